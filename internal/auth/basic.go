@@ -1,0 +1,86 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// ErrNoCredentials says the request carries no credentials of a kind this
+// authenticator reads.
+var ErrNoCredentials = errors.New("no credentials")
+
+// Basic verifies HTTP Basic credentials. Password hashes are deliberately
+// slow, so a verified login is remembered for TTL; a password change or a
+// deletion therefore takes effect for Basic auth within TTL.
+type Basic struct {
+	dir *directory.Service
+	ttl time.Duration
+	max int
+
+	mu    sync.RWMutex
+	cache map[[32]byte]cached
+}
+
+type cached struct {
+	p       Principal
+	expires time.Time
+}
+
+// DefaultCacheTTL is how long a verified Basic credential is trusted.
+const DefaultCacheTTL = 30 * time.Second
+
+// NewBasic returns a Basic authenticator over dir.
+func NewBasic(dir *directory.Service, ttl time.Duration) *Basic {
+	return &Basic{dir: dir, ttl: ttl, max: 10000, cache: make(map[[32]byte]cached)}
+}
+
+// Authenticate returns the principal for r's Basic credentials:
+// ErrNoCredentials when there are none, directory.ErrUnauthorized when they
+// are wrong, or a store error.
+func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, error) {
+	login, password, ok := r.BasicAuth()
+	if !ok {
+		return Principal{}, ErrNoCredentials
+	}
+	// The key covers the password so that a wrong password never hits an
+	// entry made by the right one.
+	key := sha256.Sum256([]byte(login + "\x00" + password))
+	now := time.Now()
+	b.mu.RLock()
+	c, hit := b.cache[key]
+	b.mu.RUnlock()
+	if hit && now.Before(c.expires) {
+		return c.p, nil
+	}
+	u, err := b.dir.Authenticate(ctx, login, password)
+	if err != nil {
+		return Principal{}, err
+	}
+	p := Principal{TenantID: u.TenantID, Kind: directory.ActorUser, ID: string(u.ID), Name: u.UserPrincipalName, IsAdmin: u.IsAdmin}
+	b.mu.Lock()
+	if len(b.cache) >= b.max {
+		b.evict(now)
+	}
+	b.cache[key] = cached{p: p, expires: now.Add(b.ttl)}
+	b.mu.Unlock()
+	return p, nil
+}
+
+// evict drops expired entries, or everything when none expired, keeping the
+// cache bounded without bookkeeping on the hot path. Callers hold mu.
+func (b *Basic) evict(now time.Time) {
+	for k, c := range b.cache {
+		if !now.Before(c.expires) {
+			delete(b.cache, k)
+		}
+	}
+	if len(b.cache) >= b.max {
+		clear(b.cache)
+	}
+}

@@ -1,0 +1,400 @@
+package directory
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// GroupFields carries group properties to set; nil is "not given".
+type GroupFields struct {
+	DisplayName                   *string
+	Description                   *string
+	MailNickname                  *string
+	MailEnabled                   *bool
+	SecurityEnabled               *bool
+	GroupTypes                    *[]string
+	Visibility                    *string
+	Classification                *string
+	MembershipRule                *string
+	MembershipRuleProcessingState *string
+	IsAssignableToRole            *bool
+}
+
+// GroupCreate is a new group with the members and owners bound at create.
+type GroupCreate struct {
+	Fields  GroupFields
+	Members []MemberRef
+	Owners  []MemberRef
+	Policy  Policy
+}
+
+// GroupUpdate changes properties and binds further members and owners, all
+// in one transaction.
+type GroupUpdate struct {
+	Fields  GroupFields
+	Members []MemberRef
+	Owners  []MemberRef
+	Policy  Policy
+}
+
+// CreateGroup validates and stores a group with its bound members and
+// owners, all or nothing. Without p.DeriveDefaults displayName,
+// mailNickname, mailEnabled and securityEnabled are required.
+func (s *Service) CreateGroup(ctx context.Context, tenant TenantID, c GroupCreate) (Group, error) {
+	t, err := s.store.Tenant(ctx, tenant)
+	if err != nil {
+		return Group{}, err
+	}
+	f := c.Fields
+	if c.Policy.DeriveDefaults {
+		if f.MailEnabled == nil {
+			f.MailEnabled = ptr(false)
+		}
+		if f.SecurityEnabled == nil {
+			f.SecurityEnabled = ptr(true)
+		}
+	}
+	for _, req := range []struct {
+		name  string
+		given bool
+	}{
+		{"displayName", f.DisplayName != nil},
+		{"mailNickname", f.MailNickname != nil || c.Policy.DeriveDefaults},
+		{"mailEnabled", f.MailEnabled != nil},
+		{"securityEnabled", f.SecurityEnabled != nil},
+	} {
+		if !req.given {
+			return Group{}, &ValidationError{Property: req.name, Reason: ReasonRequired}
+		}
+	}
+	if len(c.Members)+len(c.Owners) > MaxBindRefs {
+		return Group{}, &LimitError{What: "references", Limit: MaxBindRefs}
+	}
+	now := s.clock()
+	id := NewObjectID()
+	g := Group{ID: id, TenantID: tenant, CreatedAt: now, RenewedAt: now, GroupTypes: []string{},
+		SecurityIdentifier: securityIdentifier(id)}
+	if err := applyGroupFields(&g, f, true); err != nil {
+		return Group{}, err
+	}
+	if g.IsUnified() {
+		if g.Visibility == "" {
+			g.Visibility = VisibilityPublic
+		}
+	}
+	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		if f.MailNickname == nil {
+			nick, err := uniqueNickname(ctx, tx, tenant, deriveMailNickname(g.DisplayName))
+			if err != nil {
+				return err
+			}
+			g.MailNickname = nick
+		}
+		if g.MailEnabled || g.IsUnified() {
+			g.Mail = g.MailNickname + "@" + t.DefaultDomain()
+			g.ProxyAddresses = []string{"SMTP:" + g.Mail}
+		}
+		if c.Policy.UniqueDisplayName {
+			if err := checkDisplayNameFree(ctx, tx, tenant, g.DisplayName, ""); err != nil {
+				return err
+			}
+		}
+		if err := tx.InsertGroup(ctx, g); err != nil {
+			return err
+		}
+		log.add(KindGroup, g.ID, OpCreated, setGroupProps(f))
+		if err := s.addOwnersTx(ctx, tx, log, g, c.Owners); err != nil {
+			return err
+		}
+		return s.addMembersTx(ctx, tx, log, g, c.Members, c.Policy)
+	})
+	if err != nil {
+		return Group{}, err
+	}
+	return g, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// applyGroupFields validates f and writes it into g. Some properties may be
+// set at create only.
+func applyGroupFields(g *Group, f GroupFields, create bool) error {
+	if f.DisplayName != nil {
+		if err := validDisplayName(*f.DisplayName); err != nil {
+			return err
+		}
+		g.DisplayName = *f.DisplayName
+	}
+	if f.Description != nil {
+		if err := maxLen("description", *f.Description, MaxDescriptionLen); err != nil {
+			return err
+		}
+		g.Description = *f.Description
+	}
+	if f.MailNickname != nil {
+		if err := validMailNickname(*f.MailNickname); err != nil {
+			return err
+		}
+		g.MailNickname = *f.MailNickname
+	}
+	if f.GroupTypes != nil {
+		var types []string
+		for _, gt := range *f.GroupTypes {
+			v, err := oneOf("groupTypes", gt, GroupTypeUnified, GroupTypeDynamicMembership)
+			if err != nil {
+				return err
+			}
+			if !hasFold(types, v) {
+				types = append(types, v)
+			}
+		}
+		if types == nil {
+			types = []string{}
+		}
+		if !create && hasFold(types, GroupTypeUnified) != g.IsUnified() {
+			return &ValidationError{Property: "groupTypes", Reason: ReasonInvalidValue,
+				Detail: "a group cannot be changed between security and Microsoft 365 group"}
+		}
+		g.GroupTypes = types
+	}
+	if f.MailEnabled != nil {
+		g.MailEnabled = *f.MailEnabled
+	}
+	if f.SecurityEnabled != nil {
+		g.SecurityEnabled = *f.SecurityEnabled
+	}
+	if f.Visibility != nil {
+		if *f.Visibility == "" {
+			g.Visibility = ""
+		} else {
+			v, err := oneOf("visibility", *f.Visibility, VisibilityPrivate, VisibilityPublic, VisibilityHiddenMembership)
+			if err != nil {
+				return err
+			}
+			if v == VisibilityHiddenMembership && !create {
+				return &ValidationError{Property: "visibility", Reason: ReasonInvalidValue,
+					Detail: "HiddenMembership can be set only when the group is created"}
+			}
+			g.Visibility = v
+		}
+	}
+	if f.Classification != nil {
+		if err := maxLen("classification", *f.Classification, MaxDisplayNameLen); err != nil {
+			return err
+		}
+		g.Classification = *f.Classification
+	}
+	if f.MembershipRule != nil {
+		if err := maxLen("membershipRule", *f.MembershipRule, 3072); err != nil {
+			return err
+		}
+		g.MembershipRule = *f.MembershipRule
+	}
+	if f.MembershipRuleProcessingState != nil {
+		v, err := oneOf("membershipRuleProcessingState", *f.MembershipRuleProcessingState, "On", "Paused")
+		if err != nil {
+			return err
+		}
+		g.MembershipRuleProcessingState = v
+	}
+	if f.IsAssignableToRole != nil {
+		if !create {
+			return &ValidationError{Property: "isAssignableToRole", Reason: ReasonReadOnly}
+		}
+		g.IsAssignableToRole = *f.IsAssignableToRole
+	}
+	if hasFold(g.GroupTypes, GroupTypeDynamicMembership) && g.MembershipRule == "" {
+		return &ValidationError{Property: "membershipRule", Reason: ReasonRequired,
+			Detail: "a DynamicMembership group needs a membershipRule"}
+	}
+	if g.IsAssignableToRole && (!g.SecurityEnabled || hasFold(g.GroupTypes, GroupTypeDynamicMembership)) {
+		return &ValidationError{Property: "isAssignableToRole", Reason: ReasonInvalidValue,
+			Detail: "a role-assignable group must be a security-enabled group with assigned membership"}
+	}
+	return nil
+}
+
+func setGroupProps(f GroupFields) []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(f.DisplayName != nil, "displayName")
+	add(f.Description != nil, "description")
+	add(f.MailNickname != nil, "mailNickname")
+	add(f.MailEnabled != nil, "mailEnabled")
+	add(f.SecurityEnabled != nil, "securityEnabled")
+	add(f.GroupTypes != nil, "groupTypes")
+	add(f.Visibility != nil, "visibility")
+	add(f.Classification != nil, "classification")
+	add(f.MembershipRule != nil, "membershipRule")
+	add(f.MembershipRuleProcessingState != nil, "membershipRuleProcessingState")
+	add(f.IsAssignableToRole != nil, "isAssignableToRole")
+	return out
+}
+
+// uniqueNickname appends a number to base until no group has it.
+func uniqueNickname(ctx context.Context, tx Tx, tenant TenantID, base string) (string, error) {
+	nick := base
+	for i := 2; ; i++ {
+		taken, err := tx.MailNicknameTaken(ctx, tenant, nick)
+		if err != nil {
+			return "", err
+		}
+		if !taken {
+			return nick, nil
+		}
+		nick = base + strconv.Itoa(i)
+		if i > 10000 {
+			return base + strings.ReplaceAll(uuid.NewString()[:8], "-", ""), nil
+		}
+	}
+}
+
+func checkDisplayNameFree(ctx context.Context, tx Tx, tenant TenantID, name string, except ObjectID) error {
+	taken, err := tx.GroupDisplayNameTaken(ctx, tenant, name, except)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return &ConflictError{Property: "displayName", Value: name}
+	}
+	return nil
+}
+
+// securityIdentifier derives the S-1-12-1 SID Entra gives cloud objects from
+// the four 32-bit little-endian words of the object id.
+func securityIdentifier(id ObjectID) string {
+	u, err := uuid.Parse(string(id))
+	if err != nil {
+		return ""
+	}
+	b := u[:]
+	// Entra reads the GUID in its Windows byte order.
+	win := []byte{b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]}
+	return fmt.Sprintf("S-1-12-1-%d-%d-%d-%d",
+		binary.LittleEndian.Uint32(win[0:4]), binary.LittleEndian.Uint32(win[4:8]),
+		binary.LittleEndian.Uint32(win[8:12]), binary.LittleEndian.Uint32(win[12:16]))
+}
+
+// Group returns a group by id.
+func (s *Service) Group(ctx context.Context, tenant TenantID, key string) (Group, error) {
+	id, ok := ParseObjectID(key)
+	if !ok {
+		return Group{}, &NotFoundError{Kind: KindGroup, ID: key}
+	}
+	return s.store.Group(ctx, tenant, id)
+}
+
+// GroupWithMembers returns a group with up to limit members (0: all that
+// fit one store page of MaxExpand).
+func (s *Service) GroupWithMembers(ctx context.Context, tenant TenantID, key string, limit int) (Group, error) {
+	g, err := s.Group(ctx, tenant, key)
+	if err != nil {
+		return Group{}, err
+	}
+	members, err := s.allMembers(ctx, tenant, g.ID, limit)
+	if err != nil {
+		return Group{}, err
+	}
+	g.Members = members
+	return g, nil
+}
+
+// allMembers pages through a group's members until limit (0: no limit).
+func (s *Service) allMembers(ctx context.Context, tenant TenantID, group ObjectID, limit int) ([]Object, error) {
+	out := []Object{}
+	page := PageRequest{Top: 999}
+	for {
+		if limit > 0 && limit-len(out) < page.Top {
+			page.Top = limit - len(out)
+		}
+		p, err := s.store.Members(ctx, tenant, group, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" || (limit > 0 && len(out) >= limit) {
+			return out, nil
+		}
+		page.After = p.Next
+	}
+}
+
+// Groups lists a page of groups, with members when req.Expand is set.
+func (s *Service) Groups(ctx context.Context, tenant TenantID, req GroupListRequest) (Page[Group], error) {
+	return s.store.Groups(ctx, tenant, req)
+}
+
+// UpdateGroup changes properties and binds members and owners in one
+// transaction. At most MaxBindRefs references per relationship.
+func (s *Service) UpdateGroup(ctx context.Context, tenant TenantID, key string, u GroupUpdate) error {
+	if len(u.Members) > MaxBindRefs {
+		return &LimitError{What: "members", Limit: MaxBindRefs}
+	}
+	if len(u.Owners) > MaxBindRefs {
+		return &LimitError{What: "owners", Limit: MaxBindRefs}
+	}
+	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		g, err := s.groupTx(ctx, tx, tenant, key)
+		if err != nil {
+			return err
+		}
+		if props := setGroupProps(u.Fields); len(props) > 0 {
+			if err := applyGroupFields(&g, u.Fields, false); err != nil {
+				return err
+			}
+			if u.Fields.DisplayName != nil && u.Policy.UniqueDisplayName {
+				if err := checkDisplayNameFree(ctx, tx, tenant, g.DisplayName, g.ID); err != nil {
+					return err
+				}
+			}
+			if err := tx.UpdateGroup(ctx, g); err != nil {
+				return err
+			}
+			log.add(KindGroup, g.ID, OpUpdated, props)
+		}
+		if err := s.addOwnersTx(ctx, tx, log, g, u.Owners); err != nil {
+			return err
+		}
+		return s.addMembersTx(ctx, tx, log, g, u.Members, u.Policy)
+	})
+}
+
+// DeleteGroup soft-deletes a Microsoft 365 group (restorable, memberships
+// kept) and removes a security group for good, as Entra does.
+func (s *Service) DeleteGroup(ctx context.Context, tenant TenantID, key string) error {
+	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		g, err := s.groupTx(ctx, tx, tenant, key)
+		if err != nil {
+			return err
+		}
+		if g.IsUnified() {
+			if err := tx.SoftDeleteGroup(ctx, tenant, g.ID, log.at); err != nil {
+				return err
+			}
+			log.add(KindGroup, g.ID, OpDeleted, nil)
+			return nil
+		}
+		if err := tx.DeleteGroup(ctx, tenant, g.ID); err != nil {
+			return err
+		}
+		log.add(KindGroup, g.ID, OpHardDeleted, nil)
+		return nil
+	})
+}
+
+func (s *Service) groupTx(ctx context.Context, tx Tx, tenant TenantID, key string) (Group, error) {
+	id, ok := ParseObjectID(key)
+	if !ok {
+		return Group{}, &NotFoundError{Kind: KindGroup, ID: key}
+	}
+	return tx.Group(ctx, tenant, id)
+}
