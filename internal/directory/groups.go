@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -105,6 +106,12 @@ func (s *Service) CreateGroup(ctx context.Context, tenant TenantID, c GroupCreat
 			}
 		}
 		if err := tx.InsertGroup(ctx, g); err != nil {
+			// The mail address is derived from the alias, so a taken address
+			// means a taken alias: name the property the caller wrote.
+			var ce *ConflictError
+			if errors.As(err, &ce) && ce.Property == "mail" {
+				return &ConflictError{Property: "mailNickname", Value: g.MailNickname}
+			}
 			return err
 		}
 		log.add(KindGroup, g.ID, OpCreated, setGroupProps(f))
@@ -293,8 +300,7 @@ func (s *Service) Group(ctx context.Context, tenant TenantID, key string) (Group
 	return s.store.Group(ctx, tenant, id)
 }
 
-// GroupWithMembers returns a group with up to limit members (0: all that
-// fit one store page of MaxExpand).
+// GroupWithMembers returns a group with up to limit members (0: all).
 func (s *Service) GroupWithMembers(ctx context.Context, tenant TenantID, key string, limit int) (Group, error) {
 	g, err := s.Group(ctx, tenant, key)
 	if err != nil {

@@ -243,6 +243,11 @@ func (s *Service) DeleteUser(ctx context.Context, tenant TenantID, key string) e
 		if err != nil {
 			return err
 		}
+		// A user deleting itself would lose access mid-request; oCIS forbids
+		// it too.
+		if c := CallerFrom(ctx); c.Actor.Kind == ActorUser && c.Actor.ID == string(u.ID) {
+			return &ForbiddenError{Action: "delete yourself"}
+		}
 		if u.IsAdmin && strings.EqualFold(u.OnPremisesSamAccountName, AdminLogin) {
 			if t, err := tx.DefaultTenant(ctx); err == nil && t.ID == tenant {
 				return &ForbiddenError{Action: "delete the bootstrap administrator"}

@@ -1,0 +1,9 @@
+package main
+
+import "syscall"
+
+// childAttr makes the kernel stop a child when the bench dies, so that an
+// interrupted bench leaves no server behind.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"groupd/internal/directory"
+	"groupd/internal/store"
+)
+
+func groupd(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		nil,
+		{"frobnicate"},
+		{"user"},
+		{"user", "delete"},
+		{"serve", "--no-such-flag"},
+		{"serve", "stray-argument"},
+		{"user", "create", "--upn", "a@example.org"}, // no password
+		{"help", "frobnicate"},
+	} {
+		code, stdout, stderr := groupd(args...)
+		if code != exitUsage {
+			t.Errorf("groupd %v: exit %d, want %d", args, code, exitUsage)
+		}
+		if stdout != "" {
+			t.Errorf("groupd %v: wrote to stdout: %q", args, stdout)
+		}
+		if !strings.Contains(stderr, "Usage") {
+			t.Errorf("groupd %v: stderr lacks the usage:\n%s", args, stderr)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"help", "serve"}, {"help", "user", "create"}, {"version"}} {
+		code, stdout, stderr := groupd(args...)
+		if code != exitOK || stdout == "" || stderr != "" {
+			t.Errorf("groupd %v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	_, stdout, _ := groupd("help", "serve")
+	for _, flag := range []string{"--listen", "--data-dir", "--database", "--insecure-http", "--tls-cert", "--tls-key", "--domain", "--public-url"} {
+		if !strings.Contains(stdout, flag+" ") && !strings.Contains(stdout, flag+"\n") {
+			t.Errorf("help serve lacks %s", flag)
+		}
+	}
+}
+
+func TestUserCreateAndMigrate(t *testing.T) {
+	dir := t.TempDir()
+	code, _, stderr := groupd("user", "create", "--data-dir", dir, "--upn", "alice@example.org", "--password", "Alice-Passw0rd")
+	if code != exitError || !strings.Contains(stderr, "groupd serve") {
+		t.Errorf("user create before the first start: exit %d, stderr %q; want 1 and advice to serve first", code, stderr)
+	}
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, err := directory.New(st).Bootstrap(ctx, "example.org", "Admin-Passw0rd")
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, stdout, stderr := groupd("user", "create", "--data-dir", dir, "--upn", "alice@example.org",
+		"--password", "Alice-Passw0rd", "--admin", "--display-name", "Alice")
+	if code != exitOK {
+		t.Fatalf("user create: exit %d: %s", code, stderr)
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("user create printed %q: %v", stdout, err)
+	}
+	if len(got) != 3 || len(got["id"]) != 36 || got["userPrincipalName"] != "alice@example.org" || got["tenantId"] != string(boot.Tenant.ID) {
+		t.Errorf("user create printed %s", stdout)
+	}
+
+	st, err = store.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := directory.New(st)
+	u, err := svc.Authenticate(ctx, "alice@example.org", "Alice-Passw0rd")
+	st.Close()
+	if err != nil {
+		t.Fatalf("alice cannot sign in: %v", err)
+	}
+	if !u.IsAdmin || u.DisplayName != "Alice" || !u.AccountEnabled {
+		t.Errorf("alice: admin %v, displayName %q, enabled %v", u.IsAdmin, u.DisplayName, u.AccountEnabled)
+	}
+
+	code, _, stderr = groupd("user", "create", "--data-dir", dir, "--upn", "alice@example.org", "--password", "Alice-Passw0rd")
+	if code != exitError || !strings.Contains(stderr, "userPrincipalName") {
+		t.Errorf("duplicate user create: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = groupd("user", "create", "--data-dir", dir, "--tenant", "no.such.domain", "--upn", "bob@example.org", "--password", "Bob-Passw0rd")
+	if code != exitError || !strings.Contains(stderr, "no tenant") {
+		t.Errorf("user create in an unknown tenant: exit %d, stderr %q", code, stderr)
+	}
+
+	code, stdout, stderr = groupd("migrate", "--data-dir", dir)
+	if code != exitOK {
+		t.Fatalf("migrate: exit %d: %s", code, stderr)
+	}
+	var status map[string]any
+	if err := json.Unmarshal([]byte(stdout), &status); err != nil || status["engine"] != "sqlite" || status["status"] != "up to date" {
+		t.Errorf("migrate printed %q", stdout)
+	}
+}

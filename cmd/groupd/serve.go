@@ -1,0 +1,24 @@
+package main
+
+import (
+	"context"
+	"flag"
+
+	"groupd/internal/server"
+)
+
+func serveCmd(fs *flag.FlagSet) action {
+	var cfg server.Config
+	fs.StringVar(&cfg.Listen, "listen", server.DefaultListen, "`ADDR` to listen on, host:port")
+	storeCfg := storeFlags(fs)
+	fs.BoolVar(&cfg.InsecureHTTP, "insecure-http", false, "serve plain HTTP instead of HTTPS")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate `FILE` (default: a self-signed one in --data-dir)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `FILE` for --tls-cert")
+	fs.StringVar(&cfg.Domain, "domain", "", "verified `DOMAIN` of the default tenant, on the first start (default "+server.DefaultDomain+")")
+	fs.Var((*stringList)(&cfg.PublicURLs), "public-url", "`URL` clients reach groupd by, scheme://host[:port] (repeatable)")
+	return func(ctx context.Context, env cmdEnv) error {
+		cfg.DataDir, cfg.DatabaseURL = storeCfg()
+		cfg.Logger = env.logger
+		return server.Run(ctx, cfg, env.stdout)
+	}
+}

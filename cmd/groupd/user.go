@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+
+	"groupd/internal/server"
+)
+
+func userCreateCmd(fs *flag.FlagSet) action {
+	var nu server.NewUser
+	storeCfg := storeFlags(fs)
+	fs.StringVar(&nu.Tenant, "tenant", "", "tenant `ID` or verified domain (default: the tenant of the UPN's domain, else the default tenant)")
+	fs.StringVar(&nu.UPN, "upn", "", "userPrincipalName `UPN`, alias@domain (required)")
+	fs.StringVar(&nu.Password, "password", "", "`PASSWORD` for HTTP Basic sign-in (required)")
+	fs.BoolVar(&nu.Admin, "admin", false, "make the user a Global Administrator of its tenant")
+	fs.StringVar(&nu.DisplayName, "display-name", "", "display `NAME` (default: the UPN's alias)")
+	return func(ctx context.Context, env cmdEnv) error {
+		if nu.UPN == "" || nu.Password == "" {
+			return usageError("--upn and --password are required")
+		}
+		nu.DataDir, nu.DatabaseURL = storeCfg()
+		u, err := server.CreateUser(ctx, nu)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(env.stdout).Encode(struct {
+			ID                string `json:"id"`
+			UserPrincipalName string `json:"userPrincipalName"`
+			TenantID          string `json:"tenantId"`
+		}{string(u.ID), u.UserPrincipalName, string(u.TenantID)})
+	}
+}
+
+func migrateCmd(fs *flag.FlagSet) action {
+	storeCfg := storeFlags(fs)
+	return func(ctx context.Context, env cmdEnv) error {
+		dataDir, database := storeCfg()
+		s, err := server.Migrate(ctx, dataDir, database)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(env.stdout).Encode(s)
+	}
+}

@@ -1,0 +1,245 @@
+package msgraph
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"groupd/internal/api/httpx"
+	"groupd/internal/auth"
+	"groupd/internal/directory"
+)
+
+// apiError is an error this dialect already knows the wire shape of
+// (malformed queries and bodies, unknown routes). Domain errors are mapped
+// in writeError instead.
+type apiError struct {
+	status  int
+	code    string
+	message string
+	target  string // property named in details, if any
+	detail  string // details code
+	header  [2]string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func badRequest(code, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+func withTarget(e *apiError, target, code string) *apiError {
+	e.target, e.detail = target, code
+	return e
+}
+
+// Messages and codes of errors raised by this package.
+const (
+	codeBadRequest       = "BadRequest"
+	codeRequestBad       = "Request_BadRequest"
+	codeUnsupportedQuery = "Request_UnsupportedQuery"
+	codeNotFound         = "Request_ResourceNotFound"
+	codeDenied           = "Authorization_RequestDenied"
+	msgDenied            = "Insufficient privileges to complete the operation."
+)
+
+func selectNotFound(name, typeName string) *apiError {
+	return badRequest(codeBadRequest, "Parsing OData Select and Expand failed: Could not find a property named '%s' on type '%s'.", name, typeName)
+}
+
+func invalidProperty(name string) *apiError {
+	return withTarget(badRequest(codeRequestBad, "Invalid property '%s'.", name), name, "InvalidProperty")
+}
+
+func readOnlyProperty(name string) *apiError {
+	return withTarget(badRequest(codeRequestBad, "Property '%s' is read-only and cannot be set.", name), name, "ReadOnlyProperty")
+}
+
+func invalidValue(name, resource string) *apiError {
+	return withTarget(badRequest(codeRequestBad, "Invalid value specified for property '%s' of resource '%s'.", name, resource), name, "InvalidValue")
+}
+
+func denied() *apiError {
+	return &apiError{status: http.StatusForbidden, code: codeDenied, message: msgDenied}
+}
+
+// ruleMessages words each membership rule.
+var ruleMessages = map[directory.Rule]string{
+	directory.RuleCycle:                   "Adding this member would create a membership cycle.",
+	directory.RuleUnifiedMembersUsersOnly: "Only users can be members of a Microsoft 365 group.",
+	directory.RuleUnifiedNotNestable:      "A Microsoft 365 group cannot be a member of another group.",
+	directory.RuleMailEnabledNoGroups:     "Groups cannot be added to a mail-enabled security group.",
+	directory.RuleRoleAssignableNoGroups:  "Groups cannot be added to a role-assignable group.",
+	directory.RuleOwnersUsersOnly:         "Only users can be owners of a group.",
+	directory.RuleLastOwner:               "The last owner of a Microsoft 365 group cannot be removed.",
+	directory.RuleMembersUsersOnly:        "Only users can be members of this group.",
+}
+
+// mapError turns any error into the wire error: status, code, message and
+// the property it names. ok is false for internal errors.
+func mapError(err error, resource string) (e *apiError, ok bool) {
+	var (
+		ae  *apiError
+		nf  *directory.NotFoundError
+		ce  *directory.ConflictError
+		re  *directory.ReferenceExistsError
+		ve  *directory.ValidationError
+		rue *directory.RuleError
+		le  *directory.LimitError
+		fe  *directory.ForbiddenError
+		be  *httpx.BodyError
+	)
+	switch {
+	case errors.As(err, &ae):
+		return ae, true
+	case errors.As(err, &be):
+		return bodyError(be), true
+	case errors.As(err, &nf):
+		return &apiError{status: http.StatusNotFound, code: codeNotFound, message: "Resource '" + nf.ID +
+			"' does not exist or one of its queried reference-property objects are not present."}, true
+	case errors.As(err, &ce):
+		return withTarget(badRequest(codeRequestBad, "Another object with the same value for property %s already exists.", ce.Property),
+			ce.Property, "ObjectConflict"), true
+	case errors.As(err, &re):
+		return badRequest(codeRequestBad, "One or more added object references already exist for the following modified properties: '%s'.", re.Relation), true
+	case errors.As(err, &ve):
+		return validationError(ve, resource), true
+	case errors.As(err, &rue):
+		msg, ok := ruleMessages[rue.Rule]
+		if !ok {
+			msg = "The change breaks a membership rule."
+		}
+		return badRequest(codeRequestBad, "%s", msg), true
+	case errors.As(err, &le):
+		return badRequest(codeRequestBad, "%s", limitMessage(le)), true
+	case errors.As(err, &fe), errors.Is(err, directory.ErrForbidden):
+		return denied(), true
+	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):
+		msg := "Access token validation failure."
+		if errors.Is(err, auth.ErrNoCredentials) {
+			msg = "Access token is empty."
+		}
+		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}, true
+	case errors.Is(err, directory.ErrUnavailable):
+		return &apiError{status: http.StatusServiceUnavailable, code: "ServiceUnavailable",
+			message: "The service is temporarily unavailable. Retry the request later.",
+			header:  [2]string{"Retry-After", "5"}}, true
+	}
+	return nil, false
+}
+
+func limitMessage(le *directory.LimitError) string {
+	switch {
+	case le.Limit == directory.MaxBindRefs:
+		return fmt.Sprintf("At most %d references can be bound in one request.", le.Limit)
+	case le.What == "owners":
+		return fmt.Sprintf("A group can have at most %d owners.", le.Limit)
+	}
+	return fmt.Sprintf("At most %d %s are allowed.", le.Limit, le.What)
+}
+
+func validationError(ve *directory.ValidationError, resource string) *apiError {
+	p := ve.Property
+	switch ve.Reason {
+	case directory.ReasonRequired:
+		return withTarget(badRequest(codeRequestBad, "Invalid value specified for property '%s' of resource '%s'. The property is required.", p, resource), p, "PropertyRequired")
+	case directory.ReasonTooLong:
+		return withTarget(badRequest(codeRequestBad, "Property %s has an invalid value. It must be at most %d characters.", p, ve.Limit), p, "InvalidLength")
+	case directory.ReasonDomain:
+		return withTarget(badRequest(codeRequestBad, "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization."), p, "InvalidValue")
+	case directory.ReasonPassword:
+		return withTarget(badRequest(codeRequestBad, "The specified password does not comply with password complexity requirements. Please provide a different password."), p, "InvalidValue")
+	case directory.ReasonReadOnly:
+		return readOnlyProperty(p)
+	case directory.ReasonUnknown:
+		return invalidProperty(p)
+	}
+	msg := "Property " + p + " has an invalid value."
+	if d := strings.TrimSpace(ve.Detail); d != "" {
+		msg += " " + sentence(d)
+	}
+	return withTarget(&apiError{status: http.StatusBadRequest, code: codeRequestBad, message: msg}, p, "InvalidValue")
+}
+
+// sentence makes a domain detail a sentence: a leading plain lower-case
+// word is capitalised (a property name such as mailNickname is left alone)
+// and a final period added.
+func sentence(d string) string {
+	word, _, _ := strings.Cut(d, " ")
+	if word != "" && word[0] >= 'a' && word[0] <= 'z' && strings.ToLower(word) == word {
+		d = strings.ToUpper(d[:1]) + d[1:]
+	}
+	if !strings.HasSuffix(d, ".") {
+		d += "."
+	}
+	return d
+}
+
+func bodyError(be *httpx.BodyError) *apiError {
+	switch be.Problem {
+	case httpx.BodyEmpty:
+		return badRequest(codeBadRequest, "Empty Payload. JSON content expected.")
+	case httpx.BodyTooLarge:
+		return &apiError{status: http.StatusRequestEntityTooLarge, code: "RequestEntityTooLarge", message: be.Detail}
+	case httpx.BodyUnsupportedMedia:
+		return &apiError{status: http.StatusUnsupportedMediaType, code: "UnsupportedMediaType", message: be.Detail}
+	}
+	return &apiError{status: http.StatusBadRequest, code: codeBadRequest, message: be.Detail}
+}
+
+// writeError answers err in Graph's error shape. Internal errors are logged
+// with the request id and answered without their text.
+func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error, resource string) {
+	ctx := r.Context()
+	rid := httpx.RequestID(ctx)
+	e, ok := mapError(err, resource)
+	if !ok {
+		a.log.ErrorContext(ctx, "msgraph: internal error", "request_id", rid,
+			"method", r.Method, "path", r.URL.Path, "err", err.Error())
+		e = &apiError{status: http.StatusInternalServerError, code: "InternalServerError",
+			message: "An internal error occurred. Quote request-id " + rid + " when reporting it."}
+	} else if e.status == http.StatusServiceUnavailable {
+		a.log.WarnContext(ctx, "msgraph: store unavailable", "request_id", rid, "err", err.Error())
+	}
+	h := w.Header()
+	if e.status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+httpx.Origin(r)+
+			`/common/oauth2/authorize", error="invalid_token"`)
+	}
+	if e.header[0] != "" {
+		h.Set(e.header[0], e.header[1])
+	}
+	out := getEnc()
+	out.beginObject()
+	out.key("error")
+	out.beginObject()
+	out.key("code")
+	out.str(e.code)
+	out.key("message")
+	out.str(e.message)
+	out.key("innerError")
+	out.beginObject()
+	out.key("date")
+	out.str(time.Now().UTC().Format("2006-01-02T15:04:05"))
+	out.key("request-id")
+	out.str(rid)
+	out.key("client-request-id")
+	out.str(httpx.ClientRequestID(ctx))
+	out.endObject()
+	if e.target != "" {
+		out.key("details")
+		out.beginArray()
+		out.beginObject()
+		out.key("target")
+		out.str(e.target)
+		out.key("code")
+		out.str(e.detail)
+		out.endObject()
+		out.endArray()
+	}
+	out.endObject()
+	out.endObject()
+	send(w, e.status, out)
+}

@@ -1,0 +1,171 @@
+package msgraph
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"groupd/internal/api/httpx"
+	"groupd/internal/directory"
+)
+
+func TestParseQuery(t *testing.T) {
+	for _, tc := range []struct {
+		raw     string
+		allowed option
+		want    query
+		err     string
+	}{
+		{"", optList, query{top: 100}, ""},
+		{"foo=bar&api-version=1.6", optSelect, query{top: 100}, ""},
+		{"$top=5", optList, query{set: optTop, top: 5}, ""},
+		{"%24top=999", optList, query{set: optTop, top: 999}, ""},
+		{"$TOP=1", optList, query{set: optTop, top: 1}, ""},
+		{"$select=a,%20b,,c", optList, query{set: optSelect, top: 100, selRaw: []string{"a", "b", "c"}}, ""},
+		{"$select=", optList, query{set: optSelect, top: 100}, ""},
+		{"$skiptoken=" + encodeSkipToken("0A1B2C3D-0000-4000-8000-000000000001"), optList,
+			query{set: optSkipToken, top: 100, after: "0a1b2c3d-0000-4000-8000-000000000001"}, ""},
+		{"$expand=members", optExpand, query{set: optExpand, top: 100, expand: "members"}, ""},
+		{"$top=01000", optList, query{}, "Invalid page size specified: '01000'. Must be between 1 and 999 inclusive."},
+		{"$top=%2B5", optList, query{}, "Invalid page size specified: '+5'. Must be between 1 and 999 inclusive."},
+		{"$top=", optList, query{}, "Invalid page size specified: ''. Must be between 1 and 999 inclusive."},
+		{"$top=5", optSelect, query{}, "The query option '$top' is not supported on this resource."},
+		{"$foo=1", optList, query{}, "The query option '$foo' is not supported on this resource."},
+		{"$select=a&$SELECT=b", optList, query{}, "Query option '$select' was specified more than once, but it must be specified at most once."},
+		{"$expand=members($select=id)", optExpand, query{}, "Nested query options, paths and wildcards in $expand are not supported: 'members($select=id)'."},
+		{"$skiptoken=%zz", optList, query{}, "The query string is not valid: '$skiptoken=%zz'."},
+		{"$skiptoken=" + encodeSkipToken("not-a-guid"), optList, query{}, "The $skiptoken value '" + encodeSkipToken("not-a-guid") + "' is not valid."},
+		{"$filter=x", optAny, query{top: 100}, ""},
+	} {
+		got, err := parseQuery(tc.raw, tc.allowed)
+		if tc.err != "" {
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.message != tc.err {
+				t.Errorf("%q: error %v, want %q", tc.raw, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%q: %+v, %v; want %+v", tc.raw, got, err, tc.want)
+		}
+	}
+}
+
+func TestNextLinkKeepsQuery(t *testing.T) {
+	got := nextLink("https://h:1/v1.0", "/groups", "$top=2&x=%20y&$skiptoken=old&$select=id", "c")
+	want := "https://h:1/v1.0/groups?$top=2&x=%20y&$select=id&$skiptoken=" + encodeSkipToken("c")
+	if got != want {
+		t.Errorf("nextLink %q\nwant     %q", got, want)
+	}
+}
+
+func TestUnknownSegment(t *testing.T) {
+	for path, want := range map[string]string{
+		"/":                          "",
+		"/nope":                      "nope",
+		"/groups/x/owner":            "owner",
+		"/groups/x/members/$ref/y":   "y",
+		"/groups/x/members/y/$ref/z": "z",
+		"/users/a%20b/memberOf/x":    "x",
+		"/users/a%20b":               "a b",
+		"/organization/x/y":          "y",
+		"/groups/x/members/y":        "y",
+	} {
+		if got := unknownSegment(path); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+}
+
+func TestEscapingMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"plain", `q"b\s`, "tab\tnl\ncr\r", "\x00\x1f", "é漢字😀", "bad\xffutf8", "\u2028\u2029", "<&>"} {
+		checkEscaped(t, s)
+	}
+}
+
+func checkEscaped(t *testing.T, s string) {
+	got := string(appendEscaped(nil, s))
+	var back string
+	if err := json.Unmarshal([]byte(`"`+got+`"`), &back); err != nil {
+		t.Fatalf("%q escapes to invalid JSON %q: %v", s, got, err)
+	}
+	want, _ := json.Marshal(s) // encoding/json also maps invalid UTF-8 to U+FFFD
+	var round string
+	_ = json.Unmarshal(want, &round)
+	if back != round {
+		t.Errorf("%q: decodes to %q, encoding/json to %q", s, back, round)
+	}
+}
+
+func FuzzAppendEscaped(f *testing.F) {
+	f.Add("a\"b\\c\n\x01é\xff\u2028")
+	f.Fuzz(checkEscaped)
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"$top=2&$skiptoken=abc", "$select=a,b&$expand=members", "%24top=%31", "$x=&&=&$top"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := parseQuery(raw, optList|optExpand)
+		if err == nil && (q.top < 1 || q.top > maxTop) {
+			t.Errorf("%q: top %d out of range", raw, q.top)
+		}
+	})
+}
+
+func FuzzGroupBody(f *testing.F) {
+	f.Add([]byte(`{"displayName":"x","members@odata.bind":["https://h/v1.0/users/0a1b2c3d-0000-4000-8000-000000000001"]}`))
+	f.Add([]byte(`{"groupTypes":null,"visibility":null,"id":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		obj, err := httpx.ParseObject(b)
+		if err != nil {
+			return
+		}
+		_, _, _, _ = groupBody(obj)
+		_, _ = userBody(obj)
+	})
+}
+
+func TestErrorMapping(t *testing.T) {
+	a := &api{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, tc := range []struct {
+		err    error
+		status int
+		code   string
+		msg    string
+		header string
+	}{
+		{directory.ErrUnavailable, 503, "ServiceUnavailable", "The service is temporarily unavailable. Retry the request later.", "5"},
+		{fmt.Errorf("wrapped: %w", &directory.ForbiddenError{Action: "x"}), 403, "Authorization_RequestDenied", msgDenied, ""},
+		{&directory.LimitError{What: "things", Limit: 7}, 400, "Request_BadRequest", "At most 7 things are allowed.", ""},
+		{&directory.RuleError{Rule: "someNewRule"}, 400, "Request_BadRequest", "The change breaks a membership rule.", ""},
+		{&directory.ValidationError{Property: "p", Reason: directory.ReasonInvalidValue, Detail: "the value is odd"}, 400,
+			"Request_BadRequest", "Property p has an invalid value. The value is odd.", ""},
+		{errors.New("disk on fire at /var/lib/x"), 500, "InternalServerError", "An internal error occurred. Quote request-id  when reporting it.", ""},
+	} {
+		w := httptest.NewRecorder()
+		a.writeError(w, httptest.NewRequest("GET", "/groups", nil), tc.err, "Group")
+		var body struct {
+			Error struct{ Code, Message string }
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		if w.Code != tc.status || body.Error.Code != tc.code || body.Error.Message != tc.msg || w.Header().Get("Retry-After") != tc.header {
+			t.Errorf("%v: %d %+v Retry-After %q", tc.err, w.Code, body.Error, w.Header().Get("Retry-After"))
+		}
+		if strings.Contains(w.Body.String(), "disk on fire") {
+			t.Error("internal error text reached the client")
+		}
+	}
+	if len(groupProps) < groupDefaults || groupProps[groupDefaults-1].name != "serviceProvisioningErrors" ||
+		userProps[userDefaults-1].name != "id" {
+		t.Error("default property sets are miscounted")
+	}
+}

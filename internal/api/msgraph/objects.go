@@ -1,0 +1,60 @@
+package msgraph
+
+import (
+	"net/http"
+
+	"groupd/internal/directory"
+)
+
+// objectTypeName is the base type of relationship items; $select on them
+// may name a property of either user or group.
+const objectTypeName = "microsoft.graph.directoryObject"
+
+// writeObject writes a user or a group with its @odata.type first, so that
+// the SDKs build typed objects from mixed lists.
+func writeObject(e *enc, o *directory.Object, userSel, groupSel []int) {
+	e.beginObject()
+	objectMembers(e, o, userSel, groupSel)
+	e.endObject()
+}
+
+// objectMembers writes @odata.type and the properties of o into the
+// current JSON object.
+func objectMembers(e *enc, o *directory.Object, userSel, groupSel []int) {
+	e.key("@odata.type")
+	if o.User != nil {
+		e.str(userSchema.odata)
+		userSchema.write(e, o.User, userSel)
+	} else if o.Group != nil {
+		e.str(groupSchema.odata)
+		groupSchema.write(e, o.Group, groupSel)
+	}
+}
+
+// writeObjects writes a JSON array of directory objects.
+func writeObjects(e *enc, objs []directory.Object, userSel, groupSel []int) {
+	e.beginArray()
+	for i := range objs {
+		writeObject(e, &objs[i], userSel, groupSel)
+	}
+	e.endArray()
+}
+
+// getDirectoryObject answers GET /directoryObjects/{id}.
+func (a *api) getDirectoryObject(rq *request) error {
+	sel, err := resolveSelect(rq.q.selRaw, objectTypeName, userSchema.lookup, groupSchema.lookup)
+	if err != nil {
+		return err
+	}
+	o, err := a.dir.DirectoryObject(rq.ctx, rq.tenant, rq.param("id"))
+	if err != nil {
+		return err
+	}
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, "directoryObjects", sel.proj(""), true)
+	objectMembers(e, &o, indexes(userSchema, sel), indexes(groupSchema, sel))
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+	return nil
+}

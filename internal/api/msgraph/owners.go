@@ -1,0 +1,36 @@
+package msgraph
+
+import (
+	"net/http"
+
+	"groupd/internal/directory"
+)
+
+// listOwners answers GET /groups/{id}/owners.
+func (a *api) listOwners(rq *request) error {
+	return a.relationList(rq, "owners", a.dir.Owners)
+}
+
+// addOwner answers POST /groups/{id}/owners/$ref. Owners are users; at most
+// directory.MaxOwners of them.
+func (a *api) addOwner(rq *request) error {
+	ref, err := refBody(rq)
+	if err != nil {
+		return err
+	}
+	if err := a.dir.AddOwners(rq.ctx, rq.tenant, rq.param("id"), []directory.MemberRef{ref}); err != nil {
+		return err
+	}
+	rq.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeOwner answers DELETE /groups/{id}/owners/{ref}/$ref; the last owner
+// of a Microsoft 365 group stays.
+func (a *api) removeOwner(rq *request) error {
+	if err := a.dir.RemoveOwner(rq.ctx, rq.tenant, rq.param("id"), rq.param("ref")); err != nil {
+		return err
+	}
+	rq.w.WriteHeader(http.StatusNoContent)
+	return nil
+}

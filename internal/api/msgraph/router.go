@@ -1,0 +1,232 @@
+package msgraph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"groupd/internal/api/httpx"
+	"groupd/internal/auth"
+	"groupd/internal/directory"
+)
+
+// Config wires the dialect to the directory and the authenticators.
+type Config struct {
+	Directory *directory.Service
+	Basic     *auth.Basic
+	Logger    *slog.Logger
+}
+
+// api is the dialect: the directory it translates for and its router.
+type api struct {
+	dir    *directory.Service
+	basic  *auth.Basic
+	log    *slog.Logger
+	router *chi.Mux
+}
+
+// New returns the Microsoft Graph v1.0 handler, to be mounted at /v1.0.
+// The server must wrap it in httpx.WithRequestIDs.
+func New(cfg Config) http.Handler {
+	a := &api{dir: cfg.Directory, basic: cfg.Basic, log: cfg.Logger}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	r := chi.NewRouter()
+	a.router = r
+	r.NotFound(a.endpoint(permAuthenticated, optAny, "", a.notFound))
+	r.MethodNotAllowed(a.endpoint(permAuthenticated, optAny, "", a.methodNotAllowed))
+
+	r.Get("/organization", a.endpoint(permRead, optSelect, "Organization", a.listOrganization))
+	r.Get("/organization/{id}", a.endpoint(permRead, optSelect, "Organization", a.getOrganization))
+
+	r.Get("/users", a.endpoint(permRead, optList, "User", a.listUsers))
+	r.Post("/users", a.endpoint(permWrite, 0, "User", a.createUser))
+	r.Get("/users/{id}", a.endpoint(permRead, optSelect, "User", a.getUser))
+	r.Patch("/users/{id}", a.endpoint(permWrite, 0, "User", a.updateUser))
+	r.Delete("/users/{id}", a.endpoint(permWrite, 0, "User", a.deleteUser))
+	r.Get("/users/{id}/memberOf", a.endpoint(permRead, optList, "User", a.userMemberOf))
+
+	r.Get("/groups", a.endpoint(permRead, optList|optExpand, "Group", a.listGroups))
+	r.Post("/groups", a.endpoint(permWrite, 0, "Group", a.createGroup))
+	r.Get("/groups/{id}", a.endpoint(permRead, optSelect|optExpand, "Group", a.getGroup))
+	r.Patch("/groups/{id}", a.endpoint(permWrite, 0, "Group", a.updateGroup))
+	r.Delete("/groups/{id}", a.endpoint(permWrite, 0, "Group", a.deleteGroup))
+	r.Get("/groups/{id}/memberOf", a.endpoint(permRead, optList, "Group", a.groupMemberOf))
+
+	r.Get("/groups/{id}/members", a.endpoint(permRead, optList, "Group", a.listMembers))
+	r.Post("/groups/{id}/members/$ref", a.endpoint(permWrite, 0, "Group", a.addMember))
+	r.Delete("/groups/{id}/members/{ref}/$ref", a.endpoint(permWrite, 0, "Group", a.removeMember))
+	r.Get("/groups/{id}/owners", a.endpoint(permRead, optList, "Group", a.listOwners))
+	r.Post("/groups/{id}/owners/$ref", a.endpoint(permWrite, 0, "Group", a.addOwner))
+	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(permWrite, 0, "Group", a.removeOwner))
+
+	r.Get("/directoryObjects/{id}", a.endpoint(permRead, optSelect, "DirectoryObject", a.getDirectoryObject))
+	return r
+}
+
+// perm is what a principal must be allowed to reach an endpoint.
+type perm uint8
+
+const (
+	permAuthenticated perm = iota // anyone signed in (routing answers)
+	permRead
+	permWrite
+)
+
+// request is what every handler gets: the pipeline has authenticated and
+// authorised the caller and parsed the query options.
+type request struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	ctx    context.Context
+	tenant directory.TenantID // the principal's tenant
+	q      query
+	base   string // <origin>/v1.0
+}
+
+// param returns a path parameter, percent-decoded (chi matches the raw path).
+func (rq *request) param(name string) string {
+	v := chi.URLParam(rq.r, name)
+	if strings.IndexByte(v, '%') >= 0 {
+		if u, err := url.PathUnescape(v); err == nil {
+			return u
+		}
+	}
+	return v
+}
+
+type handlerFunc func(rq *request) error
+
+// endpoint is the pipeline every route runs through, once: recover panics,
+// authenticate, attach principal and caller, authorise, parse the query
+// options the route accepts, run the handler, and render any error in
+// Graph's shape. resource names the entity type in validation messages.
+func (a *api) endpoint(need perm, opts option, resource string, h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				a.writeError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()), resource)
+			}
+		}()
+		ctx := r.Context()
+		p, err := a.basic.Authenticate(ctx, r)
+		if err != nil {
+			if errors.Is(err, auth.ErrNoCredentials) && r.Header.Get("Authorization") != "" {
+				// Credentials of a kind groupd cannot check here (a bearer
+				// token) are invalid, not missing.
+				err = directory.ErrUnauthorized
+			}
+			a.writeError(w, r, err, resource)
+			return
+		}
+		ctx = auth.WithPrincipal(ctx, p)
+		ctx = directory.WithCaller(ctx, directory.Caller{
+			Actor: p.Actor(), RequestID: httpx.RequestID(ctx), ClientAddr: httpx.ClientAddr(r),
+		})
+		r = r.WithContext(ctx)
+		if (need == permRead && !p.CanRead()) || (need == permWrite && !p.CanWrite()) {
+			a.writeError(w, r, denied(), resource)
+			return
+		}
+		rq := &request{w: w, r: r, ctx: ctx, tenant: p.TenantID, base: httpx.Origin(r) + "/v1.0"}
+		if rq.q, err = parseQuery(r.URL.RawQuery, opts); err == nil {
+			err = h(rq)
+		}
+		if err != nil {
+			a.writeError(w, r, err, resource)
+		}
+	}
+}
+
+// routePath is the path below the mount point, as chi routes it.
+func routePath(r *http.Request) string {
+	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.RoutePath != "" {
+		return rctx.RoutePath
+	}
+	if r.URL.RawPath != "" {
+		return r.URL.RawPath
+	}
+	return r.URL.Path
+}
+
+// segments is the navigation grammar of the routes above, used to name the
+// first path segment Graph would not find: "*" matches any key; a path with
+// no entry ends there.
+var segments = map[string][]string{
+	"":                   {"users", "groups", "organization", "directoryObjects"},
+	"users":              {"*"},
+	"users/*":            {"memberOf"},
+	"groups":             {"*"},
+	"groups/*":           {"members", "owners", "memberOf"},
+	"groups/*/members":   {"$ref", "*"},
+	"groups/*/members/*": {"$ref"},
+	"groups/*/owners":    {"$ref", "*"},
+	"groups/*/owners/*":  {"$ref"},
+	"organization":       {"*"},
+	"directoryObjects":   {"*"},
+}
+
+// unknownSegment returns the first segment of path that the grammar does
+// not know; for a path that is known as far as it goes, the last segment.
+func unknownSegment(path string) string {
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	at := ""
+	for i, s := range segs {
+		next, ok := "", false
+		for _, want := range segments[at] {
+			if (want == "*" && s != "") || want == s {
+				next, ok = want, true
+				break
+			}
+		}
+		if !ok {
+			return unescape(s)
+		}
+		if i == 0 {
+			at = next
+		} else {
+			at += "/" + next
+		}
+	}
+	return unescape(segs[len(segs)-1])
+}
+
+func unescape(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+func (a *api) notFound(rq *request) error {
+	return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", unknownSegment(routePath(rq.r)))
+}
+
+var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+func (a *api) methodNotAllowed(rq *request) error {
+	path := routePath(rq.r)
+	var allowed []string
+	for _, m := range allMethods {
+		if a.router.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) == 0 {
+		return a.notFound(rq)
+	}
+	rq.w.Header().Set("Allow", strings.Join(allowed, ", "))
+	return &apiError{status: http.StatusMethodNotAllowed, code: codeRequestBad,
+		message: "Specified HTTP method is not allowed for the request target."}
+}

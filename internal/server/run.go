@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"groupd/internal/directory"
+	"groupd/internal/store"
+)
+
+// Run serves groupd until ctx is cancelled, then drains in-flight requests
+// for up to 10 s and closes the store. Order matters for the operator: the
+// port is bound and the certificate loaded before the first start creates
+// the admin, so that a start which cannot serve never consumes the one
+// showing of a generated password. The start-up lines go to stdout, logs
+// to cfg.Logger.
+func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log := cfg.Logger
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close() // for the early returns; Serve owns it afterwards
+
+	var tlsS tlsSetup
+	if !cfg.InsecureHTTP {
+		if tlsS, err = loadTLS(cfg, log); err != nil {
+			return err
+		}
+	}
+
+	st, err := store.Open(ctx, cfg.DataDir, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+		}
+	}()
+	svc := directory.New(st)
+	domain := cfg.Domain
+	if domain == "" {
+		domain = DefaultDomain
+	}
+	boot, err := svc.Bootstrap(ctx, domain, os.Getenv(AdminPasswordEnv))
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if !boot.Created && cfg.Domain != "" && !boot.Tenant.HasDomain(cfg.Domain) {
+		log.Warn("--domain applies to the first start only; the default tenant keeps its domains",
+			"domain", cfg.Domain, "tenant_domain", boot.Tenant.DefaultDomain())
+	}
+
+	h, err := NewHandler(svc, st, cfg, prometheus.NewRegistry())
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		TLSConfig:         tlsS.config,
+		ReadHeaderTimeout: 10 * time.Second,
+		// Long enough for a 4 MiB body on a slow link, short enough that a
+		// stalled client does not hold a connection for ever.
+		ReadTimeout:    60 * time.Second,
+		WriteTimeout:   60 * time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10, // room for large bearer tokens
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	base := localURL(cfg.Listen, ln.Addr(), !cfg.InsecureHTTP)
+	if err := printBanner(stdout, banner{URL: base, TLS: tlsS, Boot: boot, PublicURLs: cfg.PublicURLs}); err != nil {
+		return fmt.Errorf("print start-up lines: %w", err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "url", base, "tls", !cfg.InsecureHTTP,
+		"tenant", boot.Tenant.ID, "first_start", boot.Created)
+	if cfg.OnListening != nil {
+		cfg.OnListening(ln.Addr().String())
+	}
+
+	errc := make(chan error, 1)
+	go func() {
+		if cfg.InsecureHTTP {
+			errc <- srv.Serve(ln)
+		} else {
+			errc <- srv.ServeTLS(ln, "", "") // certificates come from TLSConfig
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "drain", shutdownDrain.String())
+	drain, cancel := context.WithTimeout(context.Background(), shutdownDrain)
+	defer cancel()
+	if err := srv.Shutdown(drain); err != nil {
+		log.Warn("drain did not finish; closing connections", "err", err)
+		_ = srv.Close()
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// localURL is the URL a user on this machine reaches the server by: the
+// listen host (localhost when listening on every address) and the bound
+// port, which differs from the asked one for port 0.
+func localURL(listen string, bound net.Addr, https bool) string {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil || host == "" {
+		host = "localhost"
+	} else if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	port := "0"
+	if a, ok := bound.(*net.TCPAddr); ok {
+		port = fmt.Sprint(a.Port)
+	}
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}

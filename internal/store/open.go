@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"groupd/internal/directory"
+	"groupd/internal/store/sqlite"
+)
+
+// DefaultFile is the database file created in the data dir when no database
+// URL is given.
+const DefaultFile = "groupd.db"
+
+// ErrPostgresNotBuilt is returned for postgres:// URLs until that engine
+// exists.
+var ErrPostgresNotBuilt = errors.New("PostgreSQL support is not built yet")
+
+// Open opens the engine databaseURL names and migrates it:
+//   - "" or "sqlite": <dataDir>/groupd.db, creating dataDir (0700);
+//   - "sqlite:PATH", "sqlite://PATH" or "file:PATH": that SQLite file;
+//   - "postgres://…" or "postgresql://…": not supported yet.
+func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, error) {
+	switch {
+	case databaseURL == "" || databaseURL == "sqlite":
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return nil, ErrPostgresNotBuilt
+	case strings.HasPrefix(databaseURL, "sqlite:"), strings.HasPrefix(databaseURL, "file:"):
+		_, path, _ := strings.Cut(databaseURL, ":")
+		// sqlite:///abs/path and sqlite://rel/path name a path, not a host.
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, fmt.Errorf("database %q names no file", databaseURL)
+		}
+		return openSQLite(ctx, path)
+	}
+	return nil, fmt.Errorf("database %q: unknown engine (want sqlite or postgres)", databaseURL)
+}
+
+// openSQLite returns a nil interface, not a typed nil *sqlite.Store, when
+// the open fails.
+func openSQLite(ctx context.Context, path string) (directory.Store, error) {
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

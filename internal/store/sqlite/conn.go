@@ -1,0 +1,131 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// conn hands out prepared statements. Every query text is fixed (id lists
+// travel as one JSON parameter), so each is parsed once per connection.
+type conn interface {
+	// prepare returns the statement for q and the context to run it with.
+	prepare(ctx context.Context, q string) (*sql.Stmt, context.Context, error)
+}
+
+// stmtCache prepares statements on the reader pool; database/sql prepares
+// each again lazily on every pooled connection that runs it.
+type stmtCache struct {
+	db     *sql.DB
+	closed *atomic.Bool
+	mu     sync.RWMutex
+	m      map[string]*sql.Stmt
+}
+
+func (c *stmtCache) prepare(ctx context.Context, q string) (*sql.Stmt, context.Context, error) {
+	if c.closed.Load() {
+		return nil, nil, errClosed
+	}
+	c.mu.RLock()
+	st := c.m[q]
+	c.mu.RUnlock()
+	if st != nil {
+		return st, ctx, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st = c.m[q]; st != nil {
+		return st, ctx, nil
+	}
+	st, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.m[q] = st
+	return st, ctx, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for _, st := range c.m {
+		errs = append(errs, st.Close())
+	}
+	c.m = map[string]*sql.Stmt{}
+	return errors.Join(errs...)
+}
+
+// writeConn prepares statements on the pinned writer connection. It is used
+// by the write loop goroutine only, so it needs no lock.
+type writeConn struct {
+	c *sql.Conn
+	m map[string]*sql.Stmt
+}
+
+// prepare checks ctx once, before the statement, and runs the statement
+// under a context that cannot be cancelled: an interrupted write inside an
+// open transaction makes SQLite roll back the whole transaction, which may
+// hold other callers' updates committed in the same batch.
+func (w *writeConn) prepare(ctx context.Context, q string) (*sql.Stmt, context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	st := w.m[q]
+	if st == nil {
+		var err error
+		if st, err = w.c.PrepareContext(context.Background(), q); err != nil {
+			return nil, nil, err
+		}
+		w.m[q] = st
+	}
+	return st, context.WithoutCancel(ctx), nil
+}
+
+func (w *writeConn) close() error {
+	var errs []error
+	for _, st := range w.m {
+		errs = append(errs, st.Close())
+	}
+	w.m = map[string]*sql.Stmt{}
+	return errors.Join(errs...)
+}
+
+// reader implements directory.Reader over a conn; the Store uses the pool,
+// a transaction the writer connection.
+type reader struct{ c conn }
+
+func (r reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, ctx, err := r.c.prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (r reader) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, ctx, err := r.c.prepare(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// scanRow runs q and scans its first row into dest; sql.ErrNoRows when
+// there is none.
+func (r reader) scanRow(ctx context.Context, q string, args []any, dest ...any) error {
+	st, ctx, err := r.c.prepare(ctx, q)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// exists runs a query of the form SELECT EXISTS (...).
+func (r reader) exists(ctx context.Context, q string, args ...any) (bool, error) {
+	var ok bool
+	err := r.scanRow(ctx, q, args, &ok)
+	return ok, err
+}

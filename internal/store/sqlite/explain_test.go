@@ -1,0 +1,67 @@
+package sqlite
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"groupd/internal/directory"
+	"groupd/internal/store/storetest"
+)
+
+var _ storetest.Explainer = (*Store)(nil)
+
+// fullScan matches a plan step that reads a whole table (or a whole index
+// of it) under its name or one of the aliases the queries use. Scans of
+// json_each, CTEs and subqueries are fine: they hold the request's own ids
+// or a page.
+var fullScan = regexp.MustCompile(`^SCAN (users|groups|memberships|ownerships|tenants|domains|changes|u|g|m|p|x|t|d)\b`)
+
+func TestHotQueriesUseIndexes(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	tid := directory.NewTenantID()
+	id := string(directory.NewObjectID())
+	ids := `["` + id + `"]`
+	cases := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"group by id", qGroupByID, []any{id, tid}},
+		{"user by id", qUserByID, []any{id, tid}},
+		{"user by UPN", qUserByUPN, []any{tid, "a@contoso.example"}},
+		{"user by samAccountName", qUserBySam, []any{tid, "a"}},
+		{"users page", qUsers, []any{tid, "", 101}},
+		{"groups page", qGroups, []any{tid, "", 101}},
+		{"members page", members.list, []any{id, tid, "", 101}},
+		{"owners page", owners.list, []any{id, tid, "", 101}},
+		{"memberOf page", qMemberOf, []any{id, tid, "", 101}},
+		{"contains", qContains, []any{id, tid, id}},
+		{"expand members", qExpandMembers, []any{ids, tid, 20}},
+		{"objects", qObjects, []any{ids, tid}},
+		{"existing members", members.existing, []any{id, tid, ids}},
+		{"count owners", owners.count, []any{id, tid}},
+		{"add members", members.add, []any{id, tid, `[{"id":"` + id + `","kind":""}]`}},
+		{"remove member", members.remove, []any{id, id, tid}},
+		{"displayName taken", qDisplayNameTaken, []any{tid, "x", id}},
+		{"mailNickname taken", qMailNicknameTaken, []any{tid, "x"}},
+		{"delete group as member", qDeleteGroupAsMember, []any{id, tid}},
+		{"delete group as owner", qDeleteGroupAsOwner, []any{id, tid}},
+		{"tenant by domain", qTenantByDomain, []any{"contoso.example"}},
+		{"changes", qChanges, []any{0, 100}},
+	}
+	for _, c := range cases {
+		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		for _, line := range regexp.MustCompile(`\n`).Split(plan, -1) {
+			if fullScan.MatchString(line) {
+				t.Errorf("%s scans a table: %q\nplan:\n%s", c.name, line, plan)
+			}
+		}
+	}
+}

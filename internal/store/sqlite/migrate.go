@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrSchemaTooNew says the database was migrated by a newer groupd.
+var ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+
+func newProvider(db *sql.DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	// Go migrations registered globally by other packages are not ours.
+	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true))
+}
+
+func latest(p *goose.Provider) int64 {
+	var v int64
+	for _, src := range p.ListSources() {
+		v = max(v, src.Version)
+	}
+	return v
+}
+
+// migrate applies pending migrations, each in its own transaction, and
+// refuses a database migrated by a newer binary: running old code on a
+// newer schema could write rows the newer code misreads.
+func migrate(ctx context.Context, db *sql.DB) error {
+	p, err := newProvider(db)
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if known := latest(p); current > known {
+		return fmt.Errorf("%w: version %d, this binary knows up to %d", ErrSchemaTooNew, current, known)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,162 @@
+// Package sqlite is the embedded storage engine: one SQLite file in WAL mode,
+// one writer connection that commits concurrent updates together, and a pool
+// of read-only connections. See README.md for its caveats.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"groupd/internal/directory"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// busyTimeoutMillis bounds how long a connection waits for a lock held by
+// another process (a CLI command on the same data dir) before SQLITE_BUSY.
+const busyTimeoutMillis = 5000
+
+// Store is a directory.Store on one SQLite database file.
+type Store struct {
+	reader // reads through the pool of read-only connections
+
+	path    string
+	writer  *sql.DB   // exactly one connection, pinned as wconn
+	wconn   *sql.Conn // used only by the write loop
+	readers *sql.DB
+	rstmts  *stmtCache
+
+	writes   chan *writeReq
+	closing  chan struct{}
+	loopDone chan struct{}
+	once     sync.Once
+	closed   atomic.Bool
+	commits  atomic.Int64 // transactions committed by the write loop
+}
+
+var _ directory.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and starts the write loop. It refuses a database whose schema
+// is newer than this binary.
+func Open(ctx context.Context, path string) (*Store, error) {
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, mapErr("migrate "+path, err)
+	}
+	wconn, err := writer.Conn(ctx)
+	if err != nil {
+		writer.Close()
+		return nil, mapErr("open "+path, err)
+	}
+
+	readers, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		wconn.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	readers.SetMaxOpenConns(n)
+	readers.SetMaxIdleConns(n)
+	readers.SetConnMaxLifetime(0)
+	readers.SetConnMaxIdleTime(0)
+	if err := readers.PingContext(ctx); err != nil {
+		readers.Close()
+		wconn.Close()
+		writer.Close()
+		return nil, mapErr("open "+path, err)
+	}
+
+	s := &Store{
+		path:     path,
+		writer:   writer,
+		wconn:    wconn,
+		readers:  readers,
+		writes:   make(chan *writeReq),
+		closing:  make(chan struct{}),
+		loopDone: make(chan struct{}),
+	}
+	s.rstmts = &stmtCache{db: readers, closed: &s.closed, m: map[string]*sql.Stmt{}}
+	s.reader = reader{c: s.rstmts}
+	go s.writeLoop()
+	return s, nil
+}
+
+// dsn sets every pragma through the DSN so that each pooled connection gets
+// them, not only the first one.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		// FULL: a commit is acknowledged only after the WAL is synced, so
+		// nothing acknowledged is lost on power failure.
+		q.Add("_pragma", "synchronous(FULL)")
+		// Savepoint journals of group commit stay in memory instead of
+		// going to a temp file on every first write of a page.
+		q.Add("_pragma", "temp_store(MEMORY)")
+		// Makes the migration library's transactions take the write lock
+		// at BEGIN; the write loop says BEGIN IMMEDIATE itself.
+		q.Set("_txlock", "immediate")
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+// Ping reports whether the database file can be read.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.scanRow(ctx, "SELECT 1", nil, &one); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+// Close stops the write loop (pending updates fail with ErrUnavailable) and
+// closes every connection. It is safe to call more than once.
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.closed.Store(true)
+		close(s.closing)
+		<-s.loopDone
+		// Lets SQLite refresh the statistics its planner uses, as its
+		// documentation advises before closing a connection that wrote.
+		_, optErr := s.wconn.ExecContext(context.Background(), "PRAGMA optimize")
+		err = errors.Join(optErr, s.rstmts.close(), s.wconn.Close(), s.readers.Close(), s.writer.Close())
+	})
+	return err
+}
+
+// unavailable makes err match directory.ErrUnavailable unless it already
+// says something more specific (cancellation).
+func unavailable(op string, err error) error {
+	err = mapErr(op, err)
+	if errors.Is(err, directory.ErrUnavailable) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%s: %w: %w", op, directory.ErrUnavailable, err)
+}

@@ -1,0 +1,183 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"groupd/internal/directory"
+)
+
+// maxBatch bounds how many updates share one commit.
+const maxBatch = 128
+
+// tx is the directory.Tx handed to an update function. Its reads and writes
+// run on the writer connection inside the open transaction. It is not safe
+// for concurrent use and must not be used after the function returns.
+type tx struct {
+	reader
+}
+
+var _ directory.Tx = (*tx)(nil)
+
+// writeReq is one Update waiting for the write loop.
+type writeReq struct {
+	ctx      context.Context
+	fn       func(directory.Tx) error
+	err      error
+	panicked bool
+	pval     any
+	done     chan struct{}
+}
+
+// Update runs fn on the single writer connection. Updates that arrive while
+// a commit is in progress are run one after another in the next transaction,
+// each inside its own savepoint, and committed together (group commit): fn
+// errors roll back only that fn's savepoint, and every caller returns only
+// after the commit that holds its writes is durable. When the shared
+// transaction itself fails, each fn runs again in a transaction of its own,
+// which the Store contract allows.
+//
+// fn must not call Update: it runs on the write loop, which would wait for
+// itself. A panic in fn is raised again in the caller's goroutine.
+func (s *Store) Update(ctx context.Context, fn func(directory.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return errClosed
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case s.writes <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closing:
+		return errClosed
+	}
+	// Wait even when ctx ends now: fn may already be committed, and the
+	// caller must not hear otherwise.
+	<-req.done
+	if req.panicked {
+		panic(req.pval)
+	}
+	return req.err
+}
+
+func (s *Store) writeLoop() {
+	defer close(s.loopDone)
+	w := &writeConn{c: s.wconn, m: map[string]*sql.Stmt{}}
+	defer w.close()
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		select {
+		case r := <-s.writes:
+			batch = append(batch[:0], r)
+		case <-s.closing:
+			return
+		}
+	collect:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break collect
+			}
+		}
+		s.commit(w, batch)
+	}
+}
+
+// commit runs a batch and answers every request in it.
+func (s *Store) commit(w *writeConn, batch []*writeReq) {
+	if err := s.runBatch(w, batch); err != nil {
+		if len(batch) == 1 {
+			batch[0].err, batch[0].panicked = err, false
+		} else {
+			for _, r := range batch {
+				if err := s.runBatch(w, []*writeReq{r}); err != nil {
+					r.err, r.panicked = err, false
+				}
+				close(r.done)
+			}
+			return
+		}
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+}
+
+// runBatch runs the batch in one transaction. It returns an error only when
+// the transaction as a whole failed; a failing fn sets its request's err.
+//
+// Layout: BEGIN IMMEDIATE; SAVEPOINT b; then per request SAVEPOINT r, fn,
+// and ROLLBACK TO r if fn failed; finally RELEASE b and COMMIT. The savepoints
+// of requests are never released one by one: releasing the outermost one
+// would commit, and after an I/O error SQLite may have rolled back the
+// transaction so that the next SAVEPOINT starts a new one. RELEASE b fails
+// exactly when that happened, and nothing has been committed by then.
+func (s *Store) runBatch(w *writeConn, batch []*writeReq) error {
+	run := func(q string) error {
+		st, ctx, err := w.prepare(context.Background(), q)
+		if err == nil {
+			_, err = st.ExecContext(ctx)
+		}
+		return err
+	}
+	if err := run("BEGIN IMMEDIATE"); err != nil {
+		return mapErr("begin", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// Fails harmlessly when SQLite has already rolled back.
+			_ = run("ROLLBACK")
+		}
+	}()
+	if err := run("SAVEPOINT b"); err != nil {
+		return mapErr("savepoint", err)
+	}
+	succeeded := 0
+	for _, r := range batch {
+		r.err, r.panicked, r.pval = nil, false, nil
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		if err := run("SAVEPOINT r"); err != nil {
+			return mapErr("savepoint", err)
+		}
+		r.call(&tx{reader: reader{c: w}})
+		if r.err != nil || r.panicked {
+			if err := run("ROLLBACK TO r"); err != nil {
+				return mapErr("rollback to savepoint", err)
+			}
+			continue
+		}
+		succeeded++
+	}
+	if succeeded == 0 {
+		return nil
+	}
+	if err := run("RELEASE b"); err != nil {
+		return fmt.Errorf("transaction lost: %w", mapErr("release", err))
+	}
+	if err := run("COMMIT"); err != nil {
+		return unavailable("commit", err)
+	}
+	committed = true
+	s.commits.Add(1)
+	return nil
+}
+
+// call runs fn and keeps its error or panic for the caller.
+func (r *writeReq) call(t *tx) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked, r.pval = true, p
+		}
+	}()
+	r.err = r.fn(t)
+}

@@ -1,0 +1,146 @@
+package storetest
+
+import (
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+func sampleChanges(f *fixture) []directory.Change {
+	actor := directory.Actor{Kind: directory.ActorUser, ID: string(directory.NewObjectID()), Name: "admin@contoso.example"}
+	g, u := directory.NewObjectID(), directory.NewObjectID()
+	at := time.Date(2025, 3, 4, 5, 6, 7, 890123000, time.UTC)
+	base := directory.Change{TenantID: f.tenant.ID, Actor: actor, RequestID: "req-1", ClientAddr: "192.0.2.7:51234", At: at}
+	c1, c2, c3, c4, c5 := base, base, base, base, base
+	c1.ObjectID, c1.ObjectKind, c1.Op, c1.Properties = u, directory.KindUser, directory.OpCreated, []string{"displayName", "userPrincipalName"}
+	c2.ObjectID, c2.ObjectKind, c2.Op, c2.Properties = g, directory.KindGroup, directory.OpUpdated, []string{"description"}
+	c3.ObjectID, c3.ObjectKind, c3.Op, c3.RelatedID, c3.RelatedKind = g, directory.KindGroup, directory.OpMemberAdded, u, directory.KindUser
+	c4.ObjectID, c4.ObjectKind, c4.Op, c4.RelatedID, c4.RelatedKind = g, directory.KindGroup, directory.OpOwnerRemoved, u, directory.KindUser
+	c4.Actor = directory.Actor{Kind: directory.ActorApp, ID: string(directory.NewObjectID()), Name: "provisioner"}
+	c4.RequestID, c4.ClientAddr = "req-2", "[2001:db8::1]:443"
+	c5.ObjectID, c5.ObjectKind, c5.Op = directory.ObjectID(f.tenant.ID), "tenant", directory.OpHardDeleted
+	c5.Actor = directory.Actor{Kind: directory.ActorSystem, ID: "groupd"}
+	return []directory.Change{c1, c2, c3, c4, c5}
+}
+
+func normChange(c directory.Change) directory.Change {
+	c.Cursor = 0
+	c.At = normTime(c.At)
+	c.Properties = normList(c.Properties)
+	return c
+}
+
+func testChanges(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	want := sampleChanges(f)
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[:3]) })
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[3:]) })
+
+	got := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 100))
+	if len(got) != len(want) {
+		t.Fatalf("Changes: got %d rows, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if i > 0 && got[i].Cursor <= got[i-1].Cursor {
+			t.Errorf("cursor %d after %d: not increasing", got[i].Cursor, got[i-1].Cursor)
+		}
+		if g, w := normChange(got[i]), normChange(want[i]); !reflect.DeepEqual(g, w) {
+			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+
+	// Paging by cursor returns each row once.
+	var paged []directory.Change
+	after := int64(0)
+	for range 10 {
+		page := must[[]directory.Change](t, "Changes page")(f.s.Changes(ctx, after, 2))
+		if len(page) > 2 {
+			t.Fatalf("Changes(limit 2) returned %d rows", len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+		after = page[len(page)-1].Cursor
+	}
+	if len(paged) != len(got) {
+		t.Fatalf("paged Changes: %d rows, want %d", len(paged), len(got))
+	}
+	for i := range paged {
+		if paged[i].Cursor != got[i].Cursor {
+			t.Errorf("paged row %d has cursor %d, want %d", i, paged[i].Cursor, got[i].Cursor)
+		}
+	}
+	if rest := must[[]directory.Change](t, "Changes at end")(f.s.Changes(ctx, got[len(got)-1].Cursor, 10)); len(rest) != 0 {
+		t.Errorf("Changes after the last cursor: %d rows", len(rest))
+	}
+}
+
+// testConcurrentChangeOrder has two writers append while a reader follows
+// the log by cursor: the reader must end up with every row, in cursor
+// order, none skipped because it committed after a later cursor was seen.
+func testConcurrentChangeOrder(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	const perWriter = 60
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				c := directory.Change{
+					TenantID: f.tenant.ID, ObjectID: directory.NewObjectID(), ObjectKind: directory.KindUser,
+					Op: directory.OpCreated, RequestID: string(rune('a'+w)) + "-" + string(rune('0'+i%10)), At: f.now,
+				}
+				if err := f.s.Update(ctx, func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{c}) }); err != nil {
+					t.Errorf("writer %d: %v", w, err)
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	var seen []int64
+	after := int64(0)
+	follow := func() {
+		page, err := f.s.Changes(ctx, after, 7)
+		if err != nil {
+			t.Fatalf("Changes: %v", err)
+		}
+		for _, c := range page {
+			if c.Cursor <= after {
+				t.Fatalf("cursor %d returned after %d", c.Cursor, after)
+			}
+			seen = append(seen, c.Cursor)
+			after = c.Cursor
+		}
+	}
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		follow()
+	}
+	for range 2 * perWriter {
+		follow()
+	}
+	all := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 10*perWriter))
+	if len(all) != 2*perWriter {
+		t.Fatalf("log holds %d rows, want %d", len(all), 2*perWriter)
+	}
+	if len(seen) != len(all) {
+		t.Fatalf("follower saw %d rows, log holds %d", len(seen), len(all))
+	}
+	for i := range all {
+		if seen[i] != all[i].Cursor {
+			t.Fatalf("follower's row %d has cursor %d, log's has %d", i, seen[i], all[i].Cursor)
+		}
+	}
+}
