@@ -25,6 +25,9 @@ type UserFields struct {
 	OtherMails               *[]string
 	OnPremisesSamAccountName *string
 	Password                 *string
+	// IsAdmin grants or revokes Global Administrator; no dialect maps a wire
+	// property to it, only the command line does.
+	IsAdmin *bool
 }
 
 // userProps names the properties recorded for a created user.
@@ -145,6 +148,9 @@ func (s *Service) applyUserFields(t Tenant, u *User, f UserFields) error {
 	if f.AccountEnabled != nil {
 		u.AccountEnabled = *f.AccountEnabled
 	}
+	if f.IsAdmin != nil {
+		u.IsAdmin = *f.IsAdmin
+	}
 	if f.BusinessPhones != nil {
 		u.BusinessPhones = append([]string(nil), (*f.BusinessPhones)...)
 	}
@@ -193,6 +199,7 @@ func setUserProps(f UserFields) []string {
 	add(f.OtherMails != nil, "otherMails")
 	add(f.OnPremisesSamAccountName != nil, "onPremisesSamAccountName")
 	add(f.Password != nil, "passwordProfile")
+	add(f.IsAdmin != nil, "isAdmin")
 	return out
 }
 
@@ -212,13 +219,15 @@ func (s *Service) Users(ctx context.Context, tenant TenantID, page PageRequest) 
 	return s.store.Users(ctx, tenant, page)
 }
 
-// UpdateUser changes the given properties of a user.
-func (s *Service) UpdateUser(ctx context.Context, tenant TenantID, key string, f UserFields) error {
+// UpdateUser changes the given properties of a user and returns it as
+// stored.
+func (s *Service) UpdateUser(ctx context.Context, tenant TenantID, key string, f UserFields) (User, error) {
 	t, err := s.store.Tenant(ctx, tenant)
 	if err != nil {
-		return err
+		return User{}, err
 	}
-	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+	var out User
+	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		u, err := s.userTx(ctx, tx, tenant, key)
 		if err != nil {
 			return err
@@ -230,8 +239,10 @@ func (s *Service) UpdateUser(ctx context.Context, tenant TenantID, key string, f
 			return err
 		}
 		log.add(KindUser, u.ID, OpUpdated, setUserProps(f))
+		out = u
 		return nil
 	})
+	return out, err
 }
 
 // DeleteUser soft-deletes a user: hidden from every read, its names free,

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"groupd/internal/directory"
 	"groupd/internal/store"
@@ -49,23 +48,18 @@ func CreateUser(ctx context.Context, nu NewUser) (u directory.User, err error) {
 		display = alias
 	}
 	enabled := true
-	u, err = svc.CreateUser(ctx, tenant, directory.UserFields{
+	var admin *bool // only a granted role is recorded as a set property
+	if nu.Admin {
+		admin = &nu.Admin
+	}
+	return svc.CreateUser(ctx, tenant, directory.UserFields{
 		AccountEnabled:    &enabled,
 		DisplayName:       &display,
 		MailNickname:      &alias,
 		UserPrincipalName: &nu.UPN,
 		Password:          &nu.Password,
+		IsAdmin:           admin,
 	}, directory.Policy{})
-	if err != nil {
-		return directory.User{}, err
-	}
-	if nu.Admin {
-		if err := grantAdmin(ctx, st, u); err != nil {
-			return u, fmt.Errorf("user %s created, but not made an administrator: %w", u.ID, err)
-		}
-		u.IsAdmin = true
-	}
-	return u, nil
 }
 
 // errNoTenant tells the operator what to do on a data dir never served.
@@ -99,31 +93,6 @@ func findTenant(ctx context.Context, svc *directory.Service, key, upn string) (d
 		return "", errNoTenant
 	}
 	return t.ID, err
-}
-
-// grantAdmin marks u a Global Administrator, with its change log row.
-//
-// TODO(directory): the domain has no way to create an administrator yet
-// (UserFields has no IsAdmin), so this writes through the store in a second
-// transaction. Replace it with the domain call once one exists, which also
-// makes the create and the grant one transaction.
-func grantAdmin(ctx context.Context, st directory.Store, u directory.User) error {
-	return st.Update(ctx, func(tx directory.Tx) error {
-		cur, err := tx.User(ctx, u.TenantID, u.ID)
-		if err != nil {
-			return err
-		}
-		cur.IsAdmin = true
-		if err := tx.UpdateUser(ctx, cur); err != nil {
-			return err
-		}
-		return tx.AppendChanges(ctx, []directory.Change{{
-			TenantID: u.TenantID, ObjectID: u.ID, ObjectKind: directory.KindUser,
-			Op: directory.OpUpdated, Properties: []string{"isAdmin"},
-			Actor: directory.Actor{Kind: directory.ActorSystem, ID: "groupd-cli"},
-			At:    time.Now().UTC().Truncate(time.Microsecond),
-		}})
-	})
 }
 
 // SchemaStatus is what `groupd migrate` reports.

@@ -28,7 +28,7 @@ const AdminPasswordEnv = "GROUPD_ADMIN_PASSWORD"
 type Config struct {
 	Listen      string
 	DataDir     string
-	DatabaseURL string // "" or "sqlite": SQLite in DataDir; postgres://… otherwise
+	DatabaseURL string // "" or "sqlite": SQLite in DataDir; else as store.Open reads it
 
 	// InsecureHTTP serves plain HTTP. Otherwise TLSCert/TLSKey are used when
 	// given, else a self-signed certificate kept in DataDir.

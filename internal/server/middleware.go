@@ -24,7 +24,8 @@ type recorder struct {
 }
 
 func (w *recorder) WriteHeader(code int) {
-	if w.status == 0 {
+	// 1xx answers (103 Early Hints) precede the final status.
+	if w.status == 0 && code >= 200 {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -39,7 +40,8 @@ func (w *recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Unwrap lets http.ResponseController reach Flush, deadlines and hijacking.
+// Unwrap lets http.ResponseController reach Flush, deadlines and hijacking;
+// handlers below use the controller rather than asserting http.Flusher.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func asRecorder(w http.ResponseWriter) *recorder {

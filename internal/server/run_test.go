@@ -222,3 +222,34 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestSelfSignedReuseAndRenewal(t *testing.T) {
+	dir := t.TempDir()
+	load := func(publicURLs ...string) tlsSetup {
+		t.Helper()
+		s, err := loadTLS(Config{DataDir: dir, PublicURLs: publicURLs}, testLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if !load().created {
+		t.Fatal("first start made no certificate")
+	}
+	if load().created {
+		t.Error("an unchanged certificate was replaced")
+	}
+	s := load("https://new.example.com:8443")
+	if !s.created {
+		t.Error("a certificate lacking a public host was kept")
+	}
+	if err := s.config.Certificates[0].Leaf.VerifyHostname("new.example.com"); err != nil {
+		t.Errorf("renewed certificate: %v", err)
+	}
+	if err := os.Remove(filepath.Join(dir, "tls.key")); err != nil {
+		t.Fatal(err)
+	}
+	if !load("https://new.example.com:8443").created {
+		t.Error("a certificate without its key was kept")
+	}
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -49,7 +48,7 @@ func loadTLS(cfg Config, log *slog.Logger) (tlsSetup, error) {
 		s.certFile = filepath.Join(cfg.DataDir, selfSignedCert)
 		keyFile = filepath.Join(cfg.DataDir, selfSignedKey)
 		names := requiredNames(cfg.PublicURLs)
-		reason, err := selfSignedStale(s.certFile, names)
+		reason, err := selfSignedStale(s.certFile, keyFile, names)
 		if err != nil {
 			return tlsSetup{}, err
 		}
@@ -83,10 +82,13 @@ func requiredNames(publicURLs []string) []string {
 
 // selfSignedStale returns why the certificate at path must be (re)made, or
 // "" when it can be reused.
-func selfSignedStale(path string, names []string) (string, error) {
+func selfSignedStale(path, keyFile string, names []string) (string, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "first start", nil
+	}
+	if _, kerr := os.Stat(keyFile); errors.Is(kerr, fs.ErrNotExist) {
+		return "key missing", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("read TLS certificate: %w", err)
@@ -169,7 +171,7 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(f.Name()) // no-op after the rename
-	if _, err := f.ReadFrom(bytes.NewReader(data)); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -78,10 +78,7 @@ func (a *api) patchUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.dir.UpdateUser(ctx, t, string(u.ID), f); err != nil {
-		return err
-	}
-	if u, err = a.dir.User(ctx, t, string(u.ID)); err != nil {
+	if u, err = a.dir.UpdateUser(ctx, t, string(u.ID), f); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, userOut(u))

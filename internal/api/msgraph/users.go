@@ -160,7 +160,7 @@ func (a *api) updateUser(rq *request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.dir.UpdateUser(rq.ctx, rq.tenant, rq.param("id"), f); err != nil {
+	if _, err := a.dir.UpdateUser(rq.ctx, rq.tenant, rq.param("id"), f); err != nil {
 		return err
 	}
 	rq.w.WriteHeader(http.StatusNoContent)
