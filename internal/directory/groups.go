@@ -297,7 +297,19 @@ func (s *Service) Group(ctx context.Context, tenant TenantID, key string) (Group
 	if !ok {
 		return Group{}, &NotFoundError{Kind: KindGroup, ID: key}
 	}
-	return s.store.Group(ctx, tenant, id)
+	if s.cache == nil {
+		return s.store.Group(ctx, tenant, id)
+	}
+	k := cacheKey{tenant, id}
+	if g, ok := s.cache.group(k); ok {
+		return g, nil
+	}
+	gen := s.cache.generation()
+	g, err := s.store.Group(ctx, tenant, id)
+	if err == nil {
+		s.cache.putGroup(k, g, gen)
+	}
+	return g, err
 }
 
 // GroupWithMembers returns a group with up to limit members (0: all).

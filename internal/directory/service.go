@@ -12,6 +12,7 @@ type Service struct {
 	store        Store
 	now          func() time.Time
 	passwordCost int
+	cache        *objectCache // nil: every read goes to the store
 }
 
 // Option configures a Service.
@@ -111,13 +112,23 @@ func (l *changeLog) flush(ctx context.Context, tx Tx) error {
 }
 
 // update runs fn in a transaction with a fresh change log that is written
-// before commit.
+// before commit. Cached copies of every object the log names are dropped
+// once the commit is durable and before the caller is answered, so a read
+// that follows an acknowledged write sees it.
 func (s *Service) update(ctx context.Context, tenant TenantID, fn func(tx Tx, log *changeLog) error) error {
-	return s.store.Update(ctx, func(tx Tx) error {
+	var last *changeLog
+	err := s.store.Update(ctx, func(tx Tx) error {
 		log := s.newLog(ctx, tenant)
+		last = log
 		if err := fn(tx, log); err != nil {
 			return err
 		}
 		return log.flush(ctx, tx)
 	})
+	if s.cache != nil && last != nil {
+		// Also after a failure: with group commit a failed call may still
+		// have been retried alone, and dropping entries is always safe.
+		s.cache.invalidate(last.rows)
+	}
+	return err
 }

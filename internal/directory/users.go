@@ -206,7 +206,7 @@ func setUserProps(f UserFields) []string {
 // User finds a user by id or, when key is not a GUID, by userPrincipalName.
 func (s *Service) User(ctx context.Context, tenant TenantID, key string) (User, error) {
 	if id, ok := ParseObjectID(key); ok {
-		return s.store.User(ctx, tenant, id)
+		return s.userByID(ctx, tenant, id)
 	}
 	if strings.Contains(key, "@") {
 		return s.store.UserByUPN(ctx, tenant, key)
@@ -308,4 +308,20 @@ func (s *Service) UserByLogin(ctx context.Context, tenant TenantID, key string) 
 		return s.User(ctx, tenant, key)
 	}
 	return s.store.UserBySamAccountName(ctx, tenant, key)
+}
+
+func (s *Service) userByID(ctx context.Context, tenant TenantID, id ObjectID) (User, error) {
+	if s.cache == nil {
+		return s.store.User(ctx, tenant, id)
+	}
+	k := cacheKey{tenant, id}
+	if u, ok := s.cache.user(k); ok {
+		return u, nil
+	}
+	gen := s.cache.generation()
+	u, err := s.store.User(ctx, tenant, id)
+	if err == nil {
+		s.cache.putUser(k, u, gen)
+	}
+	return u, err
 }

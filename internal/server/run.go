@@ -52,7 +52,12 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	svc := directory.New(st)
+	svc := directory.New(st, readCache(st)...)
+	go func() {
+		if err := svc.Follow(ctx, cacheFollowInterval); err != nil {
+			log.Warn("change follower stopped; cached reads may miss other processes' writes", "err", err)
+		}
+	}()
 	domain := cfg.Domain
 	if domain == "" {
 		domain = DefaultDomain
@@ -139,4 +144,22 @@ func localURL(listen string, bound net.Addr, https bool) string {
 		scheme = "https"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// cacheFollowInterval bounds how long a write made by another process (the
+// command line on the same SQLite file) may stay unseen by cached reads by
+// id; writes through this server are seen at once.
+const cacheFollowInterval = 100 * time.Millisecond
+
+// readCache turns on the directory's cache of objects by id for engines
+// whose change log this process can follow cheaply (SQLite). Engines shared
+// by several servers answer every read themselves, so that a write
+// acknowledged by one instance is seen by the next read on any other.
+func readCache(st directory.Store) []directory.Option {
+	if _, ok := st.(interface {
+		LastChange(context.Context) (int64, error)
+	}); ok {
+		return []directory.Option{directory.WithReadCache(100_000)}
+	}
+	return nil
 }

@@ -52,3 +52,13 @@ func (s *Store) ExplainQueryPlan(ctx context.Context, query string, args ...any)
 	}
 	return b.String(), mapErr("explain", rows.Err())
 }
+
+// LastChange returns the cursor of the newest change row, so that a change
+// follower can start from now instead of replaying the whole log.
+func (s *Store) LastChange(ctx context.Context) (int64, error) {
+	var last int64
+	if err := s.scanRow(ctx, "SELECT COALESCE(MAX(cursor), 0) FROM changes", nil, &last); err != nil {
+		return 0, mapErr("last change", err)
+	}
+	return last, nil
+}

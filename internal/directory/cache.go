@@ -1,0 +1,161 @@
+package directory
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// objectCache keeps users and groups by id for reads by id, the hottest
+// question a directory is asked. It is strict for writes made through this
+// Service (entries are dropped when the write commits, before the write is
+// acknowledged) and follows the change log for writes made by other
+// processes (see Follow).
+//
+// A read that missed fills the cache only if no invalidation happened since
+// it started, so a value read before a commit can never be put back after
+// the commit dropped it.
+type objectCache struct {
+	mu     sync.RWMutex
+	gen    uint64
+	max    int
+	groups map[cacheKey]Group
+	users  map[cacheKey]User
+}
+
+type cacheKey struct {
+	tenant TenantID
+	id     ObjectID
+}
+
+func newObjectCache(max int) *objectCache {
+	return &objectCache{max: max, groups: make(map[cacheKey]Group), users: make(map[cacheKey]User)}
+}
+
+func (c *objectCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+func (c *objectCache) group(k cacheKey) (Group, bool) {
+	c.mu.RLock()
+	g, ok := c.groups[k]
+	c.mu.RUnlock()
+	if ok {
+		// Callers may append to these; the cached value must not change.
+		g.GroupTypes = slices.Clone(g.GroupTypes)
+		g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
+	}
+	return g, ok
+}
+
+func (c *objectCache) user(k cacheKey) (User, bool) {
+	c.mu.RLock()
+	u, ok := c.users[k]
+	c.mu.RUnlock()
+	if ok {
+		u.BusinessPhones = slices.Clone(u.BusinessPhones)
+		u.OtherMails = slices.Clone(u.OtherMails)
+	}
+	return u, ok
+}
+
+func (c *objectCache) putGroup(k cacheKey, g Group, gen uint64) {
+	g.Members = nil
+	g.GroupTypes = slices.Clone(g.GroupTypes)
+	g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.groups) >= c.max {
+		clear(c.groups) // bounded memory without bookkeeping on the hot path
+	}
+	c.groups[k] = g
+}
+
+func (c *objectCache) putUser(k cacheKey, u User, gen uint64) {
+	u.BusinessPhones = slices.Clone(u.BusinessPhones)
+	u.OtherMails = slices.Clone(u.OtherMails)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.users) >= c.max {
+		clear(c.users)
+	}
+	c.users[k] = u
+}
+
+// invalidate drops every object a change row names.
+func (c *objectCache) invalidate(rows []Change) {
+	if len(rows) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, r := range rows {
+		for _, id := range []ObjectID{r.ObjectID, r.RelatedID} {
+			k := cacheKey{r.TenantID, id}
+			delete(c.groups, k)
+			delete(c.users, k)
+		}
+	}
+}
+
+// WithReadCache keeps up to max users and max groups in memory for reads by
+// id. Only for engines where this process sees every write or follows the
+// others' through Follow within the documented delay (SQLite).
+func WithReadCache(max int) Option {
+	return func(s *Service) {
+		if max > 0 {
+			s.cache = newObjectCache(max)
+		}
+	}
+}
+
+// lastChanger is the optional store method Follow needs.
+type lastChanger interface {
+	LastChange(ctx context.Context) (int64, error)
+}
+
+// Follow reads the change log every interval until ctx ends and drops cached
+// objects that other processes changed (for example `groupd user create`
+// while the server runs). Writes through this Service need no follower.
+// Without a cache, or a store that cannot say where its log ends, it
+// returns at once.
+func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
+	lc, ok := s.store.(lastChanger)
+	if s.cache == nil || !ok {
+		return nil
+	}
+	after, err := lc.LastChange(ctx)
+	if err != nil {
+		return err
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		for {
+			rows, err := s.store.Changes(ctx, after, 1000)
+			if err != nil {
+				break // the next tick tries again; reads go on meanwhile
+			}
+			if len(rows) == 0 {
+				break
+			}
+			s.cache.invalidate(rows)
+			after = rows[len(rows)-1].Cursor
+		}
+	}
+}
