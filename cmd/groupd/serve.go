@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"flag"
+	"log/slog"
+	"time"
 
 	"groupd/internal/server"
 )
@@ -18,7 +20,11 @@ func serveCmd(fs *flag.FlagSet) action {
 	fs.Var((*stringList)(&cfg.PublicURLs), "public-url", "`URL` clients reach groupd by, scheme://host[:port] (repeatable)")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
-		cfg.Logger = env.logger
+		// The access log writes a line per request; batching the writes
+		// keeps it from costing a system call each.
+		lw := server.NewLogWriter(env.stderr, 100*time.Millisecond)
+		defer lw.Close()
+		cfg.Logger = slog.New(slog.NewJSONHandler(lw, nil))
 		return server.Run(ctx, cfg, env.stdout)
 	}
 }
