@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/postgres"
 	"groupd/internal/store/sqlite"
 )
 
@@ -16,14 +16,12 @@ import (
 // URL is given.
 const DefaultFile = "groupd.db"
 
-// ErrPostgresNotBuilt is returned for postgres:// URLs until that engine
-// exists.
-var ErrPostgresNotBuilt = errors.New("PostgreSQL support is not built yet")
-
 // Open opens the engine databaseURL names and migrates it:
 //   - "" or "sqlite": <dataDir>/groupd.db, creating dataDir (0700);
 //   - "sqlite:PATH", "sqlite://PATH" or "file:PATH": that SQLite file;
-//   - "postgres://…" or "postgresql://…": not supported yet.
+//   - "postgres://…" or "postgresql://…": that PostgreSQL database, with
+//     the pool and retry options of postgres.Options in its query
+//     (pool_max_conns, statement_timeout, serialization_retries).
 func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, error) {
 	switch {
 	case databaseURL == "" || databaseURL == "sqlite":
@@ -32,7 +30,7 @@ func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, er
 		}
 		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		return nil, ErrPostgresNotBuilt
+		return openPostgres(ctx, databaseURL)
 	case strings.HasPrefix(databaseURL, "sqlite:"), strings.HasPrefix(databaseURL, "file:"):
 		_, path, _ := strings.Cut(databaseURL, ":")
 		// sqlite:///abs/path and sqlite://rel/path name a path, not a host.
@@ -49,6 +47,14 @@ func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, er
 // the open fails.
 func openSQLite(ctx context.Context, path string) (directory.Store, error) {
 	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, databaseURL string) (directory.Store, error) {
+	s, err := postgres.Open(ctx, databaseURL, postgres.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"groupd/internal/directory"
+	"groupd/internal/store/pgtest"
+	"groupd/internal/store/postgres"
 )
 
 func TestOpenDefaultCreatesDataDir(t *testing.T) {
@@ -55,12 +60,43 @@ func TestOpenSQLiteURL(t *testing.T) {
 	}
 }
 
-func TestOpenPostgresNotBuilt(t *testing.T) {
-	for _, url := range []string{"postgres://u@localhost/groupd", "postgresql://localhost/groupd"} {
-		_, err := Open(context.Background(), t.TempDir(), url)
-		if !errors.Is(err, ErrPostgresNotBuilt) {
-			t.Errorf("Open(%q): got %v, want ErrPostgresNotBuilt", url, err)
+// TestMain gives the PostgreSQL tests a throwaway cluster (see pgtest).
+func TestMain(m *testing.M) {
+	pgtest.Main(m, func(ctx context.Context, dsn string) error {
+		s, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: 2})
+		if err != nil {
+			return err
 		}
+		return s.Close()
+	})
+}
+
+func TestOpenPostgres(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	for _, url := range []string{dsn, "postgresql" + strings.TrimPrefix(dsn, "postgres")} {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "unused"), url)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", url, err)
+		}
+		if _, ok := s.(*postgres.Store); !ok {
+			t.Errorf("Open(%q) opened %T", url, s)
+		}
+		if _, ok := s.(ChangeListener); !ok {
+			t.Errorf("the PostgreSQL store is no ChangeListener")
+		}
+		if err := s.Ping(context.Background()); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+		s.Close()
+	}
+}
+
+func TestOpenUnknownEngine(t *testing.T) {
+	// Nothing listens on port 1: a PostgreSQL URL that cannot be reached
+	// fails as unavailable, not as an unknown engine.
+	_, err := Open(context.Background(), t.TempDir(), "postgres://u@127.0.0.1:1/groupd?connect_timeout=2")
+	if !errors.Is(err, directory.ErrUnavailable) {
+		t.Errorf("Open of an unreachable database: got %v, want ErrUnavailable", err)
 	}
 	if _, err := Open(context.Background(), t.TempDir(), "mysql://x"); err == nil {
 		t.Error("Open of an unknown engine succeeded")

@@ -1,0 +1,22 @@
+package store
+
+import (
+	"context"
+
+	"groupd/internal/directory"
+)
+
+// ChangeListener is implemented by engines shared by several groupd
+// processes (PostgreSQL): Listen calls onChange with the tenant of every
+// committed change, from any process, until ctx ends, and with "" whenever
+// notifications may have been missed (at the start and after a lost
+// connection), meaning anything may have changed.
+type ChangeListener interface {
+	Listen(ctx context.Context, onChange func(tenant directory.TenantID)) error
+}
+
+// Backuper is implemented by engines that copy themselves online (SQLite):
+// Backup writes a consistent copy to destPath, which must not exist.
+type Backuper interface {
+	Backup(ctx context.Context, destPath string) error
+}

@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"groupd/internal/directory"
+)
+
+// The change log cursor is xid << ordBits | ord: the writing transaction's
+// id (64 bits with its epoch, never reused) and the row's place in it.
+// Changes returns only rows of transactions older than the xmin of the
+// reading statement's snapshot. Every transaction below xmin has ended, so
+// the set of such rows never grows below a cursor once read: a later commit
+// always carries a cursor above everything a reader could have seen. Rows
+// come in transaction id order, which for SERIALIZABLE writers agrees with
+// every dependency between them (a transaction that read or overwrote
+// another's rows began after that one committed, so its id is greater);
+// independent transactions may appear in another order than they
+// committed. A transaction that stays open holds later rows back (never
+// loses them) until it ends; Options.StatementTimeout bounds that.
+const (
+	ordBits = 20
+	maxOrd  = 1<<ordBits - 1 // rows per transaction, as the schema's CHECK says
+)
+
+const (
+	changeCols = `(xid << 20) | ord, tenant_id, object_id, object_kind, op, related_id,
+	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
+	visibleXmin = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint`
+	qChanges    = `SELECT ` + changeCols + ` FROM changes
+WHERE (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
+ORDER BY xid, ord LIMIT $3`
+	// Inside a transaction its own rows count too: its reads see its writes.
+	qChangesInTx = `SELECT ` + changeCols + ` FROM changes
+WHERE (xid, ord) > ($1, $2)
+	AND (xid < ` + visibleXmin + ` OR xid = pg_current_xact_id_if_assigned()::text::bigint)
+ORDER BY xid, ord LIMIT $3`
+
+	// qAppendChanges inserts every row in one statement and queues one
+	// NOTIFY per tenant; PostgreSQL delivers it only if the transaction
+	// commits, and folds repeats within a transaction.
+	qAppendChanges = `WITH ins AS (
+	INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
+		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+	SELECT $1 + c.n - 1, c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
+		ARRAY(SELECT jsonb_array_elements_text(c.props::jsonb)), c.actor_kind, c.actor_id,
+		c.actor_name, c.request_id, c.client_addr, c.at
+	FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
+		WITH ORDINALITY AS c(tenant_id, object_id, object_kind, op, related_id, related_kind, props,
+			actor_kind, actor_id, actor_name, request_id, client_addr, at, n)
+	RETURNING tenant_id
+)
+SELECT pg_notify('` + Channel + `', t) FROM (SELECT DISTINCT tenant_id AS t FROM ins) d`
+)
+
+// Changes reads the log after the cursor in visibility order (see above).
+func (r reader) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	if limit <= 0 {
+		limit = defaultTop
+	}
+	if after < 0 {
+		after = 0
+	}
+	q := qChanges
+	if r.tx != nil {
+		q = qChangesInTx
+	}
+	rows, err := r.q.Query(ctx, q, after>>ordBits, after&maxOrd, limit)
+	if err != nil {
+		return nil, r.fail("read changes", err)
+	}
+	defer rows.Close()
+	var out []directory.Change
+	for rows.Next() {
+		var (
+			c     directory.Change
+			props []string
+			at    pgtype.Timestamptz
+		)
+		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
+			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
+			&c.ClientAddr, &at); err != nil {
+			return nil, r.fail("read changes", err)
+		}
+		c.Properties = unlist(props)
+		c.At = fromTS(at)
+		out = append(out, c)
+	}
+	return out, r.fail("read changes", rows.Err())
+}
+
+// AppendChanges writes the rows in one statement, numbering them after the
+// rows this transaction appended before.
+func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	if t.tx.ord+len(changes) > maxOrd+1 {
+		return fmt.Errorf("append changes: more than %d rows in one transaction", maxOrd+1)
+	}
+	n := len(changes)
+	cols := make([][]string, 12)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	at := make([]time.Time, n)
+	for i, c := range changes {
+		props, err := json.Marshal(list(c.Properties))
+		if err != nil {
+			return fmt.Errorf("append changes: %w", err)
+		}
+		for j, v := range []string{string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
+			string(c.Op), string(c.RelatedID), string(c.RelatedKind), string(props),
+			string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr} {
+			cols[j][i] = v
+		}
+		at[i] = c.At
+	}
+	args := []any{t.tx.ord}
+	for _, col := range cols {
+		args = append(args, col)
+	}
+	args = append(args, at)
+	if _, err := t.q.Exec(ctx, qAppendChanges, args...); err != nil {
+		return t.fail("append changes", err)
+	}
+	t.tx.ord += n
+	return nil
+}
+
+// LastChange returns the cursor of the newest row a reader can see now,
+// so that a change follower can start from now instead of replaying the
+// whole log. Rows of transactions still open get greater cursors, so a
+// follower starting here skips none of them.
+func (s *Store) LastChange(ctx context.Context) (int64, error) {
+	var last int64
+	err := s.q.QueryRow(ctx, `SELECT COALESCE((SELECT (xid << 20) | ord FROM changes
+WHERE xid < `+visibleXmin+` ORDER BY xid DESC, ord DESC LIMIT 1), 0)`).Scan(&last)
+	return last, mapErr("last change", err)
+}

@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"fmt"
+	"net/url"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options tune the engine. Zero fields take the value from the database
+// URL's query, else the default; the URL parameters are:
+//
+//	pool_max_conns=N          connections in the pool (pgxpool's own parameter)
+//	statement_timeout=30s     a Go duration or milliseconds; 0 turns it off
+//	serialization_retries=10  extra runs of an Update after a serialization failure
+//
+// Every other parameter means what it means to pgx and libpq (sslmode,
+// application_name, search_path via options, ...).
+type Options struct {
+	// MaxConns bounds the pool. Default: max(8, 4 × GOMAXPROCS), so that
+	// concurrent writers can share PostgreSQL's WAL flushes.
+	MaxConns int32
+	// StatementTimeout makes the server cancel a statement that runs
+	// longer (the caller then gets directory.ErrUnavailable). It also
+	// bounds how long a transaction of ours may sit idle, because an open
+	// writing transaction holds back the change log (README.md). Default
+	// 30 s; negative turns both off.
+	StatementTimeout time.Duration
+	// SerializationRetries is how many more times Update runs its function
+	// after SQLSTATE 40001 or 40P01. Default 10; negative means none.
+	SerializationRetries int
+}
+
+const (
+	defaultStatementTimeout = 30 * time.Second
+	defaultRetries          = 10
+	// warmConns connections are opened by Open and kept open: a new
+	// connection costs the server a process start, which the first
+	// requests after a start or an idle spell should not wait for.
+	warmConns = 2
+)
+
+// ourParams are read by groupd and must not reach the server, which would
+// refuse them as unknown settings.
+var ourParams = []string{"statement_timeout", "serialization_retries"}
+
+// poolConfig builds the pgxpool configuration from dsn and opts.
+func poolConfig(dsn string, opts Options) (*pgxpool.Config, Options, error) {
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, opts, fmt.Errorf("database URL: want postgres://…")
+	}
+	q := u.Query()
+	fromURL := Options{}
+	if v := q.Get("statement_timeout"); v != "" {
+		if fromURL.StatementTimeout, err = parseTimeout(v); err != nil {
+			return nil, opts, err
+		}
+	}
+	if v := q.Get("serialization_retries"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, opts, fmt.Errorf("serialization_retries %q: want a number", v)
+		}
+		fromURL.SerializationRetries = n
+		if n == 0 {
+			fromURL.SerializationRetries = -1
+		}
+	}
+	for _, p := range ourParams {
+		q.Del(p)
+	}
+	u.RawQuery = q.Encode()
+	cfg, err := pgxpool.ParseConfig(u.String())
+	if err != nil {
+		// pgx's message may quote the URL, password included.
+		return nil, opts, fmt.Errorf("database URL %s: invalid", u.Redacted())
+	}
+	_, maxGiven := q["pool_max_conns"]
+
+	o := opts
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = fromURL.StatementTimeout
+	}
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = defaultStatementTimeout
+	}
+	if o.SerializationRetries == 0 {
+		o.SerializationRetries = fromURL.SerializationRetries
+	}
+	if o.SerializationRetries == 0 {
+		o.SerializationRetries = defaultRetries
+	}
+	switch {
+	case o.MaxConns > 0:
+		cfg.MaxConns = o.MaxConns
+	case !maxGiven:
+		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
+	}
+	o.MaxConns = cfg.MaxConns
+	if _, given := q["pool_min_conns"]; !given {
+		cfg.MinConns = min(warmConns, cfg.MaxConns)
+	}
+
+	rp := cfg.ConnConfig.RuntimeParams
+	if rp["application_name"] == "" {
+		rp["application_name"] = "groupd"
+	}
+	if o.StatementTimeout > 0 {
+		ms := strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
+		rp["statement_timeout"] = ms
+		rp["idle_in_transaction_session_timeout"] = ms
+	}
+	return cfg, o, nil
+}
+
+// parseTimeout reads "30s", "1m" or plain milliseconds as PostgreSQL does.
+// An explicit 0 turns the timeout off.
+func parseTimeout(v string) (time.Duration, error) {
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if ms == 0 {
+			return -1, nil
+		}
+		return time.Duration(ms) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("statement_timeout %q: want a duration like 30s", v)
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
+}

@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"groupd/internal/directory"
+)
+
+const (
+	qUserByID = `SELECT ` + userCols + ` FROM users u
+WHERE u.id = $1 AND u.tenant_id = $2 AND u.deleted_at IS NULL`
+	qUserByUPN = `SELECT ` + userCols + ` FROM users u
+WHERE u.tenant_id = $1 AND u.upn_key = $2 AND u.deleted_at IS NULL`
+	// sam_key <> '' repeats the partial index's condition so the planner
+	// may use it.
+	qUserBySam = `SELECT ` + userCols + ` FROM users u
+WHERE u.tenant_id = $1 AND u.sam_key = $2 AND u.sam_key <> '' AND u.deleted_at IS NULL`
+	qUsers = `SELECT ` + userCols + ` FROM users u
+WHERE u.tenant_id = $1 AND u.deleted_at IS NULL AND u.id > $2
+ORDER BY u.id LIMIT $3`
+
+	qInsertUser = `INSERT INTO users (id, tenant_id, display_name, given_name, surname,
+	user_principal_name, upn_key, mail_nickname, mail, mail_key, account_enabled,
+	job_title, department, office_location, mobile_phone, preferred_language,
+	business_phones, other_mails, sam_account_name, sam_key, password_hash, is_admin,
+	created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+	$18, $19, $20, $21, $22, $23)`
+	// created_at and deleted_at are not replaced: the first is history, the
+	// second changes only through SoftDeleteUser.
+	qUpdateUser = `UPDATE users SET display_name = $3, given_name = $4, surname = $5,
+	user_principal_name = $6, upn_key = $7, mail_nickname = $8, mail = $9, mail_key = $10,
+	account_enabled = $11, job_title = $12, department = $13, office_location = $14,
+	mobile_phone = $15, preferred_language = $16, business_phones = $17, other_mails = $18,
+	sam_account_name = $19, sam_key = $20, password_hash = $21, is_admin = $22
+WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
+	qSoftDeleteUser = `UPDATE users SET deleted_at = $3
+WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
+)
+
+func (r reader) User(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.User, error) {
+	r.touch("o", string(tenant), string(id))
+	return r.user(ctx, string(id), qUserByID, string(id), string(tenant))
+}
+
+func (r reader) UserByUPN(ctx context.Context, tenant directory.TenantID, upn string) (directory.User, error) {
+	r.touch("upn", string(tenant), fold(upn))
+	return r.user(ctx, upn, qUserByUPN, string(tenant), fold(upn))
+}
+
+func (r reader) UserBySamAccountName(ctx context.Context, tenant directory.TenantID, sam string) (directory.User, error) {
+	r.touch("sam", string(tenant), fold(sam))
+	return r.user(ctx, sam, qUserBySam, string(tenant), fold(sam))
+}
+
+func (r reader) user(ctx context.Context, name, q string, args ...any) (directory.User, error) {
+	var row userRow
+	if err := r.q.QueryRow(ctx, q, args...).Scan(row.dest()...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return directory.User{}, &directory.NotFoundError{Kind: directory.KindUser, ID: name}
+		}
+		return directory.User{}, r.fail("read user", err)
+	}
+	return row.user(), nil
+}
+
+func (r reader) Users(ctx context.Context, tenant directory.TenantID, page directory.PageRequest) (directory.Page[directory.User], error) {
+	top, limit := pageSize(page.Top)
+	rows, err := r.q.Query(ctx, qUsers, string(tenant), page.After, limit)
+	if err != nil {
+		return directory.Page[directory.User]{}, r.fail("list users", err)
+	}
+	defer rows.Close()
+	var out directory.Page[directory.User]
+	for rows.Next() {
+		var row userRow
+		if err := rows.Scan(row.dest()...); err != nil {
+			return directory.Page[directory.User]{}, r.fail("list users", err)
+		}
+		out.Items = append(out.Items, row.user())
+	}
+	if err := rows.Err(); err != nil {
+		return directory.Page[directory.User]{}, r.fail("list users", err)
+	}
+	if len(out.Items) > top {
+		out.Items = out.Items[:top]
+		out.Next = string(out.Items[top-1].ID)
+	}
+	return out, nil
+}
+
+func userArgs(u directory.User) []any {
+	return []any{string(u.ID), string(u.TenantID), u.DisplayName, u.GivenName, u.Surname,
+		u.UserPrincipalName, fold(u.UserPrincipalName), u.MailNickname, u.Mail, fold(u.Mail),
+		u.AccountEnabled, u.JobTitle, u.Department, u.OfficeLocation, u.MobilePhone,
+		u.PreferredLanguage, list(u.BusinessPhones), list(u.OtherMails),
+		u.OnPremisesSamAccountName, fold(u.OnPremisesSamAccountName), u.PasswordHash, u.IsAdmin}
+}
+
+func userConflict(err error, u directory.User) error {
+	return conflict(err, map[string]string{
+		"userPrincipalName":        u.UserPrincipalName,
+		"onPremisesSamAccountName": u.OnPremisesSamAccountName,
+		"mail":                     u.Mail,
+		"id":                       string(u.ID),
+	})
+}
+
+func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
+	t.touch("upn", string(u.TenantID), fold(u.UserPrincipalName))
+	_, err := t.q.Exec(ctx, qInsertUser, append(userArgs(u), u.CreatedAt)...)
+	if err != nil {
+		err = t.fail("insert user", err)
+		if c := userConflict(err, u); c != nil {
+			return c
+		}
+		if foreignKey(err, "users_tenant_fkey") {
+			return &directory.NotFoundError{Kind: "tenant", ID: string(u.TenantID)}
+		}
+		return err
+	}
+	return nil
+}
+
+func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
+	t.touch("o", string(u.TenantID), string(u.ID))
+	tag, err := t.q.Exec(ctx, qUpdateUser, userArgs(u)...)
+	if err != nil {
+		err = t.fail("update user", err)
+		if c := userConflict(err, u); c != nil {
+			return c
+		}
+		return err
+	}
+	return mustAffect(tag, directory.KindUser, u.ID)
+}
+
+func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
+	t.touch("o", string(tenant), string(id))
+	tag, err := t.q.Exec(ctx, qSoftDeleteUser, string(id), string(tenant), at)
+	if err != nil {
+		return t.fail("delete user", err)
+	}
+	return mustAffect(tag, directory.KindUser, id)
+}
+
+// mustAffect turns "no row changed" into a *directory.NotFoundError.
+func mustAffect(tag pgconn.CommandTag, kind directory.ObjectKind, id directory.ObjectID) error {
+	if tag.RowsAffected() == 0 {
+		return &directory.NotFoundError{Kind: kind, ID: string(id)}
+	}
+	return nil
+}
