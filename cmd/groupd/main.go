@@ -39,6 +39,17 @@ Usage:
   groupd user create [--data-dir DIR | --database URL] [--tenant ID]
                --upn UPN --password PW [--admin] [--display-name NAME]
   groupd migrate [--data-dir DIR | --database URL]
+  groupd backup [--data-dir DIR | --database sqlite:FILE] --output FILE
+  groupd tenant create [--data-dir DIR | --database URL] --domain DOMAIN [--name NAME]
+  groupd tenant list [--output json|text]
+  groupd app create [--tenant ID] --name NAME --role PERMISSION...
+  groupd app list [--tenant ID] [--output json|text]
+  groupd app secret add|revoke --app APPID [--days N | --key-id KEYID]
+  groupd app cert add --app APPID --file CERT.pem
+  groupd app roles --app APPID --role PERMISSION...
+  groupd app disable|enable|delete --app APPID
+  groupd keys rotate
+               (every app, tenant and keys command takes --data-dir DIR | --database URL)
   groupd version
   groupd help [COMMAND]
 
@@ -71,6 +82,19 @@ var commands = []command{
 	{"serve", serveCmd},
 	{"user create", userCreateCmd},
 	{"migrate", migrateCmd},
+	{"backup", backupCmd},
+	{"tenant create", tenantCreateCmd},
+	{"tenant list", tenantListCmd},
+	{"app create", appCreateCmd},
+	{"app list", appListCmd},
+	{"app secret add", appSecretAddCmd},
+	{"app secret revoke", appSecretRevokeCmd},
+	{"app cert add", appCertAddCmd},
+	{"app roles", appRolesCmd},
+	{"app disable", appEnableCmd(false)},
+	{"app enable", appEnableCmd(true)},
+	{"app delete", appDeleteCmd},
+	{"keys rotate", keysRotateCmd},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

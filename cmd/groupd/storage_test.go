@@ -83,7 +83,7 @@ func TestPostgresCommands(t *testing.T) {
 	}
 	var status map[string]any
 	if err := json.Unmarshal([]byte(stdout), &status); err != nil || status["engine"] != "postgres" ||
-		status["status"] != "up to date" || status["schemaVersion"] != float64(1) {
+		status["status"] != "up to date" || status["schemaVersion"] == nil || status["schemaVersion"].(float64) < 1 {
 		t.Errorf("migrate printed %q", stdout)
 	}
 	boot := bootstrap(t, "", dsn)

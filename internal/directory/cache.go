@@ -155,6 +155,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 				break
 			}
 			s.cache.invalidate(rows)
+			s.invalidateApps(rows)
 			after = rows[len(rows)-1].Cursor
 		}
 	}

@@ -115,6 +115,12 @@ func (s *Service) CreateGroup(ctx context.Context, tenant TenantID, c GroupCreat
 			return err
 		}
 		log.add(KindGroup, g.ID, OpCreated, setGroupProps(f))
+		if err := checkUserRefs(ctx, tx, tenant, append(append([]MemberRef{}, c.Members...), c.Owners...)); err != nil {
+			return err
+		}
+		if err := s.ownCreated(ctx, tx, log, g); err != nil {
+			return err
+		}
 		if err := s.addOwnersTx(ctx, tx, log, g, c.Owners); err != nil {
 			return err
 		}
@@ -365,6 +371,9 @@ func (s *Service) UpdateGroup(ctx context.Context, tenant TenantID, key string, 
 		if err != nil {
 			return err
 		}
+		if err := s.checkOwned(ctx, tx, g, len(setGroupProps(u.Fields)) == 0 && len(u.Owners) == 0); err != nil {
+			return err
+		}
 		if props := setGroupProps(u.Fields); len(props) > 0 {
 			if err := applyGroupFields(&g, u.Fields, false); err != nil {
 				return err
@@ -392,6 +401,9 @@ func (s *Service) DeleteGroup(ctx context.Context, tenant TenantID, key string) 
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		g, err := s.groupTx(ctx, tx, tenant, key)
 		if err != nil {
+			return err
+		}
+		if err := s.checkOwned(ctx, tx, g, false); err != nil {
 			return err
 		}
 		if g.IsUnified() {

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 )
 
 // AddMembers adds direct members to a group, all or nothing, after checking
@@ -10,6 +11,9 @@ func (s *Service) AddMembers(ctx context.Context, tenant TenantID, groupKey stri
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		g, err := s.groupTx(ctx, tx, tenant, groupKey)
 		if err != nil {
+			return err
+		}
+		if err := s.checkOwned(ctx, tx, g, true); err != nil {
 			return err
 		}
 		return s.addMembersTx(ctx, tx, log, g, refs, p)
@@ -21,6 +25,9 @@ func (s *Service) AddOwners(ctx context.Context, tenant TenantID, groupKey strin
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		g, err := s.groupTx(ctx, tx, tenant, groupKey)
 		if err != nil {
+			return err
+		}
+		if err := s.checkOwned(ctx, tx, g, false); err != nil {
 			return err
 		}
 		return s.addOwnersTx(ctx, tx, log, g, refs)
@@ -180,6 +187,9 @@ func (s *Service) RemoveMember(ctx context.Context, tenant TenantID, groupKey, m
 		if err != nil {
 			return err
 		}
+		if err := s.checkOwned(ctx, tx, g, true); err != nil {
+			return err
+		}
 		obj, err := objectTx(ctx, tx, tenant, memberKey)
 		if err != nil {
 			return err
@@ -204,7 +214,16 @@ func (s *Service) RemoveOwner(ctx context.Context, tenant TenantID, groupKey, ow
 		if err != nil {
 			return err
 		}
+		if err := s.checkOwned(ctx, tx, g, false); err != nil {
+			return err
+		}
 		obj, err := objectTx(ctx, tx, tenant, ownerKey)
+		if errors.Is(err, ErrNotFound) {
+			// Not a user or group: perhaps an application that owns g.
+			if removed, aerr := s.removeAppOwner(ctx, tx, log, g, ownerKey); removed || aerr != nil {
+				return aerr
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -272,7 +291,11 @@ func (s *Service) Owners(ctx context.Context, tenant TenantID, groupKey string, 
 	if err != nil {
 		return Page[Object]{}, err
 	}
-	return s.store.Owners(ctx, tenant, g.ID, page)
+	p, err := s.store.Owners(ctx, tenant, g.ID, page)
+	if err != nil {
+		return p, err
+	}
+	return s.withAppOwners(ctx, tenant, g.ID, p)
 }
 
 // MemberOf lists a page of the groups a user or group is a direct member of.

@@ -119,10 +119,12 @@ func (g Group) IsMailEnabledSecurity() bool {
 	return g.MailEnabled && g.SecurityEnabled && !g.IsUnified()
 }
 
-// Object is a directory object of either kind; exactly one field is set.
+// Object is a directory object; exactly one field is set. A service
+// principal appears only among a group's owners.
 type Object struct {
-	User  *User
-	Group *Group
+	User             *User
+	Group            *Group
+	ServicePrincipal *ServicePrincipal
 }
 
 // ID returns the object's id.
@@ -133,13 +135,19 @@ func (o Object) ID() ObjectID {
 	if o.Group != nil {
 		return o.Group.ID
 	}
+	if o.ServicePrincipal != nil {
+		return o.ServicePrincipal.ID
+	}
 	return ""
 }
 
-// Kind returns KindUser or KindGroup.
+// Kind returns KindUser, KindGroup or KindServicePrincipal.
 func (o Object) Kind() ObjectKind {
 	if o.User != nil {
 		return KindUser
+	}
+	if o.ServicePrincipal != nil {
+		return KindServicePrincipal
 	}
 	return KindGroup
 }

@@ -13,6 +13,7 @@ type Service struct {
 	now          func() time.Time
 	passwordCost int
 	cache        *objectCache // nil: every read goes to the store
+	appCache     *appCache    // applications named by tokens (keys.go)
 }
 
 // Option configures a Service.
@@ -26,7 +27,7 @@ func WithPasswordCost(cost int) Option { return func(s *Service) { s.passwordCos
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, passwordCost: DefaultPasswordCost}
+	s := &Service{store: store, now: time.Now, passwordCost: DefaultPasswordCost, appCache: newAppCache()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -45,6 +46,10 @@ type Caller struct {
 	Actor      Actor
 	RequestID  string
 	ClientAddr string
+	// Roles are an application caller's permissions; the directory needs
+	// them where a rule depends on data (Group.Create may change only
+	// groups the app owns).
+	Roles []Permission
 }
 
 type callerKey struct{}
@@ -129,6 +134,9 @@ func (s *Service) update(ctx context.Context, tenant TenantID, fn func(tx Tx, lo
 		// Also after a failure: with group commit a failed call may still
 		// have been retried alone, and dropping entries is always safe.
 		s.cache.invalidate(last.rows)
+	}
+	if last != nil {
+		s.invalidateApps(last.rows)
 	}
 	return err
 }

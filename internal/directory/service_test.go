@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"groupd/internal/directory"
-	"groupd/internal/store"
+	"groupd/internal/store/testdb"
 )
 
 // env is a Service over a real SQLite file with a bootstrapped tenant.
@@ -23,11 +23,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testdb.Open(t) // a fresh store on the engine of this run (see main_test.go)
 	svc := directory.New(st, directory.WithPasswordCost(4))
 	res, err := svc.Bootstrap(ctx, "example.org", "Passw0rd!")
 	if err != nil {

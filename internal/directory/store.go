@@ -32,6 +32,11 @@ type Store interface {
 // Reader answers whole questions in one round trip. Methods that return many
 // rows are bounded by a PageRequest; none returns an unbounded list.
 type Reader interface {
+	// Applications, service principals, signing keys and the tenant list
+	// (apps.go).
+	AppReader
+	TenantLister
+
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).
 	TenantByDomain(ctx context.Context, domain string) (Tenant, error)
@@ -78,6 +83,10 @@ type Reader interface {
 	// through any nesting (following visible memberships only).
 	Contains(ctx context.Context, tenant TenantID, group, member ObjectID) (bool, error)
 
+	// List and Count answer list queries: filters, search, orders, casts
+	// and counts (see Querier).
+	Querier
+
 	// Changes returns change log rows after the cursor, in commit order, at
 	// most limit of them. A row that commits late is never skipped: every
 	// row returned has a cursor greater than after, and no row with a
@@ -88,6 +97,7 @@ type Reader interface {
 // Tx is a write transaction. Its reads see its own writes.
 type Tx interface {
 	Reader
+	AppTx
 
 	InsertTenant(ctx context.Context, t Tenant) error
 	// InsertUser fails with *ConflictError naming userPrincipalName,

@@ -168,3 +168,12 @@ func (s *Service) userForLogin(ctx context.Context, login string) (User, error) 
 	}
 	return s.store.UserBySamAccountName(ctx, t.ID, login)
 }
+
+// Tenants lists tenants for administration.
+func (s *Service) Tenants(ctx context.Context, page PageRequest) (Page[Tenant], error) {
+	l, ok := s.store.(TenantLister)
+	if !ok {
+		return Page[Tenant]{}, ErrAppsUnsupported
+	}
+	return l.Tenants(ctx, page)
+}

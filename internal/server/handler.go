@@ -13,6 +13,7 @@ import (
 	"groupd/internal/api/httpx"
 	"groupd/internal/api/libregraph"
 	"groupd/internal/api/msgraph"
+	"groupd/internal/api/oauth"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -53,8 +54,15 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 	// One Basic authenticator for both dialects, so that a credential
 	// verified on one is cached for the other.
 	basic := auth.NewBasic(svc, auth.DefaultCacheTTL)
-	r.Mount(prefixMSGraph, msgraph.New(msgraph.Config{Directory: svc, Basic: basic, Logger: cfg.Logger}))
-	r.Mount(prefixLibreGraph, libregraph.New(libregraph.Config{Directory: svc, Basic: basic, Logger: cfg.Logger}))
+	tokens := newTokens(svc, cfg)
+	r.Mount(prefixMSGraph, msgraph.New(msgraph.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
+	r.Mount(prefixLibreGraph, libregraph.New(libregraph.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
+	// The identity endpoint lives at the root, under /{tenant}/ paths it
+	// names exactly, so that other /{tenant}/ paths stay free.
+	idp := oauth.New(oauth.Config{Directory: svc, Tokens: tokens, Logger: cfg.Logger})
+	for _, p := range oauth.Patterns {
+		r.Handle(p, idp)
+	}
 
 	healthz := func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, status{"ok"})
@@ -92,4 +100,21 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 
 type status struct {
 	Status string `json:"status"`
+}
+
+// keyInitTimeout bounds loading (or on a new directory creating) the token
+// signing keys at start.
+const keyInitTimeout = 10 * time.Second
+
+// newTokens returns the token service with its signing keys loaded, the
+// first key created on a new directory. A failure is logged, not fatal:
+// Basic auth keeps working, and the keys are loaded again on first use.
+func newTokens(svc *directory.Service, cfg Config) *auth.Tokens {
+	tokens := auth.NewTokens(svc)
+	ctx, cancel := context.WithTimeout(context.Background(), keyInitTimeout)
+	defer cancel()
+	if err := tokens.Init(ctx); err != nil {
+		cfg.Logger.Warn("token signing keys not loaded; bearer tokens unavailable until they load", "err", err)
+	}
+	return tokens
 }

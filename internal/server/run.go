@@ -62,7 +62,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 	if domain == "" {
 		domain = DefaultDomain
 	}
-	boot, err := svc.Bootstrap(ctx, domain, os.Getenv(AdminPasswordEnv))
+	boot, err := bootstrap(ctx, svc, domain, os.Getenv(AdminPasswordEnv))
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -156,10 +156,26 @@ const cacheFollowInterval = 100 * time.Millisecond
 // by several servers answer every read themselves, so that a write
 // acknowledged by one instance is seen by the next read on any other.
 func readCache(st directory.Store) []directory.Option {
+	if _, shared := st.(store.ChangeListener); shared {
+		// PostgreSQL: a follower would learn of another instance's write
+		// only after the fact, and the next read must see it.
+		return nil
+	}
 	if _, ok := st.(interface {
 		LastChange(context.Context) (int64, error)
 	}); ok {
 		return []directory.Option{directory.WithReadCache(100_000)}
 	}
 	return nil
+}
+
+// bootstrap is svc.Bootstrap for instances that may start together on one
+// database: the one that loses the race to create the default tenant gets
+// a conflict, and asking again finds the winner's tenant.
+func bootstrap(ctx context.Context, svc *directory.Service, domain, password string) (directory.BootstrapResult, error) {
+	boot, err := svc.Bootstrap(ctx, domain, password)
+	if errors.Is(err, directory.ErrConflict) {
+		return svc.Bootstrap(ctx, domain, password)
+	}
+	return boot, err
 }

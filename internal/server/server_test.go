@@ -15,7 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"groupd/internal/directory"
-	"groupd/internal/store"
+	"groupd/internal/store/testdb"
 )
 
 const (
@@ -32,11 +32,7 @@ type testEnv struct {
 func newTestEnv(t *testing.T, cfg Config) testEnv {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir(), "")
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() }) // a test may have closed it already
+	st := testdb.Open(t) // a fresh store on the engine of this run (see main_test.go)
 	svc := directory.New(st, directory.WithPasswordCost(bcrypt.MinCost))
 	if _, err := svc.Bootstrap(ctx, testDomain, testPassword); err != nil {
 		t.Fatalf("bootstrap: %v", err)

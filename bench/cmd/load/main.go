@@ -8,6 +8,8 @@
 package main
 
 import (
+	"groupd/internal/store/pgtest"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -33,6 +35,8 @@ type options struct {
 	procs               int
 	maxPerConn          int
 	keep                bool
+	database            string
+	authMode            string
 }
 
 func main() {
@@ -46,7 +50,13 @@ func main() {
 	flag.IntVar(&o.procs, "procs", 2, "GOMAXPROCS of the load generator (DESIGN: 2 client threads)")
 	flag.IntVar(&o.maxPerConn, "max-per-conn", 2_000_000, "upper bound of requests per connection and run")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, data) for inspection")
+	flag.StringVar(&o.database, "database", "", "groupd's --database `URL`; \"postgres-temp\" starts a throwaway PostgreSQL cluster from the installed server binaries (default: SQLite)")
+	flag.StringVar(&o.authMode, "auth", "basic", "`MODE` of the measured requests: basic (admin password) or bearer (an app's token from the token endpoint)")
 	flag.Parse()
+	if o.authMode != "basic" && o.authMode != "bearer" {
+		fmt.Fprintln(os.Stderr, "load: -auth must be basic or bearer")
+		os.Exit(2)
+	}
 	if o.conns < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 || o.procs < 1 {
 		fmt.Fprintln(os.Stderr, "load: -conns, -rounds, -procs must be positive, -duration > 0")
 		os.Exit(2)
@@ -85,10 +95,22 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 
+	serveArgs := []string{"serve", "--insecure-http", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data")}
+	if o.database == "postgres-temp" {
+		dsn, stopPG, err := pgtest.Start()
+		if err != nil {
+			return fmt.Errorf("start PostgreSQL: %w", err)
+		}
+		defer stopPG()
+		o.database = dsn
+	}
+	if o.database != "" {
+		serveArgs = append(serveArgs, "--database", o.database)
+	}
+
 	password := "Bench-" + rand.Text()
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+password))
-	groupd, err := start(ctx, "groupd", o.groupdBin,
-		[]string{"serve", "--insecure-http", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data")},
+	groupd, err := start(ctx, "groupd", o.groupdBin, serveArgs,
 		[]string{"GROUPD_ADMIN_PASSWORD=" + password}, filepath.Join(dir, "groupd.log"))
 	if err != nil {
 		return err
@@ -97,6 +119,11 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	id, body, err := setUp(groupd.addr, auth)
 	if err != nil {
 		return fmt.Errorf("set up groupd: %w", err)
+	}
+	if o.authMode == "bearer" {
+		if auth, err = bearerAuth(ctx, o, groupd.addr, filepath.Join(dir, "data")); err != nil {
+			return fmt.Errorf("bearer token: %w", err)
+		}
 	}
 	bodyFile := filepath.Join(dir, "group.json")
 	if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
@@ -112,8 +139,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	// Set only now, so that building and starting were not slowed down.
 	runtime.GOMAXPROCS(o.procs)
 	path := "/v1.0/groups/" + id
-	fmt.Fprintf(out, "GET %s (%d-byte body): %d connections, load generator GOMAXPROCS=%d, servers GOMAXPROCS=%d (%d CPUs)\n",
-		"/v1.0/groups/{id}", len(body), o.conns, o.procs, runtime.NumCPU(), runtime.NumCPU())
+	fmt.Fprintf(out, "GET %s (%s auth, %d-byte body): %d connections, load generator GOMAXPROCS=%d, servers GOMAXPROCS=%d (%d CPUs)\n",
+		"/v1.0/groups/{id}", o.authMode, len(body), o.conns, o.procs, runtime.NumCPU(), runtime.NumCPU())
 	fmt.Fprintf(out, "%v warm-up + %v measured per run, %d runs per server, alternating\n\n", o.warmup, o.duration, o.rounds)
 	results := map[string][]runResult{}
 	for round := 1; round <= o.rounds; round++ {

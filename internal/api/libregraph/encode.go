@@ -39,6 +39,9 @@ func objectOut(o directory.Object) userJSON {
 	if o.User != nil {
 		return userOut(*o.User)
 	}
+	if sp := o.ServicePrincipal; sp != nil {
+		return userJSON{DisplayName: sp.DisplayName, ID: string(sp.ID)}
+	}
 	return userJSON{DisplayName: o.Group.DisplayName, ID: string(o.Group.ID)}
 }
 

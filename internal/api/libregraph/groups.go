@@ -30,20 +30,29 @@ func wantsMembers(r *http.Request) bool {
 // loaded with its members in one store round trip when expanded.
 func (a *api) listGroups(w http.ResponseWriter, r *http.Request) error {
 	expand := wantsMembers(r)
-	req := directory.GroupListRequest{Page: directory.PageRequest{Top: groupPageSize}, Expand: expand, ExpandLimit: 0}
+	q, err := listQuery(r, directory.SourceGroups)
+	if err != nil {
+		return err
+	}
+	q.Page.Top = groupPageSize
+	if expand {
+		q.Expand = directory.SourceMembers // ExpandLimit 0: all members, as oCIS
+	}
 	out := []groupJSON{}
 	for {
-		page, err := a.dir.Groups(r.Context(), tenant(r), req)
+		page, err := a.dir.List(r.Context(), tenant(r), q, directory.KindAny)
 		if err != nil {
 			return err
 		}
-		for _, g := range page.Items {
+		for _, o := range page.Items {
+			g := *o.Group
+			g.Members = page.Expanded[g.ID]
 			out = append(out, groupOut(g, expand))
 		}
 		if page.Next == "" {
 			break
 		}
-		req.Page.After = page.Next
+		q.Page.After = page.Next
 	}
 	writeJSON(w, http.StatusOK, listJSON[groupJSON]{Value: out})
 	return nil

@@ -20,7 +20,7 @@ import (
 	"groupd/internal/api/libregraph"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
-	"groupd/internal/store"
+	"groupd/internal/store/testdb"
 )
 
 const (
@@ -41,11 +41,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir(), "")
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := testdb.Open(t) // a fresh store on the engine of this run (see main_test.go)
 	dir := directory.New(st, directory.WithPasswordCost(4))
 	if _, err := dir.Bootstrap(ctx, "example.org", adminPass); err != nil {
 		t.Fatalf("bootstrap: %v", err)

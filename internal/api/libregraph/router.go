@@ -18,7 +18,10 @@ import (
 type Config struct {
 	Directory *directory.Service
 	Basic     *auth.Basic
-	Logger    *slog.Logger
+	// Tokens verifies bearer tokens, which LibreGraph accepts besides
+	// Basic credentials; nil refuses them.
+	Tokens *auth.Tokens
+	Logger *slog.Logger
 }
 
 // policy is the set of directory rules LibreGraph switches on: group names
@@ -27,7 +30,7 @@ var policy = directory.Policy{UniqueDisplayName: true, MembersUsersOnly: true, D
 
 type api struct {
 	dir   *directory.Service
-	basic *auth.Basic
+	authn auth.Authenticator
 	log   *slog.Logger
 	mux   *chi.Mux
 }
@@ -41,7 +44,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // Basic authentication, caller attribution and the read/write permission
 // check; unknown paths and methods get LibreGraph 404 and 405 bodies.
 func New(cfg Config) http.Handler {
-	a := &api{dir: cfg.Directory, basic: cfg.Basic, log: cfg.Logger, mux: chi.NewRouter()}
+	a := &api{dir: cfg.Directory, authn: auth.Authenticator{Basic: cfg.Basic, Tokens: cfg.Tokens}, log: cfg.Logger, mux: chi.NewRouter()}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -50,25 +53,37 @@ func New(cfg Config) http.Handler {
 	m.NotFound(a.notFound)
 	m.MethodNotAllowed(a.methodNotAllowed)
 
-	m.Get("/groups", a.handle(a.listGroups))
-	m.Post("/groups", a.handle(a.createGroup))
-	m.Get("/groups/{groupID}", a.handle(a.getGroup))
-	m.Patch("/groups/{groupID}", a.handle(a.patchGroup))
-	m.Delete("/groups/{groupID}", a.handle(a.deleteGroup))
-	m.Get("/groups/{groupID}/members", a.handle(a.listMembers))
-	m.Post("/groups/{groupID}/members/$ref", a.handle(a.addMember))
-	m.Delete("/groups/{groupID}/members/{memberID}/$ref", a.handle(a.removeMember))
+	// The permission each call needs is the reference's table; see
+	// internal/auth/perms.go. A PATCH may bind members, so it needs
+	// member write too.
+	m.Get("/groups", a.handle(auth.NeedGroupRead, a.listGroups))
+	m.Post("/groups", a.handle(auth.NeedGroupCreate, a.createGroup))
+	m.Get("/groups/{groupID}", a.handle(auth.NeedGroupRead, a.getGroup))
+	m.Patch("/groups/{groupID}", a.handle(needGroupPatch, a.patchGroup))
+	m.Delete("/groups/{groupID}", a.handle(auth.NeedGroupWrite, a.deleteGroup))
+	m.Get("/groups/{groupID}/members", a.handle(auth.NeedGroupRead, a.listMembers))
+	m.Post("/groups/{groupID}/members/$ref", a.handle(auth.NeedMemberWrite, a.addMember))
+	m.Delete("/groups/{groupID}/members/{memberID}/$ref", a.handle(auth.NeedMemberWrite, a.removeMember))
 
-	m.Get("/users", a.handle(a.listUsers))
-	m.Post("/users", a.handle(a.createUser))
-	m.Get("/users/{userID}", a.handle(a.getUser))
-	m.Patch("/users/{userID}", a.handle(a.patchUser))
-	m.Delete("/users/{userID}", a.handle(a.deleteUser))
+	m.Get("/users", a.handle(auth.NeedUserRead, a.listUsers))
+	m.Post("/users", a.handle(auth.NeedUserWrite, a.createUser))
+	m.Get("/users/{userID}", a.handle(auth.NeedUserRead, a.getUser))
+	m.Patch("/users/{userID}", a.handle(auth.NeedUserWrite, a.patchUser))
+	m.Delete("/users/{userID}", a.handle(auth.NeedUserWrite, a.deleteUser))
 	return m
 }
 
-func (a *api) handle(fn handlerFunc) http.HandlerFunc {
+// needGroupPatch: a PATCH may change properties and bind members at once.
+var needGroupPatch = append(append(auth.Need{}, auth.NeedGroupWrite...), auth.NeedMemberWrite...)
+
+// handle runs fn once the principal (attached by authenticate) satisfies
+// need; otherwise the answer is 403 accessDenied.
+func (a *api) handle(need auth.Need, fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if p, _ := auth.PrincipalFrom(r.Context()); !p.Allowed(need) {
+			a.writeError(w, r, errAccessDenied)
+			return
+		}
 		if err := fn(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
@@ -122,36 +137,26 @@ func routePath(r *http.Request) string {
 	return r.URL.Path
 }
 
-// authenticate checks Basic credentials, attaches principal and caller, and
-// requires read permission for GET and HEAD and write permission otherwise.
+// authenticate checks Basic credentials or a bearer token and attaches
+// principal and caller; each route checks its permission in handle.
 func (a *api) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		p, err := a.basic.Authenticate(ctx, r)
+		p, err := a.authn.Authenticate(ctx, r, auth.Want{Origin: httpx.Origin(r), Audiences: graphAudiences})
 		if err != nil {
 			a.writeError(w, r, err)
 			return
 		}
 		ctx = auth.WithPrincipal(ctx, p)
 		ctx = directory.WithCaller(ctx, directory.Caller{
-			Actor: p.Actor(), RequestID: httpx.RequestID(ctx), ClientAddr: httpx.ClientAddr(r),
+			Actor: p.Actor(), RequestID: httpx.RequestID(ctx), ClientAddr: httpx.ClientAddr(r), Roles: p.Roles,
 		})
-		r = r.WithContext(ctx)
-		switch r.Method {
-		case http.MethodGet, http.MethodHead:
-			if !p.CanRead() {
-				a.writeError(w, r, errAccessDenied)
-				return
-			}
-		default:
-			if !p.CanWrite() {
-				a.writeError(w, r, errAccessDenied)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// graphAudiences are the token audiences LibreGraph accepts, as /v1.0.
+var graphAudiences = []string{auth.AudienceGraph}
 
 func (a *api) notFound(w http.ResponseWriter, r *http.Request) {
 	a.writeError(w, r, &apiError{status: http.StatusNotFound, code: codeItemNotFound, msg: "not found"})

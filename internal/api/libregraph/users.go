@@ -17,20 +17,18 @@ var userKeys = []string{"displayName", "onPremisesSamAccountName", "mail", "pass
 
 // listUsers answers GET /users with every user of the tenant.
 func (a *api) listUsers(w http.ResponseWriter, r *http.Request) error {
-	req := directory.PageRequest{Top: userPageSize}
-	out := []userJSON{}
-	for {
-		page, err := a.dir.Users(r.Context(), tenant(r), req)
-		if err != nil {
-			return err
-		}
-		for _, u := range page.Items {
-			out = append(out, userOut(u))
-		}
-		if page.Next == "" {
-			break
-		}
-		req.After = page.Next
+	q, err := listQuery(r, directory.SourceUsers)
+	if err != nil {
+		return err
+	}
+	q.Page.Top = userPageSize
+	objs, err := a.listAll(r.Context(), tenant(r), q)
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, userOut(*o.User))
 	}
 	writeJSON(w, http.StatusOK, listJSON[userJSON]{Value: out})
 	return nil

@@ -10,6 +10,7 @@ import (
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
+	"groupd/internal/odata"
 )
 
 // apiError is an error this dialect already knows the wire shape of
@@ -91,9 +92,14 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		fe  *directory.ForbiddenError
 		be  *httpx.BodyError
 	)
+	var oe *odata.Error
 	switch {
 	case errors.As(err, &ae):
 		return ae, true
+	case errors.As(err, &oe):
+		return badRequest(oe.Code, "%s", oe.Message), true
+	case errors.Is(err, directory.ErrBadCursor):
+		return badRequest(codeBadRequest, "The $skiptoken value is not valid."), true
 	case errors.As(err, &be):
 		return bodyError(be), true
 	case errors.As(err, &nf):
@@ -120,6 +126,8 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		msg := "Access token validation failure."
 		if errors.Is(err, auth.ErrNoCredentials) {
 			msg = "Access token is empty."
+		} else if errors.Is(err, auth.ErrExpiredToken) {
+			msg = "Lifetime validation failed, the token is expired."
 		}
 		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}, true
 	case errors.Is(err, directory.ErrUnavailable):

@@ -7,6 +7,7 @@ import (
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
+	"groupd/internal/odata"
 )
 
 type group = directory.Group
@@ -76,86 +77,42 @@ var groupNavigation = []string{"members", "owners", "memberOf", "transitiveMembe
 	"permissionGrants", "drive", "drives", "sites", "calendar", "events", "conversations", "threads",
 	"acceptedSenders", "rejectedSenders", "membersWithLicenseErrors", "groupLifecyclePolicies", "onenote", "planner"}
 
+// getGroup answers GET /groups/{id}, and GET /groups/$count, which the
+// route table cannot tell apart from it.
 func (a *api) getGroup(rq *request) error {
-	sel, err := resolveSelect(rq.q.selRaw, groupSchema.typeName, groupSchema.lookup)
+	if rq.param("id") == "$count" {
+		return a.serveCount(rq, groupsList())
+	}
+	q, err := rq.odata(odata.GroupSchema, odata.EntityOptions, false)
 	if err != nil {
 		return err
 	}
-	expand, err := checkExpand(&rq.q, groupSchema.typeName, []string{"members", "owners"}, groupNavigation)
+	g, err := a.dir.Group(rq.ctx, rq.tenant, rq.param("id"))
 	if err != nil {
 		return err
 	}
-	var g group
 	var related []directory.Object
-	switch expand {
-	case "members":
-		g, err = a.dir.GroupWithMembers(rq.ctx, rq.tenant, rq.param("id"), expandCap)
-		related = g.Members
-	case "owners":
-		if g, err = a.dir.Group(rq.ctx, rq.tenant, rq.param("id")); err == nil {
-			var p directory.Page[directory.Object]
-			p, err = a.dir.Owners(rq.ctx, rq.tenant, string(g.ID), directory.PageRequest{Top: expandCap})
-			related = p.Items
+	expand, exU, exG := expansion(q)
+	if expand != "" {
+		if related, err = a.expandOne(rq, q, g.ID, directory.KindGroup); err != nil {
+			return err
 		}
-	default:
-		g, err = a.dir.Group(rq.ctx, rq.tenant, rq.param("id"))
 	}
-	if err != nil {
-		return err
-	}
+	sel := selection{names: q.Select}
 	e := getEnc()
 	e.beginObject()
 	e.metadataContext(rq.base, "groups", sel.proj(expand), true)
 	groupSchema.write(e, &g, indexes(groupSchema, sel))
 	if expand != "" {
 		e.key(expand)
-		writeObjects(e, related, nil, nil)
+		writeObjects(e, related, exU, exG)
 	}
 	e.endObject()
 	send(rq.w, http.StatusOK, e)
 	return nil
 }
 
-func (a *api) listGroups(rq *request) error {
-	sel, err := resolveSelect(rq.q.selRaw, groupSchema.typeName, groupSchema.lookup)
-	if err != nil {
-		return err
-	}
-	expand, err := checkExpand(&rq.q, groupSchema.typeName, []string{"members"}, groupNavigation)
-	if err != nil {
-		return err
-	}
-	page, err := a.dir.Groups(rq.ctx, rq.tenant, directory.GroupListRequest{
-		Page: rq.q.page(), Expand: expand != "", ExpandLimit: expandCap,
-	})
-	if err != nil {
-		return err
-	}
-	idx := indexes(groupSchema, sel)
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "groups", sel.proj(expand), false)
-	if page.Next != "" {
-		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, "/groups", rq.r.URL.RawQuery, page.Next))
-	}
-	e.key("value")
-	e.beginArray()
-	for i := range page.Items {
-		g := &page.Items[i]
-		e.beginObject()
-		groupSchema.write(e, g, idx)
-		if expand != "" {
-			e.key(expand)
-			writeObjects(e, g.Members, nil, nil)
-		}
-		e.endObject()
-	}
-	e.endArray()
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
-}
+func (a *api) listGroups(rq *request) error { return a.serveList(rq, groupsList()) }
 
 func (a *api) createGroup(rq *request) error {
 	obj, err := httpx.DecodeObject(rq.w, rq.r)

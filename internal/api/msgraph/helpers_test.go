@@ -20,7 +20,7 @@ import (
 	"groupd/internal/api/msgraph"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
-	"groupd/internal/store"
+	"groupd/internal/store/testdb"
 )
 
 const (
@@ -44,11 +44,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, t.TempDir(), "")
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testdb.Open(t) // a fresh store on the engine of this run (see main_test.go)
 	dir := directory.New(st, directory.WithPasswordCost(4))
 	boot, err := dir.Bootstrap(ctx, "example.org", adminPass)
 	if err != nil {

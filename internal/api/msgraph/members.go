@@ -1,16 +1,16 @@
 package msgraph
 
 import (
-	"context"
 	"net/http"
 
 	"groupd/internal/directory"
+	"groupd/internal/odata"
 )
 
 // listMembers answers GET /groups/{id}/members: a page of direct members,
 // each item typed with @odata.type.
 func (a *api) listMembers(rq *request) error {
-	return a.relationList(rq, "members", a.dir.Members)
+	return a.serveList(rq, relationList(directory.SourceMembers, "members", rq, directory.KindAny))
 }
 
 // addMember answers POST /groups/{id}/members/$ref.
@@ -36,63 +36,24 @@ func (a *api) removeMember(rq *request) error {
 	return nil
 }
 
-type objectLister func(ctx context.Context, tenant directory.TenantID, key string, page directory.PageRequest) (directory.Page[directory.Object], error)
-
-// relationList writes one page of a group relationship of mixed type.
-func (a *api) relationList(rq *request, rel string, list objectLister) error {
-	sel, err := resolveSelect(rq.q.selRaw, objectTypeName, userSchema.lookup, groupSchema.lookup)
-	if err != nil {
-		return err
+// relationList lists a group relationship of mixed type; cast narrows it
+// to users or groups (/members/microsoft.graph.user), validated against
+// that type's schema.
+func relationList(src directory.Source, rel string, rq *request, cast directory.ObjectKind) list {
+	l := list{src: src, schema: odata.DirectoryObjectSchema, kind: cast, set: "directoryObjects", typed: true,
+		path: "/groups/" + escapedParam(rq, "id") + "/" + rel}
+	switch cast {
+	case directory.KindUser:
+		l.schema, l.set, l.path = odata.UserSchema, "users", l.path+"/microsoft.graph.user"
+	case directory.KindGroup:
+		l.schema, l.set, l.path = odata.GroupSchema, "groups", l.path+"/microsoft.graph.group"
 	}
-	id := rq.param("id")
-	page, err := list(rq.ctx, rq.tenant, id, rq.q.page())
-	if err != nil {
-		return err
-	}
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "directoryObjects", sel.proj(""), false)
-	if page.Next != "" {
-		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, "/groups/"+escapedParam(rq, "id")+"/"+rel, rq.r.URL.RawQuery, page.Next))
-	}
-	e.key("value")
-	writeObjects(e, page.Items, indexes(userSchema, sel), indexes(groupSchema, sel))
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
+	return l
 }
 
-// memberOf writes one page of the groups a user or group is a direct
-// member of; prefix is the collection of the path ("/users/").
+// memberOf lists the groups a user or group is a direct member of; prefix
+// is the collection of the path ("/users/").
 func (a *api) memberOf(rq *request, kind directory.ObjectKind, prefix string) error {
-	sel, err := resolveSelect(rq.q.selRaw, objectTypeName, userSchema.lookup, groupSchema.lookup)
-	if err != nil {
-		return err
-	}
-	page, err := a.dir.MemberOf(rq.ctx, rq.tenant, rq.param("id"), kind, rq.q.page())
-	if err != nil {
-		return err
-	}
-	idx := indexes(groupSchema, sel)
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "directoryObjects", sel.proj(""), false)
-	if page.Next != "" {
-		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, prefix+escapedParam(rq, "id")+"/memberOf", rq.r.URL.RawQuery, page.Next))
-	}
-	e.key("value")
-	e.beginArray()
-	for i := range page.Items {
-		e.beginObject()
-		e.key("@odata.type")
-		e.str(groupSchema.odata)
-		groupSchema.write(e, &page.Items[i], idx)
-		e.endObject()
-	}
-	e.endArray()
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
+	return a.serveList(rq, list{src: directory.SourceMemberOf, schema: odata.GroupSchema, ofKind: kind,
+		set: "directoryObjects", typed: true, path: prefix + escapedParam(rq, "id") + "/memberOf"})
 }

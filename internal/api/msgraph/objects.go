@@ -28,6 +28,16 @@ func objectMembers(e *enc, o *directory.Object, userSel, groupSel []int) {
 	} else if o.Group != nil {
 		e.str(groupSchema.odata)
 		groupSchema.write(e, o.Group, groupSel)
+	} else if sp := o.ServicePrincipal; sp != nil {
+		// Only owners lists carry service principals (apps that created
+		// the group with Group.Create); $select does not apply to them.
+		e.str("#microsoft.graph.servicePrincipal")
+		e.key("id")
+		e.str(string(sp.ID))
+		e.key("appId")
+		e.str(sp.AppID)
+		e.key("displayName")
+		e.str(sp.DisplayName)
 	}
 }
 
@@ -42,6 +52,9 @@ func writeObjects(e *enc, objs []directory.Object, userSel, groupSel []int) {
 
 // getDirectoryObject answers GET /directoryObjects/{id}.
 func (a *api) getDirectoryObject(rq *request) error {
+	if err := rq.q.only(optSelect); err != nil {
+		return err
+	}
 	sel, err := resolveSelect(rq.q.selRaw, objectTypeName, userSchema.lookup, groupSchema.lookup)
 	if err != nil {
 		return err

@@ -63,6 +63,9 @@ func writeDomains(e *enc, t *tenant) {
 
 // listOrganization answers GET /organization: the caller's tenant.
 func (a *api) listOrganization(rq *request) error {
+	if err := rq.q.only(optSelect); err != nil {
+		return err
+	}
 	sel, err := resolveSelect(rq.q.selRaw, orgSchema.typeName, orgSchema.lookup)
 	if err != nil {
 		return err
@@ -88,6 +91,9 @@ func (a *api) listOrganization(rq *request) error {
 // getOrganization answers GET /organization/{id}; another tenant's id is
 // not found.
 func (a *api) getOrganization(rq *request) error {
+	if err := rq.q.only(optSelect); err != nil {
+		return err
+	}
 	sel, err := resolveSelect(rq.q.selRaw, orgSchema.typeName, orgSchema.lookup)
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 
 // listOwners answers GET /groups/{id}/owners.
 func (a *api) listOwners(rq *request) error {
-	return a.relationList(rq, "owners", a.dir.Owners)
+	return a.serveList(rq, relationList(directory.SourceOwners, "owners", rq, directory.KindAny))
 }
 
 // addOwner answers POST /groups/{id}/owners/$ref. Owners are users; at most

@@ -1,113 +1,87 @@
 package msgraph
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"groupd/internal/directory"
+	"groupd/internal/odata"
 )
 
-// option is a set of OData system query options an endpoint accepts.
-type option uint8
+// option is a set of OData system query options an endpoint accepts; the
+// route table names them, internal/odata parses them.
+type option = odata.Option
 
 const (
-	optSelect option = 1 << iota
-	optTop
-	optSkipToken
-	optExpand
-
-	optList = optSelect | optTop | optSkipToken
-	optAny  = option(0xff) // routing fallbacks: the query is not looked at
+	optSelect    = odata.OptSelect
+	optTop       = odata.OptTop
+	optSkipToken = odata.OptSkipToken
+	optExpand    = odata.OptExpand
+	optList      = odata.ListOptions
+	// optAny: routing fallbacks, whose query is not looked at.
+	optAny = option(0xffff)
 )
 
-var optionNames = map[string]option{
-	"$select":    optSelect,
-	"$top":       optTop,
-	"$skiptoken": optSkipToken,
-	"$expand":    optExpand,
-}
+// expandCap: $expand returns at most this many related objects, as in Graph.
+const expandCap = 20
 
-// Page sizes as Graph documents them for directory objects.
-const (
-	defaultTop = 100
-	maxTop     = 999
-	expandCap  = 20 // $expand returns at most this many related objects
-)
-
-// query holds the parsed OData query options of one request.
+// query holds the query options of one request, parsed only as far as the
+// pipeline can without knowing the entity type: the handler validates them
+// against its schema through internal/odata (see request.odata).
 type query struct {
-	set    option
-	selRaw []string // $select names as written, not yet checked against a type
-	top    int
-	after  string // decoded $skiptoken: the store cursor
-	expand string // the one relationship in $expand, as written
+	values url.Values
+	selRaw []string // $select as written, for types internal/odata does not describe
 }
 
-// page is the store page request the options ask for.
-func (q *query) page() directory.PageRequest {
-	return directory.PageRequest{Top: q.top, After: q.after}
-}
-
-// parseQuery reads the system query options of raw. An option outside
-// allowed is refused rather than ignored, so that a client never gets an
-// unfiltered answer to a filtered question; parameters without "$" are not
-// OData options and are ignored, as Graph does.
+// parseQuery reads the query string. Routes that take no options refuse
+// every "$" parameter here; routes that read validate theirs in the
+// handler (request.odata or query.only), which knows the entity type and
+// whether the path is really a /$count segment (the route table cannot
+// tell /groups/$count from /groups/{id}). Either way an option is refused
+// rather than ignored, so that a client never gets an unfiltered answer to
+// a filtered question; parameters without "$" are not OData options and
+// are ignored, as Graph does.
 func parseQuery(raw string, allowed option) (query, error) {
-	q := query{top: defaultTop}
 	if raw == "" || allowed == optAny {
-		return q, nil
+		return query{}, nil
 	}
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
+	values, err := url.ParseQuery(raw)
+	if err != nil {
+		return query{}, badRequest(codeBadRequest, "The query string is not valid: '%s'.", raw)
+	}
+	q := query{values: values}
+	for k, v := range values {
+		if !strings.HasPrefix(k, "$") {
 			continue
 		}
-		k, v, _ := strings.Cut(part, "=")
-		key, err := url.QueryUnescape(k)
-		if err != nil {
-			return q, badRequest(codeBadRequest, "The query string is not valid: '%s'.", part)
+		if allowed == 0 {
+			return q, badRequest(codeUnsupportedQuery, "The query option '%s' is not supported on this resource.", k)
 		}
-		if !strings.HasPrefix(key, "$") {
-			continue
-		}
-		val, err := url.QueryUnescape(v)
-		if err != nil {
-			return q, badRequest(codeBadRequest, "The query string is not valid: '%s'.", part)
-		}
-		name := strings.ToLower(key)
-		opt, known := optionNames[name]
-		if !known || allowed&opt == 0 {
-			return q, badRequest(codeUnsupportedQuery, "The query option '%s' is not supported on this resource.", key)
-		}
-		if q.set&opt != 0 {
-			return q, badRequest(codeBadRequest, "Query option '%s' was specified more than once, but it must be specified at most once.", name)
-		}
-		q.set |= opt
-		switch opt {
-		case optSelect:
-			q.selRaw = splitList(val)
-		case optTop:
-			n, ok := parseTop(val)
-			if !ok {
-				return q, badRequest(codeBadRequest, "Invalid page size specified: '%s'. Must be between 1 and %d inclusive.", val, maxTop)
-			}
-			q.top = n
-		case optSkipToken:
-			after, ok := decodeSkipToken(val)
-			if !ok {
-				return q, badRequest(codeBadRequest, "The $skiptoken value '%s' is not valid.", val)
-			}
-			q.after = after
-		case optExpand:
-			if q.expand, err = parseExpand(val); err != nil {
-				return q, err
-			}
+		if strings.EqualFold(k, "$select") && len(v) > 0 {
+			q.selRaw = splitList(v[0])
 		}
 	}
 	return q, nil
+}
+
+var optionByName = map[string]option{
+	"$filter": odata.OptFilter, "$search": odata.OptSearch, "$orderby": odata.OptOrderBy,
+	"$select": optSelect, "$expand": optExpand, "$top": optTop, "$skiptoken": optSkipToken,
+	"$count": odata.OptCount,
+}
+
+// only refuses every option but allowed, for endpoints whose type
+// internal/odata does not describe.
+func (q query) only(allowed option) error {
+	for k := range q.values {
+		if opt, ok := optionByName[strings.ToLower(k)]; strings.HasPrefix(k, "$") && (!ok || allowed&opt == 0) {
+			return badRequest(codeUnsupportedQuery, "The query option '%s' is not supported on this resource.", k)
+		}
+	}
+	return nil
 }
 
 // splitList splits a comma list, dropping blanks.
@@ -121,73 +95,53 @@ func splitList(v string) []string {
 	return out
 }
 
-func parseTop(v string) (int, bool) {
-	if v == "" || len(v) > 4 {
-		return 0, false
-	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n >= 1 && n <= maxTop
+// odata validates the request's options against schema. countSegment: the
+// path ends in /$count.
+func (rq *request) odata(schema odata.Schema, allowed odata.Option, countSegment bool) (*odata.Query, error) {
+	return odata.Parse(rq.q.values, schema, odata.Options{
+		Allowed:      allowed,
+		Eventual:     odata.EventualConsistency(rq.r.Header.Get("ConsistencyLevel")),
+		CountSegment: countSegment,
+	})
 }
 
-// parseExpand accepts one relationship without nested options; which
-// relationships an endpoint can expand is checked by the endpoint.
-func parseExpand(v string) (string, error) {
-	items := splitList(v)
-	switch {
-	case len(items) == 0:
-		return "", nil
-	case len(items) > 1:
-		return "", badRequest(codeUnsupportedQuery, "Only one relationship can be expanded in a request: '%s'.", v)
-	case strings.ContainsAny(items[0], "()/$*"):
-		return "", badRequest(codeUnsupportedQuery, "Nested query options, paths and wildcards in $expand are not supported: '%s'.", v)
-	}
-	return items[0], nil
+// A $skiptoken is the store's cursor behind a version byte and a digest of
+// the list it pages (its path and Query.Canonical), so that a token replayed
+// on another list or with another $filter, $search or $orderby is refused
+// rather than read as a position in the wrong order. base64url keeps it
+// opaque and URL-safe. The store checks the cursor itself as well.
+const tokenVersion = 1
+
+func tokenDigest(scope string) []byte {
+	sum := sha256.Sum256([]byte(scope))
+	return sum[:12]
 }
 
-// The $skiptoken is the store cursor in base64url, so that clients treat it
-// as opaque. Store cursors are object ids.
-func encodeSkipToken(cursor string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursor))
+func encodeSkipToken(scope, cursor string) string {
+	b := make([]byte, 0, 1+12+len(cursor))
+	b = append(b, tokenVersion)
+	b = append(b, tokenDigest(scope)...)
+	b = append(b, cursor...)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeSkipToken(tok string) (string, bool) {
+func decodeSkipToken(tok, scope string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(tok, "="))
-	if err != nil {
-		return "", false
+	if err != nil || len(b) < 13 || b[0] != tokenVersion || !bytes.Equal(b[1:13], tokenDigest(scope)) {
+		return "", badSkipToken(tok)
 	}
-	id, ok := directory.ParseObjectID(string(b))
-	return string(id), ok
+	return string(b[13:]), nil
 }
 
-// checkExpand resolves q.expand against the relationships an endpoint can
-// expand (can) and those the type has (known, for the error message).
-func checkExpand(q *query, typeName string, can, known []string) (string, error) {
-	if q.expand == "" {
-		return "", nil
-	}
-	for _, c := range can {
-		if strings.EqualFold(c, q.expand) {
-			return c, nil
-		}
-	}
-	for _, k := range known {
-		if strings.EqualFold(k, q.expand) {
-			return "", badRequest(codeUnsupportedQuery, "Expanding '%s' is not supported on this resource.", k)
-		}
-	}
-	return "", selectNotFound(q.expand, typeName)
+func badSkipToken(tok string) *apiError {
+	return badRequest(codeBadRequest, "The $skiptoken value '%s' is not valid.", tok)
 }
 
 // nextLink is the absolute URL of the next page: the same path and query
-// with $skiptoken replaced.
-func nextLink(base, path, rawQuery, cursor string) string {
+// with $skiptoken replaced by token.
+func nextLink(base, path, rawQuery, token string) string {
 	var b strings.Builder
-	b.Grow(len(base) + len(path) + len(rawQuery) + 64)
+	b.Grow(len(base) + len(path) + len(rawQuery) + len(token) + 16)
 	b.WriteString(base)
 	b.WriteString(path)
 	b.WriteByte('?')
@@ -205,6 +159,19 @@ func nextLink(base, path, rawQuery, cursor string) string {
 		b.WriteByte('&')
 	}
 	b.WriteString("$skiptoken=")
-	b.WriteString(encodeSkipToken(cursor))
+	b.WriteString(token)
 	return b.String()
+}
+
+// relationSource maps an $expand relationship to the store's source.
+func relationSource(rel string) directory.Source {
+	switch rel {
+	case "members":
+		return directory.SourceMembers
+	case "owners":
+		return directory.SourceOwners
+	case "memberOf":
+		return directory.SourceMemberOf
+	}
+	return 0
 }

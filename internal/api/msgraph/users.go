@@ -5,6 +5,7 @@ import (
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
+	"groupd/internal/odata"
 )
 
 type user = directory.User
@@ -80,8 +81,13 @@ const userDefaults = 11
 
 var userSchema = newSchema("microsoft.graph.user", userDefaults, userProps)
 
+// getUser answers GET /users/{id}, and GET /users/$count, which the route
+// table cannot tell apart from it.
 func (a *api) getUser(rq *request) error {
-	sel, err := resolveSelect(rq.q.selRaw, userSchema.typeName, userSchema.lookup)
+	if rq.param("id") == "$count" {
+		return a.serveCount(rq, usersList())
+	}
+	q, err := rq.odata(odata.UserSchema, odata.EntityOptions, false)
 	if err != nil {
 		return err
 	}
@@ -89,44 +95,28 @@ func (a *api) getUser(rq *request) error {
 	if err != nil {
 		return err
 	}
+	var related []directory.Object
+	expand, exU, exG := expansion(q)
+	if expand != "" {
+		if related, err = a.expandOne(rq, q, u.ID, directory.KindUser); err != nil {
+			return err
+		}
+	}
+	sel := selection{names: q.Select}
 	e := getEnc()
 	e.beginObject()
-	e.metadataContext(rq.base, "users", sel.proj(""), true)
+	e.metadataContext(rq.base, "users", sel.proj(expand), true)
 	userSchema.write(e, &u, indexes(userSchema, sel))
+	if expand != "" {
+		e.key(expand)
+		writeObjects(e, related, exU, exG)
+	}
 	e.endObject()
 	send(rq.w, http.StatusOK, e)
 	return nil
 }
 
-func (a *api) listUsers(rq *request) error {
-	sel, err := resolveSelect(rq.q.selRaw, userSchema.typeName, userSchema.lookup)
-	if err != nil {
-		return err
-	}
-	page, err := a.dir.Users(rq.ctx, rq.tenant, rq.q.page())
-	if err != nil {
-		return err
-	}
-	idx := indexes(userSchema, sel)
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "users", sel.proj(""), false)
-	if page.Next != "" {
-		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, "/users", rq.r.URL.RawQuery, page.Next))
-	}
-	e.key("value")
-	e.beginArray()
-	for i := range page.Items {
-		e.beginObject()
-		userSchema.write(e, &page.Items[i], idx)
-		e.endObject()
-	}
-	e.endArray()
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
-}
+func (a *api) listUsers(rq *request) error { return a.serveList(rq, usersList()) }
 
 func (a *api) createUser(rq *request) error {
 	obj, err := httpx.DecodeObject(rq.w, rq.r)

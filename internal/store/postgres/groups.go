@@ -45,7 +45,8 @@ WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	// foreign key and go in the same statement, only if the group existed.
 	qDeleteGroup = `WITH g AS (DELETE FROM groups WHERE id = $1 AND tenant_id = $2 RETURNING id),
 m AS (DELETE FROM memberships WHERE member_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
-o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
+o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
+s AS (DELETE FROM search_tokens WHERE object_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
 SELECT count(*) FROM g`
 )
 
@@ -175,7 +176,7 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 		}
 		return err
 	}
-	return nil
+	return t.writeTokens(ctx, g.TenantID, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -188,7 +189,10 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 		}
 		return err
 	}
-	return mustAffect(tag, directory.KindGroup, g.ID)
+	if err := mustAffect(tag, directory.KindGroup, g.ID); err != nil {
+		return err
+	}
+	return t.writeTokens(ctx, g.TenantID, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

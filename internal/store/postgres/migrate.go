@@ -31,7 +31,8 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 		return nil, err
 	}
 	// Go migrations registered globally by other packages are not ours.
-	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithDisableGlobalRegistry(true))
+	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(backfill))
 }
 
 func latest(p *goose.Provider) int64 {
@@ -101,9 +102,9 @@ func appliedVersion(ctx context.Context, conn *pgx.Conn) (int64, error) {
 }
 
 // embeddedVersion is the newest embedded migration, read from the numbered
-// file names as goose numbers them.
+// file names as goose numbers them, or the Go migration if it is newer.
 func embeddedVersion() int64 {
-	var v int64
+	v := backfill.Version
 	entries, _ := fs.ReadDir(migrationFiles, "migrations")
 	for _, e := range entries {
 		prefix, _, _ := strings.Cut(e.Name(), "_")

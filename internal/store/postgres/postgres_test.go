@@ -138,8 +138,8 @@ func TestConcurrentMigrations(t *testing.T) {
 		defer stores[i].Close()
 	}
 	v, err := stores[0].SchemaVersion(context.Background())
-	if err != nil || v != 1 {
-		t.Errorf("SchemaVersion = %d, %v; want 1", v, err)
+	if want := embeddedVersion(); err != nil || v != want {
+		t.Errorf("SchemaVersion = %d, %v; want %d", v, err, want)
 	}
 }
 

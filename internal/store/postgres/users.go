@@ -28,16 +28,17 @@ ORDER BY u.id LIMIT $3`
 	user_principal_name, upn_key, mail_nickname, mail, mail_key, account_enabled,
 	job_title, department, office_location, mobile_phone, preferred_language,
 	business_phones, other_mails, sam_account_name, sam_key, password_hash, is_admin,
-	created_at)
+	created_at, display_name_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-	$18, $19, $20, $21, $22, $23)`
+	$18, $19, $20, $21, $22, $23, $24)`
 	// created_at and deleted_at are not replaced: the first is history, the
 	// second changes only through SoftDeleteUser.
 	qUpdateUser = `UPDATE users SET display_name = $3, given_name = $4, surname = $5,
 	user_principal_name = $6, upn_key = $7, mail_nickname = $8, mail = $9, mail_key = $10,
 	account_enabled = $11, job_title = $12, department = $13, office_location = $14,
 	mobile_phone = $15, preferred_language = $16, business_phones = $17, other_mails = $18,
-	sam_account_name = $19, sam_key = $20, password_hash = $21, is_admin = $22
+	sam_account_name = $19, sam_key = $20, password_hash = $21, is_admin = $22,
+	display_name_key = $23
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	qSoftDeleteUser = `UPDATE users SET deleted_at = $3
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
@@ -113,7 +114,7 @@ func userConflict(err error, u directory.User) error {
 
 func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 	t.touch("upn", string(u.TenantID), fold(u.UserPrincipalName))
-	_, err := t.q.Exec(ctx, qInsertUser, append(userArgs(u), u.CreatedAt)...)
+	_, err := t.q.Exec(ctx, qInsertUser, append(userArgs(u), u.CreatedAt, fold(u.DisplayName))...)
 	if err != nil {
 		err = t.fail("insert user", err)
 		if c := userConflict(err, u); c != nil {
@@ -124,12 +125,12 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 		}
 		return err
 	}
-	return nil
+	return t.writeTokens(ctx, u.TenantID, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 	t.touch("o", string(u.TenantID), string(u.ID))
-	tag, err := t.q.Exec(ctx, qUpdateUser, userArgs(u)...)
+	tag, err := t.q.Exec(ctx, qUpdateUser, append(userArgs(u), fold(u.DisplayName))...)
 	if err != nil {
 		err = t.fail("update user", err)
 		if c := userConflict(err, u); c != nil {
@@ -137,7 +138,10 @@ func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 		}
 		return err
 	}
-	return mustAffect(tag, directory.KindUser, u.ID)
+	if err := mustAffect(tag, directory.KindUser, u.ID); err != nil {
+		return err
+	}
+	return t.writeTokens(ctx, u.TenantID, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

@@ -169,7 +169,7 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 		}
 		return mapErr("insert group", err)
 	}
-	return nil
+	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, g.ID, groupTokens(g)))
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -180,7 +180,10 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 		}
 		return mapErr("update group", err)
 	}
-	return mustAffect(res, directory.KindGroup, g.ID)
+	if err := mustAffect(res, directory.KindGroup, g.ID); err != nil {
+		return err
+	}
+	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, g.ID, groupTokens(g)))
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
@@ -206,6 +209,9 @@ func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id dire
 	}
 	if _, err := t.exec(ctx, qDeleteGroupAsOwner, string(id), string(tenant)); err != nil {
 		return mapErr("delete group ownerships", err)
+	}
+	if _, err := t.exec(ctx, qDeleteTokens, string(id)); err != nil {
+		return mapErr("delete group tokens", err)
 	}
 	return nil
 }

@@ -23,7 +23,8 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 		return nil, err
 	}
 	// Go migrations registered globally by other packages are not ours.
-	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true))
+	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(backfill))
 }
 
 func latest(p *goose.Provider) int64 {

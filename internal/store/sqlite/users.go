@@ -26,16 +26,17 @@ ORDER BY u.id LIMIT ?3`
 	user_principal_name, upn_key, mail_nickname, mail, mail_key, account_enabled,
 	job_title, department, office_location, mobile_phone, preferred_language,
 	business_phones, other_mails, sam_account_name, sam_key, password_hash, is_admin,
-	created_at)
+	created_at, display_name_key)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-	?18, ?19, ?20, ?21, ?22, ?23)`
+	?18, ?19, ?20, ?21, ?22, ?23, ?24)`
 	// created_at and deleted_at are not replaced: the first is history, the
 	// second changes only through SoftDeleteUser.
 	qUpdateUser = `UPDATE users SET display_name = ?3, given_name = ?4, surname = ?5,
 	user_principal_name = ?6, upn_key = ?7, mail_nickname = ?8, mail = ?9, mail_key = ?10,
 	account_enabled = ?11, job_title = ?12, department = ?13, office_location = ?14,
 	mobile_phone = ?15, preferred_language = ?16, business_phones = ?17, other_mails = ?18,
-	sam_account_name = ?19, sam_key = ?20, password_hash = ?21, is_admin = ?22
+	sam_account_name = ?19, sam_key = ?20, password_hash = ?21, is_admin = ?22,
+	display_name_key = ?23
 WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`
 	qSoftDeleteUser = `UPDATE users SET deleted_at = ?3
 WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`
@@ -111,7 +112,7 @@ func userConflict(err error, u directory.User) error {
 }
 
 func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
-	_, err := t.exec(ctx, qInsertUser, append(userArgs(u), micros(u.CreatedAt))...)
+	_, err := t.exec(ctx, qInsertUser, append(userArgs(u), micros(u.CreatedAt), fold(u.DisplayName))...)
 	if err != nil {
 		if c := userConflict(err, u); c != nil {
 			return c
@@ -121,18 +122,21 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 		}
 		return mapErr("insert user", err)
 	}
-	return nil
+	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
-	res, err := t.exec(ctx, qUpdateUser, userArgs(u)...)
+	res, err := t.exec(ctx, qUpdateUser, append(userArgs(u), fold(u.DisplayName))...)
 	if err != nil {
 		if c := userConflict(err, u); c != nil {
 			return c
 		}
 		return mapErr("update user", err)
 	}
-	return mustAffect(res, directory.KindUser, u.ID)
+	if err := mustAffect(res, directory.KindUser, u.ID); err != nil {
+		return err
+	}
+	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

@@ -57,6 +57,16 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Concurrency/Writers", testConcurrentWriters},
 		{"Concurrency/ChangeOrder", testConcurrentChangeOrder},
 		{"TenantIsolation", testTenantIsolation},
+		{"Query/Filter", testQueryFilter},
+		{"Query/Users", testQueryUsers},
+		{"Query/Search", testQuerySearch},
+		{"Query/OrderBy", testQueryOrderBy},
+		{"Query/PagingStable", testQueryPagingStable},
+		{"Query/BadCursor", testQueryBadCursor},
+		{"Query/Relations", testQueryRelations},
+		{"Query/Count", testQueryCount},
+		{"Apps", testApps},
+		{"Apps/SigningKeys", testSigningKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

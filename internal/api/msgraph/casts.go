@@ -1,0 +1,60 @@
+package msgraph
+
+import "groupd/internal/directory"
+
+// Handlers of the relationship paths below a collection segment: type
+// casts (/members/microsoft.graph.user) and /members/$count. They need
+// these routes in router.go (not mounted yet):
+//
+//	r.Get("/groups/{id}/members/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembers))
+//	r.Get("/groups/{id}/members/{cast}", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listMembersOfType))
+//	r.Get("/groups/{id}/members/{cast}/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembersOfType))
+//	r.Get("/groups/{id}/owners/{cast}", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwnersOfType))
+//
+// and "$count", "microsoft.graph.user", "microsoft.graph.group" in the
+// segments grammar under groups/*/members and groups/*/owners.
+
+// castKind reads a type-cast segment; Graph accepts these two on
+// relationships of directory objects.
+func castKind(seg string) (directory.ObjectKind, bool) {
+	switch seg {
+	case "microsoft.graph.user":
+		return directory.KindUser, true
+	case "microsoft.graph.group":
+		return directory.KindGroup, true
+	}
+	return directory.KindAny, false
+}
+
+func (a *api) ofType(rq *request, src directory.Source, rel string, count bool) error {
+	kind, ok := castKind(rq.param("cast"))
+	if !ok {
+		return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", rq.param("cast"))
+	}
+	l := relationList(src, rel, rq, kind)
+	if count {
+		return a.serveCount(rq, l)
+	}
+	return a.serveList(rq, l)
+}
+
+// countMembers answers GET /groups/{id}/members/$count.
+func (a *api) countMembers(rq *request) error {
+	return a.serveCount(rq, relationList(directory.SourceMembers, "members", rq, directory.KindAny))
+}
+
+// listMembersOfType answers GET /groups/{id}/members/microsoft.graph.user
+// (or .group): the cast filters inside the store query, so pages stay full.
+func (a *api) listMembersOfType(rq *request) error {
+	return a.ofType(rq, directory.SourceMembers, "members", false)
+}
+
+// countMembersOfType answers GET /groups/{id}/members/microsoft.graph.user/$count.
+func (a *api) countMembersOfType(rq *request) error {
+	return a.ofType(rq, directory.SourceMembers, "members", true)
+}
+
+// listOwnersOfType answers GET /groups/{id}/owners/microsoft.graph.user.
+func (a *api) listOwnersOfType(rq *request) error {
+	return a.ofType(rq, directory.SourceOwners, "owners", false)
+}

@@ -1,0 +1,164 @@
+package msgraph
+
+import (
+	"net/http"
+	"strconv"
+
+	"groupd/internal/directory"
+	"groupd/internal/odata"
+)
+
+// list describes one collection endpoint: what the store lists, the type
+// its query options are validated against, and how items are written.
+type list struct {
+	src    directory.Source
+	schema odata.Schema
+	kind   directory.ObjectKind // a cast: only this kind (members, owners)
+	ofKind directory.ObjectKind // memberOf: the kind of {id}
+	set    string               // entity set of @odata.context
+	path   string               // below the base, escaped, for @odata.nextLink
+	// typed lists write @odata.type on every item (relationships hold
+	// users and groups); /groups and /users do not.
+	typed bool
+}
+
+func groupsList() list {
+	return list{src: directory.SourceGroups, schema: odata.GroupSchema, set: "groups", path: "/groups"}
+}
+
+func usersList() list {
+	return list{src: directory.SourceUsers, schema: odata.UserSchema, set: "users", path: "/users"}
+}
+
+// listQuery turns validated options into the store's question. scope binds
+// the $skiptoken to this list and query.
+func (rq *request) listQuery(l list, q *odata.Query) (directory.ListQuery, error) {
+	lq := directory.ListQuery{
+		Source: l.src, Of: directory.ObjectID(rq.param("id")), Kind: l.kind,
+		Filter: q.Filter, Search: q.Search, Page: directory.PageRequest{Top: q.Top},
+	}
+	if len(q.OrderBy) > 0 {
+		lq.OrderBy, lq.Desc = q.OrderBy[0].Prop, q.OrderBy[0].Desc
+	}
+	if q.Expand != nil {
+		lq.Expand, lq.ExpandLimit = relationSource(q.Expand.Relationship), expandCap
+	}
+	if q.SkipToken != "" {
+		after, err := decodeSkipToken(q.SkipToken, l.tokenScope(q))
+		if err != nil {
+			return lq, err
+		}
+		if _, _, err := directory.DecodeCursor(after, lq.OrderBy); err != nil {
+			return lq, badSkipToken(q.SkipToken)
+		}
+		lq.Page.After = after
+	}
+	return lq, nil
+}
+
+func (l list) tokenScope(q *odata.Query) string { return l.path + "?" + q.Canonical() }
+
+// serveList answers a collection: one page, @odata.count when asked,
+// @odata.nextLink while more remain, and the $expand of every item.
+func (a *api) serveList(rq *request, l list) error {
+	q, err := rq.odata(l.schema, odata.ListOptions, false)
+	if err != nil {
+		return err
+	}
+	lq, err := rq.listQuery(l, q)
+	if err != nil {
+		return err
+	}
+	page, err := a.dir.List(rq.ctx, rq.tenant, lq, l.ofKind)
+	if err != nil {
+		return err
+	}
+	count := 0
+	if q.Count {
+		if count, err = a.dir.Count(rq.ctx, rq.tenant, lq, l.ofKind); err != nil {
+			return err
+		}
+	}
+	sel := selection{names: q.Select}
+	uIdx, gIdx := indexes(userSchema, sel), indexes(groupSchema, sel)
+	expand, exU, exG := expansion(q)
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, l.set, sel.proj(expand), false)
+	if q.Count {
+		e.key("@odata.count")
+		e.raw(strconv.Itoa(count))
+	}
+	if page.Next != "" {
+		e.key("@odata.nextLink")
+		e.str(nextLink(rq.base, l.path, rq.r.URL.RawQuery, encodeSkipToken(l.tokenScope(q), page.Next)))
+	}
+	e.key("value")
+	e.beginArray()
+	for i := range page.Items {
+		o := &page.Items[i]
+		e.beginObject()
+		switch {
+		case l.typed:
+			objectMembers(e, o, uIdx, gIdx)
+		case o.User != nil:
+			userSchema.write(e, o.User, uIdx)
+		case o.Group != nil:
+			groupSchema.write(e, o.Group, gIdx)
+		}
+		if expand != "" {
+			e.key(expand)
+			writeObjects(e, page.Expanded[o.ID()], exU, exG)
+		}
+		e.endObject()
+	}
+	e.endArray()
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+	return nil
+}
+
+// expansion returns the expanded relationship and the property indexes of
+// its nested $select.
+func expansion(q *odata.Query) (string, []int, []int) {
+	if q.Expand == nil {
+		return "", nil, nil
+	}
+	sel := selection{names: q.Expand.Select}
+	return q.Expand.Relationship, indexes(userSchema, sel), indexes(groupSchema, sel)
+}
+
+// serveCount answers a /$count segment: the number as text/plain. Graph
+// needs ConsistencyLevel: eventual for it, which odata.Parse enforces.
+func (a *api) serveCount(rq *request, l list) error {
+	q, err := rq.odata(l.schema, odata.CountOptions, true)
+	if err != nil {
+		return err
+	}
+	lq, err := rq.listQuery(l, q)
+	if err != nil {
+		return err
+	}
+	n, err := a.dir.Count(rq.ctx, rq.tenant, lq, l.ofKind)
+	if err != nil {
+		return err
+	}
+	body := strconv.Itoa(n)
+	h := rq.w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	rq.w.WriteHeader(http.StatusOK)
+	_, _ = rq.w.Write([]byte(body)) // a failed write means the client went away
+	return nil
+}
+
+// expandOne loads the $expand of a single object: the first expandCap
+// related objects.
+func (a *api) expandOne(rq *request, q *odata.Query, id directory.ObjectID, ofKind directory.ObjectKind) ([]directory.Object, error) {
+	lq := directory.ListQuery{Source: relationSource(q.Expand.Relationship), Of: id, Page: directory.PageRequest{Top: expandCap}}
+	p, err := a.dir.List(rq.ctx, rq.tenant, lq, ofKind)
+	if p.Items == nil {
+		p.Items = []directory.Object{}
+	}
+	return p.Items, err
+}

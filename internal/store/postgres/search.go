@@ -1,0 +1,98 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/pressly/goose/v3"
+
+	"groupd/internal/directory"
+	"groupd/internal/odata"
+)
+
+// qWriteTokens replaces the search tokens of one object in one statement:
+// it deletes the tokens the object no longer has and inserts the new ones,
+// leaving those it keeps untouched (a DELETE and an INSERT of the same row
+// in one statement would not see each other).
+const qWriteTokens = `WITH new (prop, token) AS (SELECT * FROM unnest($3::text[], $4::text[])),
+d AS (DELETE FROM search_tokens s WHERE s.object_id = $2
+	AND NOT EXISTS (SELECT 1 FROM new WHERE new.prop = s.prop AND new.token = s.token))
+INSERT INTO search_tokens (tenant_id, prop, token, object_id)
+SELECT $1, prop, token, $2 FROM new ON CONFLICT DO NOTHING`
+
+// tokens splits searchable values as odata.Tokenize does, as two parallel
+// arrays of properties and tokens.
+func tokens(props ...string) ([]string, []string) {
+	ps, ts := []string{}, []string{}
+	for i := 0; i+1 < len(props); i += 2 {
+		for _, t := range odata.Tokenize(props[i+1]) {
+			ps, ts = append(ps, props[i]), append(ts, t)
+		}
+	}
+	return ps, ts
+}
+
+func (t *tx) writeTokens(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, props ...string) error {
+	ps, ts := tokens(props...)
+	_, err := t.q.Exec(ctx, qWriteTokens, string(tenant), string(id), ps, ts)
+	return t.fail("index "+string(id), err)
+}
+
+// backfill is Go migration 3: folds users' displayName and tokenizes every
+// object written before migration 2 existed; SQL cannot tokenize as Go does.
+var backfill = goose.NewGoMigration(3, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+	type obj struct{ tenant, id, name, desc string }
+	var objs []obj
+	rows, err := tx.QueryContext(ctx, `SELECT tenant_id, id, display_name, description FROM groups
+UNION ALL SELECT tenant_id, id, display_name, '' FROM users`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var o obj
+		if err := rows.Scan(&o.tenant, &o.id, &o.name, &o.desc); err != nil {
+			rows.Close()
+			return err
+		}
+		objs = append(objs, o)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET display_name_key = $2 WHERE id = $1`, o.id, fold(o.name)); err != nil {
+			return fmt.Errorf("fold %s: %w", o.id, err)
+		}
+		ps, ts := tokens("displayName", o.name, "description", o.desc)
+		// database/sql cannot bind Go slices as arrays; a text literal of
+		// each can, as pgx's stdlib parses {"a","b"} into text[].
+		if _, err := tx.ExecContext(ctx, qWriteTokens, o.tenant, o.id, arrayLiteral(ps), arrayLiteral(ts)); err != nil {
+			return fmt.Errorf("tokenize %s: %w", o.id, err)
+		}
+	}
+	return nil
+}}, nil)
+
+// arrayLiteral is a PostgreSQL array literal of strings, every element
+// quoted and escaped.
+func arrayLiteral(list []string) string {
+	b := []byte{'{'}
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		for j := 0; j < len(s); j++ {
+			if s[j] == '"' || s[j] == '\\' {
+				b = append(b, '\\')
+			}
+			b = append(b, s[j])
+		}
+		b = append(b, '"')
+	}
+	return string(append(b, '}'))
+}

@@ -1,0 +1,249 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"groupd/internal/odata"
+)
+
+// The $filter and $search compiler. It writes SQL only from the fixed
+// fragments below, chosen by node type, operator and the column table; the
+// client's values go to args as parameters. Property names come from
+// internal/odata, which has checked them against the schema, but an unknown
+// one is still refused here rather than trusted.
+
+// compiler turns one tree into a predicate. elem is the element
+// expression inside an any() body, where leaves name the collection.
+type compiler struct {
+	sc     scope
+	tenant string
+	b      strings.Builder
+	args   []any
+	elem   string
+}
+
+func (c *compiler) w(s ...string) {
+	for _, x := range s {
+		c.b.WriteString(x)
+	}
+}
+
+func (c *compiler) arg(v any) { c.args = append(c.args, v); c.b.WriteByte('?') }
+
+func (c *compiler) expr(e odata.Expr) error {
+	switch n := e.(type) {
+	case *odata.And:
+		return c.junction(n.Terms, " AND ")
+	case *odata.Or:
+		return c.junction(n.Terms, " OR ")
+	case *odata.Not:
+		// Two-valued logic: not is true exactly when its operand is false.
+		c.w("NOT COALESCE((")
+		if err := c.expr(n.Expr); err != nil {
+			return err
+		}
+		c.w("), 0)")
+		return nil
+	case *odata.Compare:
+		return c.compare(n)
+	case *odata.In:
+		return c.in(n)
+	case *odata.Func:
+		return c.fn(n)
+	case *odata.Any:
+		return c.any(n)
+	case *odata.SearchTerm:
+		return c.search(n)
+	}
+	return fmt.Errorf("unsupported query node %T", e)
+}
+
+func (c *compiler) junction(terms []odata.Expr, op string) error {
+	c.w("(")
+	for i, t := range terms {
+		if i > 0 {
+			c.w(op)
+		}
+		if err := c.expr(t); err != nil {
+			return err
+		}
+	}
+	c.w(")")
+	return nil
+}
+
+// operand resolves a leaf's property: the lambda element inside any(),
+// a column otherwise.
+func (c *compiler) operand(prop string) (string, colKind, error) {
+	if c.elem != "" {
+		if _, k, err := c.sc.column(prop); err == nil && k == kList {
+			return c.elem, kKey, nil
+		}
+	}
+	expr, kind, err := c.sc.column(prop)
+	if err == nil && kind == kList {
+		err = fmt.Errorf("collection %q outside any()", prop)
+	}
+	return expr, kind, err
+}
+
+var cmpSQL = map[odata.Op]string{
+	odata.OpEq: " = ", odata.OpNe: " <> ", odata.OpGt: " > ",
+	odata.OpGe: " >= ", odata.OpLt: " < ", odata.OpLe: " <= ",
+}
+
+func (c *compiler) compare(n *odata.Compare) error {
+	expr, kind, err := c.operand(n.Prop)
+	if err != nil {
+		return err
+	}
+	op, ok := cmpSQL[n.Op]
+	if !ok {
+		return fmt.Errorf("unsupported operator %v", n.Op)
+	}
+	if n.Value.Kind == odata.LitNull {
+		// Strings store "not set" as ''; other columns are never null.
+		switch {
+		case kind == kKey || kind == kText:
+			c.w(expr, op, "''")
+		case n.Op == odata.OpEq:
+			c.w("0")
+		default:
+			c.w("1")
+		}
+		return nil
+	}
+	v, err := value(kind, n.Value)
+	if err != nil {
+		return err
+	}
+	if (kind == kKey || kind == kText) && n.Op != odata.OpNe {
+		// A null ('') fails every comparison but ne.
+		c.w("(", expr, " <> '' AND ", expr, op)
+		c.arg(v)
+		c.w(")")
+		return nil
+	}
+	c.w(expr, op)
+	c.arg(v)
+	return nil
+}
+
+func (c *compiler) in(n *odata.In) error {
+	expr, kind, err := c.operand(n.Prop)
+	if err != nil {
+		return err
+	}
+	vals := make([]any, 0, len(n.Values))
+	for _, l := range n.Values {
+		v, err := value(kind, l)
+		if err != nil {
+			return err
+		}
+		if s, ok := v.(string); ok && s == "" {
+			continue // null is never in a list
+		}
+		vals = append(vals, v)
+	}
+	b, err := json.Marshal(vals)
+	if err != nil {
+		return err
+	}
+	// One JSON parameter, so the statement text does not depend on the
+	// number of values.
+	c.w(expr, " IN (SELECT value FROM json_each(")
+	c.arg(string(b))
+	c.w("))")
+	return nil
+}
+
+func (c *compiler) fn(n *odata.Func) error {
+	expr, kind, err := c.operand(n.Prop)
+	if err != nil {
+		return err
+	}
+	if kind != kKey && kind != kText {
+		return fmt.Errorf("%v on a non-string property", n.Op)
+	}
+	return c.stringFunc(n.Op, expr, fold(n.Value.Str))
+}
+
+func (c *compiler) stringFunc(op odata.Op, expr, v string) error {
+	if v == "" {
+		c.w("(", expr, " <> '')")
+		return nil
+	}
+	switch op {
+	case odata.OpStartsWith:
+		// A range, so an index on expr serves it.
+		c.w("(", expr, " >= ")
+		c.arg(v)
+		c.w(" AND ", expr, " < ")
+		c.arg(prefixEnd(v))
+		c.w(")")
+	case odata.OpEndsWith:
+		c.w("(substr(", expr, ", -")
+		c.arg(int64(utf8.RuneCountInString(v)))
+		c.w(") = ")
+		c.arg(v)
+		c.w(")")
+	default:
+		return fmt.Errorf("unsupported function %v", op)
+	}
+	return nil
+}
+
+func (c *compiler) any(n *odata.Any) error {
+	expr, kind, err := c.sc.column(n.Prop)
+	if err != nil {
+		return err
+	}
+	if kind != kList || c.elem != "" {
+		return fmt.Errorf("any() over %q", n.Prop)
+	}
+	c.w("EXISTS (SELECT 1 FROM json_each(", expr, ") j WHERE ")
+	c.elem = "groupd_fold(j.value)"
+	err = c.expr(n.Body)
+	c.elem = ""
+	c.w(")")
+	return err
+}
+
+// search compiles one $search clause. A token-prefix term needs every
+// token to prefix some token of the property: one range scan of
+// search_tokens per token.
+func (c *compiler) search(n *odata.SearchTerm) error {
+	if n.Mode == odata.SearchPrefix {
+		expr, kind, err := c.operand(n.Prop)
+		if err != nil {
+			return err
+		}
+		if kind != kKey && kind != kText {
+			return fmt.Errorf("search on a non-string property %q", n.Prop)
+		}
+		return c.stringFunc(odata.OpStartsWith, expr, fold(n.Text))
+	}
+	if _, _, err := c.sc.column(n.Prop); err != nil {
+		return err
+	}
+	c.w("(")
+	for i, t := range n.Tokens {
+		if i > 0 {
+			c.w(" AND ")
+		}
+		c.w(c.sc.id, " IN (SELECT s.object_id FROM search_tokens s WHERE s.tenant_id = ")
+		c.arg(c.tenant)
+		c.w(" AND s.prop = ")
+		c.arg(n.Prop)
+		c.w(" AND s.token >= ")
+		c.arg(t)
+		c.w(" AND s.token < ")
+		c.arg(prefixEnd(t))
+		c.w(")")
+	}
+	c.w(")")
+	return nil
+}
