@@ -14,12 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"groupd/internal/api/httpx"
-	"groupd/internal/api/libregraph"
-	"groupd/internal/auth"
 	"groupd/internal/directory"
+	"groupd/internal/server"
 	"groupd/internal/store/testdb"
 )
 
@@ -46,13 +42,13 @@ func newEnv(t *testing.T) *env {
 	if _, err := dir.Bootstrap(ctx, "example.org", adminPass); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	root := chi.NewRouter()
-	root.Mount("/graph/v1.0", libregraph.New(libregraph.Config{
-		Directory: dir,
-		Basic:     auth.NewBasic(dir, time.Minute),
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}))
-	srv := httptest.NewServer(httpx.WithRequestIDs(root))
+	// The whole server handler: the dialect behind the real middleware
+	// (request ids, origins, recovery, access log, metrics).
+	h, err := server.NewHandler(dir, st, server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, dir: dir}
 }

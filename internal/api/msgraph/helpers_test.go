@@ -12,14 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/go-chi/chi/v5"
-
-	"groupd/internal/api/httpx"
-	"groupd/internal/api/msgraph"
-	"groupd/internal/auth"
 	"groupd/internal/directory"
+	"groupd/internal/server"
 	"groupd/internal/store/testdb"
 )
 
@@ -50,9 +45,13 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	root := chi.NewRouter()
-	root.Mount("/v1.0", msgraph.New(msgraph.Config{Directory: dir, Basic: auth.NewBasic(dir, time.Minute), Logger: quiet}))
-	srv := httptest.NewServer(httpx.WithRequestIDs(root))
+	// The whole server handler: the dialect behind the real middleware
+	// (request ids, origins, recovery, access log, metrics).
+	h, err := server.NewHandler(dir, st, server.Config{Logger: quiet}, nil)
+	if err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, dir: dir, tenant: boot.Tenant.ID, admin: boot.Admin.ID, url: srv.URL, base: srv.URL + "/v1.0"}
 }
