@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +17,8 @@ import (
 var ErrNoCredentials = errors.New("no credentials")
 
 // Basic verifies HTTP Basic credentials. Password hashes are deliberately
-// slow, so a verified login is remembered for TTL; a password change or a
-// deletion therefore takes effect for Basic auth within TTL.
+// slow, so a verified login is remembered for TTL; each use still checks
+// the stored user, so changes to it take effect at once.
 type Basic struct {
 	dir *directory.Service
 	ttl time.Duration
@@ -29,6 +30,7 @@ type Basic struct {
 
 type cached struct {
 	p       Principal
+	hash    string // the password hash the credential was verified against
 	expires time.Time
 }
 
@@ -56,7 +58,21 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 	c, hit := b.cache[key]
 	b.mu.RUnlock()
 	if hit && now.Before(c.expires) {
-		return c.p, nil
+		// The user is read again (by id: the directory's cache answers on
+		// SQLite) so that a changed password, a rename, a revoked role, a
+		// disabled or deleted account takes effect on the next request,
+		// on any instance; only the slow hash comparison is skipped.
+		u, err := b.dir.User(ctx, c.p.TenantID, c.p.ID)
+		switch {
+		case err == nil && u.PasswordHash == c.hash && u.AccountEnabled && u.IsAdmin == c.p.IsAdmin &&
+			(strings.EqualFold(login, u.UserPrincipalName) || strings.EqualFold(login, u.OnPremisesSamAccountName)):
+			return c.p, nil
+		case err != nil && !errors.Is(err, directory.ErrNotFound):
+			return Principal{}, err
+		}
+		b.mu.Lock()
+		delete(b.cache, key)
+		b.mu.Unlock()
 	}
 	u, err := b.dir.Authenticate(ctx, login, password)
 	if err != nil {
@@ -67,7 +83,7 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 	if len(b.cache) >= b.max {
 		b.evict(now)
 	}
-	b.cache[key] = cached{p: p, expires: now.Add(b.ttl)}
+	b.cache[key] = cached{p: p, hash: u.PasswordHash, expires: now.Add(b.ttl)}
 	b.mu.Unlock()
 	return p, nil
 }

@@ -124,14 +124,14 @@ type lastChanger interface {
 	LastChange(ctx context.Context) (int64, error)
 }
 
-// Follow reads the change log every interval until ctx ends and drops cached
-// objects that other processes changed (for example `groupd user create`
-// while the server runs). Writes through this Service need no follower.
-// Without a cache, or a store that cannot say where its log ends, it
-// returns at once.
+// Follow reads the change log every interval, and whenever Wake is called,
+// until ctx ends, and drops cached objects and applications that other
+// processes changed (the command line on the same SQLite file, other
+// instances on PostgreSQL). Writes through this Service need no follower.
+// With a store that cannot say where its log ends, it returns at once.
 func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 	lc, ok := s.store.(lastChanger)
-	if s.cache == nil || !ok {
+	if !ok {
 		return nil
 	}
 	after, err := lc.LastChange(ctx)
@@ -145,6 +145,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-s.wake:
 		}
 		for {
 			rows, err := s.store.Changes(ctx, after, 1000)
@@ -154,9 +155,21 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 			if len(rows) == 0 {
 				break
 			}
-			s.cache.invalidate(rows)
+			if s.cache != nil {
+				s.cache.invalidate(rows)
+			}
 			s.invalidateApps(rows)
 			after = rows[len(rows)-1].Cursor
 		}
+	}
+}
+
+// Wake makes Follow read the change log now, for engines that announce
+// commits (PostgreSQL's NOTIFY) so that other instances' changes are seen
+// without waiting for the next tick. It never blocks.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default: // a wake-up is already pending; it will read this change too
 	}
 }

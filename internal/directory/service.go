@@ -13,7 +13,8 @@ type Service struct {
 	now          func() time.Time
 	passwordCost int
 	cache        *objectCache // nil: every read goes to the store
-	appCache     *appCache    // applications named by tokens (keys.go)
+	wake         chan struct{}
+	appCache     *appCache // applications named by tokens (keys.go)
 }
 
 // Option configures a Service.
@@ -27,7 +28,8 @@ func WithPasswordCost(cost int) Option { return func(s *Service) { s.passwordCos
 
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, passwordCost: DefaultPasswordCost, appCache: newAppCache()}
+	s := &Service{store: store, now: time.Now, passwordCost: DefaultPasswordCost, appCache: newAppCache(),
+		wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}

@@ -58,6 +58,15 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			log.Warn("change follower stopped; cached reads may miss other processes' writes", "err", err)
 		}
 	}()
+	if l, ok := st.(store.ChangeListener); ok {
+		// Other instances announce their commits; reading the log at once
+		// keeps the application cache behind tokens in step with them.
+		go func() {
+			if err := l.Listen(ctx, func(directory.TenantID) { svc.Wake() }); err != nil && ctx.Err() == nil {
+				log.Warn("change notifications stopped; other instances' changes are seen on the next tick", "err", err)
+			}
+		}()
+	}
 	domain := cfg.Domain
 	if domain == "" {
 		domain = DefaultDomain
