@@ -3,16 +3,7 @@ package msgraph
 import "groupd/internal/directory"
 
 // Handlers of the relationship paths below a collection segment: type
-// casts (/members/microsoft.graph.user) and /members/$count. They need
-// these routes in router.go (not mounted yet):
-//
-//	r.Get("/groups/{id}/members/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembers))
-//	r.Get("/groups/{id}/members/{cast}", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listMembersOfType))
-//	r.Get("/groups/{id}/members/{cast}/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembersOfType))
-//	r.Get("/groups/{id}/owners/{cast}", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwnersOfType))
-//
-// and "$count", "microsoft.graph.user", "microsoft.graph.group" in the
-// segments grammar under groups/*/members and groups/*/owners.
+// casts (/members/microsoft.graph.user) and /members/$count.
 
 // castKind reads a type-cast segment; Graph accepts these two on
 // relationships of directory objects.
