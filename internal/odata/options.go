@@ -128,6 +128,11 @@ func Parse(values url.Values, schema Schema, opts Options) (*Query, error) {
 }
 
 func parse(values url.Values, s *Schema, opts Options) (*Query, *Error) {
+	if len(values) == 0 && !opts.CountSegment {
+		// The most common request has no options at all (GET by id); it
+		// needs none of the checks below.
+		return &Query{Top: DefaultTop}, nil
+	}
 	raw, err := collect(values, opts.Allowed)
 	if err != nil {
 		return nil, err
