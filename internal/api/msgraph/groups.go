@@ -91,25 +91,7 @@ func (a *api) getGroup(rq *request) error {
 	if err != nil {
 		return err
 	}
-	var related []directory.Object
-	expand, exU, exG := expansion(q)
-	if expand != "" {
-		if related, err = a.expandOne(rq, q, g.ID, directory.KindGroup); err != nil {
-			return err
-		}
-	}
-	sel := selection{names: q.Select}
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "groups", sel.proj(expand), true)
-	groupSchema.write(e, &g, indexes(groupSchema, sel))
-	if expand != "" {
-		e.key(expand)
-		writeObjects(e, related, exU, exG)
-	}
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
+	return sendEntity(a, rq, q, groupSchema, &g, "groups", g.ID, directory.KindGroup)
 }
 
 func (a *api) listGroups(rq *request) error { return a.serveList(rq, groupsList()) }

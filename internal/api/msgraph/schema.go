@@ -1,6 +1,12 @@
 package msgraph
 
-import "strings"
+import (
+	"net/http"
+	"strings"
+
+	"groupd/internal/directory"
+	"groupd/internal/odata"
+)
 
 // prop is one property of an entity type and how to write its value.
 type prop[T any] struct {
@@ -137,4 +143,30 @@ next:
 		names = append(names, canon)
 	}
 	return selection{names: names}, nil
+}
+
+// sendEntity answers a GET of one entity: its selected properties and, when
+// $expand asks, the expanded relationship, in one body.
+func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, collection string,
+	id directory.ObjectID, kind directory.ObjectKind) error {
+	var related []directory.Object
+	expand, exU, exG := expansion(q)
+	if expand != "" {
+		var err error
+		if related, err = a.expandOne(rq, q, id, kind); err != nil {
+			return err
+		}
+	}
+	sel := selection{names: q.Select}
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, collection, sel.proj(expand), true)
+	s.write(e, v, indexes(s, sel))
+	if expand != "" {
+		e.key(expand)
+		writeObjects(e, related, exU, exG)
+	}
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+	return nil
 }

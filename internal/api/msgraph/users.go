@@ -95,25 +95,7 @@ func (a *api) getUser(rq *request) error {
 	if err != nil {
 		return err
 	}
-	var related []directory.Object
-	expand, exU, exG := expansion(q)
-	if expand != "" {
-		if related, err = a.expandOne(rq, q, u.ID, directory.KindUser); err != nil {
-			return err
-		}
-	}
-	sel := selection{names: q.Select}
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "users", sel.proj(expand), true)
-	userSchema.write(e, &u, indexes(userSchema, sel))
-	if expand != "" {
-		e.key(expand)
-		writeObjects(e, related, exU, exG)
-	}
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
+	return sendEntity(a, rq, q, userSchema, &u, "users", u.ID, directory.KindUser)
 }
 
 func (a *api) listUsers(rq *request) error { return a.serveList(rq, usersList()) }
