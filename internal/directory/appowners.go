@@ -142,7 +142,7 @@ func (s *Service) removeAppOwner(ctx context.Context, tx Tx, log *changeLog, g G
 		if err != nil {
 			return false, err
 		}
-		if n+len(apps) <= 1 {
+		if n <= 1 { // CountOwners counts application owners too
 			return false, &RuleError{Rule: RuleLastOwner, GroupID: g.ID, MemberID: id}
 		}
 	}

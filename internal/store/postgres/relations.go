@@ -29,7 +29,7 @@ func newRelation(name, table, col, kind string) relation {
 		list: `SELECT ` + userCols + `, ` + groupCols + from + ` AND m.` + col + ` > $3
 ORDER BY m.` + col + ` LIMIT $4`,
 		existing: `SELECT m.` + col + from + ` AND m.` + col + ` = ANY ($3::text[])`,
-		count:    `SELECT count(*)` + from,
+		count:    countSQL(name, table, col, kind, from),
 		// add inserts all refs in one statement, or none: an entry without
 		// a kind takes the kind of the visible object with that id, and the
 		// first entry (in the caller's order) that names no visible object,
@@ -118,3 +118,17 @@ LEFT JOIN users u ON k.member_kind = 'user' AND u.id = k.member_id
 LEFT JOIN groups g ON k.member_kind = 'group' AND g.id = k.member_id
 ORDER BY k.group_id, k.member_id`
 )
+
+// countSQL counts the visible rows of a relation. Owners may also be
+// applications (the service principal of a Group.Create app owns what it
+// creates); they count toward the owner limit and keep a group from
+// losing its last owner.
+func countSQL(name, table, col, kind, from string) string {
+	if name != "owners" {
+		return `SELECT count(*)` + from
+	}
+	return `SELECT count(*) FROM ` + table + ` m` + visibleJoin(col, kind) +
+		`LEFT JOIN applications a ON m.` + kind + ` = 'servicePrincipal' AND a.service_principal_id = m.` + col +
+		` AND a.tenant_id = m.tenant_id
+WHERE m.group_id = $1 AND m.tenant_id = $2 AND (u.id IS NOT NULL OR g.id IS NOT NULL OR a.id IS NOT NULL) AND ` + groupVisible
+}

@@ -33,7 +33,7 @@ func newRelation(name, table, col, kind string) relation {
 		list: `SELECT ` + userCols + `, ` + groupCols + from + ` AND m.` + col + ` > ?3
 ORDER BY m.` + col + ` LIMIT ?4`,
 		existing: `SELECT m.` + col + from + ` AND m.` + col + ` IN (SELECT value FROM json_each(?3))`,
-		count:    `SELECT count(*)` + from,
+		count:    countSQL(name, table, col, kind, from),
 		// An entry without a kind takes the kind of the visible object with
 		// that id; when there is none the NOT NULL constraint refuses it.
 		add: `INSERT INTO ` + table + ` (group_id, ` + col + `, tenant_id, ` + kind + `)
@@ -356,4 +356,18 @@ func (t *tx) remove(ctx context.Context, rel relation, tenant directory.TenantID
 	}
 	n, err := res.RowsAffected()
 	return n > 0, mapErr("remove from "+rel.name, err)
+}
+
+// countSQL counts the visible rows of a relation. Owners may also be
+// applications (the service principal of a Group.Create app owns what it
+// creates); they count toward the owner limit and keep a group from
+// losing its last owner.
+func countSQL(name, table, col, kind, from string) string {
+	if name != "owners" {
+		return `SELECT count(*)` + from
+	}
+	return `SELECT count(*) FROM ` + table + ` m` + visibleJoin(col, kind) +
+		`LEFT JOIN applications a ON m.` + kind + ` = 'servicePrincipal' AND a.service_principal_id = m.` + col +
+		` AND a.tenant_id = m.tenant_id
+WHERE m.group_id = ?1 AND m.tenant_id = ?2 AND (u.id IS NOT NULL OR g.id IS NOT NULL OR a.id IS NOT NULL) AND ` + groupVisible
 }
