@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -70,21 +71,28 @@ func TestReadCacheFollowsOtherWriters(t *testing.T) {
 	if got, _ := cached.Group(e.ctx, e.tenant.ID, string(g.ID)); got.DisplayName != "g" {
 		t.Fatalf("first read: %q", got.DisplayName)
 	}
-	time.Sleep(30 * time.Millisecond) // let the follower take its starting point
-	if err := e.svc.UpdateGroup(e.ctx, e.tenant.ID, string(g.ID), directory.GroupUpdate{
-		Fields: directory.GroupFields{DisplayName: s("renamed elsewhere")}}); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, _ := cached.Group(e.ctx, e.tenant.ID, string(g.ID))
-		if got.DisplayName == "renamed elsewhere" {
+	// The follower starts from the end of the log as it finds it; writes
+	// are repeated until one lands after that start, however late it is.
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("renamed elsewhere %d", i)
+		if err := e.svc.UpdateGroup(e.ctx, e.tenant.ID, string(g.ID), directory.GroupUpdate{
+			Fields: directory.GroupFields{DisplayName: s(name)}}); err != nil {
+			t.Fatal(err)
+		}
+		seen := false
+		for wait := time.Now().Add(200 * time.Millisecond); time.Now().Before(wait); time.Sleep(5 * time.Millisecond) {
+			if got, _ := cached.Group(e.ctx, e.tenant.ID, string(g.ID)); got.DisplayName == name {
+				seen = true
+				break
+			}
+		}
+		if seen {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("the follower never dropped the stale entry")
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
 	if err := <-done; err != nil {
