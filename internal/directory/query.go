@@ -13,13 +13,17 @@ import (
 type Source uint8
 
 // Sources. Members and owners are of the group ListQuery.Of; memberOf lists
-// the groups ListQuery.Of is a direct member of.
+// the groups ListQuery.Of is a direct member of. The transitive sources
+// follow nesting through visible groups: the groups ListQuery.Of is in,
+// and the users and groups under the group ListQuery.Of.
 const (
 	SourceGroups Source = iota + 1
 	SourceUsers
 	SourceMembers
 	SourceOwners
 	SourceMemberOf
+	SourceTransitiveMemberOf
+	SourceTransitiveMembers
 )
 
 // ListQuery is one question about a list, answered by the store in one
@@ -177,13 +181,13 @@ func (s *Service) Count(ctx context.Context, tenant TenantID, q ListQuery, ofKin
 func (s *Service) querier(ctx context.Context, tenant TenantID, q *ListQuery, ofKind ObjectKind) (Querier, error) {
 	var qs Querier = s.store
 	switch q.Source {
-	case SourceMembers, SourceOwners:
+	case SourceMembers, SourceOwners, SourceTransitiveMembers:
 		g, err := s.Group(ctx, tenant, string(q.Of))
 		if err != nil {
 			return nil, err
 		}
 		q.Of = g.ID
-	case SourceMemberOf:
+	case SourceMemberOf, SourceTransitiveMemberOf:
 		var o Object
 		var err error
 		if ofKind == KindUser {

@@ -83,6 +83,9 @@ type Reader interface {
 	// through any nesting (following visible memberships only).
 	Contains(ctx context.Context, tenant TenantID, group, member ObjectID) (bool, error)
 
+	// Transitive membership (transitive.go).
+	TransitiveReader
+
 	// List and Count answer list queries: filters, search, orders, casts
 	// and counts (see Querier).
 	Querier

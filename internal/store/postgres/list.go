@@ -20,6 +20,8 @@ type source struct {
 	tenant string
 	of     string
 	cond   string
+	// ofInFrom says from names the object the list hangs off as $2.
+	ofInFrom bool
 }
 
 const (
@@ -65,6 +67,8 @@ func sourceOf(q directory.ListQuery) (source, bool) {
 	case directory.SourceMemberOf:
 		return source{sc: scope{groups: true, id: "m.group_id"}, tenant: "m.tenant_id", of: "m.member_id",
 			from: "memberships m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL"}, q.Kind != directory.KindUser
+	case directory.SourceTransitiveMemberOf, directory.SourceTransitiveMembers:
+		return transitiveSource(q)
 	}
 	return source{}, false
 }
@@ -73,6 +77,9 @@ func sourceOf(q directory.ListQuery) (source, bool) {
 func (s source) where(c *compiler, q directory.ListQuery) error {
 	c.w(" WHERE ", s.tenant, " = ")
 	c.arg(c.tenant)
+	if s.ofInFrom {
+		c.args = append(c.args, string(q.Of))
+	}
 	if s.of != "" {
 		c.w(" AND ", s.of, " = ")
 		c.arg(string(q.Of))

@@ -66,6 +66,8 @@ func sourceOf(q directory.ListQuery) (source, bool) {
 		return source{sc: scope{groups: true, id: "m.group_id"},
 			from: "memberships m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL",
 			base: "m.tenant_id = ? AND m.member_id = ?", withOf: true}, q.Kind != directory.KindUser
+	case directory.SourceTransitiveMemberOf, directory.SourceTransitiveMembers:
+		return transitiveSource(q)
 	}
 	return source{}, false
 }
