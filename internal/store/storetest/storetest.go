@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Members/Existing", testMembersExisting},
 		{"Members/MemberOf", testMemberOf},
 		{"Members/Contains", testContains},
+		{"Members/TransitiveRandom", testTransitiveRandom},
+		{"Members/TransitiveQuery", testTransitiveQuery},
 		{"Objects", testObjects},
 		{"Paging/Users", testPagingUsers},
 		{"Paging/Groups", testPagingGroups},
