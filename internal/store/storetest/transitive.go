@@ -2,8 +2,8 @@ package storetest
 
 import (
 	"fmt"
-	"net/url"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
