@@ -1,6 +1,7 @@
 package aadgraph
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -21,9 +22,21 @@ func send(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b) // a failed write means the client went away
 }
 
+// marshal encodes v without HTML escaping: bodies are JSON, never HTML,
+// and messages quote URLs and <placeholders>.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // sendJSON marshals v and sends it.
 func sendJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		return err
 	}

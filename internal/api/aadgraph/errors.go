@@ -1,7 +1,6 @@
 package aadgraph
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -193,7 +192,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body.Error.Code = e.code
 	body.Error.Message.Lang = "en"
 	body.Error.Message.Value = e.msg
-	b, merr := json.Marshal(&body)
+	b, merr := marshal(&body)
 	if merr != nil {
 		b = []byte(`{"odata.error":{"code":"Service_InternalServerError","message":{"lang":"en","value":"Encountered an internal server error."}}}`)
 	}

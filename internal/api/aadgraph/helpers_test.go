@@ -154,12 +154,15 @@ func (r *resp) obj(t testing.TB) map[string]any {
 func (r *resp) wantError(t testing.TB, code int, errCode, message string) {
 	t.Helper()
 	r.want(t, code)
-	want, _ := json.Marshal(map[string]any{"odata.error": map[string]any{
-		"code": errCode, "message": map[string]string{"lang": "en", "value": message}}})
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
 	// encoding/json sorts map keys; the wire order is code, message; lang, value,
 	// which happens to be sorted too.
-	if string(r.body) != string(want) {
-		t.Errorf("error body\n got %s\nwant %s", r.body, want)
+	_ = enc.Encode(map[string]any{"odata.error": map[string]any{
+		"code": errCode, "message": map[string]string{"lang": "en", "value": message}}})
+	if string(r.body) != strings.TrimSpace(want.String()) {
+		t.Errorf("error body\n got %s\nwant %s", r.body, want.String())
 	}
 }
 
