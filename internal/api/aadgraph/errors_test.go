@@ -239,6 +239,11 @@ func TestRoutingErrors(t *testing.T) {
 	}
 	e.aad("GET", "/groups?$orderby=displayName", nil).wantError(t, http.StatusBadRequest, "Request_UnsupportedQuery",
 		"The query option '$orderby' is not supported on this resource.")
+	// An option that cannot be read is refused, never ignored; other
+	// unreadable parameters are ignored.
+	e.aad("GET", "/groups?$filter=%zz", nil).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"The query parameter '$filter' is not valid.")
+	e.aad("GET", "/groups?x=%zz", nil).want(t, http.StatusOK)
 	e.aad("GET", "/groups/0b9f5a7e-2b7a-4d3a-9d55-2b1d4d1f0c11?$select=displayName", nil).wantError(t, http.StatusBadRequest,
 		"Request_UnsupportedQuery", "The query option '$select' is not supported on this resource.")
 }

@@ -117,10 +117,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawPath != "" {
 			p = r.URL.RawPath
 		}
-		for _, esc := range []string{"%24", "%2524"} {
-			p = strings.ReplaceAll(p, esc, "$")
-		}
-		rctx.RoutePath = p
+		rctx.RoutePath = strings.ReplaceAll(p, "%24", "$")
 	}
 	a.router.ServeHTTP(w, r)
 }
@@ -201,9 +198,9 @@ func (a *api) endpoint(need auth.Need, h handlerFunc) http.HandlerFunc {
 }
 
 func (a *api) serve(w http.ResponseWriter, r *http.Request, need auth.Need, h handlerFunc) error {
-	values, err := url.ParseQuery(r.URL.RawQuery)
+	values, err := parseQuery(r.URL.RawQuery)
 	if err != nil {
-		return badRequest(codeBadRequest, "The query string is not valid.")
+		return err
 	}
 	if err := checkVersion(values); err != nil {
 		return err
@@ -226,6 +223,30 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request, need auth.Need, h ha
 		return denied()
 	}
 	return h(&request{w: w, r: r, ctx: ctx, tenant: p.TenantID, base: httpx.Origin(r) + "/" + seg, query: values})
+}
+
+// parseQuery reads the query string. A parameter that cannot be read is
+// skipped when it is no OData option (the seed's samples send "&amp;"),
+// and refused when it might be one, so that no option is ever ignored.
+func parseQuery(raw string) (url.Values, error) {
+	values := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, kerr := url.QueryUnescape(k)
+		val, verr := url.QueryUnescape(v)
+		switch {
+		case kerr == nil && verr == nil && !strings.Contains(k, ";"):
+			values[key] = append(values[key], val)
+		case strings.HasPrefix(k, "$") || strings.HasPrefix(strings.ToLower(k), "%24") || strings.HasPrefix(k, "api-version"):
+			return nil, badRequest(codeBadRequest, "The query parameter '%s' is not valid.", k)
+		}
+	}
+	return values, nil
 }
 
 // tenantSegment is the path's first segment, as the caller wrote it.

@@ -122,6 +122,10 @@ func TestSeedReplay(t *testing.T) {
 	m["cc9869f0-6ac0-4d00-bc24-621a2d949d35"] = e.group("Engineering", "Engineering Group", "ef3b8cc1-721b-4452-9e30-9867d1de80ea")
 	m["fc15e7ef-993f-4865-bf37-317d9b8017b8"] = e.group("Test", "Test Group", "fec6273a-20af-49ba-8129-3cbde45a0a16")
 	e.wantSeed(e.do("GET", "/myorganization/groups?api-version=1.6", nil), http.StatusOK, "01_list_groups.json", m)
+	// The seed's code samples also send a trailing "&", or "&amp;".
+	for _, q := range []string{"?api-version=1.6&", "?api-version=1.6&amp;"} {
+		e.wantSeed(e.do("GET", "/myorganization/groups"+q, nil), http.StatusOK, "01_list_groups.json", m)
+	}
 
 	// GET /groups/{id}: the seed asks for f795caea… and shows b4bda672…;
 	// both name the one group here.
