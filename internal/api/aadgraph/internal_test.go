@@ -47,8 +47,8 @@ func TestTenantShaped(t *testing.T) {
 		"": false, "nope": false, "v1.0": false, "v1.0x": false, "healthz": false, "graph": false,
 		"api": false, "discovery": false, "x..org": false, "example.o1": false,
 	} {
-		if got := tenantShaped(seg); got != want {
-			t.Errorf("tenantShaped(%q) = %v", seg, got)
+		if got := TenantShaped(seg); got != want {
+			t.Errorf("TenantShaped(%q) = %v", seg, got)
 		}
 	}
 }

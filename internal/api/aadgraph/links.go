@@ -147,7 +147,7 @@ func (a *api) parseLink(ctx context.Context, tenant directory.TenantID, raw stri
 			at = i - 1 // the collection
 		}
 	}
-	if at >= 1 && tenantShaped(segs[at-1]) {
+	if at >= 1 && TenantShaped(segs[at-1]) {
 		err := a.matchTenant(ctx, segs[at-1], tenant)
 		var ae *apiError
 		if errors.As(err, &ae) {

@@ -108,7 +108,7 @@ func New(cfg Config) http.Handler {
 // ServeHTTP hands paths whose first segment cannot name a tenant to the
 // fallback and routes the rest, with "%24links" read as "$links".
 func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !tenantShaped(tenantSegment(r)) {
+	if !TenantShaped(tenantSegment(r)) {
 		a.fallback.ServeHTTP(w, r)
 		return
 	}
@@ -122,9 +122,9 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.router.ServeHTTP(w, r)
 }
 
-// tenantShaped reports whether seg can name a tenant: myorganization, a
+// TenantShaped reports whether seg can name a tenant: myorganization, a
 // GUID or a domain name (dot-separated labels ending in letters).
-func tenantShaped(seg string) bool {
+func TenantShaped(seg string) bool {
 	if strings.EqualFold(seg, "myorganization") {
 		return true
 	}
