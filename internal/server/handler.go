@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"groupd/internal/api/aadgraph"
 	"groupd/internal/api/httpx"
 	"groupd/internal/api/libregraph"
 	"groupd/internal/api/msgraph"
@@ -63,6 +64,10 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 	for _, p := range oauth.Patterns {
 		r.Handle(p, idp)
 	}
+	// Azure AD Graph takes the other /{tenant}/ paths; a first segment
+	// that cannot name a tenant goes back to the 404 below.
+	r.Handle(aadgraph.Pattern, aadgraph.New(aadgraph.Config{Directory: svc, Basic: basic, Tokens: tokens,
+		Logger: cfg.Logger, Fallback: http.HandlerFunc(notFound)}))
 
 	healthz := func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, status{"ok"})
@@ -87,15 +92,17 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 		r.Method(http.MethodHead, path, h)
 	}
 
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NotFound", "No route for "+r.URL.Path+
-			". groupd serves /v1.0, /graph/v1.0, /healthz, /readyz and /metrics.")
-	})
+	r.NotFound(notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed",
 			"The method "+r.Method+" is not allowed on "+r.URL.Path+".")
 	})
 	return r, nil
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "NotFound", "No route for "+r.URL.Path+
+		". groupd serves /v1.0, /graph/v1.0, /healthz, /readyz and /metrics.")
 }
 
 type status struct {

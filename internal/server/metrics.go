@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"groupd/internal/api/aadgraph"
 )
 
 // httpMetrics are the request metrics. Every label has a small fixed set of
@@ -86,8 +88,25 @@ func dialectOf(path string) string {
 		return "health"
 	case path == "/metrics":
 		return "metrics"
+	case isAADGraph(path):
+		return "aadgraph"
 	}
 	return "none"
+}
+
+// isAADGraph: the first segment can name a tenant and the second is not
+// one of the identity endpoints that share the /{tenant}/ root.
+func isAADGraph(path string) bool {
+	seg, rest, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if !ok || !aadgraph.TenantShaped(seg) {
+		return false
+	}
+	next, _, _ := strings.Cut(rest, "/")
+	switch next {
+	case "oauth2", "v2.0", ".well-known", "discovery":
+		return false
+	}
+	return true
 }
 
 // hasPrefixSegment reports whether path is prefix or lies below it.

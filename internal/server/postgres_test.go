@@ -118,12 +118,17 @@ func TestDatabaseOutage(t *testing.T) {
 		{"GET", "/v1.0/groups", nil, "ServiceUnavailable"},
 		{"POST", "/v1.0/groups", map[string]any{"displayName": "x", "mailNickname": "x", "mailEnabled": false, "securityEnabled": true}, "ServiceUnavailable"},
 		{"GET", "/graph/v1.0/groups", nil, "serviceNotAvailable"},
+		{"GET", "/myorganization/groups?api-version=1.6", nil, "Request_ThrottledTemporarily"},
 	} {
 		code, hdr, doc := call(t, c.method, in.url+c.path, c.body)
 		if code != http.StatusServiceUnavailable || hdr.Get("Retry-After") == "" {
 			t.Errorf("%s %s with the database away: %d, Retry-After %q; want 503 with Retry-After", c.method, c.path, code, hdr.Get("Retry-After"))
 		}
-		if e, _ := doc["error"].(map[string]any); e == nil || e["code"] != c.code {
+		e, _ := doc["error"].(map[string]any)
+		if e == nil {
+			e, _ = doc["odata.error"].(map[string]any) // Azure AD Graph
+		}
+		if e == nil || e["code"] != c.code {
 			t.Errorf("%s %s: error body %v, want code %s", c.method, c.path, doc, c.code)
 		}
 	}
@@ -146,6 +151,9 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	if code, _, _ := call(t, "GET", in.url+"/graph/v1.0/groups", nil); code != http.StatusOK {
 		t.Errorf("GET /graph/v1.0/groups after the outage: %d", code)
+	}
+	if code, _, _ := call(t, "GET", in.url+"/myorganization/groups?api-version=1.6", nil); code != http.StatusOK {
+		t.Errorf("GET /myorganization/groups after the outage: %d", code)
 	}
 }
 

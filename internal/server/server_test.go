@@ -129,6 +129,7 @@ func TestMetrics(t *testing.T) {
 	e.do(t, http.MethodGet, "/healthz", nil)
 	e.do(t, http.MethodGet, "/v1.0/groups/0b9f5a7e-2b7a-4d3a-9d55-2b1d4d1f0c11", nil)
 	e.do(t, http.MethodGet, "/no/such/path", nil)
+	e.do(t, http.MethodGet, "/myorganization/groups", nil)
 	e.do(t, "BREW", "/healthz", nil)
 
 	resp, body := e.do(t, http.MethodGet, "/metrics", nil)
@@ -140,6 +141,7 @@ func TestMetrics(t *testing.T) {
 		`groupd_http_requests_total{code="200",dialect="health",method="GET"} 1`,
 		`groupd_http_requests_total{code="401",dialect="msgraph",method="GET"} 1`,
 		`groupd_http_requests_total{code="404",dialect="none",method="GET"} 1`,
+		`groupd_http_requests_total{code="400",dialect="aadgraph",method="GET"} 1`,
 		`groupd_http_requests_total{code="405",dialect="health",method="other"} 1`,
 		"go_goroutines ",
 		"process_resident_memory_bytes ",
