@@ -76,6 +76,7 @@ func New(cfg Config) http.Handler {
 	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeOwner))
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
+	a.routeTracking(r)
 	return r
 }
 
@@ -161,7 +162,7 @@ func routePath(r *http.Request) string {
 // first path segment Graph would not find: "*" matches any key; a path with
 // no entry ends there.
 var segments = map[string][]string{
-	"":                   {"users", "groups", "organization", "directoryObjects"},
+	"":                   {"users", "groups", "organization", "directoryObjects", "directory"},
 	"users":              {"*"},
 	"users/*":            {"memberOf"},
 	"groups":             {"*"},
@@ -172,6 +173,7 @@ var segments = map[string][]string{
 	"groups/*/owners/*":  {"$ref"},
 	"organization":       {"*"},
 	"directoryObjects":   {"*"},
+	"directory":          {"deletedItems"},
 }
 
 // unknownSegment returns the first segment of path that the grammar does
