@@ -125,7 +125,7 @@ func (s *Service) decodeToken(ctx context.Context, tenant TenantID, kind ObjectK
 		return st, err
 	}
 	if !hmac.Equal(got, mac(key, body)) {
-		return st, &InvalidTokenError{Reason: "not issued for this tenant"}
+		return st, &InvalidTokenError{Reason: "altered or issued for another tenant"}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
