@@ -15,7 +15,8 @@ var deletedUserKeys = "businessPhones,displayName,givenName,jobTitle,mail,mobile
 
 func TestDeletedItemsUsers(t *testing.T) {
 	e := newEnv(t)
-	u, plain := e.user("ann"), e.user("pat")
+	u := e.user("ann")
+	e.user("pat") // signs in without write permissions
 	g, sec := e.unified("team"), e.secGroup("eng")
 	for _, grp := range []string{g, sec} {
 		e.do("POST", "/groups/"+grp+"/members/$ref", ref(e, "directoryObjects", u)).want(t, http.StatusNoContent)
@@ -62,7 +63,6 @@ func TestDeletedItemsUsers(t *testing.T) {
 		http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 	e.do("DELETE", "/directory/deletedItems/"+u, nil, as("pat@example.org", adminPass)).wantError(t,
 		http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-	_ = plain
 
 	// Once the name is free again, the user comes back with its memberships
 	// and ownerships.
@@ -160,10 +160,16 @@ func TestDeletedItemsGroups(t *testing.T) {
 		t.Fatalf("deleted group %v", o)
 	}
 	// Another group took the name (its mail derives from it): refused,
-	// naming the property.
+	// naming the property; the engines may notice either first.
 	e.unified("team")
-	e.do("POST", "/directory/deletedItems/"+g+"/restore", nil).wantError(t, http.StatusBadRequest, "Request_BadRequest",
-		"Another object with the same value for property mail already exists.", "mail", "ObjectConflict")
+	r = e.do("POST", "/directory/deletedItems/"+g+"/restore", nil)
+	prop := "mailNickname"
+	if strings.Contains(string(r.body), "property mail ") {
+		prop = "mail"
+	}
+	r.wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"Another object with the same value for property "+prop+" already exists.", prop, "ObjectConflict")
+	e.do("GET", "/directory/deletedItems/"+g, nil).want(t, http.StatusOK)
 	e.do("DELETE", "/directory/deletedItems/"+g, nil).want(t, http.StatusNoContent)
 	if ids := list(""); len(ids) != 0 {
 		t.Fatalf("after purge %v", ids)
