@@ -19,7 +19,7 @@ type deltaPage struct {
 	Value   []map[string]any `json:"value"`
 }
 
-func (e *env) delta(t *testing.T, url string, opts ...reqOpt) deltaPage {
+func (e *env) delta(t testing.TB, url string, opts ...reqOpt) deltaPage {
 	t.Helper()
 	r := e.do("GET", url, nil, opts...).want(t, http.StatusOK)
 	var p deltaPage
