@@ -89,6 +89,9 @@ var (
 	NeedAuditRead    = Need{auditRead}
 	NeedTeamRead     = Need{teamRead}
 	NeedTeamWrite    = Need{teamWrite}
+	// NeedDeletedGroupWrite restores or purges a deleted group; Group.Create
+	// does not reach groups that are deleted.
+	NeedDeletedGroupWrite = Need{AnyOf{directory.PermGroupReadWriteAll, directory.PermDirectoryReadWriteAll}}
 	// NeedUsersReferenced is added when a group is created or changed with
 	// user members or owners: the caller must be able to read users.
 	NeedUsersReferenced = Need{userRead}

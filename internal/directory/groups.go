@@ -406,7 +406,7 @@ func (s *Service) DeleteGroup(ctx context.Context, tenant TenantID, key string) 
 		if err := s.checkOwned(ctx, tx, g, false); err != nil {
 			return err
 		}
-		if g.IsUnified() {
+		if s.softDeletes(g) {
 			if err := tx.SoftDeleteGroup(ctx, tenant, g.ID, log.at); err != nil {
 				return err
 			}

@@ -15,6 +15,8 @@ type Service struct {
 	cache        *objectCache // nil: every read goes to the store
 	wake         chan struct{}
 	appCache     *appCache // applications named by tokens (keys.go)
+	tracking     tracking  // deletion and change log retention (deleted.go)
+	deltaKeys    deltaKeys // delta token keys per tenant (deltatoken.go)
 }
 
 // Option configures a Service.

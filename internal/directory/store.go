@@ -36,6 +36,8 @@ type Reader interface {
 	// (apps.go).
 	AppReader
 	TenantLister
+	// Delta and deleted items (tracking.go).
+	TrackingReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).
@@ -101,6 +103,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	AppTx
+	TrackingTx
 
 	InsertTenant(ctx context.Context, t Tenant) error
 	// InsertUser fails with *ConflictError naming userPrincipalName,

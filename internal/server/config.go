@@ -44,6 +44,9 @@ type Config struct {
 	// that origin in Location headers and token issuers.
 	PublicURLs []string
 
+	// Tracking: deleted items and change log retention (tracking.go).
+	Tracking Tracking
+
 	Logger *slog.Logger
 
 	// OnListening, when set, is called with the bound address once the
@@ -80,7 +83,7 @@ func (c Config) validate() error {
 			return err
 		}
 	}
-	return nil
+	return c.Tracking.validate()
 }
 
 // parseOrigin checks that raw is an http(s) origin, optionally with a

@@ -52,7 +52,8 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	svc := directory.New(st, readCache(st)...)
+	svc := directory.New(st, append(readCache(st), cfg.Tracking.options()...)...)
+	go cfg.Tracking.run(ctx, svc, log)
 	go func() {
 		if err := svc.Follow(ctx, cacheFollowInterval); err != nil {
 			log.Warn("change follower stopped; cached reads may miss other processes' writes", "err", err)

@@ -77,6 +77,7 @@ func New(cfg Config) http.Handler {
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
 	a.mountNesting(r)
+	a.routeTracking(r)
 	return r
 }
 
@@ -162,7 +163,7 @@ func routePath(r *http.Request) string {
 // first path segment Graph would not find: "*" matches any key; a path with
 // no entry ends there.
 var segments = map[string][]string{
-	"":                              {"users", "groups", "organization", "directoryObjects"},
+	"":                              {"users", "groups", "organization", "directoryObjects", "directory"},
 	"users":                         {"*"},
 	"users/*":                       {"memberOf", "transitiveMemberOf", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
 	"users/*/memberOf":              {"$count", "*"},
@@ -184,6 +185,7 @@ var segments = map[string][]string{
 	"organization":                  {"*"},
 	"directoryObjects":              {"*"},
 	"directoryObjects/*":            {"checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
+	"directory":                     {"deletedItems"},
 }
 
 // unknownSegment returns the first segment of path that the grammar does

@@ -69,6 +69,11 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Query/Count", testQueryCount},
 		{"Apps", testApps},
 		{"Apps/SigningKeys", testSigningKeys},
+		{"Tracking/DeletedRestore", testDeletedRestore},
+		{"Tracking/DeletedConflict", testDeletedConflict},
+		{"Tracking/DeletedPurge", testDeletedPurge},
+		{"Tracking/ChangeTrim", testChangeTrim},
+		{"Tracking/DeltaSecret", testDeltaSecret},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,279 @@
+package msgraph
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"groupd/internal/auth"
+	"groupd/internal/directory"
+)
+
+// routeTracking mounts delta queries and the deleted items.
+func (a *api) routeTracking(r chi.Router) {
+	r.Get("/users/delta", a.endpoint(auth.NeedUserRead, optAny, "User", a.deltaOf(directory.KindUser)))
+	r.Get("/groups/delta", a.endpoint(auth.NeedGroupRead, optAny, "Group", a.deltaOf(directory.KindGroup)))
+	r.Get("/directory/deletedItems/{cast:microsoft\\.graph\\.[a-zA-Z]+}", a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", a.listDeleted))
+	r.Get("/directory/deletedItems/{id}", a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", a.getDeleted))
+	r.Post("/directory/deletedItems/{id}/restore", a.endpoint(auth.NeedSignedIn, optAny, "DirectoryObject", a.restoreDeleted))
+	r.Delete("/directory/deletedItems/{id}", a.endpoint(auth.NeedSignedIn, optAny, "DirectoryObject", a.purgeDeleted))
+}
+
+// maxDeltaIDs is how many ids Graph accepts in a delta $filter.
+const maxDeltaIDs = 50
+
+var (
+	reIDEq = regexp.MustCompile(`^id eq '([^']*)'$`)
+	reIDIn = regexp.MustCompile(`^id in \(([^)]*)\)$`)
+)
+
+// deltaQuery is a parsed delta request.
+type deltaQuery struct {
+	req     directory.DeltaRequest
+	members bool // members@delta is wanted (groups)
+}
+
+// parseDelta reads the query options Graph accepts on delta: $select,
+// $filter on ids, $deltatoken and $skiptoken, and the page size from
+// Prefer: odata.maxpagesize.
+func parseDelta(r *http.Request, kind directory.ObjectKind) (directory.DeltaRequest, error) {
+	req := directory.DeltaRequest{Kind: kind}
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return req, badRequest(codeBadRequest, "The query string is not valid: '%s'.", r.URL.RawQuery)
+	}
+	for k, v := range values {
+		val := ""
+		if len(v) > 0 {
+			val = v[0]
+		}
+		switch strings.ToLower(k) {
+		case "$select":
+			req.Select = splitList(val)
+		case "$filter":
+			if req.IDs, err = deltaFilter(val); err != nil {
+				return req, err
+			}
+		case "$deltatoken", "$skiptoken":
+			if strings.EqualFold(k, "$deltatoken") && val == "latest" {
+				req.Latest = true
+			} else {
+				req.Token = val
+			}
+		default:
+			if strings.HasPrefix(k, "$") {
+				return req, badRequest(codeUnsupportedQuery, "The query option '%s' is not supported on this resource.", k)
+			}
+		}
+	}
+	for _, p := range strings.Split(r.Header.Get("Prefer"), ",") {
+		if n, ok := strings.CutPrefix(strings.TrimSpace(p), "odata.maxpagesize="); ok {
+			if req.Top, err = strconv.Atoi(n); err != nil || req.Top < 1 {
+				return req, badRequest(codeBadRequest, "The Prefer header value 'odata.maxpagesize=%s' is not valid.", n)
+			}
+		}
+	}
+	return req, nil
+}
+
+// deltaFilter reads "id eq '…'", "id eq '…' or id eq '…'" and
+// "id in ('…', …)", the filters Graph allows on delta.
+func deltaFilter(f string) ([]directory.ObjectID, error) {
+	bad := badRequest(codeUnsupportedQuery, "Unsupported query: only 'id eq' and 'id in' filters are supported with delta.")
+	var raw []string
+	if m := reIDIn.FindStringSubmatch(strings.TrimSpace(f)); m != nil {
+		for _, p := range strings.Split(m[1], ",") {
+			p = strings.TrimSpace(p)
+			if len(p) < 2 || p[0] != '\'' || p[len(p)-1] != '\'' {
+				return nil, bad
+			}
+			raw = append(raw, p[1:len(p)-1])
+		}
+	} else {
+		for _, part := range strings.Split(f, " or ") {
+			m := reIDEq.FindStringSubmatch(strings.TrimSpace(part))
+			if m == nil {
+				return nil, bad
+			}
+			raw = append(raw, m[1])
+		}
+	}
+	if len(raw) > maxDeltaIDs {
+		return nil, badRequest(codeUnsupportedQuery, "Too many ids in the filter: at most %d are allowed.", maxDeltaIDs)
+	}
+	ids := make([]directory.ObjectID, 0, len(raw))
+	for _, s := range raw {
+		id, ok := directory.ParseObjectID(s)
+		if !ok {
+			return nil, badRequest(codeRequestBad, "Invalid object identifier '%s'.", s)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func (a *api) deltaOf(kind directory.ObjectKind) handlerFunc {
+	return func(rq *request) error {
+		req, err := parseDelta(rq.r, kind)
+		if err != nil {
+			return err
+		}
+		// A new query checks its $select now; a token carries one checked
+		// when it was issued.
+		if req.Token == "" {
+			if req.Select, err = deltaSelect(kind, req.Select); err != nil {
+				return err
+			}
+		}
+		page, err := a.dir.Delta(rq.ctx, rq.tenant, req)
+		if err != nil {
+			return deltaError(err)
+		}
+		writeDelta(rq, kind, page)
+		return nil
+	}
+}
+
+// deltaSelect resolves $select to canonical names; "members" is the one
+// navigation property a groups delta may select.
+func deltaSelect(kind directory.ObjectKind, raw []string) ([]string, error) {
+	var names []string
+	for _, r := range raw {
+		if kind == directory.KindGroup && strings.EqualFold(r, "members") {
+			names = append(names, "members")
+			continue
+		}
+		var sel selection
+		var err error
+		if kind == directory.KindUser {
+			sel, err = resolveSelect([]string{r}, userSchema.typeName, userSchema.lookup)
+		} else {
+			sel, err = resolveSelect([]string{r}, groupSchema.typeName, groupSchema.lookup)
+		}
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, sel.names...)
+	}
+	return names, nil
+}
+
+// deltaError words the delta errors as Graph does.
+func deltaError(err error) error {
+	var (
+		ie *directory.InvalidTokenError
+		re *directory.ResyncError
+	)
+	switch {
+	case errors.As(err, &ie):
+		return badRequest(codeBadRequest, "The delta token is not valid: it was %s.", ie.Reason)
+	case errors.As(err, &re):
+		return &apiError{status: http.StatusGone, code: "syncStateNotFound",
+			message: "The sync state generation is not found. The delta token is expired and data must be synchronized again."}
+	}
+	return err
+}
+
+// writeDelta writes one page: the objects in their current state with the
+// selected properties (id always), members@delta for groups, and removed
+// objects as {"id", "@removed"}.
+func writeDelta(rq *request, kind directory.ObjectKind, page directory.DeltaPage) {
+	set, path := "users", "/users/delta"
+	if kind == directory.KindGroup {
+		set, path = "groups", "/groups/delta"
+	}
+	var props []string
+	members := kind == directory.KindGroup && len(page.Select) == 0
+	for _, n := range page.Select {
+		if n == "members" {
+			members = true
+		} else {
+			props = append(props, n)
+		}
+	}
+	sel := selection{names: props}
+	var idx []int
+	if kind == directory.KindUser {
+		idx = withID(userSchema, indexes(userSchema, sel))
+	} else {
+		idx = withID(groupSchema, indexes(groupSchema, sel))
+	}
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, set, selection{names: page.Select}.proj(""), false)
+	if page.Next != "" {
+		e.key("@odata.nextLink")
+		e.strParts(rq.base, path, "?$skiptoken=", page.Next)
+	} else {
+		e.key("@odata.deltaLink")
+		e.strParts(rq.base, path, "?$deltatoken=", page.Delta)
+	}
+	e.key("value")
+	e.beginArray()
+	for i := range page.Items {
+		it := &page.Items[i]
+		e.beginObject()
+		switch {
+		case it.Removed != "":
+			e.key("id")
+			e.str(string(it.ID))
+			writeRemoved(e, it.Removed)
+		case it.Object.User != nil:
+			userSchema.write(e, it.Object.User, idx)
+		case it.Object.Group != nil:
+			groupSchema.write(e, it.Object.Group, idx)
+			if members && it.Members != nil {
+				e.key("members@delta")
+				writeMemberDeltas(e, it.Members)
+			}
+		}
+		e.endObject()
+	}
+	e.endArray()
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+}
+
+// withID adds id to a selection that left it out: delta items always
+// carry their id.
+func withID[T any](s *schema[T], idx []int) []int {
+	if idx == nil {
+		return nil
+	}
+	id := s.byName["id"]
+	for _, i := range idx {
+		if i == id {
+			return idx
+		}
+	}
+	return append([]int{id}, idx...)
+}
+
+func writeRemoved(e *enc, reason string) {
+	e.key("@removed")
+	e.beginObject()
+	e.key("reason")
+	e.str(reason)
+	e.endObject()
+}
+
+func writeMemberDeltas(e *enc, list []directory.MemberDelta) {
+	e.beginArray()
+	for _, m := range list {
+		e.beginObject()
+		e.key("@odata.type")
+		e.strParts("#microsoft.graph.", string(m.Ref.Kind))
+		e.key("id")
+		e.str(string(m.Ref.ID))
+		if m.Removed {
+			writeRemoved(e, directory.RemovedDeleted)
+		}
+		e.endObject()
+	}
+	e.endArray()
+}

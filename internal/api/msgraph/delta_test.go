@@ -1,0 +1,261 @@
+package msgraph_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// deltaPage is one delta response, decoded.
+type deltaPage struct {
+	Context string           `json:"@odata.context"`
+	Next    string           `json:"@odata.nextLink"`
+	Delta   string           `json:"@odata.deltaLink"`
+	Value   []map[string]any `json:"value"`
+}
+
+func (e *env) delta(t testing.TB, url string, opts ...reqOpt) deltaPage {
+	t.Helper()
+	r := e.do("GET", url, nil, opts...).want(t, http.StatusOK)
+	var p deltaPage
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatalf("delta body: %v: %s", err, r.body)
+	}
+	if (p.Next == "") == (p.Delta == "") {
+		t.Fatalf("want exactly one of nextLink and deltaLink: %s", r.body)
+	}
+	if p.Value == nil {
+		t.Fatalf("no value array: %s", r.body)
+	}
+	return p
+}
+
+// drain follows nextLinks to the deltaLink and returns every item.
+func (e *env) drain(t *testing.T, url string, opts ...reqOpt) ([]map[string]any, string) {
+	t.Helper()
+	var all []map[string]any
+	for range 10000 {
+		p := e.delta(t, url, opts...)
+		all = append(all, p.Value...)
+		if p.Delta != "" {
+			return all, p.Delta
+		}
+		url = p.Next
+	}
+	t.Fatal("delta never ended")
+	return nil, ""
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDeltaGroupsWire(t *testing.T) {
+	e := newEnv(t)
+	u1, u2 := e.user("ann"), e.user("bob")
+	g := e.secGroup("eng")
+	e.do("POST", "/groups/"+g+"/members/$ref", ref(e, "directoryObjects", u1)).want(t, http.StatusNoContent)
+
+	// The first pass, one group a page: a nextLink per page, then the
+	// replay of changes since the pass began, ending in a deltaLink.
+	r := e.do("GET", "/groups/delta?$select=displayName,members", nil, header("Prefer", "odata.maxpagesize=1")).want(t, http.StatusOK)
+	if got := strings.Join(keys(t, r.body), ","); got != "@odata.context,@odata.nextLink,value" {
+		t.Fatalf("keys %s", got)
+	}
+	p := e.delta(t, "/groups/delta?$select=displayName,members", header("Prefer", "odata.maxpagesize=1"))
+	if p.Context != e.base+"/$metadata#groups(displayName,members)" {
+		t.Errorf("context %q", p.Context)
+	}
+	if !strings.HasPrefix(p.Next, e.base+"/groups/delta?$skiptoken=") {
+		t.Errorf("nextLink %q", p.Next)
+	}
+	want := `[{"id":"` + g + `","displayName":"eng","members@delta":[{"@odata.type":"#microsoft.graph.user","id":"` + u1 + `"}]}]`
+	if got := rawValue(t, r.body); got != want {
+		t.Fatalf("first page\n got %s\nwant %s", got, want)
+	}
+	rest, link := e.drain(t, p.Next)
+	if len(rest) != 0 {
+		t.Fatalf("rest of the pass: %v", rest)
+	}
+	if !strings.HasPrefix(link, e.base+"/groups/delta?$deltatoken=") {
+		t.Fatalf("deltaLink %q", link)
+	}
+
+	// Changes: one item per group, its current state, members@delta by
+	// whether each named member is one now.
+	e.do("PATCH", "/groups/"+g, map[string]any{"displayName": "eng2"}).want(t, http.StatusNoContent)
+	e.do("POST", "/groups/"+g+"/members/$ref", ref(e, "directoryObjects", u2)).want(t, http.StatusNoContent)
+	e.do("DELETE", "/groups/"+g+"/members/"+u1+"/$ref", nil).want(t, http.StatusNoContent)
+	items, link2 := e.drain(t, link)
+	want = `[{"displayName":"eng2","id":"` + g + `","members@delta":[{"@odata.type":"#microsoft.graph.user","id":"` + u2 +
+		`"},{"@odata.type":"#microsoft.graph.user","@removed":{"reason":"deleted"},"id":"` + u1 + `"}]}]`
+	if got := jsonOf(t, items); got != want {
+		t.Fatalf("changes\n got %s\nwant %s", got, want)
+	}
+
+	// A security group is gone for good; a Microsoft 365 group is only
+	// soft-deleted, so restorable: "changed".
+	m := e.unified("team")
+	e.do("DELETE", "/groups/"+g, nil).want(t, http.StatusNoContent)
+	e.do("DELETE", "/groups/"+m, nil).want(t, http.StatusNoContent)
+	items, link3 := e.drain(t, link2)
+	want = `[{"@removed":{"reason":"changed"},"id":"` + m + `"},{"@removed":{"reason":"deleted"},"id":"` + g + `"}]`
+	if got := jsonOf(t, items); got != want {
+		t.Fatalf("removals\n got %s\nwant %s", got, want)
+	}
+	// Restoring brings the group back in its state.
+	e.do("POST", "/directory/deletedItems/"+m+"/restore", nil).want(t, http.StatusOK)
+	items, _ = e.drain(t, link3)
+	if len(items) != 1 || items[0]["id"] != m || items[0]["displayName"] != "team" {
+		t.Fatalf("after restore: %s", jsonOf(t, items))
+	}
+	// The old link still answers the same question: no repeats, no losses.
+	again, _ := e.drain(t, link2)
+	if got := jsonOf(t, again); !strings.Contains(got, `{"@removed":{"reason":"deleted"},"id":"`+g+`"}`) {
+		t.Fatalf("replaying an old link: %s", got)
+	}
+}
+
+func TestDeltaUsersSelectLatestFilter(t *testing.T) {
+	e := newEnv(t)
+	u := e.user("ann")
+	p := e.delta(t, "/users/delta?$deltatoken=latest")
+	if len(p.Value) != 0 || p.Delta == "" || p.Context != e.base+"/$metadata#users" {
+		t.Fatalf("latest: %+v", p)
+	}
+	e.do("PATCH", "/users/"+u, map[string]any{"jobTitle": "Engineer"}).want(t, http.StatusNoContent)
+	v := e.user("bob")
+	items, _ := e.drain(t, p.Delta)
+	if len(items) != 2 || items[0]["id"] != u || items[0]["jobTitle"] != "Engineer" || items[1]["id"] != v {
+		t.Fatalf("changes since latest: %s", jsonOf(t, items))
+	}
+
+	// $select is kept in the token: later pages carry id and the selection.
+	first, link := e.drain(t, "/users/delta?$select=displayName")
+	for _, it := range first {
+		if got := strings.Join(mapKeys(it), ","); got != "displayName,id" {
+			t.Fatalf("selected item keys %s: %v", got, it)
+		}
+	}
+	e.do("DELETE", "/users/"+v, nil).want(t, http.StatusNoContent)
+	e.do("PATCH", "/users/"+u, map[string]any{"displayName": "Ann L"}).want(t, http.StatusNoContent)
+	items, _ = e.drain(t, link)
+	want := `[{"@removed":{"reason":"changed"},"id":"` + v + `"},{"displayName":"Ann L","id":"` + u + `"}]`
+	if got := jsonOf(t, items); got != want {
+		t.Fatalf("selected changes\n got %s\nwant %s", got, want)
+	}
+
+	// $filter by id narrows the pass and the changes to those ids.
+	items, link = e.drain(t, "/users/delta?$filter="+q("id eq '"+u+"'"))
+	if len(items) != 1 || items[0]["id"] != u {
+		t.Fatalf("filtered pass: %s", jsonOf(t, items))
+	}
+	e.user("cid")
+	e.do("PATCH", "/users/"+u, map[string]any{"jobTitle": "Lead"}).want(t, http.StatusNoContent)
+	items, _ = e.drain(t, link)
+	if len(items) != 1 || items[0]["id"] != u || items[0]["jobTitle"] != "Lead" {
+		t.Fatalf("filtered changes: %s", jsonOf(t, items))
+	}
+	items, _ = e.drain(t, "/users/delta?$filter="+q("id in ('"+u+"', '"+v+"')"))
+	if len(items) != 1 || items[0]["id"] != u {
+		t.Fatalf("id in: %s", jsonOf(t, items))
+	}
+}
+
+// rawValue returns the value array exactly as written, member order kept.
+func rawValue(t *testing.T, body []byte) string {
+	t.Helper()
+	var m struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	return string(m.Value)
+}
+
+func mapKeys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func TestDeltaErrors(t *testing.T) {
+	e := newEnv(t)
+	e.user("ann")
+	_, link := e.drain(t, "/users/delta")
+	tok := link[strings.Index(link, "$deltatoken=")+len("$deltatoken="):]
+
+	bad := func(url, msg string) {
+		t.Helper()
+		e.do("GET", url, nil).wantError(t, http.StatusBadRequest, "BadRequest", msg)
+	}
+	// Altered, issued for users, or malformed.
+	flipped := []byte(tok)
+	flipped[3] ^= 1
+	bad("/users/delta?$deltatoken="+string(flipped), "The delta token is not valid: it was altered or issued for another tenant.")
+	body, mac, _ := strings.Cut(tok, ".")
+	bad("/users/delta?$deltatoken="+body+"."+mac[:len(mac)-2]+"AA", "The delta token is not valid: it was altered or issued for another tenant.")
+	bad("/groups/delta?$deltatoken="+tok, "The delta token is not valid: it was issued for another resource.")
+	bad("/users/delta?$deltatoken=nonsense", "The delta token is not valid: it was malformed.")
+	e.do("GET", "/users/delta?$filter="+q("displayName eq 'x'"), nil).wantError(t, http.StatusBadRequest,
+		"Request_UnsupportedQuery", "Unsupported query: only 'id eq' and 'id in' filters are supported with delta.")
+	e.do("GET", "/users/delta?$orderby=id", nil).wantError(t, http.StatusBadRequest,
+		"Request_UnsupportedQuery", "The query option '$orderby' is not supported on this resource.")
+	e.do("GET", "/groups/delta?$select=nope", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Parsing OData Select and Expand failed: Could not find a property named 'nope' on type 'microsoft.graph.group'.")
+
+	// A token of another tenant is refused.
+	ctx := context.Background()
+	other, err := e.dir.CreateTenant(ctx, "Fabrikam", "fabrikam.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := func(v string) *string { return &v }
+	on := true
+	if _, err := e.dir.CreateUser(ctx, other.ID, directory.UserFields{DisplayName: s("Fay"), MailNickname: s("fay"),
+		UserPrincipalName: s("fay@fabrikam.example"), AccountEnabled: &on, Password: s(adminPass)}, directory.Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("GET", "/users/delta?$deltatoken="+tok, nil, as("fay@fabrikam.example", adminPass))
+	if r.code == http.StatusOK {
+		t.Fatalf("a foreign tenant's token was accepted: %s", r.body)
+	}
+	if r.code != http.StatusForbidden {
+		r.wantError(t, http.StatusBadRequest, "BadRequest", "The delta token is not valid: it was altered or issued for another tenant.")
+	}
+
+	// Once the log is trimmed past the token: 410 and the resync error.
+	trim := directory.New(e.dir.Store(), directory.WithChangeRetention(time.Nanosecond))
+	e.user("bob")
+	time.Sleep(time.Millisecond)
+	if n, err := trim.TrimChanges(ctx); err != nil || n == 0 {
+		t.Fatalf("trim: %d rows, %v", n, err)
+	}
+	e.do("GET", link, nil).wantError(t, http.StatusGone, "syncStateNotFound",
+		"The sync state generation is not found. The delta token is expired and data must be synchronized again.")
+	// A new pass works and gives a usable token again.
+	_, link = e.drain(t, "/users/delta")
+	e.drain(t, link)
+}

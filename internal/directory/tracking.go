@@ -1,0 +1,93 @@
+package directory
+
+import (
+	"context"
+	"time"
+)
+
+// TrackingReader is what delta queries and the deleted items need to read
+// (embedded in Reader).
+type TrackingReader interface {
+	// TenantChanges returns the tenant's change log rows after the cursor,
+	// with the guarantees of Changes (commit order, no late row skipped).
+	TenantChanges(ctx context.Context, tenant TenantID, after int64, limit int) ([]Change, error)
+	// ChangePosition is the cursor of the newest row a reader can see now;
+	// every row that becomes visible later has a greater cursor.
+	ChangePosition(ctx context.Context) (int64, error)
+	// ChangeHorizon is the greatest cursor trimmed from the log (0 when
+	// nothing was trimmed): a reader positioned below it may have missed
+	// rows.
+	ChangeHorizon(ctx context.Context) (int64, error)
+
+	// DeletedObjects lists soft-deleted users or groups (req.Kind), ordered
+	// by id.
+	DeletedObjects(ctx context.Context, tenant TenantID, req DeletedListRequest) (Page[Object], error)
+	// DeletedObject finds a soft-deleted user or group; *NotFoundError when
+	// id names no soft-deleted object of the tenant.
+	DeletedObject(ctx context.Context, tenant TenantID, id ObjectID) (Object, error)
+	// ExpiredDeleted lists up to limit objects of any tenant soft-deleted
+	// before the given time.
+	ExpiredDeleted(ctx context.Context, before time.Time, limit int) ([]DeletedRef, error)
+
+	// DeltaSecret returns the tenant's key for delta tokens, nil when it
+	// has none yet.
+	DeltaSecret(ctx context.Context, tenant TenantID) ([]byte, error)
+}
+
+// TrackingTx holds the writes of restore, purge and log retention
+// (embedded in Tx).
+type TrackingTx interface {
+	// RestoreObject makes a soft-deleted user or group visible again, with
+	// every membership and ownership it kept, and returns those that are
+	// visible now (both sides visible). A unique name taken meanwhile
+	// fails with *ConflictError naming the property; an id that names no
+	// soft-deleted object fails with *NotFoundError.
+	RestoreObject(ctx context.Context, tenant TenantID, id ObjectID) (Restored, error)
+	// PurgeObject removes a soft-deleted user or group for good, with its
+	// memberships, ownerships and search tokens; *NotFoundError as above.
+	PurgeObject(ctx context.Context, tenant TenantID, id ObjectID) error
+	// TrimChanges removes up to limit change log rows written before the
+	// given time and raises the horizon to the greatest cursor removed.
+	TrimChanges(ctx context.Context, before time.Time, limit int) (int, error)
+	// InsertDeltaSecret stores the tenant's delta token key unless it has
+	// one already (then it does nothing).
+	InsertDeltaSecret(ctx context.Context, tenant TenantID, secret []byte) error
+}
+
+// DeletedListRequest asks for a page of deleted users or groups, optionally
+// only those whose displayName equals (or, with Prefix, starts with)
+// DisplayName, case-insensitively.
+type DeletedListRequest struct {
+	Kind        ObjectKind
+	Page        PageRequest
+	DisplayName string
+	Prefix      bool
+}
+
+// DeletedRef names a soft-deleted object.
+type DeletedRef struct {
+	TenantID TenantID
+	ID       ObjectID
+	Kind     ObjectKind
+}
+
+// Relation is a membership or ownership: Related is a member or owner of
+// Group.
+type Relation struct {
+	Group   ObjectID
+	Related MemberRef
+}
+
+// Restored lists the relations a restore made visible again.
+type Restored struct {
+	Kind        ObjectKind
+	Memberships []Relation
+	Ownerships  []Relation
+}
+
+const (
+	// OpRestored brings a soft-deleted object back.
+	OpRestored ChangeOp = "restored"
+	// OpPurged removes a soft-deleted object for good.
+	OpPurged ChangeOp = "purged"
+)

@@ -1,0 +1,320 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+const (
+	qTenantChanges = `SELECT cursor, tenant_id, object_id, object_kind, op, related_id, related_kind,
+	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
+FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3`
+	// The horizon counts too: once the newest rows were trimmed, MAX alone
+	// would move the position back.
+	qChangePosition = `SELECT max(COALESCE((SELECT MAX(cursor) FROM changes), 0),
+	(SELECT cursor FROM change_horizon WHERE id = 1))`
+	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
+	qTrimChanges   = `DELETE FROM changes WHERE cursor IN
+	(SELECT cursor FROM changes WHERE at < ?1 ORDER BY cursor LIMIT ?2) RETURNING cursor`
+	qRaiseHorizon = `UPDATE change_horizon SET cursor = max(cursor, ?1) WHERE id = 1`
+
+	// displayName filter: ?4 is the folded value, ?5 whether it is a prefix.
+	deletedNameFilter = ` AND (?4 = '' OR (?5 AND substr(%[1]s.display_name_key, 1, length(?4)) = ?4)
+	OR (NOT ?5 AND %[1]s.display_name_key = ?4))`
+	qDeletedUser = `SELECT ` + userCols + ` FROM users u
+WHERE u.id = ?1 AND u.tenant_id = ?2 AND u.deleted_at IS NOT NULL`
+	qDeletedGroup = `SELECT ` + groupCols + ` FROM groups g
+WHERE g.id = ?1 AND g.tenant_id = ?2 AND g.deleted_at IS NOT NULL`
+	qExpiredDeleted = `SELECT tenant_id, id, kind FROM (
+	SELECT tenant_id, id, 'user' AS kind, deleted_at FROM users WHERE deleted_at IS NOT NULL AND deleted_at < ?1
+	UNION ALL
+	SELECT tenant_id, id, 'group', deleted_at FROM groups WHERE deleted_at IS NOT NULL AND deleted_at < ?1)
+ORDER BY deleted_at LIMIT ?2`
+
+	qRestoreUser  = `UPDATE users SET deleted_at = NULL WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NOT NULL`
+	qRestoreGroup = `UPDATE groups SET deleted_at = NULL WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NOT NULL`
+	// The relations of ?1 whose other side is visible: where ?1 is the
+	// member or owner, and (for a group) where it is the group.
+	qRestoredAsRelated = `SELECT m.group_id, 'm', m.member_id, m.member_kind FROM memberships m
+JOIN groups p ON p.id = m.group_id AND p.deleted_at IS NULL
+WHERE m.member_id = ?1 AND m.tenant_id = ?2
+UNION ALL
+SELECT m.group_id, 'o', m.owner_id, m.owner_kind FROM ownerships m
+JOIN groups p ON p.id = m.group_id AND p.deleted_at IS NULL
+WHERE m.owner_id = ?1 AND m.tenant_id = ?2
+ORDER BY 2, 1`
+
+	qPurgeUser            = `DELETE FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NOT NULL`
+	qPurgeUserMemberships = `DELETE FROM memberships WHERE member_id = ?1 AND tenant_id = ?2`
+	qPurgeUserOwnerships  = `DELETE FROM ownerships WHERE owner_id = ?1 AND tenant_id = ?2`
+
+	qDeltaSecret       = `SELECT secret FROM delta_secrets WHERE tenant_id = ?1`
+	qInsertDeltaSecret = `INSERT INTO delta_secrets (tenant_id, secret) VALUES (?1, ?2)
+ON CONFLICT (tenant_id) DO NOTHING`
+)
+
+var (
+	deletedUserName  = fmt.Sprintf(deletedNameFilter, "u")
+	deletedGroupName = fmt.Sprintf(deletedNameFilter, "g")
+	visibleMember    = visibleJoin("member_id", "member_kind")
+	visibleOwner     = visibleJoin("owner_id", "owner_kind")
+
+	qDeletedUsers = `SELECT ` + userCols + ` FROM users u
+WHERE u.tenant_id = ?1 AND u.deleted_at IS NOT NULL AND u.id > ?2` + deletedUserName + `
+ORDER BY u.id LIMIT ?3`
+	qDeletedGroups = `SELECT ` + groupCols + ` FROM groups g
+WHERE g.tenant_id = ?1 AND g.deleted_at IS NOT NULL AND g.id > ?2` + deletedGroupName + `
+ORDER BY g.id LIMIT ?3`
+	qRestoredAsGroup = `SELECT m.group_id, 'm', m.member_id, m.member_kind FROM memberships m` +
+		visibleMember + `WHERE m.group_id = ?1 AND m.tenant_id = ?2 AND (u.id IS NOT NULL OR g.id IS NOT NULL)
+UNION ALL
+SELECT m.group_id, 'o', m.owner_id, m.owner_kind FROM ownerships m` + visibleOwner + `
+WHERE m.group_id = ?1 AND m.tenant_id = ?2
+	AND (u.id IS NOT NULL OR g.id IS NOT NULL OR m.owner_kind NOT IN ('user', 'group'))
+ORDER BY 2, 3`
+)
+
+// TenantChanges reads one tenant's rows in cursor order, which is commit
+// order here (see Changes).
+func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) ([]directory.Change, error) {
+	if limit <= 0 {
+		limit = defaultTop
+	}
+	rows, err := r.query(ctx, qTenantChanges, string(tenant), after, limit)
+	if err != nil {
+		return nil, mapErr("read tenant changes", err)
+	}
+	defer rows.Close()
+	var out []directory.Change
+	for rows.Next() {
+		var (
+			c     directory.Change
+			props string
+			at    int64
+		)
+		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
+			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
+			&c.ClientAddr, &at); err != nil {
+			return nil, mapErr("read tenant changes", err)
+		}
+		if c.Properties, err = parseList(props); err != nil {
+			return nil, err
+		}
+		c.At = fromMicros(nullInt(at))
+		out = append(out, c)
+	}
+	return out, mapErr("read tenant changes", rows.Err())
+}
+
+func (r reader) ChangePosition(ctx context.Context) (int64, error) {
+	var n int64
+	return n, mapErr("change position", r.scanRow(ctx, qChangePosition, nil, &n))
+}
+
+func (r reader) ChangeHorizon(ctx context.Context) (int64, error) {
+	var n int64
+	return n, mapErr("change horizon", r.scanRow(ctx, qChangeHorizon, nil, &n))
+}
+
+func (r reader) DeletedObjects(ctx context.Context, tenant directory.TenantID, req directory.DeletedListRequest) (directory.Page[directory.Object], error) {
+	top, limit := pageSize(req.Page.Top)
+	q := qDeletedUsers
+	if req.Kind == directory.KindGroup {
+		q = qDeletedGroups
+	}
+	rows, err := r.query(ctx, q, string(tenant), req.Page.After, limit, fold(req.DisplayName), req.Prefix)
+	if err != nil {
+		return directory.Page[directory.Object]{}, mapErr("list deleted", err)
+	}
+	defer rows.Close()
+	var out directory.Page[directory.Object]
+	for rows.Next() {
+		o, err := scanDeleted(rows.Scan, req.Kind)
+		if err != nil {
+			return out, err
+		}
+		out.Items = append(out.Items, o)
+	}
+	if err := rows.Err(); err != nil {
+		return directory.Page[directory.Object]{}, mapErr("list deleted", err)
+	}
+	if len(out.Items) > top {
+		out.Items = out.Items[:top]
+		out.Next = string(out.Items[top-1].ID())
+	}
+	return out, nil
+}
+
+// scanDeleted scans one row of userCols or groupCols.
+func scanDeleted(scan func(...any) error, kind directory.ObjectKind) (directory.Object, error) {
+	if kind == directory.KindGroup {
+		var row groupRow
+		if err := scan(row.dest()...); err != nil {
+			return directory.Object{}, mapErr("read deleted group", err)
+		}
+		g, err := row.group()
+		return directory.Object{Group: &g}, err
+	}
+	var row userRow
+	if err := scan(row.dest()...); err != nil {
+		return directory.Object{}, mapErr("read deleted user", err)
+	}
+	u, err := row.user()
+	return directory.Object{User: &u}, err
+}
+
+func (r reader) DeletedObject(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Object, error) {
+	for _, k := range []struct {
+		kind directory.ObjectKind
+		q    string
+	}{{directory.KindUser, qDeletedUser}, {directory.KindGroup, qDeletedGroup}} {
+		o, err := scanDeleted(func(dest ...any) error {
+			return r.scanRow(ctx, k.q, []any{string(id), string(tenant)}, dest...)
+		}, k.kind)
+		if err == nil {
+			return o, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return directory.Object{}, err
+		}
+	}
+	return directory.Object{}, &directory.NotFoundError{Kind: directory.KindAny, ID: string(id)}
+}
+
+func (r reader) ExpiredDeleted(ctx context.Context, before time.Time, limit int) ([]directory.DeletedRef, error) {
+	rows, err := r.query(ctx, qExpiredDeleted, micros(before), limit)
+	if err != nil {
+		return nil, mapErr("list expired", err)
+	}
+	defer rows.Close()
+	var out []directory.DeletedRef
+	for rows.Next() {
+		var d directory.DeletedRef
+		if err := rows.Scan(&d.TenantID, &d.ID, &d.Kind); err != nil {
+			return nil, mapErr("list expired", err)
+		}
+		out = append(out, d)
+	}
+	return out, mapErr("list expired", rows.Err())
+}
+
+func (r reader) DeltaSecret(ctx context.Context, tenant directory.TenantID) ([]byte, error) {
+	var b []byte
+	err := r.scanRow(ctx, qDeltaSecret, []any{string(tenant)}, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, mapErr("read delta secret", err)
+}
+
+func (t *tx) InsertDeltaSecret(ctx context.Context, tenant directory.TenantID, secret []byte) error {
+	_, err := t.exec(ctx, qInsertDeltaSecret, string(tenant), secret)
+	return mapErr("insert delta secret", err)
+}
+
+func (t *tx) TrimChanges(ctx context.Context, before time.Time, limit int) (int, error) {
+	rows, err := t.query(ctx, qTrimChanges, micros(before), limit)
+	if err != nil {
+		return 0, mapErr("trim changes", err)
+	}
+	var n int
+	var top int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return 0, mapErr("trim changes", err)
+		}
+		n++
+		top = max(top, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, mapErr("trim changes", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	_, err = t.exec(ctx, qRaiseHorizon, top)
+	return n, mapErr("raise change horizon", err)
+}
+
+// RestoreObject clears deleted_at; the object_counts triggers count the
+// object again and its search tokens never left.
+func (t *tx) RestoreObject(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Restored, error) {
+	o, err := t.DeletedObject(ctx, tenant, id)
+	if err != nil {
+		return directory.Restored{}, err
+	}
+	out := directory.Restored{Kind: o.Kind()}
+	if o.User != nil {
+		if _, err := t.exec(ctx, qRestoreUser, string(id), string(tenant)); err != nil {
+			if c := userConflict(err, *o.User); c != nil {
+				return out, c
+			}
+			return out, mapErr("restore user", err)
+		}
+	} else {
+		if _, err := t.exec(ctx, qRestoreGroup, string(id), string(tenant)); err != nil {
+			if c := groupConflict(err, *o.Group); c != nil {
+				return out, c
+			}
+			return out, mapErr("restore group", err)
+		}
+	}
+	qs := []string{qRestoredAsRelated}
+	if o.Group != nil {
+		qs = append(qs, qRestoredAsGroup)
+	}
+	for _, q := range qs {
+		if err := t.restoredRelations(ctx, q, tenant, id, &out); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) restoredRelations(ctx context.Context, q string, tenant directory.TenantID, id directory.ObjectID, out *directory.Restored) error {
+	rows, err := t.query(ctx, q, string(id), string(tenant))
+	if err != nil {
+		return mapErr("restored relations", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			rel   directory.Relation
+			which string
+		)
+		if err := rows.Scan(&rel.Group, &which, &rel.Related.ID, &rel.Related.Kind); err != nil {
+			return mapErr("restored relations", err)
+		}
+		if which == "m" {
+			out.Memberships = append(out.Memberships, rel)
+		} else {
+			out.Ownerships = append(out.Ownerships, rel)
+		}
+	}
+	return mapErr("restored relations", rows.Err())
+}
+
+func (t *tx) PurgeObject(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) error {
+	o, err := t.DeletedObject(ctx, tenant, id)
+	if err != nil {
+		return err
+	}
+	if o.Group != nil {
+		return t.DeleteGroup(ctx, tenant, id)
+	}
+	for _, q := range []string{qPurgeUser, qPurgeUserMemberships, qPurgeUserOwnerships} {
+		if _, err := t.exec(ctx, q, string(id), string(tenant)); err != nil {
+			return mapErr("purge user", err)
+		}
+	}
+	_, err = t.exec(ctx, qDeleteTokens, string(id))
+	return mapErr("purge user tokens", err)
+}
