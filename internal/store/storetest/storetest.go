@@ -67,6 +67,10 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Query/Count", testQueryCount},
 		{"Apps", testApps},
 		{"Apps/SigningKeys", testSigningKeys},
+		{"Governance/GroupSettings", testGroupSettings},
+		{"Governance/Teams", testTeams},
+		{"Governance/UsersByUPN", testUsersByUPN},
+		{"Governance/Idempotency", testIdempotency},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
