@@ -14,6 +14,7 @@ import (
 	"groupd/internal/api/libregraph"
 	"groupd/internal/api/msgraph"
 	"groupd/internal/api/oauth"
+	"groupd/internal/api/provision"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -22,6 +23,7 @@ import (
 const (
 	prefixMSGraph    = "/v1.0"
 	prefixLibreGraph = "/graph/v1.0"
+	prefixProvision  = "/api"
 )
 
 // readyTimeout bounds the database ping of /readyz, so that a hung database
@@ -57,6 +59,7 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 	tokens := newTokens(svc, cfg)
 	r.Mount(prefixMSGraph, msgraph.New(msgraph.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
 	r.Mount(prefixLibreGraph, libregraph.New(libregraph.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
+	r.Mount(prefixProvision, provision.New(provision.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
 	// The identity endpoint lives at the root, under /{tenant}/ paths it
 	// names exactly, so that other /{tenant}/ paths stay free.
 	idp := oauth.New(oauth.Config{Directory: svc, Tokens: tokens, Logger: cfg.Logger})
@@ -89,7 +92,7 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NotFound", "No route for "+r.URL.Path+
-			". groupd serves /v1.0, /graph/v1.0, /healthz, /readyz and /metrics.")
+			". groupd serves /v1.0, /graph/v1.0, /api/ProvisionGroup, /healthz, /readyz and /metrics.")
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed",

@@ -80,7 +80,9 @@ func testTeams(t *testing.T, f *fixture) {
 	}
 	f.update(func(tx directory.Tx) error { return tx.DeleteGroup(f.ctx, f.tenant.ID, g.ID) })
 	g2 := f.insertGroup(f.newUnified("Other"))
-	if err := f.s.Update(f.ctx, func(tx directory.Tx) error { return tx.UpdateTeam(f.ctx, directory.Team{GroupID: g2.ID, TenantID: f.tenant.ID}) }); !errors.Is(err, directory.ErrNotFound) {
+	if err := f.s.Update(f.ctx, func(tx directory.Tx) error {
+		return tx.UpdateTeam(f.ctx, directory.Team{GroupID: g2.ID, TenantID: f.tenant.ID})
+	}); !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("update of no team: %v", err)
 	}
 }
