@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"runtime/debug"
 
+	"github.com/go-chi/chi/v5"
+
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
@@ -49,9 +51,9 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 		}
 	}()
-	if r.URL.Path != Path {
+	if path := routePath(r); path != Path {
 		a.writeError(w, r, &apiError{status: http.StatusNotFound, code: "NotFound",
-			message: "No API operation at " + r.URL.Path + ". The provisioning API is POST /api/ProvisionGroup."})
+			message: "No API operation at " + path + ". The provisioning API is POST /api/ProvisionGroup."})
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -78,4 +80,12 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := a.provision(w, r, p.TenantID); err != nil {
 		a.writeError(w, r, err)
 	}
+}
+
+// routePath is the path below the mount point, as chi routes it.
+func routePath(r *http.Request) string {
+	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.RoutePath != "" {
+		return rctx.RoutePath
+	}
+	return r.URL.Path
 }
