@@ -108,7 +108,9 @@ type resp struct {
 
 type opt func(*http.Request)
 
-func bearer(tok string) opt { return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) } }
+func bearer(tok string) opt {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
+}
 func header(k, v string) opt {
 	return func(r *http.Request) { r.Header.Set(k, v) }
 }

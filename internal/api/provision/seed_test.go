@@ -180,7 +180,9 @@ func TestSeedErrors(t *testing.T) {
 			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Another object with the same value for property mailNickname already exists.", "mailNickname", "ObjectConflict")
 	})
 	t.Run("UnknownOwner", func(t *testing.T) {
-		e.provision(body(func(m map[string]any) { m["ownerUPNs"] = []string{"nestorw@" + domain, "5a6b746c-57eb-4d74-85c8-101af25d8b70"} })).
+		e.provision(body(func(m map[string]any) {
+			m["ownerUPNs"] = []string{"nestorw@" + domain, "5a6b746c-57eb-4d74-85c8-101af25d8b70"}
+		})).
 			wantError(t, http.StatusBadRequest, "InvalidRequest", "Team owner not found for 5a6b746c-57eb-4d74-85c8-101af25d8b70.", "", "")
 		e.provision(body(func(m map[string]any) { m["ownerUPNs"] = []string{"ghost@" + domain} })).
 			wantError(t, http.StatusBadRequest, "InvalidRequest", "Team owner not found for ghost@"+domain+".", "", "")
