@@ -76,6 +76,7 @@ func New(cfg Config) http.Handler {
 	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeOwner))
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
+	a.mountGovernance(r) // settings.go
 	return r
 }
 
