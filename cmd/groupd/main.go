@@ -49,7 +49,9 @@ Usage:
   groupd app roles --app APPID --role PERMISSION...
   groupd app disable|enable|delete --app APPID
   groupd keys rotate
-               (every app, tenant and keys command takes --data-dir DIR | --database URL)
+  groupd settings get [--tenant ID] [--output json|text]
+  groupd settings set [--tenant ID] --value NAME=VALUE... [--output json|text]
+               (every app, tenant, keys and settings command takes --data-dir DIR | --database URL)
   groupd version
   groupd help [COMMAND]
 
@@ -95,6 +97,8 @@ var commands = []command{
 	{"app enable", appEnableCmd(true)},
 	{"app delete", appDeleteCmd},
 	{"keys rotate", keysRotateCmd},
+	{"settings get", settingsGetCmd},
+	{"settings set", settingsSetCmd},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

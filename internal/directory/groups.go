@@ -76,6 +76,23 @@ func (s *Service) CreateGroup(ctx context.Context, tenant TenantID, c GroupCreat
 	if len(c.Members)+len(c.Owners) > MaxBindRefs {
 		return Group{}, &LimitError{What: "references", Limit: MaxBindRefs}
 	}
+	g, err := s.newGroup(tenant, f)
+	if err != nil {
+		return Group{}, err
+	}
+	var out Group
+	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		out = g // a retried run starts again from the validated group
+		return s.insertGroupTx(ctx, tx, log, t, &out, f, c)
+	})
+	if err != nil {
+		return Group{}, err
+	}
+	return out, nil
+}
+
+// newGroup validates f into a new group, not yet stored.
+func (s *Service) newGroup(tenant TenantID, f GroupFields) (Group, error) {
 	now := s.clock()
 	id := NewObjectID()
 	g := Group{ID: id, TenantID: tenant, CreatedAt: now, RenewedAt: now, GroupTypes: []string{},
@@ -88,48 +105,55 @@ func (s *Service) CreateGroup(ctx context.Context, tenant TenantID, c GroupCreat
 			g.Visibility = VisibilityPublic
 		}
 	}
-	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
-		if f.MailNickname == nil {
-			nick, err := uniqueNickname(ctx, tx, tenant, deriveMailNickname(g.DisplayName))
-			if err != nil {
-				return err
-			}
-			g.MailNickname = nick
-		}
-		if g.MailEnabled || g.IsUnified() {
-			g.Mail = g.MailNickname + "@" + t.DefaultDomain()
-			g.ProxyAddresses = []string{"SMTP:" + g.Mail}
-		}
-		if c.Policy.UniqueDisplayName {
-			if err := checkDisplayNameFree(ctx, tx, tenant, g.DisplayName, ""); err != nil {
-				return err
-			}
-		}
-		if err := tx.InsertGroup(ctx, g); err != nil {
-			// The mail address is derived from the alias, so a taken address
-			// means a taken alias: name the property the caller wrote.
-			var ce *ConflictError
-			if errors.As(err, &ce) && ce.Property == "mail" {
-				return &ConflictError{Property: "mailNickname", Value: g.MailNickname}
-			}
-			return err
-		}
-		log.add(KindGroup, g.ID, OpCreated, setGroupProps(f))
-		if err := checkUserRefs(ctx, tx, tenant, append(append([]MemberRef{}, c.Members...), c.Owners...)); err != nil {
-			return err
-		}
-		if err := s.ownCreated(ctx, tx, log, g); err != nil {
-			return err
-		}
-		if err := s.addOwnersTx(ctx, tx, log, g, c.Owners); err != nil {
-			return err
-		}
-		return s.addMembersTx(ctx, tx, log, g, c.Members, c.Policy)
-	})
-	if err != nil {
-		return Group{}, err
-	}
 	return g, nil
+}
+
+// insertGroupTx stores g with the members and owners of c inside tx: the
+// create path every dialect shares, so the tenant's Group.Unified policy
+// (policy.go) holds for every Microsoft 365 group however it is created.
+func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Tenant, g *Group, f GroupFields, c GroupCreate) error {
+	tenant := t.ID
+	if f.MailNickname == nil {
+		nick, err := uniqueNickname(ctx, tx, tenant, deriveMailNickname(g.DisplayName))
+		if err != nil {
+			return err
+		}
+		g.MailNickname = nick
+	}
+	if g.IsUnified() {
+		if err := s.applyUnifiedPolicy(ctx, tx, g, f.Classification != nil, c.Owners); err != nil {
+			return err
+		}
+	}
+	if g.MailEnabled || g.IsUnified() {
+		g.Mail = g.MailNickname + "@" + t.DefaultDomain()
+		g.ProxyAddresses = []string{"SMTP:" + g.Mail}
+	}
+	if c.Policy.UniqueDisplayName {
+		if err := checkDisplayNameFree(ctx, tx, tenant, g.DisplayName, ""); err != nil {
+			return err
+		}
+	}
+	if err := tx.InsertGroup(ctx, *g); err != nil {
+		// The mail address is derived from the alias, so a taken address
+		// means a taken alias: name the property the caller wrote.
+		var ce *ConflictError
+		if errors.As(err, &ce) && ce.Property == "mail" {
+			return &ConflictError{Property: "mailNickname", Value: g.MailNickname}
+		}
+		return err
+	}
+	log.add(KindGroup, g.ID, OpCreated, setGroupProps(f))
+	if err := checkUserRefs(ctx, tx, tenant, append(append([]MemberRef{}, c.Members...), c.Owners...)); err != nil {
+		return err
+	}
+	if err := s.ownCreated(ctx, tx, log, *g); err != nil {
+		return err
+	}
+	if err := s.addOwnersTx(ctx, tx, log, *g, c.Owners); err != nil {
+		return err
+	}
+	return s.addMembersTx(ctx, tx, log, *g, c.Members, c.Policy)
 }
 
 func ptr[T any](v T) *T { return &v }

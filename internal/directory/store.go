@@ -38,6 +38,8 @@ type Reader interface {
 	TenantLister
 	// Delta and deleted items (tracking.go).
 	TrackingReader
+	// Group settings, teams and idempotency records (governstore.go).
+	GovernanceReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).
@@ -104,6 +106,7 @@ type Tx interface {
 	Reader
 	AppTx
 	TrackingTx
+	GovernanceTx
 
 	InsertTenant(ctx context.Context, t Tenant) error
 	// InsertUser fails with *ConflictError naming userPrincipalName,

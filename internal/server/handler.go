@@ -15,6 +15,7 @@ import (
 	"groupd/internal/api/libregraph"
 	"groupd/internal/api/msgraph"
 	"groupd/internal/api/oauth"
+	"groupd/internal/api/provision"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -23,6 +24,7 @@ import (
 const (
 	prefixMSGraph    = "/v1.0"
 	prefixLibreGraph = "/graph/v1.0"
+	prefixProvision  = "/api"
 )
 
 // readyTimeout bounds the database ping of /readyz, so that a hung database
@@ -58,6 +60,7 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 	tokens := newTokens(svc, cfg)
 	r.Mount(prefixMSGraph, msgraph.New(msgraph.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
 	r.Mount(prefixLibreGraph, libregraph.New(libregraph.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
+	r.Mount(prefixProvision, provision.New(provision.Config{Directory: svc, Basic: basic, Tokens: tokens, Logger: cfg.Logger}))
 	// The identity endpoint lives at the root, under /{tenant}/ paths it
 	// names exactly, so that other /{tenant}/ paths stay free.
 	idp := oauth.New(oauth.Config{Directory: svc, Tokens: tokens, Logger: cfg.Logger})

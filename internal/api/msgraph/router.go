@@ -78,6 +78,7 @@ func New(cfg Config) http.Handler {
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
 	a.mountNesting(r)
 	a.routeTracking(r)
+	a.mountGovernance(r) // settings.go
 	return r
 }
 

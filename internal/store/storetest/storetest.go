@@ -74,6 +74,10 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Tracking/DeletedPurge", testDeletedPurge},
 		{"Tracking/ChangeTrim", testChangeTrim},
 		{"Tracking/DeltaSecret", testDeltaSecret},
+		{"Governance/GroupSettings", testGroupSettings},
+		{"Governance/Teams", testTeams},
+		{"Governance/UsersByUPN", testUsersByUPN},
+		{"Governance/Idempotency", testIdempotency},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

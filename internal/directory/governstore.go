@@ -1,0 +1,95 @@
+package directory
+
+import (
+	"context"
+	"time"
+)
+
+// Object kinds of the governance records, as change log rows name them.
+const (
+	KindTeam         ObjectKind = "team"
+	KindGroupSetting ObjectKind = "groupSetting"
+)
+
+// GroupSetting is a tenant's values for one settings template (Microsoft
+// Graph's groupSetting). A tenant has at most one per template.
+type GroupSetting struct {
+	ID          ObjectID
+	TenantID    TenantID
+	TemplateID  string
+	DisplayName string
+	Values      []SettingValue
+	CreatedAt   time.Time
+}
+
+// SettingValue is one named value of a setting; values are strings, as in
+// Entra ("true", "false", comma-separated lists).
+type SettingValue struct {
+	Name  string
+	Value string
+}
+
+// Team is the collaboration space of a Microsoft 365 group; it shares the
+// group's id, and its name, description and visibility are the group's.
+type Team struct {
+	GroupID    ObjectID
+	TenantID   TenantID
+	InternalID string
+	IsArchived bool
+	Settings   TeamSettings
+	CreatedAt  time.Time
+
+	// Group is the team's group, filled in by Service reads.
+	Group Group
+}
+
+// IdempotencyRecord is the stored outcome of a call made with an
+// idempotency key: a retry with the same key returns Response unchanged.
+type IdempotencyRecord struct {
+	TenantID  TenantID
+	Principal string // who called: the service principal or user id
+	Key       string
+	// Fingerprint identifies the request body; a key reused for another
+	// request is refused.
+	Fingerprint string
+	GroupID     ObjectID
+	Response    []byte
+	CreatedAt   time.Time
+}
+
+// GovernanceReader reads tenant policies, teams and idempotency records.
+type GovernanceReader interface {
+	// GroupSettings returns the tenant's settings ordered by id (at most one
+	// per template, so a handful).
+	GroupSettings(ctx context.Context, tenant TenantID) ([]GroupSetting, error)
+	// Team returns the team of a visible group; *NotFoundError (KindTeam)
+	// when the group has none or is not visible.
+	Team(ctx context.Context, tenant TenantID, group ObjectID) (Team, error)
+	// UsersByUPN resolves userPrincipalNames (case-insensitive) in one
+	// round trip; names of no visible user are left out. Order is not
+	// defined.
+	UsersByUPN(ctx context.Context, tenant TenantID, upns []string) ([]User, error)
+	// IdempotencyRecord returns the record of key for principal;
+	// *NotFoundError when there is none.
+	IdempotencyRecord(ctx context.Context, tenant TenantID, principal, key string) (IdempotencyRecord, error)
+}
+
+// GovernanceTx is the write side, used inside Store.Update.
+type GovernanceTx interface {
+	// InsertGroupSetting fails with *ConflictError naming templateId when
+	// the tenant has a setting of that template.
+	InsertGroupSetting(ctx context.Context, s GroupSetting) error
+	// ReplaceGroupSetting replaces the values of the setting with s's id;
+	// *NotFoundError when there is none.
+	ReplaceGroupSetting(ctx context.Context, s GroupSetting) error
+	// DeleteGroupSetting removes a setting; *NotFoundError when there is none.
+	DeleteGroupSetting(ctx context.Context, tenant TenantID, id ObjectID) error
+	// InsertTeam fails with *ConflictError naming team when the group has
+	// one. The team is removed with its group (DeleteGroup).
+	InsertTeam(ctx context.Context, t Team) error
+	// UpdateTeam replaces the stored properties of the group's team;
+	// *NotFoundError when there is none.
+	UpdateTeam(ctx context.Context, t Team) error
+	// PutIdempotencyRecord stores r, replacing a record of the same key.
+	PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error
+}

@@ -1,0 +1,224 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode"
+)
+
+// unifiedPolicy is the parsed Group.Unified setting the directory enforces
+// on every Microsoft 365 group created, whatever the dialect.
+type unifiedPolicy struct {
+	classifications       []string
+	defaultClassification string
+	naming                string
+	blocked               []string
+	enableCreation        bool
+	allowedGroup          ObjectID
+}
+
+func parseUnified(values []SettingValue) unifiedPolicy {
+	p := unifiedPolicy{enableCreation: true}
+	for _, v := range values {
+		switch v.Name {
+		case SettingClassificationList:
+			p.classifications = splitList(v.Value)
+		case SettingDefaultClassification:
+			p.defaultClassification = strings.TrimSpace(v.Value)
+		case SettingNamingRequirement:
+			p.naming = v.Value
+		case SettingBlockedWords:
+			p.blocked = splitList(v.Value)
+		case SettingEnableGroupCreation:
+			p.enableCreation = !strings.EqualFold(v.Value, "false")
+		case SettingCreationAllowedGroup:
+			p.allowedGroup = ObjectID(v.Value)
+		}
+	}
+	return p
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// namingAttributes are the user attributes a naming policy may name, as
+// Entra spells them. Attributes groupd does not store resolve to "".
+var namingAttributes = map[string]func(User) string{
+	"[Department]":      func(u User) string { return u.Department },
+	"[Title]":           func(u User) string { return u.JobTitle },
+	"[Office]":          func(u User) string { return u.OfficeLocation },
+	"[Company]":         func(User) string { return "" },
+	"[CountryOrRegion]": func(User) string { return "" },
+	"[StateOrProvince]": func(User) string { return "" },
+	"[CountryCode]":     func(User) string { return "" },
+}
+
+const groupNameToken = "[GroupName]"
+
+// checkUnifiedValues refuses a Group.Unified setting whose values do not
+// fit together.
+func checkUnifiedValues(ctx context.Context, tx Tx, tenant TenantID, p unifiedPolicy) error {
+	if p.defaultClassification != "" && !hasFold(p.classifications, p.defaultClassification) {
+		return &ValidationError{Property: SettingDefaultClassification, Reason: ReasonInvalidValue,
+			Detail: "the default classification must be one of the ClassificationList"}
+	}
+	if p.naming != "" {
+		if strings.Count(p.naming, groupNameToken) != 1 {
+			return &ValidationError{Property: SettingNamingRequirement, Reason: ReasonInvalidValue,
+				Detail: "the naming requirement must contain [GroupName] once"}
+		}
+		rest := strings.ReplaceAll(p.naming, groupNameToken, "")
+		for {
+			i := strings.IndexByte(rest, '[')
+			if i < 0 {
+				break
+			}
+			j := strings.IndexByte(rest[i:], ']')
+			if j < 0 {
+				return &ValidationError{Property: SettingNamingRequirement, Reason: ReasonInvalidValue,
+					Detail: "an attribute token is not closed"}
+			}
+			if _, ok := namingAttributes[rest[i:i+j+1]]; !ok {
+				return &ValidationError{Property: SettingNamingRequirement, Reason: ReasonInvalidValue,
+					Detail: "unknown attribute " + rest[i:i+j+1]}
+			}
+			rest = rest[i+j+1:]
+		}
+	}
+	if p.allowedGroup != "" {
+		if _, err := tx.Group(ctx, tenant, p.allowedGroup); errors.Is(err, ErrNotFound) {
+			return &ValidationError{Property: SettingCreationAllowedGroup, Reason: ReasonInvalidValue,
+				Detail: "no group has the id " + string(p.allowedGroup)}
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyUnifiedPolicy enforces the tenant's Group.Unified setting on a new
+// Microsoft 365 group g inside the creating transaction: creation rights,
+// blocked words, classification and the naming policy. Attribute tokens
+// come from the calling user or, for an application, from the first owner.
+func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, classificationGiven bool, owners []MemberRef) error {
+	st, err := s.unifiedSetting(ctx, tx, g.TenantID)
+	if errors.Is(err, ErrNotFound) {
+		st.Values = defaults(unifiedTemplate)
+	} else if err != nil {
+		return err
+	}
+	p := parseUnified(st.Values)
+	c := CallerFrom(ctx)
+	var attrs User
+	switch c.Actor.Kind {
+	case ActorUser:
+		u, err := tx.User(ctx, g.TenantID, ObjectID(c.Actor.ID))
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		attrs = u
+		if err := checkCreationRight(ctx, tx, p, u); err != nil {
+			return err
+		}
+	case ActorApp:
+		if len(owners) > 0 {
+			u, err := tx.User(ctx, g.TenantID, owners[0].ID)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			attrs = u
+		}
+	}
+	for _, check := range []struct{ prop, value string }{{"displayName", g.DisplayName}, {"mailNickname", g.MailNickname}} {
+		if w := blockedWord(check.value, p.blocked); w != "" {
+			return &ValidationError{Property: check.prop, Reason: ReasonInvalidValue,
+				Detail: "the " + check.prop + " contains the blocked word '" + w + "'"}
+		}
+	}
+	if classificationGiven && g.Classification != "" {
+		i := indexFold(p.classifications, g.Classification)
+		if i < 0 {
+			return &ValidationError{Property: "classification", Reason: ReasonInvalidValue}
+		}
+		g.Classification = p.classifications[i]
+	} else if g.Classification == "" {
+		g.Classification = p.defaultClassification
+	}
+	if p.naming != "" {
+		g.DisplayName = applyNaming(p.naming, g.DisplayName, attrs)
+		if err := validDisplayName(g.DisplayName); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkCreationRight applies EnableGroupCreation to a user: when off, only
+// administrators and members of GroupCreationAllowedGroupId may create
+// Microsoft 365 groups. Applications holding a create permission always
+// may, as in Entra.
+func checkCreationRight(ctx context.Context, tx Tx, p unifiedPolicy, u User) error {
+	if p.enableCreation || u.IsAdmin {
+		return nil
+	}
+	if p.allowedGroup != "" && u.ID != "" {
+		in, err := tx.Contains(ctx, u.TenantID, p.allowedGroup, u.ID)
+		if err != nil {
+			return err
+		}
+		if in {
+			return nil
+		}
+	}
+	return &ForbiddenError{Action: "create Microsoft 365 groups (group creation is restricted in this tenant)"}
+}
+
+// applyNaming wraps name in the policy's prefix and suffix, with attribute
+// tokens resolved from u. A name that already carries both is kept, so
+// that a name written to the policy is not wrapped twice.
+func applyNaming(policy, name string, u User) string {
+	prefix, suffix, _ := strings.Cut(policy, groupNameToken)
+	resolve := func(s string) string {
+		for tok, attr := range namingAttributes {
+			s = strings.ReplaceAll(s, tok, attr(u))
+		}
+		return s
+	}
+	prefix, suffix = resolve(prefix), resolve(suffix)
+	if strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) && len(name) >= len(prefix)+len(suffix) {
+		return name
+	}
+	return prefix + name + suffix
+}
+
+// blockedWord returns the first blocked word that is a whole word of s
+// (case-insensitive), or "".
+func blockedWord(s string, blocked []string) string {
+	if len(blocked) == 0 {
+		return ""
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, w := range words {
+		if i := indexFold(blocked, w); i >= 0 {
+			return blocked[i]
+		}
+	}
+	return ""
+}
+
+func indexFold(list []string, v string) int {
+	for i, s := range list {
+		if strings.EqualFold(s, v) {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,230 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// MaxProvisionMembers bounds the members one provisioning call may name.
+const MaxProvisionMembers = 1000
+
+// IdempotencyWindow is how long a provisioning result is kept for retries
+// with the same key.
+const IdempotencyWindow = 24 * time.Hour
+
+// Provision is one governed provisioning call (GT365's ProvisionGroup):
+// a Microsoft 365 group with owners and members, and its team if asked.
+// Owners and members are named by userPrincipalName or object id.
+type Provision struct {
+	DisplayName    string
+	MailNickname   string
+	Description    *string
+	Visibility     string
+	Classification *string
+	Owners         []string
+	Members        []string
+	CreateTeam     bool
+	// IdempotencyKey, when set, makes a retry return the first call's
+	// Response; Fingerprint identifies the request the key was used for.
+	IdempotencyKey string
+	Fingerprint    string
+}
+
+// Provisioned is the outcome of a provisioning call.
+type Provisioned struct {
+	Group Group
+	Team  *Team
+	// Response is what render made of the first call with this key;
+	// Replayed says this call returned it without creating anything.
+	Response []byte
+	Replayed bool
+}
+
+// UnknownPrincipalError says a provisioning call names an owner or member
+// that is no user of the tenant.
+type UnknownPrincipalError struct {
+	Relation string // "owners" or "members"
+	Value    string // as the caller gave it
+}
+
+func (e *UnknownPrincipalError) Error() string {
+	return e.Relation + ": no user " + e.Value
+}
+func (e *UnknownPrincipalError) Is(target error) bool { return target == ErrNotFound }
+
+// IdempotencyMismatchError says an idempotency key was used before for a
+// different request.
+type IdempotencyMismatchError struct{ Key string }
+
+func (e *IdempotencyMismatchError) Error() string {
+	return "idempotency key " + e.Key + " was used for another request"
+}
+func (e *IdempotencyMismatchError) Is(target error) bool { return target == ErrConflict }
+
+// ProvisionGroup creates the group, its owners (who are also members), its
+// members, its team when asked and the change log rows in ONE transaction:
+// any failure leaves nothing behind. The tenant's Group.Unified policy
+// applies as to every Microsoft 365 group. render turns the result into the
+// response the dialect answers with; with an idempotency key that response
+// is stored in the same transaction, and a later call with the key returns
+// it (or, when the request differs, *IdempotencyMismatchError).
+func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provision, render func(Group, *Team) ([]byte, error)) (Provisioned, error) {
+	principal := CallerFrom(ctx).Actor.ID
+	if p.IdempotencyKey != "" {
+		if out, ok, err := s.replay(ctx, s.store, tenant, principal, p); ok || err != nil {
+			return out, err
+		}
+	}
+	if len(p.Owners) == 0 {
+		return Provisioned{}, &ValidationError{Property: "ownerUPNs", Reason: ReasonRequired,
+			Detail: "at least one owner is required"}
+	}
+	if len(p.Owners) > MaxOwners {
+		return Provisioned{}, &LimitError{What: "ownerUPNs", Limit: MaxOwners}
+	}
+	if len(p.Members) > MaxProvisionMembers {
+		return Provisioned{}, &LimitError{What: "memberUPNs", Limit: MaxProvisionMembers}
+	}
+	t, err := s.store.Tenant(ctx, tenant)
+	if err != nil {
+		return Provisioned{}, err
+	}
+	f := GroupFields{DisplayName: &p.DisplayName, MailNickname: &p.MailNickname, Description: p.Description,
+		MailEnabled: ptr(true), SecurityEnabled: ptr(false), GroupTypes: &[]string{GroupTypeUnified},
+		Visibility: &p.Visibility, Classification: p.Classification}
+	g, err := s.newGroup(tenant, f)
+	if err != nil {
+		return Provisioned{}, err
+	}
+	var out Provisioned
+	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		out = Provisioned{Group: g}
+		owners, err := resolvePrincipals(ctx, tx, tenant, "owners", p.Owners)
+		if err != nil {
+			return err
+		}
+		members, err := resolvePrincipals(ctx, tx, tenant, "members", p.Members)
+		if err != nil {
+			return err
+		}
+		c := GroupCreate{Owners: owners, Members: union(owners, members)}
+		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
+			return err
+		}
+		if p.CreateTeam {
+			team, err := s.createTeamTx(ctx, tx, log, out.Group, nil)
+			if err != nil {
+				return err
+			}
+			out.Team = &team
+		}
+		if out.Response, err = render(out.Group, out.Team); err != nil {
+			return err
+		}
+		if p.IdempotencyKey == "" {
+			return nil
+		}
+		return tx.PutIdempotencyRecord(ctx, IdempotencyRecord{TenantID: tenant, Principal: principal,
+			Key: p.IdempotencyKey, Fingerprint: p.Fingerprint, GroupID: out.Group.ID,
+			Response: out.Response, CreatedAt: log.at})
+	})
+	if err != nil && p.IdempotencyKey != "" && errors.Is(err, ErrConflict) {
+		// A concurrent call with the same key won the race: answer as
+		// its retry.
+		if r, ok, rerr := s.replay(ctx, s.store, tenant, principal, p); ok || rerr != nil {
+			return r, rerr
+		}
+	}
+	if err != nil {
+		return Provisioned{}, err
+	}
+	return out, nil
+}
+
+// replay returns the stored result of p's idempotency key, if one is
+// within the window.
+func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, principal string, p Provision) (Provisioned, bool, error) {
+	rec, err := r.IdempotencyRecord(ctx, tenant, principal, p.IdempotencyKey)
+	if errors.Is(err, ErrNotFound) {
+		return Provisioned{}, false, nil
+	}
+	if err != nil {
+		return Provisioned{}, false, err
+	}
+	if s.clock().Sub(rec.CreatedAt) > IdempotencyWindow {
+		return Provisioned{}, false, nil
+	}
+	if rec.Fingerprint != p.Fingerprint {
+		return Provisioned{}, false, &IdempotencyMismatchError{Key: p.IdempotencyKey}
+	}
+	return Provisioned{Group: Group{ID: rec.GroupID, TenantID: tenant}, Response: rec.Response, Replayed: true}, true, nil
+}
+
+// resolvePrincipals finds the users named by userPrincipalName or object
+// id, in two round trips at most. Names given twice count once.
+func resolvePrincipals(ctx context.Context, tx Tx, tenant TenantID, relation string, keys []string) ([]MemberRef, error) {
+	var upns []string
+	var ids []ObjectID
+	for _, k := range keys {
+		if id, ok := ParseObjectID(k); ok {
+			ids = append(ids, id)
+		} else {
+			upns = append(upns, k)
+		}
+	}
+	found := map[string]ObjectID{}
+	if len(upns) > 0 {
+		users, err := tx.UsersByUPN(ctx, tenant, upns)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			found[foldKey(u.UserPrincipalName)] = u.ID
+		}
+	}
+	if len(ids) > 0 {
+		objs, err := tx.Objects(ctx, tenant, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range objs {
+			if o.User != nil {
+				found[string(o.User.ID)] = o.User.ID
+			}
+		}
+	}
+	out := make([]MemberRef, 0, len(keys))
+	seen := map[ObjectID]bool{}
+	for _, k := range keys {
+		key := foldKey(k)
+		if id, ok := ParseObjectID(k); ok {
+			key = string(id)
+		}
+		id, ok := found[key]
+		if !ok {
+			return nil, &UnknownPrincipalError{Relation: relation, Value: k}
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, MemberRef{ID: id, Kind: KindUser})
+		}
+	}
+	return out, nil
+}
+
+// union returns a followed by the refs of b not in a.
+func union(a, b []MemberRef) []MemberRef {
+	out := append([]MemberRef{}, a...)
+	seen := map[ObjectID]bool{}
+	for _, r := range a {
+		seen[r.ID] = true
+	}
+	for _, r := range b {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}

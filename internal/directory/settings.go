@@ -1,0 +1,275 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+)
+
+// SettingTemplate is a read-only template of group settings (Microsoft
+// Graph's groupSettingTemplate): the names a setting may hold, with types,
+// defaults and descriptions.
+type SettingTemplate struct {
+	ID          string
+	DisplayName string
+	Description string
+	Values      []SettingDefinition
+}
+
+// SettingDefinition is one value a template defines.
+type SettingDefinition struct {
+	Name         string
+	Type         string // "System.Boolean", "System.String", "System.Guid"
+	DefaultValue string
+	Description  string
+}
+
+// UnifiedTemplateID is the id Entra gives the Group.Unified template in
+// every tenant; scripts written for Entra name it literally.
+const UnifiedTemplateID = "62375ab9-6b52-47ed-826b-58e47e0e304b"
+
+// Names of the Group.Unified values the directory enforces.
+const (
+	SettingClassificationList    = "ClassificationList"
+	SettingDefaultClassification = "DefaultClassification"
+	SettingNamingRequirement     = "PrefixSuffixNamingRequirement"
+	SettingBlockedWords          = "CustomBlockedWordsList"
+	SettingEnableGroupCreation   = "EnableGroupCreation"
+	SettingCreationAllowedGroup  = "GroupCreationAllowedGroupId"
+)
+
+// unifiedTemplate is Entra's Group.Unified template with its defaults.
+var unifiedTemplate = SettingTemplate{
+	ID:          UnifiedTemplateID,
+	DisplayName: "Group.Unified",
+	Description: "Setting templates define the different settings that can be used for the associated ObjectSettings. This template defines settings that can be used for Unified Groups.",
+	Values: []SettingDefinition{
+		{"CustomBlockedWordsList", "System.String", "", "A comma-delimited list of blocked words for Unified Group displayName and mailNickName."},
+		{"EnableMSStandardBlockedWords", "System.Boolean", "false", "A flag indicating whether or not to enable the Microsoft Standard list of blocked words for Unified Group displayName and mailNickName."},
+		{"ClassificationDescriptions", "System.String", "", "A comma-delimited list of structured strings describing the classification values in the ClassificationList. The structure of the string is: Value: Description"},
+		{"DefaultClassification", "System.String", "", "The classification value to be used by default for Unified Group creation."},
+		{"PrefixSuffixNamingRequirement", "System.String", "", "The format string used to enforce a consistent naming convention for Unified Groups. Must contain [GroupName]; attributes such as [Department] come from the creating user."},
+		{"AllowGuestsToBeGroupOwner", "System.Boolean", "false", "Flag indicating if guests are allowed to be owner in any Unified Group."},
+		{"AllowGuestsToAccessGroups", "System.Boolean", "true", "Flag indicating if guests are allowed to access any Unified Group resources."},
+		{"GuestUsageGuidelinesUrl", "System.String", "", "A link to the Group Usage Guidelines for guests."},
+		{"GroupCreationAllowedGroupId", "System.Guid", "", "Guid of the security group that is always allowed to create Unified Groups."},
+		{"AllowToAddGuests", "System.Boolean", "true", "Flag indicating if guests are allowed in any Unified Group."},
+		{"UsageGuidelinesUrl", "System.String", "", "A link to the Group Usage Guidelines."},
+		{"ClassificationList", "System.String", "", "A comma-delimited list of valid classification values that can be applied to Unified Groups."},
+		{"EnableGroupCreation", "System.Boolean", "true", "Flag indicating if group creation feature is on."},
+		{"NewUnifiedGroupWritebackDefault", "System.Boolean", "true", "Flag indicating whether new Unified Groups are written back to on-premises by default."},
+		{"EnableMIPLabels", "System.Boolean", "false", "Flag indicating whether sensitivity labels can be assigned to Unified Groups."},
+	},
+}
+
+// SettingTemplates lists the templates the directory knows.
+func (s *Service) SettingTemplates() []SettingTemplate { return []SettingTemplate{unifiedTemplate} }
+
+// SettingTemplate returns a template by id (case-insensitive).
+func (s *Service) SettingTemplate(id string) (SettingTemplate, error) {
+	if strings.EqualFold(id, unifiedTemplate.ID) {
+		return unifiedTemplate, nil
+	}
+	return SettingTemplate{}, &NotFoundError{Kind: "groupSettingTemplate", ID: id}
+}
+
+// GroupSettings lists the tenant's settings.
+func (s *Service) GroupSettings(ctx context.Context, tenant TenantID) ([]GroupSetting, error) {
+	return s.store.GroupSettings(ctx, tenant)
+}
+
+// GroupSetting returns one of the tenant's settings.
+func (s *Service) GroupSetting(ctx context.Context, tenant TenantID, key string) (GroupSetting, error) {
+	list, err := s.store.GroupSettings(ctx, tenant)
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	for _, st := range list {
+		if strings.EqualFold(string(st.ID), key) {
+			return st, nil
+		}
+	}
+	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: key}
+}
+
+// CreateGroupSetting creates the tenant's setting of a template: values not
+// given take the template's defaults. A tenant has one setting per
+// template (*ConflictError naming templateId).
+func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, templateID string, values []SettingValue) (GroupSetting, error) {
+	tpl, err := s.SettingTemplate(templateID)
+	if err != nil {
+		return GroupSetting{}, &ValidationError{Property: "templateId", Reason: ReasonInvalidValue,
+			Detail: "no setting template has the id " + templateID}
+	}
+	st := GroupSetting{ID: NewObjectID(), TenantID: tenant, TemplateID: tpl.ID, DisplayName: tpl.DisplayName,
+		CreatedAt: s.clock()}
+	st.Values = defaults(tpl)
+	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		if err := mergeValues(ctx, tx, tenant, tpl, &st, values); err != nil {
+			return err
+		}
+		if err := tx.InsertGroupSetting(ctx, st); err != nil {
+			return err
+		}
+		log.add(KindGroupSetting, st.ID, OpCreated, valueNames(values))
+		return nil
+	})
+	return st, err
+}
+
+// UpdateGroupSetting changes the named values of a setting; the others keep
+// theirs.
+func (s *Service) UpdateGroupSetting(ctx context.Context, tenant TenantID, key string, values []SettingValue) error {
+	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		st, err := settingTx(ctx, tx, tenant, key)
+		if err != nil {
+			return err
+		}
+		tpl, err := s.SettingTemplate(st.TemplateID)
+		if err != nil {
+			return err
+		}
+		if err := mergeValues(ctx, tx, tenant, tpl, &st, values); err != nil {
+			return err
+		}
+		if err := tx.ReplaceGroupSetting(ctx, st); err != nil {
+			return err
+		}
+		log.add(KindGroupSetting, st.ID, OpUpdated, valueNames(values))
+		return nil
+	})
+}
+
+// DeleteGroupSetting removes a setting; the template's defaults apply again.
+func (s *Service) DeleteGroupSetting(ctx context.Context, tenant TenantID, key string) error {
+	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		st, err := settingTx(ctx, tx, tenant, key)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteGroupSetting(ctx, tenant, st.ID); err != nil {
+			return err
+		}
+		log.add(KindGroupSetting, st.ID, OpHardDeleted, nil)
+		return nil
+	})
+}
+
+// SetUnifiedSettings changes values of the tenant's Group.Unified setting,
+// creating it from the template first when the tenant has none.
+func (s *Service) SetUnifiedSettings(ctx context.Context, tenant TenantID, values []SettingValue) (GroupSetting, error) {
+	st, err := s.unifiedSetting(ctx, s.store, tenant)
+	if errors.Is(err, ErrNotFound) {
+		st, err = s.CreateGroupSetting(ctx, tenant, UnifiedTemplateID, values)
+		if !errors.Is(err, ErrConflict) {
+			return st, err
+		}
+		st, err = s.unifiedSetting(ctx, s.store, tenant) // created meanwhile
+	}
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	if err := s.UpdateGroupSetting(ctx, tenant, string(st.ID), values); err != nil {
+		return GroupSetting{}, err
+	}
+	return s.GroupSetting(ctx, tenant, string(st.ID))
+}
+
+// UnifiedSettings returns the values in force for Microsoft 365 groups:
+// the tenant's Group.Unified setting, or the template's defaults.
+func (s *Service) UnifiedSettings(ctx context.Context, tenant TenantID) ([]SettingValue, error) {
+	st, err := s.unifiedSetting(ctx, s.store, tenant)
+	if errors.Is(err, ErrNotFound) {
+		return defaults(unifiedTemplate), nil
+	}
+	return st.Values, err
+}
+
+func (s *Service) unifiedSetting(ctx context.Context, r Reader, tenant TenantID) (GroupSetting, error) {
+	list, err := r.GroupSettings(ctx, tenant)
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	for _, st := range list {
+		if st.TemplateID == UnifiedTemplateID {
+			return st, nil
+		}
+	}
+	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: UnifiedTemplateID}
+}
+
+func settingTx(ctx context.Context, tx Tx, tenant TenantID, key string) (GroupSetting, error) {
+	list, err := tx.GroupSettings(ctx, tenant)
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	for _, st := range list {
+		if strings.EqualFold(string(st.ID), key) {
+			return st, nil
+		}
+	}
+	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: key}
+}
+
+func defaults(tpl SettingTemplate) []SettingValue {
+	out := make([]SettingValue, len(tpl.Values))
+	for i, d := range tpl.Values {
+		out[i] = SettingValue{Name: d.Name, Value: d.DefaultValue}
+	}
+	return out
+}
+
+func valueNames(values []SettingValue) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+// mergeValues validates values against the template and writes them into
+// st, then checks the values that depend on each other.
+func mergeValues(ctx context.Context, tx Tx, tenant TenantID, tpl SettingTemplate, st *GroupSetting, values []SettingValue) error {
+	for _, v := range values {
+		i := slices.IndexFunc(tpl.Values, func(d SettingDefinition) bool { return strings.EqualFold(d.Name, v.Name) })
+		if i < 0 {
+			return &ValidationError{Property: "values", Reason: ReasonInvalidValue,
+				Detail: "the template " + tpl.DisplayName + " has no setting named " + v.Name}
+		}
+		def := tpl.Values[i]
+		val := strings.TrimSpace(v.Value)
+		switch def.Type {
+		case "System.Boolean":
+			switch strings.ToLower(val) {
+			case "true", "false":
+				val = strings.ToLower(val)
+			default:
+				return &ValidationError{Property: def.Name, Reason: ReasonInvalidValue, Detail: "the value must be true or false"}
+			}
+		case "System.Guid":
+			if val != "" {
+				id, ok := ParseObjectID(val)
+				if !ok {
+					return &ValidationError{Property: def.Name, Reason: ReasonInvalidValue, Detail: "the value must be a group id"}
+				}
+				val = string(id)
+			}
+		}
+		st.Values = setValue(st.Values, def.Name, val)
+	}
+	if tpl.ID != UnifiedTemplateID {
+		return nil
+	}
+	return checkUnifiedValues(ctx, tx, tenant, parseUnified(st.Values))
+}
+
+func setValue(list []SettingValue, name, value string) []SettingValue {
+	for i := range list {
+		if list[i].Name == name {
+			list[i].Value = value
+			return list
+		}
+	}
+	return append(list, SettingValue{Name: name, Value: value})
+}
