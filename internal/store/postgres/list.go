@@ -199,6 +199,9 @@ func (r reader) Count(ctx context.Context, tenant directory.TenantID, q director
 	if !ok {
 		return 0, nil
 	}
+	if kind, ok := countedKind(q); ok {
+		return r.objectCount(ctx, tenant, kind)
+	}
 	c := &compiler{sc: src.sc, tenant: string(tenant)}
 	c.w("SELECT count(*) FROM ", src.from)
 	if err := src.where(c, q); err != nil {

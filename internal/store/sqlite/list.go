@@ -227,9 +227,7 @@ func (r reader) Count(ctx context.Context, tenant directory.TenantID, q director
 		return 0, nil
 	}
 	if kind, ok := countedKind(q); ok {
-		n := 0
-		err := r.scanRow(ctx, qObjectCount, []any{string(tenant), kind}, &n)
-		return n, mapErr("count", err)
+		return r.objectCount(ctx, tenant, kind)
 	}
 	c := &compiler{sc: src.sc, tenant: string(tenant)}
 	c.w("SELECT count(*) FROM ", src.from)

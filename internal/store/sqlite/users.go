@@ -122,6 +122,9 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 		}
 		return mapErr("insert user", err)
 	}
+	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
+		return err
+	}
 	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
 }
 
@@ -144,7 +147,10 @@ func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id d
 	if err != nil {
 		return mapErr("delete user", err)
 	}
-	return mustAffect(res, directory.KindUser, id)
+	if err := mustAffect(res, directory.KindUser, id); err != nil {
+		return err
+	}
+	return t.bumpCount(ctx, tenant, directory.KindUser, -1)
 }
 
 // mustAffect turns "no row changed" into a *directory.NotFoundError.

@@ -65,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Query/BadCursor", testQueryBadCursor},
 		{"Query/Relations", testQueryRelations},
 		{"Query/Count", testQueryCount},
+		{"Query/CountConcurrent", testCountsConcurrent},
 		{"Apps", testApps},
 		{"Apps/SigningKeys", testSigningKeys},
 	}
