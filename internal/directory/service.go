@@ -15,6 +15,7 @@ type Service struct {
 	cache        *objectCache // nil: every read goes to the store
 	wake         chan struct{}
 	appCache     *appCache // applications named by tokens (keys.go)
+	secrets      secrets   // keys kept in the store (secrets.go)
 }
 
 // Option configures a Service.

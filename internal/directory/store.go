@@ -36,6 +36,8 @@ type Reader interface {
 	// (apps.go).
 	AppReader
 	TenantLister
+	// Keys kept in the database (secrets.go).
+	SecretReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).

@@ -117,3 +117,22 @@ func testCountsConcurrent(t *testing.T, f *fixture) {
 		t.Errorf("groups after a rollback: %d, want %d", n, want)
 	}
 }
+
+// testSecrets: the paging key exists from migration, is at least 32
+// bytes and reads the same every time; an unknown name is not found.
+func testSecrets(t *testing.T, f *fixture) {
+	k1, err := f.s.Secret(f.ctx, directory.SecretPaging)
+	if err != nil || len(k1) < 32 {
+		t.Fatalf("paging key: %d bytes, %v", len(k1), err)
+	}
+	k2, err := f.s.Secret(f.ctx, directory.SecretPaging)
+	if err != nil || string(k1) != string(k2) {
+		t.Errorf("paging key read twice differs (%v)", err)
+	}
+	if string(k1) == string(make([]byte, len(k1))) {
+		t.Errorf("paging key is all zero")
+	}
+	if _, err := f.s.Secret(f.ctx, "nope"); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("unknown secret: %v", err)
+	}
+}

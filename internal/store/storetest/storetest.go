@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Query/Relations", testQueryRelations},
 		{"Query/Count", testQueryCount},
 		{"Query/CountConcurrent", testCountsConcurrent},
+		{"Secrets", testSecrets},
 		{"Apps", testApps},
 		{"Apps/SigningKeys", testSigningKeys},
 	}
