@@ -46,7 +46,7 @@ WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	qDeleteGroup = `WITH g AS (DELETE FROM groups WHERE id = $1 AND tenant_id = $2 RETURNING id, deleted_at IS NULL AS visible),
 m AS (DELETE FROM memberships WHERE member_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
 o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
-s AS (DELETE FROM search_tokens WHERE object_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
+s AS (DELETE FROM search_tokens WHERE object_id = $1 AND kind = 'group' AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
 SELECT count(*), COALESCE(bool_or(visible), false) FROM g`
 )
 
@@ -179,7 +179,7 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, g.TenantID, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	return t.writeTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -195,7 +195,7 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 	if err := mustAffect(tag, directory.KindGroup, g.ID); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, g.TenantID, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	return t.writeTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

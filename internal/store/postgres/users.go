@@ -128,7 +128,7 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, u.TenantID, u.ID, "displayName", u.DisplayName)
+	return t.writeTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
@@ -144,7 +144,7 @@ func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 	if err := mustAffect(tag, directory.KindUser, u.ID); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, u.TenantID, u.ID, "displayName", u.DisplayName)
+	return t.writeTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

@@ -172,7 +172,7 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
 		return err
 	}
-	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, g.ID, groupTokens(g)))
+	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, directory.KindGroup, g.ID, groupTokens(g)))
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -186,7 +186,7 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 	if err := mustAffect(res, directory.KindGroup, g.ID); err != nil {
 		return err
 	}
-	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, g.ID, groupTokens(g)))
+	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, directory.KindGroup, g.ID, groupTokens(g)))
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
@@ -222,7 +222,7 @@ func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id dire
 	if _, err := t.exec(ctx, qDeleteGroupAsOwner, string(id), string(tenant)); err != nil {
 		return mapErr("delete group ownerships", err)
 	}
-	if _, err := t.exec(ctx, qDeleteTokens, string(id)); err != nil {
+	if _, err := t.exec(ctx, qDeleteTokens, string(id), string(directory.KindGroup)); err != nil {
 		return mapErr("delete group tokens", err)
 	}
 	return nil

@@ -33,7 +33,7 @@ LEFT JOIN groups g ON m.%[2]s = 'group' AND g.id = m.%[1]s AND g.deleted_at IS N
 // names; kind narrows to one kind (a cast) inside the join.
 func relationSource(table, col, kindCol string, kind directory.ObjectKind) source {
 	s := source{from: table + " m", base: "m.tenant_id = ? AND m.group_id = ?", withOf: true,
-		sc: scope{users: true, groups: true, id: "m." + col}}
+		sc: scope{users: true, groups: true, id: "m." + col, kind: "m." + kindCol}}
 	switch kind {
 	case directory.KindUser:
 		s.sc.groups = false

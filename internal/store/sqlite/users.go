@@ -125,7 +125,7 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
 		return err
 	}
-	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
+	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, directory.KindUser, u.ID, userTokens(u)))
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
@@ -139,7 +139,7 @@ func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 	if err := mustAffect(res, directory.KindUser, u.ID); err != nil {
 		return err
 	}
-	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
+	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, directory.KindUser, u.ID, userTokens(u)))
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Query/Count", testQueryCount},
 		{"Query/CountConcurrent", testCountsConcurrent},
 		{"Secrets", testSecrets},
+		{"Query/SearchKinds", testSearchKinds},
 		{"Apps", testApps},
 		{"Apps/SigningKeys", testSigningKeys},
 	}
