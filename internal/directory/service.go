@@ -17,6 +17,7 @@ type Service struct {
 	appCache     *appCache // applications named by tokens (keys.go)
 	tracking     tracking  // deletion and change log retention (deleted.go)
 	deltaKeys    deltaKeys // delta token keys per tenant (deltatoken.go)
+	secrets      secrets   // keys kept in the store (secrets.go)
 }
 
 // Option configures a Service.

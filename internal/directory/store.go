@@ -40,6 +40,8 @@ type Reader interface {
 	TrackingReader
 	// Group settings, teams and idempotency records (governstore.go).
 	GovernanceReader
+	// Keys kept in the database (secrets.go).
+	SecretReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).

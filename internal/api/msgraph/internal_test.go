@@ -1,12 +1,15 @@
 package msgraph
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,23 +50,36 @@ func TestParseQuery(t *testing.T) {
 	}
 }
 
-// TestSkipTokenBinding: a token decodes only for the list and query that
-// made it; anything else is a 400, never a panic.
+// TestSkipTokenBinding: a token decodes only with the key, tenant, list
+// and query that made it; anything else is a 400, never a panic.
 func TestSkipTokenBinding(t *testing.T) {
-	tok := encodeSkipToken("/groups?$orderby=displayName+asc", "cursor")
-	if c, err := decodeSkipToken(tok, "/groups?$orderby=displayName+asc"); err != nil || c != "cursor" {
+	key := bytes.Repeat([]byte{7}, 32)
+	tn := directory.TenantID("t1")
+	tok := encodeSkipToken(key, tn, "/groups?$orderby=displayName+asc", "cursor")
+	if c, err := decodeSkipToken(key, tn, tok, "/groups?$orderby=displayName+asc"); err != nil || c != "cursor" {
 		t.Fatalf("round trip: %q, %v", c, err)
 	}
-	for _, bad := range []struct{ tok, scope string }{
-		{tok, "/groups?$orderby=displayName+desc"},
-		{tok, "/users?$orderby=displayName+asc"},
-		{tok[:len(tok)-2] + "AA", "/groups?$orderby=displayName+desc"},
-		{"", "/groups"},
-		{"!!", "/groups"},
-		{"AQ", "/groups"},
+	raw, _ := base64.RawURLEncoding.DecodeString(tok)
+	flipped := slices.Clone(raw)
+	flipped[3] ^= 1 // a byte of the cursor
+	// The same cursor with a MAC made under another key: a forgery.
+	forged := encodeSkipToken(bytes.Repeat([]byte{8}, 32), tn, "/groups?$orderby=displayName+asc", "cursor")
+	for _, bad := range []struct {
+		tok, scope string
+		tenant     directory.TenantID
+	}{
+		{tok, "/groups?$orderby=displayName+desc", tn},
+		{tok, "/users?$orderby=displayName+asc", tn},
+		{tok, "/groups?$orderby=displayName+asc", "t2"},
+		{forged, "/groups?$orderby=displayName+asc", tn},
+		{base64.RawURLEncoding.EncodeToString(flipped), "/groups?$orderby=displayName+asc", tn},
+		{tok[:len(tok)-2] + "AA", "/groups?$orderby=displayName+asc", tn},
+		{"", "/groups", tn},
+		{"!!", "/groups", tn},
+		{"Ag", "/groups", tn},
 	} {
-		if _, err := decodeSkipToken(bad.tok, bad.scope); err == nil {
-			t.Errorf("%q for %q: accepted", bad.tok, bad.scope)
+		if _, err := decodeSkipToken(key, bad.tenant, bad.tok, bad.scope); err == nil {
+			t.Errorf("%q for %q in %s: accepted", bad.tok, bad.scope, bad.tenant)
 		}
 	}
 }

@@ -30,9 +30,9 @@ func usersList() list {
 	return list{src: directory.SourceUsers, schema: odata.UserSchema, set: "users", path: "/users"}
 }
 
-// listQuery turns validated options into the store's question. scope binds
-// the $skiptoken to this list and query.
-func (rq *request) listQuery(l list, q *odata.Query) (directory.ListQuery, error) {
+// listQuery turns validated options into the store's question; key
+// checks the $skiptoken (paging key).
+func (rq *request) listQuery(l list, q *odata.Query, key []byte) (directory.ListQuery, error) {
 	lq := directory.ListQuery{
 		Source: l.src, Of: directory.ObjectID(rq.param("id")), Kind: l.kind,
 		Filter: q.Filter, Search: q.Search, Page: directory.PageRequest{Top: q.Top},
@@ -44,7 +44,7 @@ func (rq *request) listQuery(l list, q *odata.Query) (directory.ListQuery, error
 		lq.Expand, lq.ExpandLimit = relationSource(q.Expand.Relationship), expandCap
 	}
 	if q.SkipToken != "" {
-		after, err := decodeSkipToken(q.SkipToken, l.tokenScope(q))
+		after, err := decodeSkipToken(key, rq.tenant, q.SkipToken, l.tokenScope(q))
 		if err != nil {
 			return lq, err
 		}
@@ -65,7 +65,11 @@ func (a *api) serveList(rq *request, l list) error {
 	if err != nil {
 		return err
 	}
-	lq, err := rq.listQuery(l, q)
+	key, err := a.dir.PagingKey(rq.ctx)
+	if err != nil {
+		return err
+	}
+	lq, err := rq.listQuery(l, q, key)
 	if err != nil {
 		return err
 	}
@@ -91,7 +95,7 @@ func (a *api) serveList(rq *request, l list) error {
 	}
 	if page.Next != "" {
 		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, l.path, rq.r.URL.RawQuery, encodeSkipToken(l.tokenScope(q), page.Next)))
+		e.str(nextLink(rq.base, l.path, rq.r.URL.RawQuery, encodeSkipToken(key, rq.tenant, l.tokenScope(q), page.Next)))
 	}
 	e.key("value")
 	e.beginArray()
@@ -135,7 +139,7 @@ func (a *api) serveCount(rq *request, l list) error {
 	if err != nil {
 		return err
 	}
-	lq, err := rq.listQuery(l, q)
+	lq, err := rq.listQuery(l, q, nil)
 	if err != nil {
 		return err
 	}

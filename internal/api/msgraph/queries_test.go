@@ -1,11 +1,14 @@
 package msgraph_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+
+	"groupd/internal/directory"
 )
 
 var eventual = header("ConsistencyLevel", "eventual")
@@ -155,4 +158,24 @@ func TestSkipTokenRefused(t *testing.T) {
 		e.do("GET", path, nil).wantError(t, http.StatusBadRequest, "BadRequest", "The $skiptoken value '"+bad+"' is not valid.")
 	}
 	e.do("GET", next, nil).want(t, http.StatusOK)
+
+	// The same list and query in another tenant: the token is foreign.
+	ctx := context.Background()
+	other, err := e.dir.CreateTenant(ctx, "Fabrikam", "fabrikam.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upn, sam, pw, admin, on := "boss@fabrikam.example", "boss", "Other-password-1", true, true
+	if _, err := e.dir.CreateUser(ctx, other.ID, directory.UserFields{DisplayName: &sam, AccountEnabled: &on, UserPrincipalName: &upn, OnPremisesSamAccountName: &sam, Password: &pw, IsAdmin: &admin}, directory.Policy{DeriveDefaults: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"x", "y"} {
+		e.do("POST", "/groups", map[string]any{"displayName": n, "mailNickname": n, "mailEnabled": false, "securityEnabled": true}, as(upn, pw)).want(t, http.StatusCreated)
+	}
+	e.do("GET", "/groups?$orderby=displayName&$top=1&$skiptoken="+tok, nil, as(upn, pw)).
+		wantError(t, http.StatusBadRequest, "BadRequest", "The $skiptoken value '"+tok+"' is not valid.")
+	own := e.do("GET", "/groups?$orderby=displayName&$top=1", nil, as(upn, pw)).want(t, http.StatusOK).obj(t)["@odata.nextLink"].(string)
+	if m := e.do("GET", own, nil, as(upn, pw)).want(t, http.StatusOK).obj(t); len(values(t, m)) != 1 || values(t, m)[0]["displayName"] != "y" {
+		t.Errorf("own next page: %v", m)
+	}
 }

@@ -1,9 +1,10 @@
 package msgraph
 
 import (
-	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"net/url"
 	"strings"
 
@@ -105,32 +106,47 @@ func (rq *request) odata(schema odata.Schema, allowed odata.Option, countSegment
 	})
 }
 
-// A $skiptoken is the store's cursor behind a version byte and a digest of
-// the list it pages (its path and Query.Canonical), so that a token replayed
-// on another list or with another $filter, $search or $orderby is refused
-// rather than read as a position in the wrong order. base64url keeps it
-// opaque and URL-safe. The store checks the cursor itself as well.
-const tokenVersion = 1
+// A $skiptoken is the store's cursor behind a version byte and followed
+// by an HMAC-SHA256 (truncated to 128 bits) of the tenant, the list it
+// pages (its path and Query.Canonical) and the cursor, under the paging
+// key every instance on the database shares. A token forged, altered, or
+// replayed on another tenant, list, $filter, $search or $orderby is
+// refused rather than read as a position in the wrong order. base64url
+// keeps it opaque and URL-safe. The store checks the cursor itself too.
+const (
+	tokenVersion = 2
+	tokenMACLen  = 16
+)
 
-func tokenDigest(scope string) []byte {
-	sum := sha256.Sum256([]byte(scope))
-	return sum[:12]
+func tokenMAC(key []byte, tenant directory.TenantID, scope, cursor string) []byte {
+	m := hmac.New(sha256.New, key)
+	for _, part := range []string{string(tenant), scope, cursor} {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(part)))
+		m.Write(n[:])
+		m.Write([]byte(part))
+	}
+	return m.Sum(nil)[:tokenMACLen]
 }
 
-func encodeSkipToken(scope, cursor string) string {
-	b := make([]byte, 0, 1+12+len(cursor))
+func encodeSkipToken(key []byte, tenant directory.TenantID, scope, cursor string) string {
+	b := make([]byte, 0, 1+len(cursor)+tokenMACLen)
 	b = append(b, tokenVersion)
-	b = append(b, tokenDigest(scope)...)
 	b = append(b, cursor...)
+	b = append(b, tokenMAC(key, tenant, scope, cursor)...)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeSkipToken(tok, scope string) (string, error) {
+func decodeSkipToken(key []byte, tenant directory.TenantID, tok, scope string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(tok, "="))
-	if err != nil || len(b) < 13 || b[0] != tokenVersion || !bytes.Equal(b[1:13], tokenDigest(scope)) {
+	if err != nil || len(b) < 1+tokenMACLen || b[0] != tokenVersion {
 		return "", badSkipToken(tok)
 	}
-	return string(b[13:]), nil
+	cursor, mac := string(b[1:len(b)-tokenMACLen]), b[len(b)-tokenMACLen:]
+	if !hmac.Equal(mac, tokenMAC(key, tenant, scope, cursor)) {
+		return "", badSkipToken(tok)
+	}
+	return cursor, nil
 }
 
 func badSkipToken(tok string) *apiError {

@@ -43,11 +43,11 @@ WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	// One round trip: the memberships and ownerships of the group itself go
 	// by ON DELETE CASCADE; the rows naming it as a member or owner have no
 	// foreign key and go in the same statement, only if the group existed.
-	qDeleteGroup = `WITH g AS (DELETE FROM groups WHERE id = $1 AND tenant_id = $2 RETURNING id),
+	qDeleteGroup = `WITH g AS (DELETE FROM groups WHERE id = $1 AND tenant_id = $2 RETURNING id, deleted_at IS NULL AS visible),
 m AS (DELETE FROM memberships WHERE member_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
 o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
-s AS (DELETE FROM search_tokens WHERE object_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
-SELECT count(*) FROM g`
+s AS (DELETE FROM search_tokens WHERE object_id = $1 AND kind = 'group' AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
+SELECT count(*), COALESCE(bool_or(visible), false) FROM g`
 )
 
 func (r reader) Group(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Group, error) {
@@ -176,7 +176,10 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 		}
 		return err
 	}
-	return t.writeTokens(ctx, g.TenantID, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
+		return err
+	}
+	return t.writeTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -192,7 +195,7 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 	if err := mustAffect(tag, directory.KindGroup, g.ID); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, g.TenantID, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	return t.writeTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
@@ -201,7 +204,10 @@ func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id 
 	if err != nil {
 		return t.fail("delete group", err)
 	}
-	return mustAffect(tag, directory.KindGroup, id)
+	if err := mustAffect(tag, directory.KindGroup, id); err != nil {
+		return err
+	}
+	return t.bumpCount(ctx, tenant, directory.KindGroup, -1)
 }
 
 // DeleteGroup also purges a soft-deleted group, so that emptying the
@@ -209,11 +215,15 @@ func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id 
 func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) error {
 	t.touch("o", string(tenant), string(id))
 	var n int
-	if err := t.q.QueryRow(ctx, qDeleteGroup, string(id), string(tenant)).Scan(&n); err != nil {
+	var visible bool
+	if err := t.q.QueryRow(ctx, qDeleteGroup, string(id), string(tenant)).Scan(&n, &visible); err != nil {
 		return t.fail("delete group", err)
 	}
 	if n == 0 {
 		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(id)}
+	}
+	if visible {
+		return t.bumpCount(ctx, tenant, directory.KindGroup, -1)
 	}
 	return nil
 }

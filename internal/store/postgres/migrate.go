@@ -32,7 +32,7 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 	}
 	// Go migrations registered globally by other packages are not ours.
 	return goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(backfill))
+		goose.WithGoMigrations(backfill, secretsMigration))
 }
 
 func latest(p *goose.Provider) int64 {

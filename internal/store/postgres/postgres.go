@@ -48,6 +48,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, mapErr("open "+where, err)
 	}
+	if err := analyzeStale(ctx, pool); err != nil {
+		pool.Close()
+		return nil, mapErr("analyze "+where, err)
+	}
 	s := &Store{pool: pool, conn: cfg.ConnConfig, opts: opts, where: where}
 	s.reader = reader{q: poolQuerier{pool: pool, closed: &s.closed}}
 	return s, nil

@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"groupd/internal/directory"
 	"groupd/internal/odata"
+	"groupd/internal/store/pgtest"
 )
 
 // TestListQueriesUseIndexes checks the plans of the hot list queries of
@@ -122,4 +124,79 @@ func seedForPlans(t *testing.T, s *Store) directory.TenantID {
 		t.Fatal(err)
 	}
 	return tn.ID
+}
+
+// TestStartsWithAfterBulkLoad: right after a bulk load, before autovacuum
+// has analyzed (here: never), a store opening on the database analyzes
+// the lagging tables, so that startsWith on displayName is one range of
+// groups_display_name rather than a walk of the tenant through whichever
+// tenant index the planner picks when it believes the tenant is empty.
+func TestStartsWithAfterBulkLoad(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	s := openURL(t, dsn)
+	ctx := context.Background()
+	if _, err := s.pool.Exec(ctx, "ALTER TABLE groups SET (autovacuum_enabled = off)"); err != nil {
+		t.Fatal(err)
+	}
+	tn := directory.Tenant{ID: directory.NewTenantID(), DisplayName: "t", IsDefault: true,
+		Domains: []directory.Domain{{Name: "t.example", IsDefault: true}}}
+	const n = 5000
+	err := s.Update(ctx, func(tx directory.Tx) error {
+		if err := tx.InsertTenant(ctx, tn); err != nil {
+			return err
+		}
+		for i := range n {
+			g := directory.Group{ID: directory.NewObjectID(), TenantID: tn.ID, DisplayName: fmt.Sprintf("w%d x", i),
+				MailNickname: fmt.Sprintf("n%d", i), Mail: fmt.Sprintf("n%d@t.example", i), SecurityEnabled: true}
+			if err := tx.InsertGroup(ctx, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Backends report their counters to the statistics system about once
+	// a second.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var mods int64
+		err := s.pool.QueryRow(ctx, `SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 'groups'`).Scan(&mods)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mods >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("statistics show %d changed rows of %d", mods, n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	v, _ := url.ParseQuery("$filter=" + url.QueryEscape("startsWith(displayName,'w123')"))
+	pq, err := odata.Parse(v, odata.GroupSchema, odata.Options{Allowed: odata.ListOptions, Eventual: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := directory.ListQuery{Source: directory.SourceGroups, Filter: pq.Filter}
+	src, _ := sourceOf(q)
+	text, args, err := listSQL(tn.ID, q, src, 101)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.ExplainQueryPlan(ctx, text, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stale statistics:\n%s", before)
+
+	s2 := openURL(t, dsn)
+	plan, err := s2.ExplainQueryPlan(ctx, text, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`Index (Only )?Scan using groups_display_name on groups`).MatchString(plan) ||
+		!regexp.MustCompile(`Index Cond: .*display_name_key >= `).MatchString(plan) {
+		t.Errorf("startsWith after reopening is not a range of groups_display_name:\n%s", plan)
+	}
 }

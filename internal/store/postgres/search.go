@@ -15,7 +15,15 @@ import (
 // it deletes the tokens the object no longer has and inserts the new ones,
 // leaving those it keeps untouched (a DELETE and an INSERT of the same row
 // in one statement would not see each other).
-const qWriteTokens = `WITH new (prop, token) AS (SELECT * FROM unnest($3::text[], $4::text[])),
+const qWriteTokens = `WITH new (prop, token) AS (SELECT * FROM unnest($4::text[], $5::text[])),
+d AS (DELETE FROM search_tokens s WHERE s.object_id = $2 AND s.kind = $3
+	AND NOT EXISTS (SELECT 1 FROM new WHERE new.prop = s.prop AND new.token = s.token))
+INSERT INTO search_tokens (tenant_id, object_id, kind, prop, token)
+SELECT $1, $2, $3, prop, token FROM new ON CONFLICT DO NOTHING`
+
+// qWriteTokensV2 is qWriteTokens as migration 3 runs it, on the table of
+// migration 2 (no kind yet).
+const qWriteTokensV2 = `WITH new (prop, token) AS (SELECT * FROM unnest($3::text[], $4::text[])),
 d AS (DELETE FROM search_tokens s WHERE s.object_id = $2
 	AND NOT EXISTS (SELECT 1 FROM new WHERE new.prop = s.prop AND new.token = s.token))
 INSERT INTO search_tokens (tenant_id, prop, token, object_id)
@@ -33,9 +41,9 @@ func tokens(props ...string) ([]string, []string) {
 	return ps, ts
 }
 
-func (t *tx) writeTokens(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, props ...string) error {
+func (t *tx) writeTokens(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
 	ps, ts := tokens(props...)
-	_, err := t.q.Exec(ctx, qWriteTokens, string(tenant), string(id), ps, ts)
+	_, err := t.q.Exec(ctx, qWriteTokens, string(tenant), string(id), string(kind), ps, ts)
 	return t.fail("index "+string(id), err)
 }
 
@@ -70,7 +78,7 @@ UNION ALL SELECT tenant_id, id, display_name, '' FROM users`)
 		ps, ts := tokens("displayName", o.name, "description", o.desc)
 		// database/sql cannot bind Go slices as arrays; a text literal of
 		// each can, as pgx's stdlib parses {"a","b"} into text[].
-		if _, err := tx.ExecContext(ctx, qWriteTokens, o.tenant, o.id, arrayLiteral(ps), arrayLiteral(ts)); err != nil {
+		if _, err := tx.ExecContext(ctx, qWriteTokensV2, o.tenant, o.id, arrayLiteral(ps), arrayLiteral(ts)); err != nil {
 			return fmt.Errorf("tokenize %s: %w", o.id, err)
 		}
 	}

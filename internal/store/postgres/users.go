@@ -125,7 +125,10 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 		}
 		return err
 	}
-	return t.writeTokens(ctx, u.TenantID, u.ID, "displayName", u.DisplayName)
+	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
+		return err
+	}
+	return t.writeTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
@@ -141,7 +144,7 @@ func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 	if err := mustAffect(tag, directory.KindUser, u.ID); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, u.TenantID, u.ID, "displayName", u.DisplayName)
+	return t.writeTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
@@ -150,7 +153,10 @@ func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id d
 	if err != nil {
 		return t.fail("delete user", err)
 	}
-	return mustAffect(tag, directory.KindUser, id)
+	if err := mustAffect(tag, directory.KindUser, id); err != nil {
+		return err
+	}
+	return t.bumpCount(ctx, tenant, directory.KindUser, -1)
 }
 
 // mustAffect turns "no row changed" into a *directory.NotFoundError.

@@ -62,6 +62,7 @@ var userColumns = map[string]col{
 type scope struct {
 	users, groups bool
 	id            string
+	kind          string // the kind of id ('user', 'group') in a mixed scope
 }
 
 // column is the SQL expression of prop in scope and its kind. In a mixed

@@ -234,8 +234,20 @@ func (c *compiler) search(n *odata.SearchTerm) error {
 		if i > 0 {
 			c.w(" AND ")
 		}
-		c.w(c.sc.id, " IN (SELECT s.object_id FROM search_tokens s WHERE s.tenant_id = ")
+		// A token row matches by id and kind, so that a user's tokens
+		// never select a group of the same id, or the reverse.
+		if c.sc.users && c.sc.groups {
+			c.w("(", c.sc.id, ", ", c.sc.kind, ") IN (SELECT s.object_id, s.kind")
+		} else {
+			c.w(c.sc.id, " IN (SELECT s.object_id")
+		}
+		c.w(" FROM search_tokens s WHERE s.tenant_id = ")
 		c.arg(c.tenant)
+		if !c.sc.groups {
+			c.w(" AND s.kind = 'user'")
+		} else if !c.sc.users {
+			c.w(" AND s.kind = 'group'")
+		}
 		c.w(" AND s.prop = ")
 		c.arg(n.Prop)
 		c.w(" AND s.token >= ")

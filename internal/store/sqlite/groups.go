@@ -41,7 +41,7 @@ WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`
 WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`
 	// The memberships and ownerships of the group itself go by ON DELETE
 	// CASCADE; the rows naming it as a member or owner have no foreign key.
-	qDeleteGroup         = `DELETE FROM groups WHERE id = ?1 AND tenant_id = ?2`
+	qDeleteGroup         = `DELETE FROM groups WHERE id = ?1 AND tenant_id = ?2 RETURNING deleted_at IS NULL`
 	qDeleteGroupAsMember = `DELETE FROM memberships WHERE member_id = ?1 AND tenant_id = ?2`
 	qDeleteGroupAsOwner  = `DELETE FROM ownerships WHERE owner_id = ?1 AND tenant_id = ?2`
 )
@@ -169,7 +169,10 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 		}
 		return mapErr("insert group", err)
 	}
-	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, g.ID, groupTokens(g)))
+	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
+		return err
+	}
+	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, directory.KindGroup, g.ID, groupTokens(g)))
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -183,7 +186,7 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 	if err := mustAffect(res, directory.KindGroup, g.ID); err != nil {
 		return err
 	}
-	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, g.ID, groupTokens(g)))
+	return mapErr("index group", writeTokens(ctx, txExec{t}, g.TenantID, directory.KindGroup, g.ID, groupTokens(g)))
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
@@ -191,18 +194,27 @@ func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id 
 	if err != nil {
 		return mapErr("delete group", err)
 	}
-	return mustAffect(res, directory.KindGroup, id)
+	if err := mustAffect(res, directory.KindGroup, id); err != nil {
+		return err
+	}
+	return t.bumpCount(ctx, tenant, directory.KindGroup, -1)
 }
 
 // DeleteGroup also purges a soft-deleted group, so that emptying the
 // recycle bin can use it.
 func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) error {
-	res, err := t.exec(ctx, qDeleteGroup, string(id), string(tenant))
+	var visible bool
+	err := t.scanRow(ctx, qDeleteGroup, []any{string(id), string(tenant)}, &visible)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(id)}
+	}
 	if err != nil {
 		return mapErr("delete group", err)
 	}
-	if err := mustAffect(res, directory.KindGroup, id); err != nil {
-		return err
+	if visible {
+		if err := t.bumpCount(ctx, tenant, directory.KindGroup, -1); err != nil {
+			return err
+		}
 	}
 	if _, err := t.exec(ctx, qDeleteGroupAsMember, string(id), string(tenant)); err != nil {
 		return mapErr("delete group memberships", err)
@@ -210,7 +222,7 @@ func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id dire
 	if _, err := t.exec(ctx, qDeleteGroupAsOwner, string(id), string(tenant)); err != nil {
 		return mapErr("delete group ownerships", err)
 	}
-	if _, err := t.exec(ctx, qDeleteTokens, string(id)); err != nil {
+	if _, err := t.exec(ctx, qDeleteTokens, string(id), string(directory.KindGroup)); err != nil {
 		return mapErr("delete group tokens", err)
 	}
 	return nil

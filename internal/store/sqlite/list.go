@@ -33,7 +33,7 @@ LEFT JOIN groups g ON m.%[2]s = 'group' AND g.id = m.%[1]s AND g.deleted_at IS N
 // names; kind narrows to one kind (a cast) inside the join.
 func relationSource(table, col, kindCol string, kind directory.ObjectKind) source {
 	s := source{from: table + " m", base: "m.tenant_id = ? AND m.group_id = ?", withOf: true,
-		sc: scope{users: true, groups: true, id: "m." + col}}
+		sc: scope{users: true, groups: true, id: "m." + col, kind: "m." + kindCol}}
 	switch kind {
 	case directory.KindUser:
 		s.sc.groups = false
@@ -229,9 +229,7 @@ func (r reader) Count(ctx context.Context, tenant directory.TenantID, q director
 		return 0, nil
 	}
 	if kind, ok := countedKind(q); ok {
-		n := 0
-		err := r.scanRow(ctx, qObjectCount, []any{string(tenant), kind}, &n)
-		return n, mapErr("count", err)
+		return r.objectCount(ctx, tenant, kind)
 	}
 	c := &compiler{sc: src.sc, tenant: string(tenant)}
 	c.w("SELECT count(*) FROM ", src.from)

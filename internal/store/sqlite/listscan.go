@@ -8,23 +8,6 @@ import (
 	"groupd/internal/directory"
 )
 
-const qObjectCount = `SELECT COALESCE((SELECT n FROM object_counts WHERE tenant_id = ?1 AND kind = ?2), 0)`
-
-// countedKind says whether q counts every visible group or user of the
-// tenant, which object_counts holds.
-func countedKind(q directory.ListQuery) (string, bool) {
-	if q.Filter != nil || q.Search != nil {
-		return "", false
-	}
-	switch {
-	case q.Source == directory.SourceGroups && q.Kind != directory.KindUser:
-		return "group", true
-	case q.Source == directory.SourceUsers && q.Kind != directory.KindGroup:
-		return "user", true
-	}
-	return "", false
-}
-
 // queryErr keeps ErrBadCursor and marks anything else the compiler refuses
 // as invalid input: internal/odata validated the query against a schema
 // this engine does not fully cover.

@@ -34,8 +34,13 @@ func init() {
 }
 
 const (
-	qDeleteTokens = `DELETE FROM search_tokens WHERE object_id = ?1`
-	qInsertTokens = `INSERT OR IGNORE INTO search_tokens (tenant_id, object_id, prop, token)
+	qDeleteTokens = `DELETE FROM search_tokens WHERE object_id = ?1 AND kind = ?2`
+	qInsertTokens = `INSERT OR IGNORE INTO search_tokens (tenant_id, object_id, kind, prop, token)
+SELECT ?1, ?2, ?3, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?4)`
+	// The same two as migration 3 runs them, on the table of migration 2
+	// (no kind yet).
+	qDeleteTokensV2 = `DELETE FROM search_tokens WHERE object_id = ?1`
+	qInsertTokensV2 = `INSERT OR IGNORE INTO search_tokens (tenant_id, object_id, prop, token)
 SELECT ?1, ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?3)`
 )
 
@@ -67,11 +72,11 @@ type execer interface {
 
 // writeTokens replaces the search tokens of one object, in the caller's
 // transaction.
-func writeTokens(ctx context.Context, ex execer, tenant directory.TenantID, id directory.ObjectID, pairs string) error {
-	if _, err := ex.ExecContext(ctx, qDeleteTokens, string(id)); err != nil {
+func writeTokens(ctx context.Context, ex execer, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, pairs string) error {
+	if _, err := ex.ExecContext(ctx, qDeleteTokens, string(id), string(kind)); err != nil {
 		return err
 	}
-	_, err := ex.ExecContext(ctx, qInsertTokens, string(tenant), string(id), pairs)
+	_, err := ex.ExecContext(ctx, qInsertTokens, string(tenant), string(id), string(kind), pairs)
 	return err
 }
 
@@ -112,7 +117,10 @@ UNION ALL SELECT tenant_id, id, display_name, '' FROM users`)
 		return err
 	}
 	for _, o := range objs {
-		if err := writeTokens(ctx, tx, directory.TenantID(o.tenant), directory.ObjectID(o.id), o.pairs); err != nil {
+		if _, err := tx.ExecContext(ctx, qDeleteTokensV2, o.id); err != nil {
+			return fmt.Errorf("tokenize %s: %w", o.id, err)
+		}
+		if _, err := tx.ExecContext(ctx, qInsertTokensV2, o.tenant, o.id, o.pairs); err != nil {
 			return fmt.Errorf("tokenize %s: %w", o.id, err)
 		}
 	}

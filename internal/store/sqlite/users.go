@@ -122,7 +122,10 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 		}
 		return mapErr("insert user", err)
 	}
-	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
+	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
+		return err
+	}
+	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, directory.KindUser, u.ID, userTokens(u)))
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
@@ -136,7 +139,7 @@ func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 	if err := mustAffect(res, directory.KindUser, u.ID); err != nil {
 		return err
 	}
-	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, u.ID, userTokens(u)))
+	return mapErr("index user", writeTokens(ctx, txExec{t}, u.TenantID, directory.KindUser, u.ID, userTokens(u)))
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
@@ -144,7 +147,10 @@ func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id d
 	if err != nil {
 		return mapErr("delete user", err)
 	}
-	return mustAffect(res, directory.KindUser, id)
+	if err := mustAffect(res, directory.KindUser, id); err != nil {
+		return err
+	}
+	return t.bumpCount(ctx, tenant, directory.KindUser, -1)
 }
 
 // mustAffect turns "no row changed" into a *directory.NotFoundError.
