@@ -36,6 +36,8 @@ type Reader interface {
 	// (apps.go).
 	AppReader
 	TenantLister
+	// The audit log (audit.go).
+	AuditReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).
@@ -98,6 +100,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	AppTx
+	AuditTx
 
 	InsertTenant(ctx context.Context, t Tenant) error
 	// InsertUser fails with *ConflictError naming userPrincipalName,

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Groups", testPagingGroups},
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
+		{"Audit", testAudit},
 		{"Update/Rollback", testUpdateRollback},
 		{"Update/ReadsOwnWrites", testUpdateReadsOwnWrites},
 		{"Update/Cancel", testUpdateCancel},
