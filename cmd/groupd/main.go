@@ -49,6 +49,7 @@ Usage:
   groupd app roles --app APPID --role PERMISSION...
   groupd app disable|enable|delete --app APPID
   groupd keys rotate
+  groupd audit [--since T] [--until T] [--activity A] [--target ID] [--output json|table]
                (every app, tenant and keys command takes --data-dir DIR | --database URL)
   groupd version
   groupd help [COMMAND]
@@ -95,6 +96,7 @@ var commands = []command{
 	{"app enable", appEnableCmd(true)},
 	{"app delete", appDeleteCmd},
 	{"keys rotate", keysRotateCmd},
+	{"audit", auditCmd},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -18,6 +18,7 @@ func serveCmd(fs *flag.FlagSet) action {
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `FILE` for --tls-cert")
 	fs.StringVar(&cfg.Domain, "domain", "", "verified `DOMAIN` of the default tenant, on the first start (default "+server.DefaultDomain+")")
 	fs.Var((*stringList)(&cfg.PublicURLs), "public-url", "`URL` clients reach groupd by, scheme://host[:port] (repeatable)")
+	fs.DurationVar(&cfg.AuditRetention, "audit-retention", server.DefaultAuditRetention, "how long audit entries are kept (`DURATION`, e.g. 720h)")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
 		// The access log writes a line per request; batching the writes

@@ -44,6 +44,10 @@ type Config struct {
 	// that origin in Location headers and token issuers.
 	PublicURLs []string
 
+	// AuditRetention is how long audit entries are kept (default
+	// DefaultAuditRetention); the change log keeps its own.
+	AuditRetention time.Duration
+
 	Logger *slog.Logger
 
 	// OnListening, when set, is called with the bound address once the
@@ -61,6 +65,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Domain == "" {
 		c.Domain = DefaultDomain
+	}
+	if c.AuditRetention <= 0 {
+		c.AuditRetention = DefaultAuditRetention
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))

@@ -76,6 +76,7 @@ func New(cfg Config) http.Handler {
 	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeOwner))
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
+	a.mountAudit(r)
 	return r
 }
 
@@ -161,17 +162,19 @@ func routePath(r *http.Request) string {
 // first path segment Graph would not find: "*" matches any key; a path with
 // no entry ends there.
 var segments = map[string][]string{
-	"":                   {"users", "groups", "organization", "directoryObjects"},
-	"users":              {"*"},
-	"users/*":            {"memberOf"},
-	"groups":             {"*"},
-	"groups/*":           {"members", "owners", "memberOf"},
-	"groups/*/members":   {"$ref", "*"},
-	"groups/*/members/*": {"$ref", "$count"},
-	"groups/*/owners":    {"$ref", "*"},
-	"groups/*/owners/*":  {"$ref"},
-	"organization":       {"*"},
-	"directoryObjects":   {"*"},
+	"":                          {"users", "groups", "organization", "directoryObjects", "auditLogs"},
+	"users":                     {"*"},
+	"users/*":                   {"memberOf"},
+	"groups":                    {"*"},
+	"groups/*":                  {"members", "owners", "memberOf"},
+	"groups/*/members":          {"$ref", "*"},
+	"groups/*/members/*":        {"$ref", "$count"},
+	"groups/*/owners":           {"$ref", "*"},
+	"groups/*/owners/*":         {"$ref"},
+	"organization":              {"*"},
+	"directoryObjects":          {"*"},
+	"auditLogs":                 {"directoryAudits"},
+	"auditLogs/directoryAudits": {"*"},
 }
 
 // unknownSegment returns the first segment of path that the grammar does
