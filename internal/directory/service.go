@@ -14,7 +14,8 @@ type Service struct {
 	passwordCost int
 	cache        *objectCache // nil: every read goes to the store
 	wake         chan struct{}
-	appCache     *appCache // applications named by tokens (keys.go)
+	appCache     *appCache        // applications named by tokens (keys.go)
+	webhooks     *WebhookSettings // nil: no subscriptions (subscriptions.go)
 }
 
 // Option configures a Service.

@@ -38,6 +38,8 @@ type Reader interface {
 	TenantLister
 	// The audit log (audit.go).
 	AuditReader
+	// Subscriptions and their notification outbox (subscriptions.go).
+	SubscriptionReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).
@@ -101,6 +103,7 @@ type Tx interface {
 	Reader
 	AppTx
 	AuditTx
+	SubscriptionTx
 
 	InsertTenant(ctx context.Context, t Tenant) error
 	// InsertUser fails with *ConflictError naming userPrincipalName,

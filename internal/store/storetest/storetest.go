@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
 		{"Audit", testAudit},
+		{"Subscriptions", testSubscriptions},
 		{"Update/Rollback", testUpdateRollback},
 		{"Update/ReadsOwnWrites", testUpdateReadsOwnWrites},
 		{"Update/Cancel", testUpdateCancel},
