@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"groupd/internal/webhook"
 )
 
 // Defaults of the command line contract (DESIGN.md).
@@ -47,6 +49,13 @@ type Config struct {
 	// AuditRetention is how long audit entries are kept (default
 	// DefaultAuditRetention); the change log keeps its own.
 	AuditRetention time.Duration
+
+	// Webhooks tunes change notification delivery. WebhookAllowHTTP
+	// accepts http:// notification URLs; without it only https is
+	// accepted, so that a subscriber cannot make groupd send plain-text
+	// requests into the network it runs in.
+	Webhooks         webhook.Config
+	WebhookAllowHTTP bool
 
 	Logger *slog.Logger
 

@@ -52,7 +52,9 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	svc := directory.New(st, readCache(st)...)
+	svc := directory.New(st, append(readCache(st), webhooks(cfg))...)
+	stopWorker := startWebhooks(ctx, svc, cfg)
+	defer stopWorker()
 	go func() {
 		if err := svc.Follow(ctx, cacheFollowInterval); err != nil {
 			log.Warn("change follower stopped; cached reads may miss other processes' writes", "err", err)

@@ -77,6 +77,7 @@ func New(cfg Config) http.Handler {
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
 	a.mountAudit(r)
+	a.mountSubscriptions(r)
 	return r
 }
 
@@ -162,7 +163,7 @@ func routePath(r *http.Request) string {
 // first path segment Graph would not find: "*" matches any key; a path with
 // no entry ends there.
 var segments = map[string][]string{
-	"":                          {"users", "groups", "organization", "directoryObjects", "auditLogs"},
+	"":                          {"users", "groups", "organization", "directoryObjects", "auditLogs", "subscriptions"},
 	"users":                     {"*"},
 	"users/*":                   {"memberOf"},
 	"groups":                    {"*"},
@@ -175,6 +176,7 @@ var segments = map[string][]string{
 	"directoryObjects":          {"*"},
 	"auditLogs":                 {"directoryAudits"},
 	"auditLogs/directoryAudits": {"*"},
+	"subscriptions":             {"*"},
 }
 
 // unknownSegment returns the first segment of path that the grammar does

@@ -52,7 +52,9 @@ func testSubscriptions(t *testing.T, f *fixture) {
 	}
 
 	// Renew, and an unknown id.
-	f.update(func(tx directory.Tx) error { return tx.SetSubscriptionExpiry(ctx, f.tenant.ID, a.ID, now.Add(3*time.Hour)) })
+	f.update(func(tx directory.Tx) error {
+		return tx.SetSubscriptionExpiry(ctx, f.tenant.ID, a.ID, now.Add(3*time.Hour))
+	})
 	if got := must[directory.Subscription](t, "Subscription")(f.s.Subscription(ctx, f.tenant.ID, a.ID)); !got.ExpiresAt.Equal(now.Add(3 * time.Hour)) {
 		t.Errorf("renewed expiry %v", got.ExpiresAt)
 	}
