@@ -51,7 +51,8 @@ Usage:
   groupd keys rotate
   groupd settings get [--tenant ID] [--output json|text]
   groupd settings set [--tenant ID] --value NAME=VALUE... [--output json|text]
-               (every app, tenant, keys and settings command takes --data-dir DIR | --database URL)
+  groupd audit [--since T] [--until T] [--activity A] [--target ID] [--output json|table]
+               (every app, tenant, keys, settings and audit command takes --data-dir DIR | --database URL)
   groupd version
   groupd help [COMMAND]
 
@@ -99,6 +100,7 @@ var commands = []command{
 	{"keys rotate", keysRotateCmd},
 	{"settings get", settingsGetCmd},
 	{"settings set", settingsSetCmd},
+	{"audit", auditCmd},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -19,6 +19,8 @@ func serveCmd(fs *flag.FlagSet) action {
 	fs.StringVar(&cfg.Domain, "domain", "", "verified `DOMAIN` of the default tenant, on the first start (default "+server.DefaultDomain+")")
 	fs.Var((*stringList)(&cfg.PublicURLs), "public-url", "`URL` clients reach groupd by, scheme://host[:port] (repeatable)")
 	trackingFlags(fs, &cfg.Tracking)
+	fs.DurationVar(&cfg.AuditRetention, "audit-retention", server.DefaultAuditRetention, "how long audit entries are kept (`DURATION`, e.g. 720h)")
+	fs.BoolVar(&cfg.WebhookAllowHTTP, "webhook-allow-http", false, "accept http:// notification URLs for subscriptions (default: https only)")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
 		// The access log writes a line per request; batching the writes

@@ -14,10 +14,11 @@ type Service struct {
 	passwordCost int
 	cache        *objectCache // nil: every read goes to the store
 	wake         chan struct{}
-	appCache     *appCache // applications named by tokens (keys.go)
-	tracking     tracking  // deletion and change log retention (deleted.go)
-	deltaKeys    deltaKeys // delta token keys per tenant (deltatoken.go)
-	secrets      secrets   // keys kept in the store (secrets.go)
+	appCache     *appCache        // applications named by tokens (keys.go)
+	tracking     tracking         // deletion and change log retention (deleted.go)
+	deltaKeys    deltaKeys        // delta token keys per tenant (deltatoken.go)
+	secrets      secrets          // keys kept in the store (secrets.go)
+	webhooks     *WebhookSettings // nil: no subscriptions (subscriptions.go)
 }
 
 // Option configures a Service.

@@ -42,6 +42,10 @@ type Reader interface {
 	GovernanceReader
 	// Keys kept in the database (secrets.go).
 	SecretReader
+	// The audit log (audit.go).
+	AuditReader
+	// Subscriptions and their notification outbox (subscriptions.go).
+	SubscriptionReader
 
 	Tenant(ctx context.Context, id TenantID) (Tenant, error)
 	// TenantByDomain finds the tenant that verified domain (case-insensitive).
@@ -109,6 +113,8 @@ type Tx interface {
 	AppTx
 	TrackingTx
 	GovernanceTx
+	AuditTx
+	SubscriptionTx
 
 	InsertTenant(ctx context.Context, t Tenant) error
 	// InsertUser fails with *ConflictError naming userPrincipalName,

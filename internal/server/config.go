@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"groupd/internal/webhook"
 )
 
 // Defaults of the command line contract (DESIGN.md).
@@ -46,6 +48,16 @@ type Config struct {
 
 	// Tracking: deleted items and change log retention (tracking.go).
 	Tracking Tracking
+	// AuditRetention is how long audit entries are kept (default
+	// DefaultAuditRetention); the change log keeps its own.
+	AuditRetention time.Duration
+
+	// Webhooks tunes change notification delivery. WebhookAllowHTTP
+	// accepts http:// notification URLs; without it only https is
+	// accepted, so that a subscriber cannot make groupd send plain-text
+	// requests into the network it runs in.
+	Webhooks         webhook.Config
+	WebhookAllowHTTP bool
 
 	Logger *slog.Logger
 
@@ -64,6 +76,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Domain == "" {
 		c.Domain = DefaultDomain
+	}
+	if c.AuditRetention <= 0 {
+		c.AuditRetention = DefaultAuditRetention
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))

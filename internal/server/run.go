@@ -52,13 +52,16 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	svc := directory.New(st, append(readCache(st), cfg.Tracking.options()...)...)
+	svc := directory.New(st, append(append(readCache(st), cfg.Tracking.options()...), webhooks(cfg))...)
 	go cfg.Tracking.run(ctx, svc, log)
+	stopWorker := startWebhooks(ctx, svc, cfg)
+	defer stopWorker()
 	go func() {
 		if err := svc.Follow(ctx, cacheFollowInterval); err != nil {
 			log.Warn("change follower stopped; cached reads may miss other processes' writes", "err", err)
 		}
 	}()
+	go trimAudit(ctx, svc, cfg.AuditRetention, auditTrimInterval, log)
 	if l, ok := st.(store.ChangeListener); ok {
 		// Other instances announce their commits; reading the log at once
 		// keeps the application cache behind tokens in step with them.

@@ -80,8 +80,12 @@ func (a *api) listDeleted(rq *request) error {
 			}
 		}
 	}
+	pk, err := a.dir.PagingKey(rq.ctx)
+	if err != nil {
+		return err
+	}
 	if tok := values.Get("$skiptoken"); tok != "" {
-		if req.Page.After, err = decodeSkipToken(tok, scope); err != nil {
+		if req.Page.After, err = decodeSkipToken(pk, rq.tenant, tok, scope); err != nil {
 			return err
 		}
 	}
@@ -99,7 +103,7 @@ func (a *api) listDeleted(rq *request) error {
 	e.metadataContext(rq.base, strings.TrimPrefix(path, "/"), sel.proj(""), false)
 	if page.Next != "" {
 		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, path, rq.r.URL.RawQuery, encodeSkipToken(scope, page.Next)))
+		e.str(nextLink(rq.base, path, rq.r.URL.RawQuery, encodeSkipToken(pk, rq.tenant, scope, page.Next)))
 	}
 	e.key("value")
 	e.beginArray()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/go-chi/chi/v5"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -93,6 +94,7 @@ func TestNextLinkKeepsQuery(t *testing.T) {
 }
 
 func TestUnknownSegment(t *testing.T) {
+	g := grammarOf(New(Config{}).(chi.Routes))
 	for path, want := range map[string]string{
 		"/":                          "",
 		"/nope":                      "nope",
@@ -104,7 +106,7 @@ func TestUnknownSegment(t *testing.T) {
 		"/organization/x/y":          "y",
 		"/groups/x/members/y":        "y",
 	} {
-		if got := unknownSegment(path); got != want {
+		if got := g.unknownSegment(path); got != want {
 			t.Errorf("%s: %q, want %q", path, got, want)
 		}
 	}

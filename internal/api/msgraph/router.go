@@ -31,6 +31,8 @@ type api struct {
 	authn  auth.Authenticator
 	log    *slog.Logger
 	router *chi.Mux
+	// grammar names the segment of an unknown path (segments.go).
+	grammar grammar
 }
 
 // New returns the Microsoft Graph v1.0 handler, to be mounted at /v1.0.
@@ -79,6 +81,9 @@ func New(cfg Config) http.Handler {
 	a.mountNesting(r)
 	a.routeTracking(r)
 	a.mountGovernance(r) // settings.go
+	a.mountAudit(r)
+	a.mountSubscriptions(r)
+	a.grammar = grammarOf(r)
 	return r
 }
 
@@ -160,60 +165,6 @@ func routePath(r *http.Request) string {
 	return r.URL.Path
 }
 
-// segments is the navigation grammar of the routes above, used to name the
-// first path segment Graph would not find: "*" matches any key; a path with
-// no entry ends there.
-var segments = map[string][]string{
-	"":                              {"users", "groups", "organization", "directoryObjects", "directory"},
-	"users":                         {"*"},
-	"users/*":                       {"memberOf", "transitiveMemberOf", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
-	"users/*/memberOf":              {"$count", "*"},
-	"users/*/transitiveMemberOf":    {"$count", "*"},
-	"users/*/memberOf/*":            {"$count"},
-	"users/*/transitiveMemberOf/*":  {"$count"},
-	"groups":                        {"*"},
-	"groups/*":                      {"members", "owners", "memberOf", "transitiveMemberOf", "transitiveMembers", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
-	"groups/*/memberOf":             {"$count", "*"},
-	"groups/*/memberOf/*":           {"$count"},
-	"groups/*/transitiveMemberOf":   {"$count", "*"},
-	"groups/*/transitiveMemberOf/*": {"$count"},
-	"groups/*/transitiveMembers":    {"$count", "*"},
-	"groups/*/transitiveMembers/*":  {"$count"},
-	"groups/*/members":              {"$ref", "*"},
-	"groups/*/members/*":            {"$ref", "$count"},
-	"groups/*/owners":               {"$ref", "*"},
-	"groups/*/owners/*":             {"$ref"},
-	"organization":                  {"*"},
-	"directoryObjects":              {"*"},
-	"directoryObjects/*":            {"checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
-	"directory":                     {"deletedItems"},
-}
-
-// unknownSegment returns the first segment of path that the grammar does
-// not know; for a path that is known as far as it goes, the last segment.
-func unknownSegment(path string) string {
-	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	at := ""
-	for i, s := range segs {
-		next, ok := "", false
-		for _, want := range segments[at] {
-			if (want == "*" && s != "") || want == s {
-				next, ok = want, true
-				break
-			}
-		}
-		if !ok {
-			return unescape(s)
-		}
-		if i == 0 {
-			at = next
-		} else {
-			at += "/" + next
-		}
-	}
-	return unescape(segs[len(segs)-1])
-}
-
 func unescape(s string) string {
 	if u, err := url.PathUnescape(s); err == nil {
 		return u
@@ -222,7 +173,7 @@ func unescape(s string) string {
 }
 
 func (a *api) notFound(rq *request) error {
-	return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", unknownSegment(routePath(rq.r)))
+	return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", a.grammar.unknownSegment(routePath(rq.r)))
 }
 
 var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}

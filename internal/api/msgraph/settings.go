@@ -29,11 +29,6 @@ func (a *api) mountGovernance(r chi.Router) {
 
 // The navigation grammar of these routes, for the 404 messages (router.go).
 func init() {
-	segments[""] = append(segments[""], "groupSettingTemplates", "groupSettings", "teams")
-	segments["groupSettingTemplates"] = []string{"*"}
-	segments["groupSettings"] = []string{"*"}
-	segments["teams"] = []string{"*"}
-	segments["groups/*"] = append(segments["groups/*"], "team")
 }
 
 func writeTemplate(e *enc, t directory.SettingTemplate) {

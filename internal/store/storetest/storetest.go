@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Groups", testPagingGroups},
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
+		{"Audit", testAudit},
+		{"Subscriptions", testSubscriptions},
 		{"Update/Rollback", testUpdateRollback},
 		{"Update/ReadsOwnWrites", testUpdateReadsOwnWrites},
 		{"Update/Cancel", testUpdateCancel},

@@ -1,0 +1,255 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The audit log is the change log as people read it: each committed change
+// row, copied by the store in the same transaction (signing keys aside),
+// kept for its own retention and listed newest first. Names of targets and
+// applications are resolved when the log is read, from the objects as they
+// are then; an object that is gone keeps its id only.
+
+// AuditRecord is one stored audit row: a change log row and its number.
+type AuditRecord struct {
+	Seq int64 // increasing in insertion order; the entry's id derives from it
+	Change
+}
+
+// ActivityKey names an activity by the kind of object and the operation.
+type ActivityKey struct {
+	Kind ObjectKind
+	Op   ChangeOp
+}
+
+// AuditQuery selects audit rows of one tenant. Zero fields do not filter.
+type AuditQuery struct {
+	Since, Until time.Time // inclusive bounds on the change's time
+	// Activities keeps rows whose (kind, op) is one of these; a non-nil
+	// empty list keeps none (a name no activity has).
+	Activities []ActivityKey
+	Target     ObjectID // the changed object or the related member/owner
+	ActorID    string
+	RequestID  string
+	// Page: at most Top rows (1..999, default 100), newest first, after
+	// the cursor of a previous page.
+	Page PageRequest
+}
+
+// AuditReader is the store's side of the audit log.
+type AuditReader interface {
+	// AuditLog lists a tenant's audit rows newest first (by Seq), keyset
+	// paged; a cursor that is not one of its own is ErrBadCursor.
+	AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (Page[AuditRecord], error)
+}
+
+// AuditTx is the write side of the audit log.
+type AuditTx interface {
+	// TrimAudit deletes at most limit rows older than before, oldest
+	// first, and reports how many it deleted.
+	TrimAudit(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// Activity is how an audit entry describes its change, in Microsoft
+// Graph's words.
+type Activity struct {
+	DisplayName   string // "Add member to group"
+	Category      string // "GroupManagement"
+	OperationType string // "Add", "Update", "Delete", "Assign", "Unassign"
+}
+
+// KindSubscription names change notification subscriptions in the change
+// log (subscriptions.go).
+const KindSubscription ObjectKind = "subscription"
+
+// OpDropped: groupd removed a subscription whose receiver kept failing.
+const OpDropped ChangeOp = "dropped"
+
+var kindWords = map[ObjectKind][2]string{
+	KindUser:             {"user", "UserManagement"},
+	KindGroup:            {"group", "GroupManagement"},
+	KindApplication:      {"application", "ApplicationManagement"},
+	KindServicePrincipal: {"service principal", "ApplicationManagement"},
+	KindSubscription:     {"subscription", "Other"},
+	"tenant":             {"company", "DirectoryManagement"},
+}
+
+// ActivityOf describes a change.
+func ActivityOf(kind ObjectKind, op ChangeOp) Activity {
+	w, ok := kindWords[kind]
+	if !ok {
+		w = [2]string{string(kind), "Other"}
+	}
+	noun, cat := w[0], w[1]
+	switch op {
+	case OpCreated:
+		return Activity{"Add " + noun, cat, "Add"}
+	case OpUpdated:
+		return Activity{"Update " + noun, cat, "Update"}
+	case OpDeleted:
+		return Activity{"Delete " + noun, cat, "Delete"}
+	case OpHardDeleted:
+		if kind == KindUser {
+			return Activity{"Hard Delete user", cat, "Delete"}
+		}
+		return Activity{"Delete " + noun, cat, "Delete"}
+	case OpMemberAdded:
+		return Activity{"Add member to " + noun, cat, "Assign"}
+	case OpMemberRemoved:
+		return Activity{"Remove member from " + noun, cat, "Unassign"}
+	case OpOwnerAdded:
+		return Activity{"Add owner to " + noun, cat, "Assign"}
+	case OpOwnerRemoved:
+		return Activity{"Remove owner from " + noun, cat, "Unassign"}
+	case OpDropped:
+		return Activity{"Remove " + noun + " after failed deliveries", cat, "Delete"}
+	}
+	return Activity{string(op) + " " + noun, cat, "Update"}
+}
+
+var auditOps = []ChangeOp{OpCreated, OpUpdated, OpDeleted, OpHardDeleted, OpMemberAdded,
+	OpMemberRemoved, OpOwnerAdded, OpOwnerRemoved, OpDropped}
+
+// ActivitiesNamed returns every (kind, op) whose activity has this display
+// name (case-insensitive); none for a name no activity has.
+func ActivitiesNamed(name string) []ActivityKey {
+	out := []ActivityKey{}
+	for kind := range kindWords {
+		for _, op := range auditOps {
+			if strings.EqualFold(ActivityOf(kind, op).DisplayName, name) {
+				out = append(out, ActivityKey{kind, op})
+			}
+		}
+	}
+	return out
+}
+
+// AuditID is the wire id of an audit row.
+func AuditID(seq int64) string { return "Directory_" + strconv.FormatInt(seq, 10) }
+
+// AuditEntry is an audit row with what a reader shows of it.
+type AuditEntry struct {
+	ID string
+	AuditRecord
+	Activity Activity
+	// Initiator is the actor, with the application's appId when it is one.
+	InitiatorAppID string
+	Targets        []AuditTarget
+}
+
+// AuditTarget is an object an entry names: the changed object first, then
+// the member or owner of a membership or ownership change.
+type AuditTarget struct {
+	ID                string
+	Kind              ObjectKind
+	DisplayName       string
+	UserPrincipalName string
+	Properties        []string // changed properties (first target only)
+}
+
+// MaxAuditTop bounds an audit page, as Graph bounds $top.
+const MaxAuditTop = 999
+
+// AuditLog lists the tenant's audit entries newest first, with target and
+// application names resolved in two round trips per page.
+func (s *Service) AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (Page[AuditEntry], error) {
+	if q.Page.Top <= 0 {
+		q.Page.Top = 100
+	}
+	if q.Page.Top > MaxAuditTop {
+		return Page[AuditEntry]{}, &ValidationError{Property: "$top", Reason: ReasonInvalidValue,
+			Detail: fmt.Sprintf("at most %d", MaxAuditTop)}
+	}
+	page, err := s.store.AuditLog(ctx, tenant, q)
+	if err != nil {
+		return Page[AuditEntry]{}, err
+	}
+	var objIDs, spIDs []ObjectID
+	for _, r := range page.Items {
+		for _, t := range [][2]string{{string(r.ObjectKind), string(r.ObjectID)}, {string(r.RelatedKind), string(r.RelatedID)}} {
+			switch ObjectKind(t[0]) {
+			case KindUser, KindGroup:
+				objIDs = append(objIDs, ObjectID(t[1]))
+			case KindServicePrincipal:
+				spIDs = append(spIDs, ObjectID(t[1]))
+			}
+		}
+		if r.Actor.Kind == ActorApp {
+			spIDs = append(spIDs, ObjectID(r.Actor.ID))
+		}
+	}
+	names := map[ObjectID][2]string{}
+	if len(objIDs) > 0 {
+		objs, err := s.store.Objects(ctx, tenant, objIDs)
+		if err != nil {
+			return Page[AuditEntry]{}, err
+		}
+		for _, o := range objs {
+			if o.User != nil {
+				names[o.User.ID] = [2]string{o.User.DisplayName, o.User.UserPrincipalName}
+			} else if o.Group != nil {
+				names[o.Group.ID] = [2]string{o.Group.DisplayName, ""}
+			}
+		}
+	}
+	appIDs := map[ObjectID]Application{}
+	if len(spIDs) > 0 {
+		apps, err := s.store.ServicePrincipals(ctx, tenant, spIDs)
+		if err != nil {
+			return Page[AuditEntry]{}, err
+		}
+		for _, a := range apps {
+			appIDs[a.ServicePrincipalID] = a
+		}
+	}
+	out := Page[AuditEntry]{Next: page.Next, Items: make([]AuditEntry, 0, len(page.Items))}
+	for _, r := range page.Items {
+		e := AuditEntry{ID: AuditID(r.Seq), AuditRecord: r, Activity: ActivityOf(r.ObjectKind, r.Op)}
+		if r.Actor.Kind == ActorApp {
+			e.InitiatorAppID = appIDs[ObjectID(r.Actor.ID)].AppID
+		}
+		target := func(kind ObjectKind, id ObjectID) AuditTarget {
+			t := AuditTarget{ID: string(id), Kind: kind}
+			if n, ok := names[id]; ok {
+				t.DisplayName, t.UserPrincipalName = n[0], n[1]
+			} else if a, ok := appIDs[id]; ok {
+				t.DisplayName = a.DisplayName
+			}
+			return t
+		}
+		first := target(r.ObjectKind, r.ObjectID)
+		first.Properties = r.Properties
+		e.Targets = append(e.Targets, first)
+		if r.RelatedID != "" {
+			e.Targets = append(e.Targets, target(r.RelatedKind, r.RelatedID))
+		}
+		out.Items = append(out.Items, e)
+	}
+	return out, nil
+}
+
+// trimBatch bounds one trimming transaction, so that trimming a long
+// backlog never holds the writer for long.
+const trimBatch = 5000
+
+// TrimAudit deletes audit rows older than before, in batches, and reports
+// how many it deleted.
+func (s *Service) TrimAudit(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	for {
+		var n int
+		err := s.store.Update(ctx, func(tx Tx) error {
+			var err error
+			n, err = tx.TrimAudit(ctx, before, trimBatch)
+			return err
+		})
+		total += n
+		if err != nil || n < trimBatch {
+			return total, err
+		}
+	}
+}

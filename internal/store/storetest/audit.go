@@ -1,0 +1,132 @@
+package storetest
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// testAudit: every change row except signing keys is copied to the audit
+// log in the same transaction, listed newest first, filtered and paged.
+func testAudit(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	want := sampleChanges(f)
+	key := want[0]
+	key.ObjectKind, key.Op, key.ObjectID = directory.KindSigningKey, directory.OpCreated, "kid-1"
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, append(want[:3:3], key)) })
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[3:]) })
+	// A rolled-back change is not audited.
+	boom := errors.New("boom")
+	if err := f.s.Update(ctx, func(tx directory.Tx) error {
+		if err := tx.AppendChanges(ctx, want[:1]); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("rolled back update: %v", err)
+	}
+
+	all := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}}))
+	if len(all.Items) != len(want) || all.Next != "" {
+		t.Fatalf("AuditLog: %d rows, next %q; want %d, no next", len(all.Items), all.Next, len(want))
+	}
+	for i, got := range all.Items {
+		w := want[len(want)-1-i]
+		if i > 0 && got.Seq >= all.Items[i-1].Seq {
+			t.Errorf("row %d: seq %d not below %d", i, got.Seq, all.Items[i-1].Seq)
+		}
+		if g, w := normChange(got.Change), normChange(w); !reflect.DeepEqual(g, w) {
+			t.Errorf("row %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+
+	list := func(q directory.AuditQuery) []directory.AuditRecord {
+		t.Helper()
+		if q.Page.Top == 0 {
+			q.Page.Top = 100
+		}
+		return must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, q)).Items
+	}
+	ops := func(rows []directory.AuditRecord) []directory.ChangeOp {
+		var out []directory.ChangeOp
+		for _, r := range rows {
+			out = append(out, r.Op)
+		}
+		return out
+	}
+	user := want[0].ObjectID
+	for _, tc := range []struct {
+		name string
+		q    directory.AuditQuery
+		want []directory.ChangeOp
+	}{
+		{"target object or related", directory.AuditQuery{Target: user}, []directory.ChangeOp{directory.OpOwnerRemoved, directory.OpMemberAdded, directory.OpCreated}},
+		{"actor", directory.AuditQuery{ActorID: want[3].Actor.ID}, []directory.ChangeOp{directory.OpOwnerRemoved}},
+		{"request", directory.AuditQuery{RequestID: "req-2"}, []directory.ChangeOp{directory.OpOwnerRemoved}},
+		{"activities", directory.AuditQuery{Activities: []directory.ActivityKey{{Kind: directory.KindGroup, Op: directory.OpMemberAdded}, {Kind: directory.KindUser, Op: directory.OpCreated}}},
+			[]directory.ChangeOp{directory.OpMemberAdded, directory.OpCreated}},
+		{"no activity", directory.AuditQuery{Activities: []directory.ActivityKey{}}, nil},
+		{"since", directory.AuditQuery{Since: want[0].At}, []directory.ChangeOp{directory.OpHardDeleted, directory.OpOwnerRemoved, directory.OpMemberAdded, directory.OpUpdated, directory.OpCreated}},
+		{"after", directory.AuditQuery{Since: want[0].At.Add(time.Microsecond)}, nil},
+		{"until before", directory.AuditQuery{Until: want[0].At.Add(-time.Microsecond)}, nil},
+		{"other tenant's target", directory.AuditQuery{Target: directory.NewObjectID()}, nil},
+	} {
+		if got := ops(list(tc.q)); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+
+	// Pages of two cover everything once, newest first.
+	var paged []directory.AuditRecord
+	q := directory.AuditQuery{Page: directory.PageRequest{Top: 2}}
+	for range 10 {
+		p := must[directory.Page[directory.AuditRecord]](t, "AuditLog page")(f.s.AuditLog(ctx, f.tenant.ID, q))
+		paged = append(paged, p.Items...)
+		if p.Next == "" {
+			break
+		}
+		q.Page.After = p.Next
+	}
+	if !reflect.DeepEqual(ops(paged), ops(all.Items)) {
+		t.Errorf("paged %v, want %v", ops(paged), ops(all.Items))
+	}
+	if _, err := f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 2, After: "x"}}); !errors.Is(err, directory.ErrBadCursor) {
+		t.Errorf("bad cursor: %v, want ErrBadCursor", err)
+	}
+	other := f.otherTenant("fabrikam.example")
+	if rows := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, other.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 10}})); len(rows.Items) != 0 {
+		t.Errorf("other tenant sees %d rows", len(rows.Items))
+	}
+
+	// Trimming removes rows older than the cutoff, at most limit at a time.
+	old := want[0]
+	old.At = want[0].At.Add(-48 * time.Hour)
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{old, old, old}) })
+	var n int
+	f.update(func(tx directory.Tx) error {
+		var err error
+		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 2)
+		return err
+	})
+	if n != 2 {
+		t.Errorf("TrimAudit limit 2: deleted %d", n)
+	}
+	f.update(func(tx directory.Tx) error {
+		var err error
+		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 100)
+		return err
+	})
+	if n != 1 {
+		t.Errorf("TrimAudit: deleted %d, want 1", n)
+	}
+	if got := list(directory.AuditQuery{}); len(got) != len(want) {
+		t.Errorf("after trim: %d rows, want %d", len(got), len(want))
+	}
+	// The change log keeps its rows: retention is separate.
+	if ch := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 100)); len(ch) != len(want)+1+3 {
+		t.Errorf("change log has %d rows after audit trim, want %d", len(ch), len(want)+4)
+	}
+}

@@ -1,0 +1,258 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// Config tunes delivery. Zero values take the defaults.
+type Config struct {
+	// PollInterval: how often the change log and the outbox are looked at
+	// when there is nothing to do (default 200 ms).
+	PollInterval time.Duration
+	// Timeout of one delivery POST (default 10 s).
+	Timeout time.Duration
+	// Backoff after the n-th consecutive failure is BackoffBase·2^(n-1),
+	// at most BackoffMax (defaults 1 s and 10 min).
+	BackoffBase, BackoffMax time.Duration
+	// MaxFailures: after this many consecutive failures the subscription
+	// is dropped (default 15: about an hour of retries with the default
+	// backoff).
+	MaxFailures int
+	// Lease: how long a claimed subscription stays with this worker if it
+	// dies without releasing it (default 1 min; longer than Timeout).
+	Lease time.Duration
+	// Batch: notifications per POST (default 100), and Concurrency:
+	// subscriptions delivered at once (default 8).
+	Batch, Concurrency int
+	// Client sends the POSTs (default: one that does not follow redirects).
+	Client *http.Client
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.PollInterval, 200*time.Millisecond)
+	def(&c.Timeout, 10*time.Second)
+	def(&c.BackoffBase, time.Second)
+	def(&c.BackoffMax, 10*time.Minute)
+	def(&c.Lease, time.Minute)
+	if c.Lease <= c.Timeout {
+		c.Lease = 2 * c.Timeout
+	}
+	if c.MaxFailures <= 0 {
+		c.MaxFailures = 15
+	}
+	if c.Batch <= 0 {
+		c.Batch = 100
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 8
+	}
+	if c.Client == nil {
+		c.Client = noRedirects
+	}
+	return c
+}
+
+// Backoff is the wait after the n-th consecutive failure.
+func (c Config) Backoff(n int) time.Duration {
+	d := c.BackoffBase
+	for i := 1; i < n && d < c.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, c.BackoffMax)
+}
+
+// Worker moves notifications from the change log to receivers.
+type Worker struct {
+	svc   *directory.Service
+	cfg   Config
+	log   *slog.Logger
+	owner string // this worker's lease name
+}
+
+// NewWorker returns a worker over svc.
+func NewWorker(svc *directory.Service, cfg Config, log *slog.Logger) *Worker {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return &Worker{svc: svc, cfg: cfg.withDefaults(), log: log, owner: "worker-" + hex.EncodeToString(b)}
+}
+
+// dispatchBatch: changes read per dispatch transaction.
+const dispatchBatch = 1000
+
+// expiryInterval: how often expired subscriptions are removed.
+const expiryInterval = time.Minute
+
+// Run works until ctx ends. Deliveries in flight are abandoned at once and
+// their leases released, so another instance (or the next start) sends
+// them again.
+func (w *Worker) Run(ctx context.Context) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	lastExpiry := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		busy := false
+		for {
+			n, err := w.svc.DispatchNotifications(ctx, dispatchBatch)
+			if err != nil {
+				w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
+				break
+			}
+			if n < dispatchBatch {
+				break
+			}
+		}
+		subs, err := w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, w.cfg.Concurrency)
+		if err != nil {
+			w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
+		}
+		if len(subs) > 0 {
+			busy = true
+			var wg sync.WaitGroup
+			for _, s := range subs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.deliver(ctx, s)
+				}()
+			}
+			wg.Wait()
+		}
+		if time.Since(lastExpiry) > expiryInterval {
+			lastExpiry = time.Now()
+			if n, err := w.svc.RemoveExpiredSubscriptions(ctx); err != nil {
+				w.warn(ctx, "webhooks: removing expired subscriptions failed", err)
+			} else if n > 0 {
+				w.log.Info("webhooks: expired subscriptions removed", "count", n)
+			}
+		}
+		if busy {
+			t.Reset(0)
+		} else {
+			t.Reset(w.cfg.PollInterval)
+		}
+	}
+}
+
+func (w *Worker) warn(ctx context.Context, msg string, err error) {
+	if ctx.Err() == nil {
+		w.log.Warn(msg, "err", err)
+	}
+}
+
+// releaseTimeout bounds the write that hands a lease back at shutdown.
+const releaseTimeout = 5 * time.Second
+
+// deliver sends one batch of a claimed subscription's queue and records
+// the outcome.
+func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
+	finish := func(upTo int64, failures int, next time.Time) {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if err := w.svc.FinishDelivery(fctx, s.ID, w.owner, upTo, failures, next); err != nil {
+			w.log.Warn("webhooks: recording a delivery failed; it will be sent again", "subscription", s.ID, "err", err)
+		}
+	}
+	notes, err := w.svc.PendingNotifications(ctx, s.ID, w.cfg.Batch)
+	if err != nil || len(notes) == 0 {
+		finish(0, s.Failures, s.NextAttemptAt)
+		return
+	}
+	err = w.post(ctx, s, notes)
+	switch {
+	case err == nil:
+		finish(notes[len(notes)-1].Seq, 0, time.Time{})
+	case ctx.Err() != nil:
+		// Shutting down: not the receiver's fault.
+		finish(0, s.Failures, s.NextAttemptAt)
+	case s.Failures+1 >= w.cfg.MaxFailures:
+		w.log.Warn("webhooks: receiver kept failing; subscription dropped", "subscription", s.ID,
+			"url", s.NotificationURL, "failures", s.Failures+1, "err", err)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if err := w.svc.DropSubscription(dctx, s); err != nil {
+			w.log.Warn("webhooks: dropping a subscription failed", "subscription", s.ID, "err", err)
+			finish(0, s.Failures+1, time.Now().Add(w.cfg.Backoff(s.Failures+1)))
+		}
+	default:
+		n := s.Failures + 1
+		w.log.Info("webhooks: delivery failed; retrying later", "subscription", s.ID, "failures", n,
+			"retry_in", w.cfg.Backoff(n).String(), "err", err)
+		finish(0, n, time.Now().Add(w.cfg.Backoff(n)))
+	}
+}
+
+// item is one notification as Microsoft Graph sends it.
+type item struct {
+	SubscriptionID                 string          `json:"subscriptionId"`
+	SubscriptionExpirationDateTime string          `json:"subscriptionExpirationDateTime"`
+	ChangeType                     string          `json:"changeType"`
+	Resource                       string          `json:"resource"`
+	ResourceData                   json.RawMessage `json:"resourceData"`
+	ClientState                    *string         `json:"clientState"`
+	TenantID                       string          `json:"tenantId"`
+}
+
+// Body is the JSON a receiver gets for these notifications.
+func Body(s directory.Subscription, notes []directory.Notification) ([]byte, error) {
+	out := struct {
+		Value []item `json:"value"`
+	}{Value: make([]item, 0, len(notes))}
+	var cs *string
+	if s.ClientState != "" {
+		cs = &s.ClientState
+	}
+	for _, n := range notes {
+		out.Value = append(out.Value, item{
+			SubscriptionID: string(s.ID), SubscriptionExpirationDateTime: s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"),
+			ChangeType: n.ChangeType, Resource: n.Resource, ResourceData: json.RawMessage(n.ResourceData),
+			ClientState: cs, TenantID: string(s.TenantID),
+		})
+	}
+	return json.Marshal(out)
+}
+
+func (w *Worker) post(ctx context.Context, s directory.Subscription, notes []directory.Notification) error {
+	body, err := Body(s, notes)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.NotificationURL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	res, err := w.cfg.Client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return fmt.Errorf("receiver answered %d", res.StatusCode)
+	}
+	return nil
+}
