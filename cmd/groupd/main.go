@@ -49,6 +49,7 @@ Usage:
   groupd app roles --app APPID --role PERMISSION...
   groupd app disable|enable|delete --app APPID
   groupd keys rotate
+  groupd bench generate [--users N] [--groups N] [--memberships N] [--depth N] [--seed N]
                (every app, tenant and keys command takes --data-dir DIR | --database URL)
   groupd version
   groupd help [COMMAND]
@@ -95,6 +96,7 @@ var commands = []command{
 	{"app enable", appEnableCmd(true)},
 	{"app delete", appDeleteCmd},
 	{"keys rotate", keysRotateCmd},
+	{"bench generate", benchGenerateCmd},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
