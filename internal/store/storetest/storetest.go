@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Query/Count", testQueryCount},
 		{"Apps", testApps},
 		{"Apps/SigningKeys", testSigningKeys},
+		{"BulkLoad", testBulkLoad},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
