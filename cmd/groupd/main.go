@@ -52,7 +52,8 @@ Usage:
   groupd settings get [--tenant ID] [--output json|text]
   groupd settings set [--tenant ID] --value NAME=VALUE... [--output json|text]
   groupd audit [--since T] [--until T] [--activity A] [--target ID] [--output json|table]
-               (every app, tenant, keys, settings and audit command takes --data-dir DIR | --database URL)
+  groupd bench generate [--users N] [--groups N] [--memberships N] [--depth N] [--seed N]
+               (every app, tenant, keys, settings, audit and bench command takes --data-dir DIR | --database URL)
   groupd version
   groupd help [COMMAND]
 
@@ -101,6 +102,7 @@ var commands = []command{
 	{"settings get", settingsGetCmd},
 	{"settings set", settingsSetCmd},
 	{"audit", auditCmd},
+	{"bench generate", benchGenerateCmd},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -111,6 +111,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 		cfg.OnListening(ln.Addr().String())
 	}
 
+	startPprof(ctx, log)
 	errc := make(chan error, 1)
 	go func() {
 		if cfg.InsecureHTTP {

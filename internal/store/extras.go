@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/bulk"
 )
 
 // ChangeListener is implemented by engines shared by several groupd
@@ -20,3 +21,7 @@ type ChangeListener interface {
 type Backuper interface {
 	Backup(ctx context.Context, destPath string) error
 }
+
+// BulkLoader is implemented by engines that load a generated directory
+// with multi-row writes (bench generate); see package bulk.
+type BulkLoader = bulk.Loader

@@ -20,7 +20,7 @@ import (
 // runResult is one timed run against one server.
 type runResult struct {
 	target   string
-	requests int           // 200 answers completed inside the measured window
+	requests int           // 2xx answers completed inside the measured window
 	errors   int           // other statuses, broken connections
 	elapsed  time.Duration // the measured window
 	lat      []time.Duration
@@ -37,15 +37,21 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
+// requests gives worker w its n-th request, prepared bytes.
+type requests func(w, n int) []byte
+
+// same sends one request over and over.
+func same(req []byte) requests { return func(int, int) []byte { return req } }
+
 // load drives addr with conns connections for warmup, then measures for
 // dur. Every loop is bounded by time and by maxPerConn requests.
-func load(target, addr string, req []byte, conns int, warmup, dur time.Duration, maxPerConn int) runResult {
+func load(target, addr string, req requests, conns int, warmup, dur time.Duration, maxPerConn int) runResult {
 	start := time.Now()
 	measureFrom, end := start.Add(warmup), start.Add(warmup+dur)
 	res := make([]runResult, conns)
 	var wg sync.WaitGroup
 	for i := range conns {
-		wg.Go(func() { res[i] = worker(addr, req, measureFrom, end, maxPerConn) })
+		wg.Go(func() { res[i] = worker(addr, func(n int) []byte { return req(i, n) }, measureFrom, end, maxPerConn) })
 	}
 	wg.Wait()
 	out := runResult{target: target, elapsed: dur}
@@ -58,7 +64,7 @@ func load(target, addr string, req []byte, conns int, warmup, dur time.Duration,
 	return out
 }
 
-func worker(addr string, req []byte, measureFrom, end time.Time, maxPerConn int) runResult {
+func worker(addr string, req func(n int) []byte, measureFrom, end time.Time, maxPerConn int) runResult {
 	var r runResult
 	r.lat = make([]time.Duration, 0, 8192)
 	var c *conn
@@ -80,14 +86,14 @@ func worker(addr string, req []byte, measureFrom, end time.Time, maxPerConn int)
 				continue
 			}
 		}
-		status, keep, err := c.roundTrip(req)
+		status, keep, err := c.roundTrip(req(n))
 		t1 := time.Now()
 		if err != nil || !keep {
 			c.Close()
 			c = nil
 		}
 		if !t0.Before(measureFrom) && !t1.After(end) {
-			if err == nil && status == 200 {
+			if err == nil && status/100 == 2 {
 				r.requests++
 				r.lat = append(r.lat, t1.Sub(t0))
 			} else {

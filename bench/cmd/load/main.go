@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -37,6 +38,25 @@ type options struct {
 	keep                bool
 	database            string
 	authMode            string
+	dataDir             string
+	users, groups       int
+	memberships, depth  int
+	readUsers, addUsers int
+	only                string
+	pprof               string
+}
+
+// wants reports whether the operation named name is to be measured.
+func (o options) wants(name string) bool {
+	if o.only == "" {
+		return true
+	}
+	for _, w := range strings.Split(o.only, ",") {
+		if w != "" && strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func main() {
@@ -52,6 +72,15 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (logs, data) for inspection")
 	flag.StringVar(&o.database, "database", "", "groupd's --database `URL`; \"postgres-temp\" starts a throwaway PostgreSQL cluster from the installed server binaries (default: SQLite)")
 	flag.StringVar(&o.authMode, "auth", "basic", "`MODE` of the measured requests: basic (admin password) or bearer (an app's token from the token endpoint)")
+	flag.StringVar(&o.dataDir, "data", "", "`DIR` of a generated directory to reuse (made there if missing; default: a fresh one in the temporary directory)")
+	flag.IntVar(&o.users, "users", 100_000, "users of the generated directory")
+	flag.IntVar(&o.groups, "groups", 10_000, "groups of the generated directory")
+	flag.IntVar(&o.memberships, "memberships", 1_000_000, "memberships of the generated directory")
+	flag.IntVar(&o.depth, "depth", 5, "levels of nested security groups in the generated directory")
+	flag.IntVar(&o.readUsers, "read-users", 2000, "users the transitive operations spread over, besides the generated samples")
+	flag.IntVar(&o.addUsers, "add-users", 20_000, "users each connection adds, at most, per member-add run")
+	flag.StringVar(&o.only, "only", "", "comma-separated `PARTS` of operation names to measure (default: all), e.g. transitive,members")
+	flag.StringVar(&o.pprof, "pprof", "", "`ADDR` for groupd's pprof listener (GROUPD_PPROF), e.g. 127.0.0.1:6060")
 	flag.Parse()
 	if o.authMode != "basic" && o.authMode != "bearer" {
 		fmt.Fprintln(os.Stderr, "load: -auth must be basic or bearer")
@@ -62,7 +91,7 @@ func main() {
 		os.Exit(2)
 	}
 	// The whole bench is bounded: rounds plus generous set-up time.
-	limit := time.Duration(2*o.rounds)*(o.warmup+o.duration) + 3*time.Minute
+	limit := time.Duration(6*o.rounds)*(o.warmup+o.duration) + 10*time.Minute
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, o, os.Stdout)
@@ -94,8 +123,6 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return err
 		}
 	}
-
-	serveArgs := []string{"serve", "--insecure-http", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data")}
 	if o.database == "postgres-temp" {
 		dsn, stopPG, err := pgtest.Start()
 		if err != nil {
@@ -104,24 +131,45 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		defer stopPG()
 		o.database = dsn
 	}
+	dataDir := o.dataDir
+	if dataDir == "" {
+		dataDir = dir
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	ds, reused, err := generated(ctx, o, dataDir)
+	if err != nil {
+		return err
+	}
+	sum := ds.Summary
+	if reused {
+		fmt.Fprintf(out, "directory of %s (reused): %d users, %d groups, %d memberships\n", dataDir, sum.Users, sum.Groups, sum.Memberships)
+	} else {
+		fmt.Fprintf(out, "generated %d users, %d groups, %d memberships, nesting depth %d in %.1fs\n",
+			sum.Users, sum.Groups, sum.Memberships, len(sum.DeepGroupIDs), ds.Took.Seconds())
+	}
+
+	serveArgs := []string{"serve", "--insecure-http", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dataDir, "data")}
 	if o.database != "" {
 		serveArgs = append(serveArgs, "--database", o.database)
 	}
-
-	password := "Bench-" + rand.Text()
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+password))
-	groupd, err := start(ctx, "groupd", o.groupdBin, serveArgs,
-		[]string{"GROUPD_ADMIN_PASSWORD=" + password}, filepath.Join(dir, "groupd.log"))
+	serveEnv := []string{"GROUPD_ADMIN_PASSWORD=" + ds.Password}
+	if o.pprof != "" {
+		serveEnv = append(serveEnv, "GROUPD_PPROF="+o.pprof)
+	}
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+ds.Password))
+	groupd, err := start(ctx, "groupd", o.groupdBin, serveArgs, serveEnv, filepath.Join(dir, "groupd.log"))
 	if err != nil {
 		return err
 	}
 	defer groupd.stop()
-	id, body, err := setUp(groupd.addr, auth)
+	set, body, err := prepare(o, groupd.addr, auth, sum)
 	if err != nil {
 		return fmt.Errorf("set up groupd: %w", err)
 	}
 	if o.authMode == "bearer" {
-		if auth, err = bearerAuth(ctx, o, groupd.addr, filepath.Join(dir, "data")); err != nil {
+		if set.auth, err = bearerAuth(ctx, o, groupd.addr, filepath.Join(dataDir, "data")); err != nil {
 			return fmt.Errorf("bearer token: %w", err)
 		}
 	}
@@ -138,26 +186,73 @@ func run(ctx context.Context, o options, out io.Writer) error {
 
 	// Set only now, so that building and starting were not slowed down.
 	runtime.GOMAXPROCS(o.procs)
-	path := "/v1.0/groups/" + id
-	fmt.Fprintf(out, "GET %s (%s auth, %d-byte body): %d connections, load generator GOMAXPROCS=%d, servers GOMAXPROCS=%d (%d CPUs)\n",
-		"/v1.0/groups/{id}", o.authMode, len(body), o.conns, o.procs, runtime.NumCPU(), runtime.NumCPU())
-	fmt.Fprintf(out, "%v warm-up + %v measured per run, %d runs per server, alternating\n\n", o.warmup, o.duration, o.rounds)
+	fmt.Fprintf(out, "%s auth, %d-byte group body; %d connections, load generator GOMAXPROCS=%d, servers GOMAXPROCS=%d (%d CPUs)\n",
+		o.authMode, len(body), o.conns, o.procs, runtime.NumCPU(), runtime.NumCPU())
+	fmt.Fprintf(out, "%v warm-up + %v measured per run, %d rounds alternating hello and each operation\n\n", o.warmup, o.duration, o.rounds)
 	results := map[string][]runResult{}
-	for round := 1; round <= o.rounds; round++ {
-		for _, c := range []*child{hello, groupd} {
-			if err := ctx.Err(); err != nil {
-				return err
+	failed := map[string]string{}
+	for round := 0; round < o.rounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		helloSet := set
+		helloSet.addr = hello.addr
+		r := load("hello", hello.addr, same(helloSet.head("GET", "/v1.0/groups/"+set.groupID, nil)), o.conns, o.warmup, o.duration, o.maxPerConn)
+		results["hello"] = append(results["hello"], r)
+		printRun(out, round+1, "hello", r)
+		for _, p := range set.ops(round) {
+			if !o.wants(p.name) || failed[p.name] != "" {
+				continue
 			}
-			req := []byte("GET " + path + " HTTP/1.1\r\nHost: " + c.addr + "\r\nAuthorization: " + auth +
-				"\r\nAccept: application/json\r\nUser-Agent: groupd-bench\r\n\r\n")
-			r := load(c.name, c.addr, req, o.conns, o.warmup, o.duration, o.maxPerConn)
-			results[c.name] = append(results[c.name], r)
-			fmt.Fprintf(out, "  run %d %-7s %10.0f req/s  p50 %-9v p99 %-9v errors %d\n",
-				round, c.name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors)
+			if msg := probe(groupd.addr, p.probe); msg != "" {
+				failed[p.name] = msg
+				fmt.Fprintf(out, "  run %d %-36s %s\n", round+1, p.name, msg)
+				continue
+			}
+			limit := o.maxPerConn
+			if p.maxPerConn > 0 {
+				limit = min(limit, p.maxPerConn)
+			}
+			r := load(p.name, groupd.addr, p.req, o.conns, o.warmup, o.duration, limit)
+			results[p.name] = append(results[p.name], r)
+			printRun(out, round+1, p.name, r)
 		}
 	}
-	printSummary(out, results, groupd.rssMB(), hello.rssMB())
+	printTable(out, set.ops(0), results, failed, groupd.rssMB(), hello.rssMB())
 	return nil
+}
+
+// prepare creates what the operations use: the group read by GET (whose
+// body hello serves), the users the reads and adds go through, and empty
+// groups for the adds.
+func prepare(o options, addr, auth string, sum summary) (opSet, []byte, error) {
+	id, body, err := setUp(addr, auth)
+	if err != nil {
+		return opSet{}, nil, err
+	}
+	users, err := fetchUserIDs(addr, auth, o.addUsers)
+	if err != nil {
+		return opSet{}, nil, fmt.Errorf("list users: %w", err)
+	}
+	// The deep users first: their answers walk every level of nesting.
+	read := append(append([]string{}, sum.DeepUserIDs...), sum.SampleUserIDs...)
+	read = append(read, users[:min(len(users), o.readUsers)]...)
+	set := opSet{addr: addr, auth: auth, groupID: id, users: read, addUsers: users,
+		checkIDs: append(append([]string{}, sum.DeepGroupIDs...), sum.SampleGroupIDs...)}
+	set.checkIDs = set.checkIDs[:min(len(set.checkIDs), 20)]
+	if o.wants("members/$ref") {
+		tag := rand.Text()[:6]
+		for round := range o.rounds {
+			g, err := createGroups(addr, auth, fmt.Sprintf("Bench adds %s %d", tag, round), o.conns)
+			if err != nil {
+				return opSet{}, nil, err
+			}
+			set.addGroups = append(set.addGroups, g)
+		}
+	} else {
+		set.addGroups = [][]string{{id}}
+	}
+	return set, body, nil
 }
 
 // setUp creates the group the bench reads and returns its id and the body

@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Governance/Teams", testTeams},
 		{"Governance/UsersByUPN", testUsersByUPN},
 		{"Governance/Idempotency", testIdempotency},
+		{"BulkLoad", testBulkLoad},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

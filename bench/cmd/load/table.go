@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// probe sends req once on a fresh connection and returns "" for a 2xx
+// answer, else what went wrong, with the start of the body.
+func probe(addr string, req []byte) string {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write(req); err != nil {
+		return "error: " + err.Error()
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		return ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 160))
+	return fmt.Sprintf("error: HTTP %d %s", resp.StatusCode, strings.Join(strings.Fields(string(b)), " "))
+}
+
+func printRun(out io.Writer, round int, name string, r runResult) {
+	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d\n",
+		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors)
+}
+
+// printTable prints per operation the medians over the rounds, the ratio
+// to hello and to GET by id, and the memory of both servers.
+func printTable(out io.Writer, ops []op, results map[string][]runResult, failed map[string]string, groupdRSS, helloRSS float64) {
+	med := func(name string) (rps, p50, p99 float64, errs int) {
+		var a, b, c []float64
+		for _, r := range results[name] {
+			a = append(a, r.rps())
+			b = append(b, float64(percentile(r.lat, 0.50)))
+			c = append(c, float64(percentile(r.lat, 0.99)))
+			errs += r.errors
+		}
+		return median(a), median(b), median(c), errs
+	}
+	hello, _, _, _ := med("hello")
+	get, _, _, _ := med(ops[0].name)
+	fmt.Fprintf(out, "\n%-36s %10s %9s %9s %7s %7s %7s  %s\n", "operation", "req/s", "p50", "p99", "errors", "/hello", "/GET", "target")
+	row := func(name, target string) {
+		if msg := failed[name]; msg != "" {
+			fmt.Fprintf(out, "%-36s %s\n", name, msg)
+			return
+		}
+		if len(results[name]) == 0 {
+			return
+		}
+		rps, p50, p99, errs := med(name)
+		ratio := func(base float64) string {
+			if base <= 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2f", rps/base)
+		}
+		fmt.Fprintf(out, "%-36s %10.0f %9v %9v %7d %7s %7s  %s\n", name, rps,
+			round3(time.Duration(p50)), round3(time.Duration(p99)), errs, ratio(hello), ratio(get), target)
+	}
+	row("hello", "ceiling")
+	for _, p := range ops {
+		row(p.name, p.target)
+	}
+	fmt.Fprintf(out, "\nresident memory after the runs: groupd %.1f MB, hello %.1f MB (target: groupd under 300 MB)\n", groupdRSS, helloRSS)
+}
