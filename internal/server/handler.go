@@ -105,7 +105,7 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 
 func notFound(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusNotFound, "NotFound", "No route for "+r.URL.Path+
-		". groupd serves /v1.0, /graph/v1.0, /healthz, /readyz and /metrics.")
+		". groupd serves /v1.0, /graph/v1.0, /api/ProvisionGroup, /{tenant}/... (Azure AD Graph, with api-version), /healthz, /readyz and /metrics.")
 }
 
 type status struct {

@@ -161,7 +161,7 @@ func TestUnknownPath(t *testing.T) {
 	for _, path := range []string{"/", "/nope", "/healthz/", "/graph", "/v1", "/v1.0x/groups"} {
 		resp, body := e.do(t, http.MethodGet, path, nil)
 		wantJSON(t, resp, body, http.StatusNotFound, `{"error":{"code":"NotFound","message":"No route for `+path+
-			`. groupd serves /v1.0, /graph/v1.0, /api/ProvisionGroup, /healthz, /readyz and /metrics."}}`)
+			`. groupd serves /v1.0, /graph/v1.0, /api/ProvisionGroup, /{tenant}/... (Azure AD Graph, with api-version), /healthz, /readyz and /metrics."}}`)
 		if loc := resp.Header.Get("Location"); loc != "" {
 			t.Errorf("GET %s: Location %q, want no redirect", path, loc)
 		}
