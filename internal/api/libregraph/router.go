@@ -70,6 +70,7 @@ func New(cfg Config) http.Handler {
 	m.Get("/users/{userID}", a.handle(auth.NeedUserRead, a.getUser))
 	m.Patch("/users/{userID}", a.handle(auth.NeedUserWrite, a.patchUser))
 	m.Delete("/users/{userID}", a.handle(auth.NeedUserWrite, a.deleteUser))
+	m.Get("/me", a.handle(auth.NeedSignedIn, a.getMe))
 	return m
 }
 

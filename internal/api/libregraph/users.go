@@ -35,14 +35,13 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getUser answers GET /users/{key}; key is an id, a userPrincipalName or an
-// onPremisesSamAccountName.
+// onPremisesSamAccountName. $expand=memberOf adds the user's groups.
 func (a *api) getUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := a.dir.UserByLogin(r.Context(), tenant(r), param(r, "userID"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, userOut(u))
-	return nil
+	return a.writeUser(w, r, u)
 }
 
 // createUser answers POST /users {displayName, onPremisesSamAccountName,

@@ -89,6 +89,7 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		ve  *directory.ValidationError
 		rue *directory.RuleError
 		le  *directory.LimitError
+		rse *directory.ResultSizeLimitError
 		fe  *directory.ForbiddenError
 		be  *httpx.BodyError
 	)
@@ -120,6 +121,9 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		return badRequest(codeRequestBad, "%s", msg), true
 	case errors.As(err, &le):
 		return badRequest(codeRequestBad, "%s", limitMessage(le)), true
+	case errors.As(err, &rse):
+		return badRequest("Directory_ResultSizeLimitExceeded",
+			"The number of results exceeds the limit of %d. Use transitiveMemberOf to list them page by page.", rse.Limit), true
 	case errors.As(err, &fe), errors.Is(err, directory.ErrForbidden):
 		return denied(), true
 	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):
@@ -140,6 +144,8 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 
 func limitMessage(le *directory.LimitError) string {
 	switch {
+	case le.What == "groupIds" || le.What == "ids":
+		return fmt.Sprintf("The number of '%s' cannot exceed %d.", le.What, le.Limit)
 	case le.Limit == directory.MaxBindRefs:
 		return fmt.Sprintf("At most %d references can be bound in one request.", le.Limit)
 	case le.What == "owners":

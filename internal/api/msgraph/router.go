@@ -76,6 +76,7 @@ func New(cfg Config) http.Handler {
 	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeOwner))
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
+	a.mountNesting(r)
 	return r
 }
 
@@ -161,17 +162,28 @@ func routePath(r *http.Request) string {
 // first path segment Graph would not find: "*" matches any key; a path with
 // no entry ends there.
 var segments = map[string][]string{
-	"":                   {"users", "groups", "organization", "directoryObjects"},
-	"users":              {"*"},
-	"users/*":            {"memberOf"},
-	"groups":             {"*"},
-	"groups/*":           {"members", "owners", "memberOf"},
-	"groups/*/members":   {"$ref", "*"},
-	"groups/*/members/*": {"$ref", "$count"},
-	"groups/*/owners":    {"$ref", "*"},
-	"groups/*/owners/*":  {"$ref"},
-	"organization":       {"*"},
-	"directoryObjects":   {"*"},
+	"":                              {"users", "groups", "organization", "directoryObjects"},
+	"users":                         {"*"},
+	"users/*":                       {"memberOf", "transitiveMemberOf", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
+	"users/*/memberOf":              {"$count", "*"},
+	"users/*/transitiveMemberOf":    {"$count", "*"},
+	"users/*/memberOf/*":            {"$count"},
+	"users/*/transitiveMemberOf/*":  {"$count"},
+	"groups":                        {"*"},
+	"groups/*":                      {"members", "owners", "memberOf", "transitiveMemberOf", "transitiveMembers", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
+	"groups/*/memberOf":             {"$count", "*"},
+	"groups/*/memberOf/*":           {"$count"},
+	"groups/*/transitiveMemberOf":   {"$count", "*"},
+	"groups/*/transitiveMemberOf/*": {"$count"},
+	"groups/*/transitiveMembers":    {"$count", "*"},
+	"groups/*/transitiveMembers/*":  {"$count"},
+	"groups/*/members":              {"$ref", "*"},
+	"groups/*/members/*":            {"$ref", "$count"},
+	"groups/*/owners":               {"$ref", "*"},
+	"groups/*/owners/*":             {"$ref"},
+	"organization":                  {"*"},
+	"directoryObjects":              {"*"},
+	"directoryObjects/*":            {"checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
 }
 
 // unknownSegment returns the first segment of path that the grammar does
