@@ -109,12 +109,14 @@ func (c *objectCache) invalidate(rows []Change) {
 }
 
 // WithReadCache keeps up to max users and max groups in memory for reads by
-// id. Only for engines where this process sees every write or follows the
-// others' through Follow within the documented delay (SQLite).
+// id, and the nesting graph of groups (nestindex.go). Only for engines
+// where this process sees every write or follows the others' through
+// Follow within the documented delay (SQLite).
 func WithReadCache(max int) Option {
 	return func(s *Service) {
 		if max > 0 {
 			s.cache = newObjectCache(max)
+			s.nest = newNestIndex()
 		}
 	}
 }
@@ -157,6 +159,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 			}
 			if s.cache != nil {
 				s.cache.invalidate(rows)
+				s.nest.invalidate(rows)
 			}
 			s.invalidateApps(rows)
 			after = rows[len(rows)-1].Cursor

@@ -13,6 +13,7 @@ type Service struct {
 	now          func() time.Time
 	passwordCost int
 	cache        *objectCache // nil: every read goes to the store
+	nest         *nestIndex   // nil: nesting questions go to the store
 	wake         chan struct{}
 	appCache     *appCache        // applications named by tokens (keys.go)
 	tracking     tracking         // deletion and change log retention (deleted.go)
@@ -140,6 +141,7 @@ func (s *Service) update(ctx context.Context, tenant TenantID, fn func(tx Tx, lo
 		// Also after a failure: with group commit a failed call may still
 		// have been retried alone, and dropping entries is always safe.
 		s.cache.invalidate(last.rows)
+		s.nest.invalidate(last.rows)
 	}
 	if last != nil {
 		s.invalidateApps(last.rows)

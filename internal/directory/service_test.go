@@ -22,9 +22,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t)
+}
+
+// newEnvWith is newEnv with more options for the Service.
+func newEnvWith(t *testing.T, opts ...directory.Option) *env {
+	t.Helper()
 	ctx := context.Background()
 	st := testdb.Open(t) // a fresh store on the engine of this run (see main_test.go)
-	svc := directory.New(st, directory.WithPasswordCost(4))
+	svc := directory.New(st, append(opts, directory.WithPasswordCost(4))...)
 	res, err := svc.Bootstrap(ctx, "example.org", "Passw0rd!")
 	if err != nil {
 		t.Fatal(err)

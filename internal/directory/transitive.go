@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -36,6 +37,26 @@ type TransitiveReader interface {
 	// returned (the walk still passes through the others). An invisible
 	// member is in no group.
 	MemberGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool, limit int) ([]ObjectID, error)
+	// DirectGroups returns the visible groups member is a direct member
+	// of, ordered by id, at most limit. Whether member is visible is the
+	// caller's concern.
+	DirectGroups(ctx context.Context, tenant TenantID, member ObjectID, limit int) ([]GroupRef, error)
+	// NestingEdges returns the memberships of visible groups in visible
+	// groups, ordered by (Child, Parent), after the edge after (zero: from
+	// the start), at most limit.
+	NestingEdges(ctx context.Context, tenant TenantID, after NestEdge, limit int) ([]NestEdge, error)
+}
+
+// GroupRef is a group with the property getMemberGroups filters on.
+type GroupRef struct {
+	ID              ObjectID
+	SecurityEnabled bool
+}
+
+// NestEdge says group Child is a direct member of group Parent.
+type NestEdge struct {
+	Parent, Child  ObjectID
+	ParentSecurity bool // Parent's securityEnabled
 }
 
 // ResultSizeLimitError says a function's answer would hold more than Limit
@@ -52,7 +73,17 @@ func (e *ResultSizeLimitError) Is(target error) bool { return target == ErrLimit
 // memberKey resolves the object a function is called on: a user or group
 // by id, or a user by userPrincipalName.
 func (s *Service) memberKey(ctx context.Context, tenant TenantID, key string) (Object, error) {
-	if _, ok := ParseObjectID(key); !ok && strings.Contains(key, "@") {
+	id, ok := ParseObjectID(key)
+	if ok && s.cache != nil {
+		k := cacheKey{tenant, id}
+		if u, ok := s.cache.user(k); ok {
+			return Object{User: &u}, nil
+		}
+		if g, ok := s.cache.group(k); ok {
+			return Object{Group: &g}, nil
+		}
+	}
+	if !ok && strings.Contains(key, "@") {
 		u, err := s.User(ctx, tenant, key)
 		if err != nil {
 			return Object{}, err
@@ -69,11 +100,15 @@ func (s *Service) IsMemberOf(ctx context.Context, tenant TenantID, groupID, memb
 	if err != nil {
 		return false, err
 	}
-	m, err := s.DirectoryObject(ctx, tenant, string(memberID))
+	m, err := s.memberKey(ctx, tenant, string(memberID))
 	if err != nil {
 		return false, err
 	}
-	return s.store.Contains(ctx, tenant, g.ID, m.ID())
+	if s.nest == nil {
+		return s.store.Contains(ctx, tenant, g.ID, m.ID())
+	}
+	in, err := s.memberGroups(ctx, tenant, m.ID(), false, 0)
+	return slices.Contains(in, g.ID), err
 }
 
 // CheckMemberGroups returns those of groupIDs (at most MaxCheckIDs, else
@@ -102,7 +137,7 @@ func (s *Service) checkMember(ctx context.Context, tenant TenantID, key, what st
 	if len(ids) == 0 {
 		return out, nil
 	}
-	in, err := s.store.MemberGroups(ctx, tenant, o.ID(), false, DefaultResultSizeLimit+1)
+	in, err := s.memberGroups(ctx, tenant, o.ID(), false, DefaultResultSizeLimit+1)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +177,7 @@ func (s *Service) GetMemberGroups(ctx context.Context, tenant TenantID, key stri
 	if limit <= 0 {
 		limit = DefaultResultSizeLimit
 	}
-	ids, err := s.store.MemberGroups(ctx, tenant, o.ID(), securityEnabledOnly, limit+1)
+	ids, err := s.memberGroups(ctx, tenant, o.ID(), securityEnabledOnly, limit+1)
 	if err != nil {
 		return nil, err
 	}

@@ -125,6 +125,14 @@ func TestPaging(t *testing.T) {
 	e.aad("GET", "/groups?$top=1000", nil).wantError(t, http.StatusBadRequest, "Request_UnsupportedQuery",
 		"Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.")
 
+	// Users page the same way: the admin and three more.
+	for _, n := range []string{"ua", "ub", "uc"} {
+		e.user(n)
+	}
+	if got, pages := e.follow("/users?$top=3"); len(got) != 4 || pages != 2 {
+		t.Errorf("users: %d pages, %v", pages, got)
+	}
+
 	// Link lists page the same way.
 	parent := all[0]
 	var links []string

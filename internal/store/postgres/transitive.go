@@ -81,3 +81,48 @@ func transitiveSource(q directory.ListQuery) (source, bool) {
 	}
 	return s, true
 }
+
+const (
+	qDirectGroups = `SELECT m.group_id, g.security_enabled FROM memberships m
+JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+WHERE m.member_id = $1 AND m.tenant_id = $2
+ORDER BY m.group_id LIMIT $3`
+	// qNestingEdges: memberships_nesting holds just these rows, in order.
+	qNestingEdges = `SELECT m.group_id, m.member_id, p.security_enabled FROM memberships m
+JOIN groups p ON p.id = m.group_id AND p.deleted_at IS NULL
+JOIN groups c ON c.id = m.member_id AND c.deleted_at IS NULL
+WHERE m.tenant_id = $1 AND m.member_kind = 'group' AND (m.member_id, m.group_id) > ($2, $3)
+ORDER BY m.member_id, m.group_id LIMIT $4`
+)
+
+func (r reader) DirectGroups(ctx context.Context, tenant directory.TenantID, member directory.ObjectID, limit int) ([]directory.GroupRef, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	rows, err := r.q.Query(ctx, qDirectGroups, string(member), string(tenant), limit)
+	if err != nil {
+		return nil, r.fail("direct groups", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (directory.GroupRef, error) {
+		var g directory.GroupRef
+		err := row.Scan(&g.ID, &g.SecurityEnabled)
+		return g, err
+	})
+	return out, r.fail("direct groups", err)
+}
+
+func (r reader) NestingEdges(ctx context.Context, tenant directory.TenantID, after directory.NestEdge, limit int) ([]directory.NestEdge, error) {
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	rows, err := r.q.Query(ctx, qNestingEdges, string(tenant), string(after.Child), string(after.Parent), limit)
+	if err != nil {
+		return nil, r.fail("nesting edges", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (directory.NestEdge, error) {
+		var e directory.NestEdge
+		err := row.Scan(&e.Parent, &e.Child, &e.ParentSecurity)
+		return e, err
+	})
+	return out, r.fail("nesting edges", err)
+}

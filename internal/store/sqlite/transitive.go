@@ -38,10 +38,12 @@ const downWalk = `WITH RECURSIVE down(id, kind) AS (
 )`
 
 // qMemberGroups: ?1 member, ?2 tenant, ?3 security groups only, ?4 limit.
+// CROSS JOIN keeps the walk's few rows driving: ordered by id, the planner
+// would rather scan every group of the index and probe the walk.
 var qMemberGroups = fmt.Sprintf(upWalk, 1) + `
-SELECT g.id FROM up JOIN groups g ON g.id = up.id
+SELECT up.id FROM up CROSS JOIN groups g ON g.id = up.id
 WHERE g.tenant_id = ?2 AND (?3 = 0 OR g.security_enabled <> 0) AND ` + objectVisible + `
-ORDER BY g.id LIMIT ?4`
+ORDER BY up.id LIMIT ?4`
 
 func (r reader) MemberGroups(ctx context.Context, tenant directory.TenantID, member directory.ObjectID, securityOnly bool, limit int) ([]directory.ObjectID, error) {
 	sec := 0
@@ -58,7 +60,7 @@ func (r reader) MemberGroups(ctx context.Context, tenant directory.TenantID, mem
 func transitiveSource(q directory.ListQuery) (source, bool) {
 	if q.Source == directory.SourceTransitiveMemberOf {
 		return source{sc: scope{groups: true, id: "g.id"}, withOf: true,
-			from: "(" + fmt.Sprintf(upWalk, 2) + " SELECT id FROM up) t JOIN groups g ON g.id = t.id",
+			from: "(" + fmt.Sprintf(upWalk, 2) + " SELECT id FROM up) t CROSS JOIN groups g ON g.id = t.id",
 			base: "g.tenant_id = ?1 AND g.deleted_at IS NULL"}, q.Kind != directory.KindUser
 	}
 	s := source{from: "(" + downWalk + " SELECT id, kind FROM down) m", withOf: true,
@@ -77,4 +79,54 @@ func transitiveSource(q directory.ListQuery) (source, bool) {
 		s.base = "COALESCE(u.tenant_id, g.tenant_id) = ?1"
 	}
 	return s, true
+}
+
+const (
+	// qDirectGroups: ?1 member, ?2 tenant, ?3 limit; memberships_member
+	// yields the rows in group order.
+	qDirectGroups = `SELECT m.group_id, g.security_enabled FROM memberships m
+CROSS JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL
+WHERE m.member_id = ?1 AND m.tenant_id = ?2
+ORDER BY m.group_id LIMIT ?3`
+	// qNestingEdges: ?1 tenant, ?2 ?3 the last edge's child and parent,
+	// ?4 limit; memberships_nesting holds just these rows, in this order.
+	qNestingEdges = `SELECT m.group_id, m.member_id, p.security_enabled FROM memberships m
+CROSS JOIN groups p ON p.id = m.group_id AND p.deleted_at IS NULL
+CROSS JOIN groups c ON c.id = m.member_id AND c.deleted_at IS NULL
+WHERE m.tenant_id = ?1 AND m.member_kind = 'group' AND (m.member_id, m.group_id) > (?2, ?3)
+ORDER BY m.member_id, m.group_id LIMIT ?4`
+)
+
+func (r reader) DirectGroups(ctx context.Context, tenant directory.TenantID, member directory.ObjectID, limit int) ([]directory.GroupRef, error) {
+	rows, err := r.query(ctx, qDirectGroups, string(member), string(tenant), limitOrAll(limit))
+	if err != nil {
+		return nil, mapErr("direct groups", err)
+	}
+	defer rows.Close()
+	var out []directory.GroupRef
+	for rows.Next() {
+		var g directory.GroupRef
+		if err := rows.Scan(&g.ID, &g.SecurityEnabled); err != nil {
+			return nil, mapErr("direct groups", err)
+		}
+		out = append(out, g)
+	}
+	return out, mapErr("direct groups", rows.Err())
+}
+
+func (r reader) NestingEdges(ctx context.Context, tenant directory.TenantID, after directory.NestEdge, limit int) ([]directory.NestEdge, error) {
+	rows, err := r.query(ctx, qNestingEdges, string(tenant), string(after.Child), string(after.Parent), limitOrAll(limit))
+	if err != nil {
+		return nil, mapErr("nesting edges", err)
+	}
+	defer rows.Close()
+	var out []directory.NestEdge
+	for rows.Next() {
+		var e directory.NestEdge
+		if err := rows.Scan(&e.Parent, &e.Child, &e.ParentSecurity); err != nil {
+			return nil, mapErr("nesting edges", err)
+		}
+		out = append(out, e)
+	}
+	return out, mapErr("nesting edges", rows.Err())
 }

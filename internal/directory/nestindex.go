@@ -1,0 +1,153 @@
+package directory
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// nestIndex keeps each tenant's nesting graph (which group is in which
+// group) in memory, so that the groups a principal is in through nesting
+// cost one indexed query for its direct groups and a walk in memory.
+// Memberships of users, the bulk of all memberships and of all writes,
+// are never cached: the direct groups are read from the store each time,
+// so adding or removing a user needs no invalidation at all. The graph
+// holds only group-in-group edges and the securityEnabled flag of
+// parents (tens of thousands of entries in a large directory).
+//
+// It is dropped, like the object cache, when a write through this Service
+// changes a nesting, a group's visibility or its securityEnabled, after
+// the commit and before the write is acknowledged, and by Follow for
+// other processes' writes. A graph loaded while such a write committed is
+// used for the read that loaded it (which ran concurrently with the write)
+// but not kept.
+type nestIndex struct {
+	mu     sync.Mutex
+	gen    uint64
+	graphs map[TenantID]*nestGraph
+}
+
+type nestGraph struct {
+	parents  map[ObjectID][]ObjectID
+	security map[ObjectID]bool
+}
+
+// nestPage is how many edges one store round trip loads.
+const nestPage = 5000
+
+// directCap bounds the direct groups read for a walk in memory; a member
+// of more groups is walked by the store instead.
+const directCap = 2000
+
+func newNestIndex() *nestIndex { return &nestIndex{graphs: map[TenantID]*nestGraph{}} }
+
+func (n *nestIndex) graph(ctx context.Context, st TransitiveReader, tenant TenantID) (*nestGraph, error) {
+	n.mu.Lock()
+	g, gen := n.graphs[tenant], n.gen
+	n.mu.Unlock()
+	if g != nil {
+		return g, nil
+	}
+	g = &nestGraph{parents: map[ObjectID][]ObjectID{}, security: map[ObjectID]bool{}}
+	var after NestEdge
+	for {
+		edges, err := st.NestingEdges(ctx, tenant, after, nestPage)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range edges {
+			g.parents[e.Child] = append(g.parents[e.Child], e.Parent)
+			g.security[e.Parent] = e.ParentSecurity
+		}
+		if len(edges) < nestPage {
+			break
+		}
+		after = edges[len(edges)-1]
+	}
+	n.mu.Lock()
+	if n.gen == gen {
+		n.graphs[tenant] = g
+	}
+	n.mu.Unlock()
+	return g, nil
+}
+
+// invalidate drops the graphs of the tenants whose nesting rows changed.
+func (n *nestIndex) invalidate(rows []Change) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, r := range rows {
+		if changesNesting(r) {
+			n.gen++
+			delete(n.graphs, r.TenantID)
+		}
+	}
+}
+
+// changesNesting reports whether a change row may change a nesting graph:
+// anything done to a group except user memberships and owners, and only
+// those updates that touch securityEnabled (or do not say what they
+// touched).
+func changesNesting(r Change) bool {
+	if r.ObjectKind != KindGroup {
+		return false
+	}
+	switch r.Op {
+	case OpMemberAdded, OpMemberRemoved:
+		return r.RelatedKind != KindUser
+	case OpOwnerAdded, OpOwnerRemoved:
+		return false
+	case OpUpdated:
+		return len(r.Properties) == 0 || slices.Contains(r.Properties, "securityEnabled")
+	}
+	return true
+}
+
+// memberGroups is store.MemberGroups, answered from the nesting graph when
+// the Service keeps one.
+func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool, limit int) ([]ObjectID, error) {
+	if s.nest == nil {
+		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+	}
+	g, err := s.nest.graph(ctx, s.store, tenant)
+	if err != nil {
+		return nil, err
+	}
+	direct, err := s.store.DirectGroups(ctx, tenant, member, directCap)
+	if err != nil {
+		return nil, err
+	}
+	if len(direct) >= directCap {
+		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+	}
+	seen := make(map[ObjectID]bool, 4*len(direct))
+	queue := make([]ObjectID, 0, 4*len(direct))
+	var out []ObjectID
+	for _, d := range direct {
+		seen[d.ID] = true
+		queue = append(queue, d.ID)
+		if !securityOnly || d.SecurityEnabled {
+			out = append(out, d.ID)
+		}
+	}
+	for i := 0; i < len(queue); i++ {
+		for _, p := range g.parents[queue[i]] {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			queue = append(queue, p)
+			if !securityOnly || g.security[p] {
+				out = append(out, p)
+			}
+		}
+	}
+	slices.Sort(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
