@@ -7,25 +7,30 @@ import (
 )
 
 // nestIndex keeps each tenant's nesting graph (which group is in which
-// group) in memory, so that the groups a principal is in through nesting
-// cost one indexed query for its direct groups and a walk in memory.
-// Memberships of users, the bulk of all memberships and of all writes,
-// are never cached: the direct groups are read from the store each time,
-// so adding or removing a user needs no invalidation at all. The graph
-// holds only group-in-group edges and the securityEnabled flag of
-// parents (tens of thousands of entries in a large directory).
+// group) in memory, and the direct groups of the members asked about, so
+// that the groups a principal is in through nesting are a walk in memory.
+// The graph holds only group-in-group edges and the securityEnabled flag
+// of parents (tens of thousands of entries in a large directory); direct
+// groups are kept for at most maxDirect members, their group ids shared
+// with the graph's (a million memberships take tens of megabytes).
 //
-// It is dropped, like the object cache, when a write through this Service
-// changes a nesting, a group's visibility or its securityEnabled, after
-// the commit and before the write is acknowledged, and by Follow for
-// other processes' writes. A graph loaded while such a write committed is
-// used for the read that loaded it (which ran concurrently with the write)
-// but not kept.
+// Entries are dropped, like the object cache's, after the commit of a
+// write through this Service and before it is acknowledged, and by Follow
+// for other processes' writes: a member's direct groups when it joins or
+// leaves a group, everything when a nesting, a group's visibility or its
+// securityEnabled changes. A value loaded while any such write committed
+// is used for the read that loaded it (which ran concurrently with the
+// write) but not kept.
 type nestIndex struct {
 	mu     sync.Mutex
 	gen    uint64
 	graphs map[TenantID]*nestGraph
+	direct map[cacheKey][]GroupRef
+	intern map[ObjectID]ObjectID
 }
+
+// maxDirect bounds the members whose direct groups are kept.
+const maxDirect = 200_000
 
 type nestGraph struct {
 	parents  map[ObjectID][]ObjectID
@@ -39,7 +44,45 @@ const nestPage = 5000
 // of more groups is walked by the store instead.
 const directCap = 2000
 
-func newNestIndex() *nestIndex { return &nestIndex{graphs: map[TenantID]*nestGraph{}} }
+func newNestIndex() *nestIndex {
+	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{}}
+}
+
+// directGroups returns the member's direct groups, from memory when kept.
+func (n *nestIndex) directGroups(ctx context.Context, st TransitiveReader, tenant TenantID, member ObjectID) ([]GroupRef, error) {
+	k := cacheKey{tenant, member}
+	n.mu.Lock()
+	refs, ok := n.direct[k]
+	gen := n.gen
+	n.mu.Unlock()
+	if ok {
+		return refs, nil
+	}
+	refs, err := st.DirectGroups(ctx, tenant, member, directCap)
+	if err != nil || len(refs) >= directCap {
+		return refs, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.gen != gen {
+		return refs, nil
+	}
+	if len(n.direct) >= maxDirect {
+		clear(n.direct) // bounded memory without bookkeeping on the hot path
+		clear(n.intern)
+	}
+	kept := make([]GroupRef, len(refs))
+	for i, r := range refs {
+		id, ok := n.intern[r.ID]
+		if !ok {
+			id = r.ID
+			n.intern[id] = id
+		}
+		kept[i] = GroupRef{ID: id, SecurityEnabled: r.SecurityEnabled}
+	}
+	n.direct[k] = kept
+	return kept, nil
+}
 
 func (n *nestIndex) graph(ctx context.Context, st TransitiveReader, tenant TenantID) (*nestGraph, error) {
 	n.mu.Lock()
@@ -80,9 +123,18 @@ func (n *nestIndex) invalidate(rows []Change) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for _, r := range rows {
-		if changesNesting(r) {
+		switch {
+		case changesNesting(r):
 			n.gen++
 			delete(n.graphs, r.TenantID)
+			clear(n.direct)
+		case r.Op == OpMemberAdded || r.Op == OpMemberRemoved:
+			n.gen++
+			delete(n.direct, cacheKey{r.TenantID, r.RelatedID})
+		case r.ObjectKind == KindUser:
+			// A deleted or restored user: its groups are read again.
+			n.gen++
+			delete(n.direct, cacheKey{r.TenantID, r.ObjectID})
 		}
 	}
 }
@@ -116,7 +168,7 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 	if err != nil {
 		return nil, err
 	}
-	direct, err := s.store.DirectGroups(ctx, tenant, member, directCap)
+	direct, err := s.nest.directGroups(ctx, s.store, tenant, member)
 	if err != nil {
 		return nil, err
 	}

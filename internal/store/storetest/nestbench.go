@@ -160,9 +160,36 @@ func BenchTransitive(b *testing.B, s directory.Store, g NestGraph) {
 		_, err := s.MemberGroups(ctx, g.Tenant, user(r), false, directory.DefaultResultSizeLimit+1)
 		return err
 	})
+	run("DirectGroups", func(r *rand.Rand) error {
+		_, err := s.DirectGroups(ctx, g.Tenant, user(r), 100)
+		return err
+	})
 	run("TransitiveMemberOfPage", func(r *rand.Rand) error {
 		_, err := s.List(ctx, g.Tenant, directory.ListQuery{Source: directory.SourceTransitiveMemberOf, Of: user(r),
 			Page: directory.PageRequest{Top: 100}})
+		return err
+	})
+	// Through the Service with its read cache, as the dialects ask: the
+	// group by id from memory, the user resolved (from memory) and then
+	// its groups.
+	svc := directory.New(s, directory.WithReadCache(200000))
+	run("ServiceGroupByID", func(r *rand.Rand) error {
+		_, err := svc.Group(ctx, g.Tenant, string(g.Groups[r.IntN(len(g.Groups))]))
+		return err
+	})
+	run("ServiceGetMemberGroups", func(r *rand.Rand) error {
+		u, err := svc.User(ctx, g.Tenant, string(user(r)))
+		if err == nil {
+			_, err = svc.GetMemberGroups(ctx, g.Tenant, string(u.ID), false, 0)
+		}
+		return err
+	})
+	run("ServiceCheckMemberGroups", func(r *rand.Rand) error {
+		check := make([]directory.ObjectID, 20)
+		for i := range check {
+			check[i] = g.Groups[r.IntN(len(g.Groups))]
+		}
+		_, err := svc.CheckMemberGroups(ctx, g.Tenant, string(user(r)), check)
 		return err
 	})
 	run("Contains", func(r *rand.Rand) error {
