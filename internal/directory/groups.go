@@ -32,6 +32,10 @@ type GroupCreate struct {
 	Members []MemberRef
 	Owners  []MemberRef
 	Policy  Policy
+
+	// resolved says Members and Owners are visible users just looked up
+	// in the same transaction (provisioning), so no second lookup is due.
+	resolved bool
 }
 
 // GroupUpdate changes properties and binds further members and owners, all
@@ -149,6 +153,9 @@ func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Te
 	}
 	if err := s.ownCreated(ctx, tx, log, *g); err != nil {
 		return err
+	}
+	if c.resolved {
+		return addUsersTx(ctx, tx, log, *g, c.Owners, c.Members)
 	}
 	if err := s.addOwnersTx(ctx, tx, log, *g, c.Owners); err != nil {
 		return err

@@ -108,7 +108,7 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 		if err != nil {
 			return err
 		}
-		c := GroupCreate{Owners: owners, Members: union(owners, members)}
+		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true}
 		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
 			return err
 		}
@@ -227,4 +227,31 @@ func union(a, b []MemberRef) []MemberRef {
 		}
 	}
 	return out
+}
+
+// addUsersTx relates resolved users to a group created in the same
+// transaction: users break no nesting rule and a new group has no
+// members yet, so only the owner limit needs checking (an application
+// owner may already be there).
+func addUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, members []MemberRef) error {
+	n, err := tx.CountOwners(ctx, g.TenantID, g.ID)
+	if err != nil {
+		return err
+	}
+	if n+len(owners) > MaxOwners {
+		return &LimitError{What: "owners", Limit: MaxOwners}
+	}
+	if err := tx.AddOwners(ctx, g.TenantID, g.ID, owners); err != nil {
+		return err
+	}
+	for _, r := range owners {
+		log.relate(g.ID, OpOwnerAdded, r)
+	}
+	if err := tx.AddMembers(ctx, g.TenantID, g.ID, members); err != nil {
+		return err
+	}
+	for _, r := range members {
+		log.relate(g.ID, OpMemberAdded, r)
+	}
+	return nil
 }
