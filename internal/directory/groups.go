@@ -33,8 +33,9 @@ type GroupCreate struct {
 	Owners  []MemberRef
 	Policy  Policy
 
-	// resolved says Members and Owners are visible users just looked up
-	// in the same transaction (provisioning), so no second lookup is due.
+	// resolved says Members and Owners are users just looked up
+	// (provisioning): no nesting rule applies to them and the store checks
+	// their visibility as it adds them, so no second lookup is due.
 	resolved bool
 }
 
