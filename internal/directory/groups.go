@@ -32,6 +32,11 @@ type GroupCreate struct {
 	Members []MemberRef
 	Owners  []MemberRef
 	Policy  Policy
+
+	// resolved says Members and Owners are users just looked up
+	// (provisioning): no nesting rule applies to them and the store checks
+	// their visibility as it adds them, so no second lookup is due.
+	resolved bool
 }
 
 // GroupUpdate changes properties and binds further members and owners, all
@@ -149,6 +154,9 @@ func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Te
 	}
 	if err := s.ownCreated(ctx, tx, log, *g); err != nil {
 		return err
+	}
+	if c.resolved {
+		return addUsersTx(ctx, tx, log, *g, c.Owners, c.Members)
 	}
 	if err := s.addOwnersTx(ctx, tx, log, *g, c.Owners); err != nil {
 		return err

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -97,18 +98,23 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	if err != nil {
 		return Provisioned{}, err
 	}
+	// Names are resolved before the write transaction, on the shared
+	// readers, so that the single writer does not wait for them; inside
+	// it the store checks again that every user is still visible
+	// (addUsersTx), so a user deleted meanwhile fails the whole call.
+	given := map[ObjectID]string{}
+	owners, err := resolvePrincipals(ctx, s.store, tenant, "owners", p.Owners, given)
+	if err != nil {
+		return Provisioned{}, err
+	}
+	members, err := resolvePrincipals(ctx, s.store, tenant, "members", p.Members, given)
+	if err != nil {
+		return Provisioned{}, err
+	}
 	var out Provisioned
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		out = Provisioned{Group: g}
-		owners, err := resolvePrincipals(ctx, tx, tenant, "owners", p.Owners)
-		if err != nil {
-			return err
-		}
-		members, err := resolvePrincipals(ctx, tx, tenant, "members", p.Members)
-		if err != nil {
-			return err
-		}
-		c := GroupCreate{Owners: owners, Members: union(owners, members)}
+		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true}
 		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
 			return err
 		}
@@ -135,6 +141,14 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 		if r, ok, rerr := s.replay(ctx, s.store, tenant, principal, p); ok || rerr != nil {
 			return r, rerr
 		}
+	}
+	var nf *NotFoundError
+	if errors.As(err, &nf) && given[ObjectID(nf.ID)] != "" {
+		rel := "members"
+		if slices.ContainsFunc(owners, func(r MemberRef) bool { return string(r.ID) == nf.ID }) {
+			rel = "owners"
+		}
+		return Provisioned{}, &UnknownPrincipalError{Relation: rel, Value: given[ObjectID(nf.ID)]}
 	}
 	if err != nil {
 		return Provisioned{}, err
@@ -163,7 +177,7 @@ func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, princip
 
 // resolvePrincipals finds the users named by userPrincipalName or object
 // id, in two round trips at most. Names given twice count once.
-func resolvePrincipals(ctx context.Context, tx Tx, tenant TenantID, relation string, keys []string) ([]MemberRef, error) {
+func resolvePrincipals(ctx context.Context, tx Reader, tenant TenantID, relation string, keys []string, given map[ObjectID]string) ([]MemberRef, error) {
 	var upns []string
 	var ids []ObjectID
 	for _, k := range keys {
@@ -207,6 +221,7 @@ func resolvePrincipals(ctx context.Context, tx Tx, tenant TenantID, relation str
 		}
 		if !seen[id] {
 			seen[id] = true
+			given[id] = k
 			out = append(out, MemberRef{ID: id, Kind: KindUser})
 		}
 	}
@@ -225,6 +240,43 @@ func union(a, b []MemberRef) []MemberRef {
 			seen[r.ID] = true
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// addUsersTx relates resolved users to a group created in the same
+// transaction: users break no nesting rule and a new group has no
+// members yet, so only the owner limit needs checking (an application
+// owner may already be there).
+func addUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, members []MemberRef) error {
+	n, err := tx.CountOwners(ctx, g.TenantID, g.ID)
+	if err != nil {
+		return err
+	}
+	if n+len(owners) > MaxOwners {
+		return &LimitError{What: "owners", Limit: MaxOwners}
+	}
+	// Without a kind the store takes the kind of the visible object with
+	// each id, and refuses an id that names none.
+	if err := tx.AddOwners(ctx, g.TenantID, g.ID, anyKind(owners)); err != nil {
+		return err
+	}
+	for _, r := range owners {
+		log.relate(g.ID, OpOwnerAdded, r)
+	}
+	if err := tx.AddMembers(ctx, g.TenantID, g.ID, anyKind(members)); err != nil {
+		return err
+	}
+	for _, r := range members {
+		log.relate(g.ID, OpMemberAdded, r)
+	}
+	return nil
+}
+
+func anyKind(refs []MemberRef) []MemberRef {
+	out := make([]MemberRef, len(refs))
+	for i, r := range refs {
+		out[i] = MemberRef{ID: r.ID, Kind: KindAny}
 	}
 	return out
 }
