@@ -31,7 +31,7 @@ WHERE xid < ` + visibleXmin + ` ORDER BY xid DESC, ord DESC LIMIT 1), 0),
 	// never trimmed before a reader could see it.
 	qTrimChanges = `WITH d AS (
 	DELETE FROM changes WHERE (xid, ord) IN (SELECT xid, ord FROM changes
-		WHERE at < $1 AND xid < ` + visibleXmin + ` ORDER BY xid, ord LIMIT $2)
+		WHERE at < $1 AND xid < ` + visibleXmin + ` ORDER BY at LIMIT $2)
 	RETURNING (xid << 20) | ord AS c
 ), h AS (
 	UPDATE change_horizon SET cursor = GREATEST(cursor, (SELECT max(c) FROM d))

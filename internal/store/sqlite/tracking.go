@@ -20,7 +20,7 @@ FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3`
 	(SELECT cursor FROM change_horizon WHERE id = 1))`
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
 	qTrimChanges   = `DELETE FROM changes WHERE cursor IN
-	(SELECT cursor FROM changes WHERE at < ?1 ORDER BY cursor LIMIT ?2) RETURNING cursor`
+	(SELECT cursor FROM changes WHERE at < ?1 ORDER BY at LIMIT ?2) RETURNING cursor`
 	qRaiseHorizon = `UPDATE change_horizon SET cursor = max(cursor, ?1) WHERE id = 1`
 
 	// displayName filter: ?4 is the folded value, ?5 whether it is a prefix.
