@@ -86,4 +86,3 @@ func BenchmarkDeltaPage(b *testing.B) {
 		})
 	}
 }
-
