@@ -23,6 +23,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		{"tenant changes", qTenantChanges, []any{0, 0, 200, tid}},
 		{"deleted users", qDeletedUsers, []any{tid, "", 101, "", false}},
 		{"deleted groups", qDeletedGroups, []any{tid, "", 101, "ab", true}},
+		{"existing memberships", qExistingMemberships, []any{[]string{id}, []string{id}, tid}},
 		{"deleted user", qDeletedUser, []any{id, tid}},
 		{"deleted group", qDeletedGroup, []any{id, tid}},
 		{"restored as related", qRestoredAsRelated, []any{id, tid}},

@@ -24,6 +24,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		{"tenant changes", qTenantChanges, []any{tid, 0, 200}},
 		{"deleted users", qDeletedUsers, []any{tid, "", 101, "", false}},
 		{"deleted groups", qDeletedGroups, []any{tid, "", 101, "ab", true}},
+		{"existing memberships", qExistingMemberships, []any{`[{"g":"` + id + `","m":"` + id + `"}]`, tid}},
 		{"deleted user", qDeletedUser, []any{id, tid}},
 		{"deleted group", qDeletedGroup, []any{id, tid}},
 		{"restored as related", qRestoredAsRelated, []any{id, tid}},

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Tracking/DeletedPurge", testDeletedPurge},
 		{"Tracking/ChangeTrim", testChangeTrim},
 		{"Tracking/DeltaSecret", testDeltaSecret},
+		{"Tracking/ExistingMemberships", testExistingMemberships},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
