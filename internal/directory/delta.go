@@ -290,6 +290,10 @@ func (s *Service) deltaItems(ctx context.Context, st *deltaState, rows []Change)
 			current[o.ID()] = o
 		}
 	}
+	now, err := s.currentMembers(ctx, st.Tenant, order, current)
+	if err != nil {
+		return nil, err
+	}
 	var out []DeltaItem
 	for _, t := range order {
 		o, ok := current[t.id]
@@ -302,31 +306,35 @@ func (s *Service) deltaItems(ctx context.Context, st *deltaState, rows []Change)
 			continue
 		}
 		it := DeltaItem{ID: t.id, Object: o}
-		if len(t.members) > 0 {
-			if it.Members, err = s.memberDeltas(ctx, st.Tenant, t); err != nil {
-				return nil, err
-			}
+		for _, m := range t.members {
+			// Added or removed by whether it is a member now, so that a
+			// copy ends where the directory is even when an add and a
+			// remove fall into one page.
+			it.Members = append(it.Members, MemberDelta{Ref: m, Removed: !now[Relation{Group: t.id, Related: m}]})
 		}
 		out = append(out, it)
 	}
 	return out, nil
 }
 
-// memberDeltas reports each member a page's rows name as added or removed
-// by whether it is a member now, so that a copy ends where the directory
-// is even when an add and a remove fall into one page.
-func (s *Service) memberDeltas(ctx context.Context, tenant TenantID, t *touched) ([]MemberDelta, error) {
-	ids := make([]ObjectID, len(t.members))
-	for i, m := range t.members {
-		ids[i] = m.ID
+// currentMembers asks in one round trip which member rows of the page's
+// visible groups are memberships now.
+func (s *Service) currentMembers(ctx context.Context, tenant TenantID, order []*touched, visible map[ObjectID]Object) (map[Relation]bool, error) {
+	var pairs []Relation
+	for _, t := range order {
+		if _, ok := visible[t.id]; ok {
+			for _, m := range t.members {
+				pairs = append(pairs, Relation{Group: t.id, Related: m})
+			}
+		}
 	}
-	now, err := s.store.ExistingMembers(ctx, tenant, t.id, ids)
+	rels, err := s.store.ExistingMemberships(ctx, tenant, pairs)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]MemberDelta, len(t.members))
-	for i, m := range t.members {
-		out[i] = MemberDelta{Ref: m, Removed: !slices.Contains(now, m.ID)}
+	now := make(map[Relation]bool, len(rels))
+	for _, r := range rels {
+		now[r] = true
 	}
-	return out, nil
+	return now, nil
 }

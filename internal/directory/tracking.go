@@ -29,6 +29,10 @@ type TrackingReader interface {
 	// before the given time.
 	ExpiredDeleted(ctx context.Context, before time.Time, limit int) ([]DeletedRef, error)
 
+	// ExistingMemberships returns which of the (group, member) pairs are
+	// visible memberships now, in one round trip.
+	ExistingMemberships(ctx context.Context, tenant TenantID, pairs []Relation) ([]Relation, error)
+
 	// DeltaSecret returns the tenant's key for delta tokens, nil when it
 	// has none yet.
 	DeltaSecret(ctx context.Context, tenant TenantID) ([]byte, error)

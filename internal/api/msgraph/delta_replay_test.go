@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"groupd/internal/directory"
+	"groupd/internal/server"
+	"groupd/internal/store"
+	"groupd/internal/store/testdb"
 )
 
 // replica is what a sync client keeps from delta pages: users by id with
@@ -130,6 +134,7 @@ func directorySnapshot(t *testing.T, e *env) string {
 // expected and ignored.
 type writer struct {
 	e       *env
+	dir     *directory.Service // the writing process, not e's
 	rnd     *rand.Rand
 	mu      *sync.Mutex
 	users   *[]string
@@ -160,13 +165,13 @@ func (w *writer) drop(list *[]string, id string) {
 }
 
 func (w *writer) step(ctx context.Context) {
-	e, tid := w.e, w.e.tenant
+	dir, tid := w.dir, w.e.tenant
 	s := func(v string) *string { return &v }
 	n := w.seq.Add(1)
 	switch op := w.rnd.IntN(10); {
 	case op == 0:
 		on := true
-		u, err := e.dir.CreateUser(ctx, tid, directory.UserFields{DisplayName: s(fmt.Sprint("u", n)),
+		u, err := dir.CreateUser(ctx, tid, directory.UserFields{DisplayName: s(fmt.Sprint("u", n)),
 			MailNickname: s(fmt.Sprint("u", n)), UserPrincipalName: s(fmt.Sprint("u", n, "@example.org")),
 			AccountEnabled: &on, Password: s(adminPass)}, directory.Policy{})
 		if err == nil {
@@ -174,44 +179,44 @@ func (w *writer) step(ctx context.Context) {
 		}
 	case op == 1:
 		if u := w.pick(w.users); u != "" {
-			_, _ = e.dir.UpdateUser(ctx, tid, u, directory.UserFields{DisplayName: s(fmt.Sprint("renamed", n))})
+			_, _ = dir.UpdateUser(ctx, tid, u, directory.UserFields{DisplayName: s(fmt.Sprint("renamed", n))})
 		}
 	case op == 2:
-		if u := w.pick(w.users); u != "" && e.dir.DeleteUser(ctx, tid, u) == nil {
+		if u := w.pick(w.users); u != "" && dir.DeleteUser(ctx, tid, u) == nil {
 			w.drop(w.users, u)
 			w.add(w.deleted, u)
 		}
 	case op == 3:
 		if u := w.pick(w.deleted); u != "" {
-			if _, err := e.dir.RestoreDeleted(ctx, tid, u); err == nil {
+			if _, err := dir.RestoreDeleted(ctx, tid, u); err == nil {
 				w.drop(w.deleted, u)
 				w.add(w.users, u)
 			}
 		}
 	case op == 4:
 		f, tr := false, true
-		g, err := e.dir.CreateGroup(ctx, tid, directory.GroupCreate{Fields: directory.GroupFields{
+		g, err := dir.CreateGroup(ctx, tid, directory.GroupCreate{Fields: directory.GroupFields{
 			DisplayName: s(fmt.Sprint("g", n)), MailNickname: s(fmt.Sprint("g", n)), MailEnabled: &f, SecurityEnabled: &tr}})
 		if err == nil {
 			w.add(w.groups, string(g.ID))
 		}
 	case op == 5:
 		if g := w.pick(w.groups); g != "" {
-			_ = e.dir.UpdateGroup(ctx, tid, g, directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s(fmt.Sprint("rg", n))}})
+			_ = dir.UpdateGroup(ctx, tid, g, directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s(fmt.Sprint("rg", n))}})
 		}
 	case op == 6 && w.rnd.IntN(3) == 0:
-		if g := w.pick(w.groups); g != "" && e.dir.DeleteGroup(ctx, tid, g) == nil {
+		if g := w.pick(w.groups); g != "" && dir.DeleteGroup(ctx, tid, g) == nil {
 			w.drop(w.groups, g)
 		}
 	case op <= 8:
 		g, u := w.pick(w.groups), w.pick(w.users)
 		if g != "" && u != "" {
-			_ = e.dir.AddMembers(ctx, tid, g, []directory.MemberRef{{ID: directory.ObjectID(u), Kind: directory.KindUser}}, directory.Policy{})
+			_ = dir.AddMembers(ctx, tid, g, []directory.MemberRef{{ID: directory.ObjectID(u), Kind: directory.KindUser}}, directory.Policy{})
 		}
 	default:
 		g, u := w.pick(w.groups), w.pick(w.users)
 		if g != "" && u != "" {
-			_ = e.dir.RemoveMember(ctx, tid, g, u)
+			_ = dir.RemoveMember(ctx, tid, g, u)
 		}
 	}
 }
@@ -219,17 +224,20 @@ func (w *writer) step(ctx context.Context) {
 // TestDeltaReplayUnderWrites replays delta pages of users and groups into
 // a replica while two writers change the directory, from before the first
 // pass to after it; once the writers stop and the replica has caught up,
-// it must equal the directory.
+// it must equal the directory. The writers are another process on the same
+// database (its own store and pool), as another instance would be.
 func TestDeltaReplayUnderWrites(t *testing.T) {
-	e := newEnv(t)
 	ctx := context.Background()
+	url := testdb.URL(t, testdb.Engine())
+	e := newEnvOn(t, openURL(t, url))
+	other := directory.New(openURL(t, url), directory.WithPasswordCost(4))
 	var (
 		mu                     sync.Mutex
 		users, deleted, groups []string
 		seq                    atomic.Int64
 	)
 	seedRnd := rand.New(rand.NewPCG(1, 2))
-	seed := &writer{e: e, rnd: seedRnd, mu: &mu, users: &users, deleted: &deleted, groups: &groups, seq: &seq}
+	seed := &writer{e: e, dir: other, rnd: seedRnd, mu: &mu, users: &users, deleted: &deleted, groups: &groups, seq: &seq}
 	for range 40 {
 		seed.step(ctx)
 	}
@@ -238,7 +246,7 @@ func TestDeltaReplayUnderWrites(t *testing.T) {
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	for i := range 2 {
-		w := &writer{e: e, rnd: rand.New(rand.NewPCG(uint64(i)+10, 7)), mu: &mu, users: &users,
+		w := &writer{e: e, dir: other, rnd: rand.New(rand.NewPCG(uint64(i)+10, 7)), mu: &mu, users: &users,
 			deleted: &deleted, groups: &groups, seq: &seq}
 		wg.Add(1)
 		go func() {
@@ -276,4 +284,31 @@ func TestDeltaReplayUnderWrites(t *testing.T) {
 	if len(r.users) < 10 || len(r.groups) < 3 {
 		t.Fatalf("too little to compare: %d users, %d groups", len(r.users), len(r.groups))
 	}
+}
+
+func openURL(t *testing.T, url string) directory.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), "", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// newEnvOn is newEnv on a store the test opened.
+func newEnvOn(t *testing.T, st directory.Store) *env {
+	t.Helper()
+	dir := directory.New(st, directory.WithPasswordCost(4))
+	boot, err := dir.Bootstrap(context.Background(), "example.org", adminPass)
+	if err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	h, err := server.NewHandler(dir, st, server.Config{Logger: quiet}, nil)
+	if err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &env{t: t, dir: dir, tenant: boot.Tenant.ID, admin: boot.Admin.ID, url: srv.URL, base: srv.URL + "/v1.0"}
 }

@@ -31,7 +31,7 @@ WHERE xid < ` + visibleXmin + ` ORDER BY xid DESC, ord DESC LIMIT 1), 0),
 	// never trimmed before a reader could see it.
 	qTrimChanges = `WITH d AS (
 	DELETE FROM changes WHERE (xid, ord) IN (SELECT xid, ord FROM changes
-		WHERE at < $1 AND xid < ` + visibleXmin + ` ORDER BY xid, ord LIMIT $2)
+		WHERE at < $1 AND xid < ` + visibleXmin + ` ORDER BY at LIMIT $2)
 	RETURNING (xid << 20) | ord AS c
 ), h AS (
 	UPDATE change_horizon SET cursor = GREATEST(cursor, (SELECT max(c) FROM d))
@@ -76,6 +76,12 @@ ON CONFLICT (tenant_id) DO NOTHING`
 )
 
 var (
+	qExistingMemberships = `SELECT m.group_id, m.member_id, m.member_kind
+FROM unnest($1::text[], $2::text[]) AS r(g, mid)
+JOIN memberships m ON m.group_id = r.g AND m.member_id = r.mid AND m.tenant_id = $3` +
+		visibleJoin("member_id", "member_kind") + `
+JOIN groups p ON p.id = m.group_id AND p.deleted_at IS NULL
+WHERE u.id IS NOT NULL OR g.id IS NOT NULL`
 	qDeletedUsers = `SELECT ` + userCols + ` FROM users u
 WHERE u.tenant_id = $1 AND u.deleted_at IS NOT NULL AND u.id > $2` + fmt.Sprintf(deletedNameFilter, "u") + `
 ORDER BY u.id LIMIT $3`
@@ -318,4 +324,28 @@ func (t *tx) PurgeObject(ctx context.Context, tenant directory.TenantID, id dire
 		return &directory.NotFoundError{Kind: directory.KindUser, ID: string(id)}
 	}
 	return nil
+}
+
+func (r reader) ExistingMemberships(ctx context.Context, tenant directory.TenantID, pairs []directory.Relation) ([]directory.Relation, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	gs, ms := make([]string, len(pairs)), make([]string, len(pairs))
+	for i, p := range pairs {
+		gs[i], ms[i] = string(p.Group), string(p.Related.ID)
+	}
+	rows, err := r.q.Query(ctx, qExistingMemberships, gs, ms, string(tenant))
+	if err != nil {
+		return nil, r.fail("existing memberships", err)
+	}
+	defer rows.Close()
+	var out []directory.Relation
+	for rows.Next() {
+		var rel directory.Relation
+		if err := rows.Scan(&rel.Group, &rel.Related.ID, &rel.Related.Kind); err != nil {
+			return nil, r.fail("existing memberships", err)
+		}
+		out = append(out, rel)
+	}
+	return out, r.fail("existing memberships", rows.Err())
 }

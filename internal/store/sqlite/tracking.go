@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -20,7 +21,7 @@ FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3`
 	(SELECT cursor FROM change_horizon WHERE id = 1))`
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
 	qTrimChanges   = `DELETE FROM changes WHERE cursor IN
-	(SELECT cursor FROM changes WHERE at < ?1 ORDER BY cursor LIMIT ?2) RETURNING cursor`
+	(SELECT cursor FROM changes WHERE at < ?1 ORDER BY at LIMIT ?2) RETURNING cursor`
 	qRaiseHorizon = `UPDATE change_horizon SET cursor = max(cursor, ?1) WHERE id = 1`
 
 	// displayName filter: ?4 is the folded value, ?5 whether it is a prefix.
@@ -64,6 +65,11 @@ var (
 	visibleMember    = visibleJoin("member_id", "member_kind")
 	visibleOwner     = visibleJoin("owner_id", "owner_kind")
 
+	qExistingMemberships = `SELECT m.group_id, m.member_id, m.member_kind FROM
+	(SELECT json_extract(value, '$.g') AS g, json_extract(value, '$.m') AS mid FROM json_each(?1)) r
+JOIN memberships m ON m.group_id = r.g AND m.member_id = r.mid AND m.tenant_id = ?2` + visibleMember + `
+JOIN groups p ON p.id = m.group_id AND p.deleted_at IS NULL
+WHERE u.id IS NOT NULL OR g.id IS NOT NULL`
 	qDeletedUsers = `SELECT ` + userCols + ` FROM users u
 WHERE u.tenant_id = ?1 AND u.deleted_at IS NOT NULL AND u.id > ?2` + deletedUserName + `
 ORDER BY u.id LIMIT ?3`
@@ -317,4 +323,36 @@ func (t *tx) PurgeObject(ctx context.Context, tenant directory.TenantID, id dire
 	}
 	_, err = t.exec(ctx, qDeleteTokens, string(id))
 	return mapErr("purge user tokens", err)
+}
+
+func (r reader) ExistingMemberships(ctx context.Context, tenant directory.TenantID, pairs []directory.Relation) ([]directory.Relation, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	type pair struct {
+		G directory.ObjectID `json:"g"`
+		M directory.ObjectID `json:"m"`
+	}
+	list := make([]pair, len(pairs))
+	for i, p := range pairs {
+		list[i] = pair{p.Group, p.Related.ID}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return nil, fmt.Errorf("existing memberships: %w", err)
+	}
+	rows, err := r.query(ctx, qExistingMemberships, string(b), string(tenant))
+	if err != nil {
+		return nil, mapErr("existing memberships", err)
+	}
+	defer rows.Close()
+	var out []directory.Relation
+	for rows.Next() {
+		var rel directory.Relation
+		if err := rows.Scan(&rel.Group, &rel.Related.ID, &rel.Related.Kind); err != nil {
+			return nil, mapErr("existing memberships", err)
+		}
+		out = append(out, rel)
+	}
+	return out, mapErr("existing memberships", rows.Err())
 }

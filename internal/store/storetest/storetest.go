@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Governance/UsersByUPN", testUsersByUPN},
 		{"Governance/Idempotency", testIdempotency},
 		{"BulkLoad", testBulkLoad},
+		{"Tracking/ExistingMemberships", testExistingMemberships},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -234,3 +234,31 @@ func compare(a, b string) int {
 	}
 	return 0
 }
+
+// testExistingMemberships: of the pairs asked, only visible memberships
+// come back, in one call.
+func testExistingMemberships(t *testing.T, f *fixture) {
+	ctx, tid := f.ctx, f.tenant.ID
+	a, b, gone := f.user(), f.user(), f.user()
+	g1, g2, sub := f.group(), f.group(), f.group()
+	f.addMembers(g1, userRef(a), userRef(gone), groupRef(sub))
+	f.addMembers(g2, userRef(b))
+	f.update(func(tx directory.Tx) error { return tx.SoftDeleteUser(ctx, tid, gone.ID, f.now) })
+	ask := []directory.Relation{
+		{Group: g1.ID, Related: userRef(a)}, {Group: g1.ID, Related: userRef(b)},
+		{Group: g1.ID, Related: userRef(gone)}, {Group: g1.ID, Related: groupRef(sub)},
+		{Group: g2.ID, Related: userRef(b)}, {Group: g2.ID, Related: userRef(a)},
+	}
+	got := must[[]directory.Relation](t, "ExistingMemberships")(f.s.ExistingMemberships(ctx, tid, ask))
+	want := []directory.Relation{ask[0], ask[3], ask[4]}
+	key := func(r directory.Relation) string { return string(r.Group) + string(r.Related.ID) }
+	slices.SortFunc(got, func(x, y directory.Relation) int { return compare(key(x), key(y)) })
+	slices.SortFunc(want, func(x, y directory.Relation) int { return compare(key(x), key(y)) })
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("ExistingMemberships:\n got %+v\nwant %+v", got, want)
+	}
+	other := f.otherTenant("fabrikam.example")
+	if got := must[[]directory.Relation](t, "ExistingMemberships")(f.s.ExistingMemberships(ctx, other.ID, ask)); len(got) != 0 {
+		t.Fatalf("another tenant sees %+v", got)
+	}
+}

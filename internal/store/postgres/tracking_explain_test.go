@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// TestTrackingQueriesUseIndexes: delta pages and the deleted items read
+// one index range, whatever the size of the log or the directory.
+func TestTrackingQueriesUseIndexes(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	tid := string(directory.NewTenantID())
+	id := string(directory.NewObjectID())
+	cases := []struct {
+		name  string
+		query string
+		args  []any
+	}{
+		{"tenant changes", qTenantChanges, []any{0, 0, 200, tid}},
+		{"deleted users", qDeletedUsers, []any{tid, "", 101, "", false}},
+		{"deleted groups", qDeletedGroups, []any{tid, "", 101, "ab", true}},
+		{"existing memberships", qExistingMemberships, []any{[]string{id}, []string{id}, tid}},
+		{"deleted user", qDeletedUser, []any{id, tid}},
+		{"deleted group", qDeletedGroup, []any{id, tid}},
+		{"restored as related", qRestoredAsRelated, []any{id, tid}},
+		{"restored as group", qRestoredAsGroup, []any{id, tid}},
+		{"purge user", qPurgeUser, []any{id, tid}},
+		{"expired", qExpiredDeleted, []any{time.Now(), 100}},
+		{"trim changes", qTrimChanges, []any{time.Now(), 100}},
+	}
+	for _, c := range cases {
+		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if m := seqScan.FindString(plan); m != "" {
+			t.Errorf("%s scans a table: %q\nplan:\n%s", c.name, m, plan)
+		}
+	}
+}
