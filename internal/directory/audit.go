@@ -9,8 +9,11 @@ import (
 )
 
 // The audit log is the change log as people read it: each committed change
-// row, copied by the store in the same transaction (signing keys aside),
-// kept for its own retention and listed newest first. Names of targets and
+// row (signing keys aside), copied in batches by CopyAudit, which stores
+// its change log position in the same transaction, so that every change is
+// audited exactly once, writes pay nothing for it, and a restart resumes.
+// Readers catch the copy up first, so an acknowledged change is listed at
+// once. Entries are kept for their own retention and listed newest first. Names of targets and
 // applications are resolved when the log is read, from the objects as they
 // are then; an object that is gone keeps its id only.
 
@@ -49,6 +52,8 @@ type AuditReader interface {
 
 // AuditTx is the write side of the audit log.
 type AuditTx interface {
+	// AppendAudit stores change rows as audit rows, in order.
+	AppendAudit(ctx context.Context, changes []Change) error
 	// TrimAudit deletes at most limit rows older than before, oldest
 	// first, and reports how many it deleted.
 	TrimAudit(ctx context.Context, before time.Time, limit int) (int, error)
@@ -164,6 +169,16 @@ func (s *Service) AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (
 		return Page[AuditEntry]{}, &ValidationError{Property: "$top", Reason: ReasonInvalidValue,
 			Detail: fmt.Sprintf("at most %d", MaxAuditTop)}
 	}
+	// Catch up, so that every acknowledged change is listed.
+	for {
+		n, err := s.CopyAudit(ctx, auditCopyBatch)
+		if err != nil {
+			return Page[AuditEntry]{}, err
+		}
+		if n < auditCopyBatch {
+			break
+		}
+	}
 	page, err := s.store.AuditLog(ctx, tenant, q)
 	if err != nil {
 		return Page[AuditEntry]{}, err
@@ -252,4 +267,41 @@ func (s *Service) TrimAudit(ctx context.Context, before time.Time) (int, error) 
 			return total, err
 		}
 	}
+}
+
+// auditConsumer names the audit copier's change log position.
+const auditConsumer = "audit"
+
+// auditCopyBatch: change rows copied per transaction.
+const auditCopyBatch = 2000
+
+// CopyAudit copies up to batch change rows after the copier's position to
+// the audit log and reports how many it read. Several callers (instances,
+// a reader catching up) may run it at once: they conflict on the position
+// and one of them retries, so no row is copied twice.
+func (s *Service) CopyAudit(ctx context.Context, batch int) (int, error) {
+	var n int
+	err := s.store.Update(ctx, func(tx Tx) error {
+		n = 0
+		pos, _, err := tx.ChangePosition(ctx, auditConsumer)
+		if err != nil {
+			return err
+		}
+		changes, err := tx.Changes(ctx, pos, batch)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		keep := make([]Change, 0, len(changes))
+		for _, c := range changes {
+			if c.ObjectKind != KindSigningKey { // machinery, not directory content
+				keep = append(keep, c)
+			}
+		}
+		if err := tx.AppendAudit(ctx, keep); err != nil {
+			return err
+		}
+		n = len(changes)
+		return tx.SetChangePosition(ctx, auditConsumer, changes[len(changes)-1].Cursor)
+	})
+	return n, err
 }

@@ -12,21 +12,43 @@ import (
 // directory audits for 30 days.
 const DefaultAuditRetention = 30 * 24 * time.Hour
 
-// auditTrimInterval is how often the retention job runs; trimming is
-// idempotent, so several instances may run it at once.
-const auditTrimInterval = 10 * time.Minute
+// auditCopyInterval is how often the change log is copied to the audit log
+// (readers catch it up themselves, so this bounds only the backlog), and
+// auditTrimInterval how often old entries are deleted. Both are safe with
+// several instances at once.
+const (
+	auditCopyInterval = 200 * time.Millisecond
+	auditTrimInterval = 10 * time.Minute
+	auditCopyBatch    = 2000
+)
 
-// trimAudit deletes audit entries older than retention now and then every
-// interval until ctx ends.
-func trimAudit(ctx context.Context, svc *directory.Service, retention, interval time.Duration, log *slog.Logger) {
-	t := time.NewTicker(interval)
+// followAudit copies the change log to the audit log and deletes entries
+// older than retention until ctx ends.
+func followAudit(ctx context.Context, svc *directory.Service, retention time.Duration, log *slog.Logger) {
+	t := time.NewTicker(auditCopyInterval)
 	defer t.Stop()
+	var lastTrim time.Time
 	for {
-		n, err := svc.TrimAudit(ctx, time.Now().Add(-retention))
-		if err != nil && ctx.Err() == nil {
-			log.Warn("audit retention: trimming failed; retrying later", "err", err)
-		} else if n > 0 {
-			log.Info("audit retention: trimmed", "entries", n, "retention", retention.String())
+		for {
+			n, err := svc.CopyAudit(ctx, auditCopyBatch)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("audit: copying the change log failed; retrying", "err", err)
+				}
+				break
+			}
+			if n < auditCopyBatch {
+				break
+			}
+		}
+		if time.Since(lastTrim) >= auditTrimInterval {
+			lastTrim = time.Now()
+			n, err := svc.TrimAudit(ctx, time.Now().Add(-retention))
+			if err != nil && ctx.Err() == nil {
+				log.Warn("audit retention: trimming failed; retrying later", "err", err)
+			} else if n > 0 {
+				log.Info("audit retention: trimmed", "entries", n, "retention", retention.String())
+			}
 		}
 		select {
 		case <-ctx.Done():

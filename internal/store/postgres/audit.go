@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -101,4 +103,45 @@ func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, e
 		return 0, t.fail("trim audit log", err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// AppendAudit writes the rows in one statement, in the given order.
+func (t *tx) AppendAudit(ctx context.Context, changes []directory.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	n := len(changes)
+	cols := make([][]string, 12)
+	for i := range cols {
+		cols[i] = make([]string, n)
+	}
+	at := make([]time.Time, n)
+	for i, c := range changes {
+		props, err := json.Marshal(list(c.Properties))
+		if err != nil {
+			return fmt.Errorf("append audit: %w", err)
+		}
+		for j, v := range []string{string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
+			string(c.Op), string(c.RelatedID), string(c.RelatedKind), string(props),
+			string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr} {
+			cols[j][i] = v
+		}
+		at[i] = c.At
+	}
+	args := make([]any, 0, 13)
+	for _, col := range cols {
+		args = append(args, col)
+	}
+	args = append(args, at)
+	_, err := t.q.Exec(ctx, `INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, related_kind,
+	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+SELECT c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
+	ARRAY(SELECT jsonb_array_elements_text(c.props::jsonb)), c.actor_kind, c.actor_id, c.actor_name,
+	c.request_id, c.client_addr, c.at
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
+	WITH ORDINALITY AS c(tenant_id, object_id, object_kind, op, related_id, related_kind, props,
+		actor_kind, actor_id, actor_name, request_id, client_addr, at, n)
+ORDER BY c.n`, args...)
+	return t.fail("append audit", err)
 }

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"groupd/internal/directory"
+	"groupd/internal/store"
+	"groupd/internal/store/testdb"
+	"groupd/internal/webhook"
+)
+
+// BenchmarkMemberAdds measures durable member adds per second through the
+// whole server handler, 64 concurrent clients, with change tracking off
+// (no audit copier, no subscription) and on (the audit log, and a
+// subscription on groups whose notifications a local receiver accepts
+// while the adds run), and with the audit log alone. Run with a fixed count so both do the same work:
+//
+//	GROUPD_TEST_ENGINES=sqlite go test ./internal/server -run '^$' -bench MemberAdds -benchtime 20000x -count 3
+func BenchmarkMemberAdds(b *testing.B) {
+	b.Run("off", func(b *testing.B) { benchMemberAdds(b, false, false) })
+	b.Run("audit", func(b *testing.B) { benchMemberAdds(b, true, false) })
+	b.Run("audit+webhooks", func(b *testing.B) { benchMemberAdds(b, true, true) })
+}
+
+func benchMemberAdds(b *testing.B, audit, on bool) {
+	ctx := context.Background()
+	engine := testdb.Engine()
+	dir := b.TempDir()
+	dsn := testdb.URL(b, engine)
+	if engine == testdb.SQLite {
+		dsn = "sqlite:" + filepath.Join(dir, store.DefaultFile)
+	}
+	st, err := store.Open(ctx, dir, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cfg := Config{Logger: quietLogger(), WebhookAllowHTTP: true,
+		Webhooks: webhook.Config{PollInterval: 50 * time.Millisecond}}
+	svc := directory.New(st, append(readCache(st), webhooks(cfg), directory.WithPasswordCost(4))...)
+	boot, err := bootstrap(ctx, svc, testDomain, testPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tenant := boot.Tenant.ID
+
+	// Fixtures: enough (group, user) pairs for b.N distinct adds.
+	const groups = 100
+	users := b.N/groups + 1
+	var gids, uids []directory.ObjectID
+	yes, no := true, false
+	for i := range groups {
+		n := fmt.Sprintf("g%d", i)
+		g, err := svc.CreateGroup(ctx, tenant, directory.GroupCreate{Fields: directory.GroupFields{
+			DisplayName: &n, MailNickname: &n, MailEnabled: &no, SecurityEnabled: &yes}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		gids = append(gids, g.ID)
+	}
+	for i := range users {
+		n, upn, pw := fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@%s", i, testDomain), "Passw0rd!x"
+		u, err := svc.CreateUser(ctx, tenant, directory.UserFields{DisplayName: &n, MailNickname: &n,
+			UserPrincipalName: &upn, AccountEnabled: &yes, Password: &pw}, directory.Policy{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		uids = append(uids, u.ID)
+	}
+
+	if audit {
+		actx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); followAudit(actx, svc, DefaultAuditRetention, cfg.Logger) }()
+		defer func() { cancel(); <-done }()
+	}
+	var delivered atomic.Int64
+	if on {
+		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tok := r.URL.Query().Get("validationToken"); tok != "" {
+				_, _ = w.Write([]byte(tok))
+				return
+			}
+			delivered.Add(1)
+			w.WriteHeader(http.StatusAccepted)
+		}))
+		defer rc.Close()
+		wctx, cancel := context.WithCancel(ctx)
+		stop := startWebhooks(wctx, svc, cfg)
+		defer func() { cancel(); stop() }()
+		if _, err := svc.CreateSubscription(ctx, tenant, directory.NewSubscription{Resource: "groups",
+			ChangeType: "updated", NotificationURL: rc.URL, ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h, err := NewHandler(svc, st, cfg, prometheus.NewRegistry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}
+
+	var next atomic.Int64
+	b.SetParallelism(32) // 64 clients on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			g, u := gids[i%groups], uids[i/groups]
+			body := `{"@odata.id":"` + srv.URL + `/v1.0/users/` + string(u) + `"}`
+			req, _ := http.NewRequest("POST", srv.URL+"/v1.0/groups/"+string(g)+"/members/$ref", strings.NewReader(body))
+			req.SetBasicAuth("admin@"+testDomain, testPassword)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusNoContent {
+				b.Errorf("add member: %d", res.StatusCode)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "adds/s")
+	if on {
+		b.ReportMetric(float64(delivered.Load()), "POSTs")
+	}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
