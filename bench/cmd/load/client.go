@@ -159,6 +159,8 @@ func (c *conn) roundTrip(req []byte) (status int, keep bool, err error) {
 		}
 	}
 	switch {
+	case status == 204 || status == 304:
+		// No body, whatever the headers say.
 	case chunked:
 		err = c.discardChunked()
 	case length >= 0:

@@ -213,7 +213,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			if p.maxPerConn > 0 {
 				limit = min(limit, p.maxPerConn)
 			}
+			prof := profileDuring(o, p.name, round)
 			r := load(p.name, groupd.addr, p.req, o.conns, o.warmup, o.duration, limit)
+			prof()
 			results[p.name] = append(results[p.name], r)
 			printRun(out, round+1, p.name, r)
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 )
@@ -78,4 +79,39 @@ func printTable(out io.Writer, ops []op, results map[string][]runResult, failed 
 		row(p.name, p.target)
 	}
 	fmt.Fprintf(out, "\nresident memory after the runs: groupd %.1f MB, hello %.1f MB (target: groupd under 300 MB)\n", groupdRSS, helloRSS)
+}
+
+// profileDuring fetches a CPU profile of groupd over the measured part of
+// the run that starts now, into profile-<op>-<round>.pprof, when -pprof is
+// set; the returned function waits for it.
+func profileDuring(o options, name string, round int) func() {
+	if o.pprof == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		time.Sleep(o.warmup)
+		secs := max(1, int(o.duration.Seconds()))
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", o.pprof, secs))
+		if err != nil {
+			fmt.Println("profile:", err)
+			return
+		}
+		defer resp.Body.Close()
+		file := fmt.Sprintf("profile-%s-%d.pprof", strings.Trim(strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+				return r
+			}
+			return '-'
+		}, name), "-"), round+1)
+		f, err := os.Create(file)
+		if err != nil {
+			fmt.Println("profile:", err)
+			return
+		}
+		defer f.Close()
+		_, _ = io.Copy(f, resp.Body)
+	}()
+	return func() { <-done }
 }

@@ -130,8 +130,15 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 		}
 		progress("indexes", i+1, len(indexes))
 	}
-	// analysis_limit samples each index instead of reading it whole.
-	for _, q := range []string{"PRAGMA analysis_limit = 1000", "ANALYZE"} {
+	// analysis_limit samples each index instead of reading it whole. Only
+	// the loaded tables: statistics taken of a nearly empty changes table
+	// make the planner scan it whole for the change follower's range read
+	// once it has grown.
+	analyze := []string{"PRAGMA analysis_limit = 1000"}
+	for _, table := range bulkTables {
+		analyze = append(analyze, "ANALYZE "+table)
+	}
+	for _, q := range analyze {
 		if _, err := t.ExecContext(ctx, q); err != nil {
 			return mapErr("bulk load: analyze", err)
 		}
