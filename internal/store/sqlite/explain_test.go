@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -51,6 +52,22 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"delete group as owner", qDeleteGroupAsOwner, []any{id, tid}},
 		{"tenant by domain", qTenantByDomain, []any{"contoso.example"}},
 		{"changes", qChanges, []any{0, 100}},
+		{"member groups", qMemberGroups, []any{id, tid, 0, 11001}},
+		{"direct groups", qDirectGroups, []any{id, tid, 2000}},
+		{"nesting edges", qNestingEdges, []any{tid, "", "", 5000}},
+	}
+	for _, src := range []directory.Source{directory.SourceTransitiveMemberOf, directory.SourceTransitiveMembers} {
+		q := directory.ListQuery{Source: src, Of: directory.ObjectID(id)}
+		ls, _ := transitiveSource(q)
+		text, args, err := listSQL(directory.TenantID(tid), q, ls, 101)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct {
+			name  string
+			query string
+			args  []any
+		}{fmt.Sprintf("transitive list %d", src), text, args})
 	}
 	for _, c := range cases {
 		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)

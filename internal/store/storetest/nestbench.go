@@ -173,6 +173,16 @@ func BenchTransitive(b *testing.B, s directory.Store, g NestGraph) {
 	// group by id from memory, the user resolved (from memory) and then
 	// its groups.
 	svc := directory.New(s, directory.WithReadCache(200000))
+	start := time.Now()
+	for _, u := range g.Users {
+		if _, err := svc.User(ctx, g.Tenant, string(u)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.GetMemberGroups(ctx, g.Tenant, string(u), false, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fmt.Printf("warming the caches with %d users took %v\n", len(g.Users), time.Since(start))
 	run("ServiceGroupByID", func(r *rand.Rand) error {
 		_, err := svc.Group(ctx, g.Tenant, string(g.Groups[r.IntN(len(g.Groups))]))
 		return err

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -176,6 +177,43 @@ func compareNesting(t *testing.T, f *fixture, m *nestModel, users, groups []dire
 				t.Errorf("Contains(%s, %s) = %v, model says %v", g, x, in, !in)
 			}
 		}
+	}
+	// The direct groups and the nesting edges the in-memory graph loads.
+	for _, x := range append(slices.Clone(users), groups...) {
+		var want []directory.GroupRef
+		for g, ms := range m.edges {
+			if _, ok := ms[x]; ok && !m.deleted[g] {
+				want = append(want, directory.GroupRef{ID: g, SecurityEnabled: m.security[g]})
+			}
+		}
+		slices.SortFunc(want, func(a, b directory.GroupRef) int { return strings.Compare(string(a.ID), string(b.ID)) })
+		got := must[[]directory.GroupRef](t, "DirectGroups")(f.s.DirectGroups(ctx, tid, x, 0))
+		if len(got)+len(want) > 0 && !slices.Equal(got, want) {
+			t.Errorf("DirectGroups(%s) = %v, want %v", x, got, want)
+		}
+	}
+	var wantEdges, gotEdges []directory.NestEdge
+	for g, ms := range m.edges {
+		for x, kind := range ms {
+			if kind == directory.KindGroup && !m.deleted[g] && !m.deleted[x] {
+				wantEdges = append(wantEdges, directory.NestEdge{Parent: g, Child: x, ParentSecurity: m.security[g]})
+			}
+		}
+	}
+	slices.SortFunc(wantEdges, func(a, b directory.NestEdge) int {
+		return strings.Compare(string(a.Child)+string(a.Parent), string(b.Child)+string(b.Parent))
+	})
+	var after directory.NestEdge
+	for i := 0; ; i++ {
+		page := must[[]directory.NestEdge](t, "NestingEdges")(f.s.NestingEdges(ctx, tid, after, 3))
+		gotEdges = append(gotEdges, page...)
+		if len(page) < 3 || i > 100 {
+			break
+		}
+		after = page[len(page)-1]
+	}
+	if len(gotEdges)+len(wantEdges) > 0 && !slices.Equal(gotEdges, wantEdges) {
+		t.Errorf("NestingEdges = %v\nwant %v", gotEdges, wantEdges)
 	}
 	for _, g := range groups {
 		want := m.down(g)
