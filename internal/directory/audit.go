@@ -283,7 +283,7 @@ func (s *Service) CopyAudit(ctx context.Context, batch int) (int, error) {
 	var n int
 	err := s.store.Update(ctx, func(tx Tx) error {
 		n = 0
-		pos, _, err := tx.ChangePosition(ctx, auditConsumer)
+		pos, _, err := tx.ConsumerPosition(ctx, auditConsumer)
 		if err != nil {
 			return err
 		}
@@ -301,7 +301,7 @@ func (s *Service) CopyAudit(ctx context.Context, batch int) (int, error) {
 			return err
 		}
 		n = len(changes)
-		return tx.SetChangePosition(ctx, auditConsumer, changes[len(changes)-1].Cursor)
+		return tx.SetConsumerPosition(ctx, auditConsumer, changes[len(changes)-1].Cursor)
 	})
 	return n, err
 }
