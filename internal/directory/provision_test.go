@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"groupd/internal/directory"
 	"groupd/internal/store/testdb"
@@ -213,5 +214,50 @@ func TestSettingsValidation(t *testing.T) {
 	var ce *directory.ConflictError
 	if _, err := e.svc.CreateGroupSetting(e.ctx, e.tenant.ID, directory.UnifiedTemplateID, nil); !errors.As(err, &ce) {
 		t.Fatalf("second setting: %v", err)
+	}
+}
+
+// racingStore deletes a user inside each write just before the caller's
+// function runs, as a concurrent delete between name resolution and the
+// write would.
+type racingStore struct {
+	directory.Store
+	victim directory.User
+}
+
+func (s *racingStore) Update(ctx context.Context, fn func(directory.Tx) error) error {
+	return s.Store.Update(ctx, func(tx directory.Tx) error {
+		if s.victim.ID != "" {
+			if err := tx.SoftDeleteUser(ctx, s.victim.TenantID, s.victim.ID, time.Now()); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// TestProvisionUserDeletedMeanwhile: a member resolved before the write
+// but gone inside it fails the whole call, naming the member as given.
+func TestProvisionUserDeletedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	st := testdb.Open(t)
+	rs := &racingStore{Store: st}
+	svc := directory.New(rs, directory.WithPasswordCost(4))
+	boot, err := svc.Bootstrap(ctx, "example.org", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: ctx, svc: svc, st: st, tenant: boot.Tenant, admin: boot.Admin}
+	e.user("alice")
+	rs.victim = e.user("carol")
+	p := provisionReq("raced", "alice@example.org")
+	p.Members = []string{"Carol@example.org"}
+	_, err = svc.ProvisionGroup(ctx, e.tenant.ID, p, renderID)
+	var upe *directory.UnknownPrincipalError
+	if !errors.As(err, &upe) || upe.Relation != "members" || upe.Value != "Carol@example.org" {
+		t.Fatalf("provision: %v, want carol unknown", err)
+	}
+	if taken, _ := st.MailNicknameTaken(ctx, e.tenant.ID, "raced"); taken {
+		t.Fatal("a group was left behind")
 	}
 }

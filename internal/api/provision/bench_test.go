@@ -22,7 +22,13 @@ import (
 //
 //	go test ./internal/api/provision -run '^$' -bench ProvisionGroup -benchtime 400x
 func BenchmarkProvisionGroup(b *testing.B) {
-	const clients = 8
+	// One client shows the service time of a call without queueing.
+	for _, clients := range []int{8, 1} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchProvision(b, clients) })
+	}
+}
+
+func benchProvision(b *testing.B, clients int) {
 	e := newEnv(b)
 	owners := []string{"nestorw@" + domain, "biancap@" + domain}
 	members := make([]string, 100)

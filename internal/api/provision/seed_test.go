@@ -222,6 +222,20 @@ func TestSeedErrors(t *testing.T) {
 		e.provision(body(func(m map[string]any) { m["ownerUPNs"] = many })).
 			wantError(t, http.StatusBadRequest, "Request_BadRequest", "At most 100 values are allowed in ownerUPNs.", "ownerUPNs", "LimitExceeded")
 	})
+	t.Run("Members", func(t *testing.T) {
+		many := make([]string, directory.MaxProvisionMembers+1)
+		for i := range many {
+			many[i] = "m" + strconv.Itoa(i) + "@" + domain
+		}
+		e.provision(body(func(m map[string]any) { m["memberUPNs"] = many })).
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "At most 1000 values are allowed in memberUPNs.", "memberUPNs", "LimitExceeded")
+		e.provision(body(func(m map[string]any) { m["memberUPNs"] = []string{" "} })).
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "A user principal name is empty.", "", "")
+	})
+	t.Run("IdempotencyKey", func(t *testing.T) {
+		e.provision(body(same), header("Idempotency-Key", strings.Repeat("k", 256))).
+			wantError(t, http.StatusBadRequest, "InvalidRequest", "The Idempotency-Key header is longer than 255 characters.", "", "")
+	})
 	t.Run("Permission", func(t *testing.T) {
 		e.provision(body(same), bearer(e.appToken("Group.ReadWrite.All"))).
 			wantError(t, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.", "", "")
