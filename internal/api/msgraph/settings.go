@@ -27,9 +27,6 @@ func (a *api) mountGovernance(r chi.Router) {
 	r.Patch("/teams/{id}", a.endpoint(auth.NeedTeamWrite, 0, "Team", a.updateTeam))
 }
 
-// The navigation grammar of these routes, for the 404 messages (router.go).
-func init() {
-}
 
 func writeTemplate(e *enc, t directory.SettingTemplate) {
 	e.key("id")
