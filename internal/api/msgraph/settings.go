@@ -27,7 +27,6 @@ func (a *api) mountGovernance(r chi.Router) {
 	r.Patch("/teams/{id}", a.endpoint(auth.NeedTeamWrite, 0, "Team", a.updateTeam))
 }
 
-
 func writeTemplate(e *enc, t directory.SettingTemplate) {
 	e.key("id")
 	e.str(t.ID)
