@@ -286,7 +286,7 @@ func TestDeltaReplayUnderWrites(t *testing.T) {
 	}
 }
 
-func openURL(t *testing.T, url string) directory.Store {
+func openURL(t testing.TB, url string) directory.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), "", url)
 	if err != nil {
@@ -297,7 +297,7 @@ func openURL(t *testing.T, url string) directory.Store {
 }
 
 // newEnvOn is newEnv on a store the test opened.
-func newEnvOn(t *testing.T, st directory.Store) *env {
+func newEnvOn(t testing.TB, st directory.Store) *env {
 	t.Helper()
 	dir := directory.New(st, directory.WithPasswordCost(4))
 	boot, err := dir.Bootstrap(context.Background(), "example.org", adminPass)
