@@ -14,7 +14,7 @@ import (
 const (
 	qAddCounts = `INSERT INTO object_count_deltas (tenant_id, kind, n)
 SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`
-	qSumCount  = `SELECT COALESCE(sum(n), 0)::bigint, count(*) FROM object_count_deltas
+	qSumCount = `SELECT COALESCE(sum(n), 0)::bigint, count(*) FROM object_count_deltas
 WHERE tenant_id = $1 AND kind = $2`
 	// One statement, so the rows it deletes are exactly those it sums.
 	// Rows committed after its snapshot are neither deleted nor summed and
