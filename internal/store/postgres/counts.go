@@ -7,12 +7,14 @@ import (
 )
 
 // Counts of the visible users and groups of a tenant (migration 20).
-// Writers append delta rows; no two writers touch the same row, so
+// Writers append delta rows, one per tenant and kind a transaction
+// changed, just before it commits; no two writers touch the same row, so
 // SERIALIZABLE writers never conflict over a count. A reader sums the
 // rows of its tenant and kind, which is exact at its snapshot.
 const (
-	qBumpCount = `INSERT INTO object_count_deltas (tenant_id, kind, n) VALUES ($1, $2, $3)`
-	qSumCount  = `SELECT COALESCE(sum(n), 0)::bigint, count(*) FROM object_count_deltas
+	qAddCounts = `INSERT INTO object_count_deltas (tenant_id, kind, n)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])`
+	qSumCount = `SELECT COALESCE(sum(n), 0)::bigint, count(*) FROM object_count_deltas
 WHERE tenant_id = $1 AND kind = $2`
 	// One statement, so the rows it deletes are exactly those it sums.
 	// Rows committed after its snapshot are neither deleted nor summed and
@@ -30,14 +32,42 @@ const foldAfter = 64
 // (hidden, when negative). It is the one place counts change: every write
 // that shows or hides a user or group (insert, soft delete, hard delete
 // of a visible object, restore) calls it in its transaction.
-func (t *tx) bumpCount(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind, delta int) error {
-	_, err := t.q.Exec(ctx, qBumpCount, string(tenant), string(kind), int64(delta))
-	return t.fail("count "+string(kind), err)
+// The change is written when the transaction commits (flushCounts), so a
+// bulk load adds one row, not one per object.
+func (t *tx) bumpCount(_ context.Context, tenant directory.TenantID, kind directory.ObjectKind, delta int) error {
+	if t.tx.counts == nil {
+		t.tx.counts = map[countKey]int{}
+	}
+	t.tx.counts[countKey{tenant, kind}] += delta
+	return nil
+}
+
+type countKey struct {
+	tenant directory.TenantID
+	kind   directory.ObjectKind
+}
+
+// flushCounts writes the count changes of the transaction, in one
+// statement, before it commits.
+func (t *tx) flushCounts(ctx context.Context) error {
+	var tenants, kinds []string
+	var ns []int64
+	for k, n := range t.tx.counts {
+		if n != 0 {
+			tenants, kinds, ns = append(tenants, string(k.tenant)), append(kinds, string(k.kind)), append(ns, int64(n))
+		}
+	}
+	if len(ns) == 0 {
+		return nil
+	}
+	_, err := t.q.Exec(ctx, qAddCounts, tenants, kinds, ns)
+	return t.fail("count", err)
 }
 
 // objectCount is the number of visible objects of kind in tenant. Outside
 // a transaction it folds the delta rows when they are many; inside one
-// it only reads, so that a count never makes a write conflict.
+// it only reads, so that a count never makes a write conflict, and adds
+// the transaction's own changes.
 func (r reader) objectCount(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind) (int, error) {
 	var n, rows int64
 	if err := r.q.QueryRow(ctx, qSumCount, string(tenant), string(kind)).Scan(&n, &rows); err != nil {
@@ -48,20 +78,8 @@ func (r reader) objectCount(ctx context.Context, tenant directory.TenantID, kind
 			return 0, r.fail("fold count", err)
 		}
 	}
+	if r.tx != nil {
+		n += int64(r.tx.counts[countKey{tenant, kind}])
+	}
 	return int(n), nil
-}
-
-// countedKind says whether q counts every visible group or user of the
-// tenant, which the delta rows hold.
-func countedKind(q directory.ListQuery) (directory.ObjectKind, bool) {
-	if q.Filter != nil || q.Search != nil {
-		return "", false
-	}
-	switch {
-	case q.Source == directory.SourceGroups && q.Kind != directory.KindUser:
-		return directory.KindGroup, true
-	case q.Source == directory.SourceUsers && q.Kind != directory.KindGroup:
-		return directory.KindUser, true
-	}
-	return "", false
 }

@@ -179,7 +179,7 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	return t.insertTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {

@@ -11,6 +11,7 @@ import (
 
 	"groupd/internal/directory"
 	"groupd/internal/odata"
+	"groupd/internal/store/listsql"
 	"groupd/internal/store/pgtest"
 )
 
@@ -59,16 +60,13 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		if len(pq.OrderBy) > 0 {
 			q.OrderBy, q.Desc = pq.OrderBy[0].Prop, pq.OrderBy[0].Desc
 		}
-		src, _ := sourceOf(q)
+		src, _ := listsql.SourceOf(q)
 		var text string
 		var args []any
 		if c.count {
-			cc := &compiler{sc: src.sc, tenant: string(tid)}
-			cc.w("SELECT count(*) FROM ", src.from)
-			err = src.where(cc, q)
-			text, args = cc.b.String(), cc.args
+			text, args, err = listsql.Count(pg, tid, q, src)
 		} else {
-			text, args, err = listSQL(tid, q, src, 101)
+			text, args, err = listsql.Page(pg, tid, q, src, 101, false)
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
@@ -179,8 +177,8 @@ func TestStartsWithAfterBulkLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := directory.ListQuery{Source: directory.SourceGroups, Filter: pq.Filter}
-	src, _ := sourceOf(q)
-	text, args, err := listSQL(tn.ID, q, src, 101)
+	src, _ := listsql.SourceOf(q)
+	text, args, err := listsql.Page(pg, tn.ID, q, src, 101, false)
 	if err != nil {
 		t.Fatal(err)
 	}

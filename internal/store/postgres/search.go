@@ -41,6 +41,20 @@ func tokens(props ...string) ([]string, []string) {
 	return ps, ts
 }
 
+// qInsertTokens writes the tokens of a new object. It reads nothing: a
+// SERIALIZABLE transaction that reads a range of search_tokens (the
+// DELETE of qWriteTokens) conflicts with every concurrent writer of
+// tokens on the same index page, so concurrent creates would fail.
+const qInsertTokens = `INSERT INTO search_tokens (tenant_id, object_id, kind, prop, token)
+SELECT $1, $2, $3, prop, token FROM unnest($4::text[], $5::text[]) AS new (prop, token) ON CONFLICT DO NOTHING`
+
+// insertTokens writes the search tokens of an object just inserted.
+func (t *tx) insertTokens(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
+	ps, ts := tokens(props...)
+	_, err := t.q.Exec(ctx, qInsertTokens, string(tenant), string(id), string(kind), ps, ts)
+	return t.fail("index "+string(id), err)
+}
+
 func (t *tx) writeTokens(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
 	ps, ts := tokens(props...)
 	_, err := t.q.Exec(ctx, qWriteTokens, string(tenant), string(id), string(kind), ps, ts)

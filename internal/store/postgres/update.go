@@ -26,6 +26,8 @@ type txState struct {
 	retry bool    // a statement failed in a way a new run may avoid
 	first error   // the first statement error; PostgreSQL aborts the rest
 	keys  []int64 // what the run touched, locked by the next run (locks.go)
+	// count changes not yet written (counts.go)
+	counts map[countKey]int
 }
 
 // fail maps err like mapErr and, inside a transaction, remembers it: after
@@ -137,7 +139,11 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 			cancel()
 		}
 	}()
-	fnErr := fn(&tx{reader: reader{q: ptx, tx: st}})
+	t := &tx{reader: reader{q: ptx, tx: st}}
+	fnErr := fn(t)
+	if fnErr == nil && st.first == nil {
+		fnErr = t.flushCounts(ctx)
+	}
 	if st.retry {
 		return true, st.keys, mapErr("update", st.first)
 	}

@@ -128,7 +128,7 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
+	return t.insertTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {

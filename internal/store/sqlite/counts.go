@@ -30,18 +30,3 @@ func (r reader) objectCount(ctx context.Context, tenant directory.TenantID, kind
 	err := r.scanRow(ctx, qObjectCount, []any{string(tenant), string(kind)}, &n)
 	return n, mapErr("count", err)
 }
-
-// countedKind says whether q counts every visible group or user of the
-// tenant, which object_counts holds.
-func countedKind(q directory.ListQuery) (directory.ObjectKind, bool) {
-	if q.Filter != nil || q.Search != nil {
-		return "", false
-	}
-	switch {
-	case q.Source == directory.SourceGroups && q.Kind != directory.KindUser:
-		return directory.KindGroup, true
-	case q.Source == directory.SourceUsers && q.Kind != directory.KindGroup:
-		return directory.KindUser, true
-	}
-	return "", false
-}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 	"groupd/internal/store/storetest"
 )
 
@@ -58,8 +59,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 	for _, src := range []directory.Source{directory.SourceTransitiveMemberOf, directory.SourceTransitiveMembers} {
 		q := directory.ListQuery{Source: src, Of: directory.ObjectID(id)}
-		ls, _ := transitiveSource(q)
-		text, args, err := listSQL(directory.TenantID(tid), q, ls, 101)
+		ls, _ := listsql.SourceOf(q)
+		text, args, err := listsql.Page(lite, directory.TenantID(tid), q, ls, 101, false)
 		if err != nil {
 			t.Fatal(err)
 		}

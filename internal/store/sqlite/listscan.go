@@ -2,29 +2,18 @@ package sqlite
 
 import (
 	"database/sql"
-	"errors"
-	"fmt"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 )
 
-// queryErr keeps ErrBadCursor and marks anything else the compiler refuses
-// as invalid input: internal/odata validated the query against a schema
-// this engine does not fully cover.
-func queryErr(err error) error {
-	if errors.Is(err, directory.ErrBadCursor) {
-		return err
-	}
-	return fmt.Errorf("%w: %w", directory.ErrInvalid, err)
-}
-
-func scanObjects(rows *sql.Rows, sc scope) ([]directory.Object, error) {
+func scanObjects(rows *sql.Rows, sc listsql.Scope) ([]directory.Object, error) {
 	defer rows.Close()
 	var out []directory.Object
 	for rows.Next() {
 		var o directory.Object
 		switch {
-		case sc.users && sc.groups:
+		case sc.Users && sc.Groups:
 			var row objectRow
 			if err := rows.Scan(row.dest()...); err != nil {
 				return nil, err
@@ -33,7 +22,7 @@ func scanObjects(rows *sql.Rows, sc scope) ([]directory.Object, error) {
 			if o, err = row.object(); err != nil {
 				return nil, err
 			}
-		case sc.users:
+		case sc.Users:
 			var row userRow
 			if err := rows.Scan(row.dest()...); err != nil {
 				return nil, err

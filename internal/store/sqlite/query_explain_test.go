@@ -9,6 +9,7 @@ import (
 
 	"groupd/internal/directory"
 	"groupd/internal/odata"
+	"groupd/internal/store/listsql"
 )
 
 // TestListQueriesUseIndexes checks the plans of the hot list queries of
@@ -60,16 +61,13 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		if len(pq.OrderBy) > 0 {
 			q.OrderBy, q.Desc = pq.OrderBy[0].Prop, pq.OrderBy[0].Desc
 		}
-		src, _ := sourceOf(q)
+		src, _ := listsql.SourceOf(q)
 		var text string
 		var args []any
 		if c.count {
-			cc := &compiler{sc: src.sc, tenant: string(tid)}
-			cc.w("SELECT count(*) FROM ", src.from)
-			err = src.where(cc, q)
-			text, args = cc.b.String(), cc.args
+			text, args, err = listsql.Count(lite, tid, q, src)
 		} else {
-			text, args, err = listSQL(tid, q, src, 101)
+			text, args, err = listsql.Page(lite, tid, q, src, 101, false)
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
@@ -81,7 +79,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		if c.sorted {
 			// The page is sorted after the deferred join (at most $top
 			// rows); the statement that finds its ids must not sort.
-			inner, iargs, err := listSQL(tid, q, src, 101, true)
+			inner, iargs, err := listsql.Page(lite, tid, q, src, 101, true)
 			if err != nil {
 				t.Fatal(err)
 			}

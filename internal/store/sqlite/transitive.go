@@ -5,42 +5,20 @@ import (
 	"fmt"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 )
 
-// Transitive membership walks memberships with recursive queries (see
-// internal/directory/transitive.go for why there is no closure table).
+// Transitive membership walks memberships with recursive queries
+// (listsql.UpWalk, listsql.DownWalk; internal/directory/transitive.go says
+// why there is no closure table).
 // UNION drops rows already seen, so a cycle (which the domain refuses, but
 // an older database may hold) ends the walk. Only visible groups enter a
 // walk, so a deleted group cuts the paths through it.
 
-// upWalk is the ids of the visible groups the object ?%[1]d is in, through
-// any nesting. The step joins memberships by member_id, the leading column
-// of memberships_member.
-const upWalk = `WITH RECURSIVE up(id) AS (
-	SELECT m.group_id FROM memberships m
-	JOIN groups x ON x.id = m.group_id AND x.deleted_at IS NULL
-	WHERE m.member_id = ?%[1]d
-	UNION
-	SELECT m.group_id FROM up
-	JOIN memberships m ON m.member_id = up.id
-	JOIN groups x ON x.id = m.group_id AND x.deleted_at IS NULL
-)`
-
-// downWalk is the ids and kinds of everything under the group ?2, through
-// visible nested groups; the step joins memberships by group_id, the
-// leading column of the primary key.
-const downWalk = `WITH RECURSIVE down(id, kind) AS (
-	SELECT m.member_id, m.member_kind FROM memberships m WHERE m.group_id = ?2
-	UNION
-	SELECT m.member_id, m.member_kind FROM down
-	JOIN groups x ON down.kind = 'group' AND x.id = down.id AND x.deleted_at IS NULL
-	JOIN memberships m ON m.group_id = down.id
-)`
-
 // qMemberGroups: ?1 member, ?2 tenant, ?3 security groups only, ?4 limit.
 // CROSS JOIN keeps the walk's few rows driving: ordered by id, the planner
 // would rather scan every group of the index and probe the walk.
-var qMemberGroups = fmt.Sprintf(upWalk, 1) + `
+var qMemberGroups = fmt.Sprintf(listsql.UpWalk, "?1") + `
 SELECT up.id FROM up CROSS JOIN groups g ON g.id = up.id
 WHERE g.tenant_id = ?2 AND (?3 = 0 OR g.security_enabled <> 0) AND ` + objectVisible + `
 ORDER BY up.id LIMIT ?4`
@@ -51,34 +29,6 @@ func (r reader) MemberGroups(ctx context.Context, tenant directory.TenantID, mem
 		sec = 1
 	}
 	return r.ids(ctx, "member groups", qMemberGroups, string(member), string(tenant), sec, limitOrAll(limit))
-}
-
-// transitiveSource is the list source of the transitive relationships. The
-// walk in from names the object the list hangs off as ?2 and the tenant
-// condition in base takes ?1, so that the later plain parameters number
-// from 3 on, in the order where appends them.
-func transitiveSource(q directory.ListQuery) (source, bool) {
-	if q.Source == directory.SourceTransitiveMemberOf {
-		return source{sc: scope{groups: true, id: "g.id"}, withOf: true,
-			from: "(" + fmt.Sprintf(upWalk, 2) + " SELECT id FROM up) t CROSS JOIN groups g ON g.id = t.id",
-			base: "g.tenant_id = ?1 AND g.deleted_at IS NULL"}, q.Kind != directory.KindUser
-	}
-	s := source{from: "(" + downWalk + " SELECT id, kind FROM down) m", withOf: true,
-		sc: scope{users: true, groups: true, id: "m.id"}}
-	switch q.Kind {
-	case directory.KindUser:
-		s.sc.groups = false
-		s.from += fmt.Sprintf(userJoin, "id", "kind")
-		s.base = "u.tenant_id = ?1"
-	case directory.KindGroup:
-		s.sc.users = false
-		s.from += fmt.Sprintf(groupJoin, "id", "kind")
-		s.base = "g.tenant_id = ?1"
-	default:
-		s.from += fmt.Sprintf(memberJoin, "id", "kind")
-		s.base = "COALESCE(u.tenant_id, g.tenant_id) = ?1"
-	}
-	return s, true
 }
 
 const (

@@ -1,7 +1,6 @@
-package sqlite
+package listsql
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -9,16 +8,11 @@ import (
 	"groupd/internal/odata"
 )
 
-// The $filter and $search compiler. It writes SQL only from the fixed
-// fragments below, chosen by node type, operator and the column table; the
-// client's values go to args as parameters. Property names come from
-// internal/odata, which has checked them against the schema, but an unknown
-// one is still refused here rather than trusted.
-
 // compiler turns one tree into a predicate. elem is the element
 // expression inside an any() body, where leaves name the collection.
 type compiler struct {
-	sc     scope
+	d      Dialect
+	sc     Scope
 	tenant string
 	b      strings.Builder
 	args   []any
@@ -31,7 +25,13 @@ func (c *compiler) w(s ...string) {
 	}
 }
 
-func (c *compiler) arg(v any) { c.args = append(c.args, v); c.b.WriteByte('?') }
+// ph adds a parameter and returns its placeholder.
+func (c *compiler) ph(v any) string {
+	c.args = append(c.args, v)
+	return c.d.Placeholder(len(c.args))
+}
+
+func (c *compiler) arg(v any) { c.b.WriteString(c.ph(v)) }
 
 func (c *compiler) expr(e odata.Expr) error {
 	switch n := e.(type) {
@@ -45,7 +45,7 @@ func (c *compiler) expr(e odata.Expr) error {
 		if err := c.expr(n.Expr); err != nil {
 			return err
 		}
-		c.w("), 0)")
+		c.w("), ", c.d.Bool(false), ")")
 		return nil
 	case *odata.Compare:
 		return c.compare(n)
@@ -77,14 +77,14 @@ func (c *compiler) junction(terms []odata.Expr, op string) error {
 
 // operand resolves a leaf's property: the lambda element inside any(),
 // a column otherwise.
-func (c *compiler) operand(prop string) (string, colKind, error) {
+func (c *compiler) operand(prop string) (string, Kind, error) {
 	if c.elem != "" {
-		if _, k, err := c.sc.column(prop); err == nil && k == kList {
-			return c.elem, kKey, nil
+		if _, k, err := c.sc.column(c.d, prop); err == nil && k == KList {
+			return c.elem, KKey, nil
 		}
 	}
-	expr, kind, err := c.sc.column(prop)
-	if err == nil && kind == kList {
+	expr, kind, err := c.sc.column(c.d, prop)
+	if err == nil && kind == KList {
 		err = fmt.Errorf("collection %q outside any()", prop)
 	}
 	return expr, kind, err
@@ -107,20 +107,18 @@ func (c *compiler) compare(n *odata.Compare) error {
 	if n.Value.Kind == odata.LitNull {
 		// Strings store "not set" as ''; other columns are never null.
 		switch {
-		case kind == kKey || kind == kText:
+		case kind.str():
 			c.w(expr, op, "''")
-		case n.Op == odata.OpEq:
-			c.w("0")
 		default:
-			c.w("1")
+			c.w(c.d.Bool(n.Op != odata.OpEq))
 		}
 		return nil
 	}
-	v, err := value(kind, n.Value)
+	v, err := value(c.d, kind, n.Value)
 	if err != nil {
 		return err
 	}
-	if (kind == kKey || kind == kText) && n.Op != odata.OpNe {
+	if kind.str() && n.Op != odata.OpNe {
 		// A null ('') fails every comparison but ne.
 		c.w("(", expr, " <> '' AND ", expr, op)
 		c.arg(v)
@@ -139,7 +137,7 @@ func (c *compiler) in(n *odata.In) error {
 	}
 	vals := make([]any, 0, len(n.Values))
 	for _, l := range n.Values {
-		v, err := value(kind, l)
+		v, err := value(c.d, kind, l)
 		if err != nil {
 			return err
 		}
@@ -148,16 +146,9 @@ func (c *compiler) in(n *odata.In) error {
 		}
 		vals = append(vals, v)
 	}
-	b, err := json.Marshal(vals)
-	if err != nil {
-		return err
-	}
-	// One JSON parameter, so the statement text does not depend on the
-	// number of values.
-	c.w(expr, " IN (SELECT value FROM json_each(")
-	c.arg(string(b))
-	c.w("))")
-	return nil
+	cond, err := c.d.In(expr, kind, vals, c.ph)
+	c.w(cond)
+	return err
 }
 
 func (c *compiler) fn(n *odata.Func) error {
@@ -165,10 +156,10 @@ func (c *compiler) fn(n *odata.Func) error {
 	if err != nil {
 		return err
 	}
-	if kind != kKey && kind != kText {
+	if !kind.str() {
 		return fmt.Errorf("%v on a non-string property", n.Op)
 	}
-	return c.stringFunc(n.Op, expr, fold(n.Value.Str))
+	return c.stringFunc(n.Op, expr, strings.ToLower(n.Value.Str))
 }
 
 func (c *compiler) stringFunc(op odata.Op, expr, v string) error {
@@ -182,12 +173,10 @@ func (c *compiler) stringFunc(op odata.Op, expr, v string) error {
 		c.w("(", expr, " >= ")
 		c.arg(v)
 		c.w(" AND ", expr, " < ")
-		c.arg(prefixEnd(v))
+		c.arg(c.d.PrefixEnd(v))
 		c.w(")")
 	case odata.OpEndsWith:
-		c.w("(substr(", expr, ", -")
-		c.arg(int64(utf8.RuneCountInString(v)))
-		c.w(") = ")
+		c.w("(", c.d.Right(expr, c.ph(int64(utf8.RuneCountInString(v)))), " = ")
 		c.arg(v)
 		c.w(")")
 	default:
@@ -197,15 +186,16 @@ func (c *compiler) stringFunc(op odata.Op, expr, v string) error {
 }
 
 func (c *compiler) any(n *odata.Any) error {
-	expr, kind, err := c.sc.column(n.Prop)
+	expr, kind, err := c.sc.column(c.d, n.Prop)
 	if err != nil {
 		return err
 	}
-	if kind != kList || c.elem != "" {
+	if kind != KList || c.elem != "" {
 		return fmt.Errorf("any() over %q", n.Prop)
 	}
-	c.w("EXISTS (SELECT 1 FROM json_each(", expr, ") j WHERE ")
-	c.elem = "groupd_fold(j.value)"
+	from, elem := c.d.Elements(expr)
+	c.w("EXISTS (SELECT 1 FROM ", from, " WHERE ")
+	c.elem = elem
 	err = c.expr(n.Body)
 	c.elem = ""
 	c.w(")")
@@ -221,12 +211,12 @@ func (c *compiler) search(n *odata.SearchTerm) error {
 		if err != nil {
 			return err
 		}
-		if kind != kKey && kind != kText {
+		if !kind.str() {
 			return fmt.Errorf("search on a non-string property %q", n.Prop)
 		}
-		return c.stringFunc(odata.OpStartsWith, expr, fold(n.Text))
+		return c.stringFunc(odata.OpStartsWith, expr, strings.ToLower(n.Text))
 	}
-	if _, _, err := c.sc.column(n.Prop); err != nil {
+	if _, _, err := c.sc.column(c.d, n.Prop); err != nil {
 		return err
 	}
 	c.w("(")
@@ -236,16 +226,16 @@ func (c *compiler) search(n *odata.SearchTerm) error {
 		}
 		// A token row matches by id and kind, so that a user's tokens
 		// never select a group of the same id, or the reverse.
-		if c.sc.users && c.sc.groups {
-			c.w("(", c.sc.id, ", ", c.sc.kind, ") IN (SELECT s.object_id, s.kind")
+		if c.sc.Users && c.sc.Groups {
+			c.w("(", c.sc.ID, ", ", c.sc.Kind, ") IN (SELECT s.object_id, s.kind")
 		} else {
-			c.w(c.sc.id, " IN (SELECT s.object_id")
+			c.w(c.sc.ID, " IN (SELECT s.object_id")
 		}
 		c.w(" FROM search_tokens s WHERE s.tenant_id = ")
 		c.arg(c.tenant)
-		if !c.sc.groups {
+		if !c.sc.Groups {
 			c.w(" AND s.kind = 'user'")
-		} else if !c.sc.users {
+		} else if !c.sc.Users {
 			c.w(" AND s.kind = 'group'")
 		}
 		c.w(" AND s.prop = ")
@@ -253,7 +243,7 @@ func (c *compiler) search(n *odata.SearchTerm) error {
 		c.w(" AND s.token >= ")
 		c.arg(t)
 		c.w(" AND s.token < ")
-		c.arg(prefixEnd(t))
+		c.arg(c.d.PrefixEnd(t))
 		c.w(")")
 	}
 	c.w(")")
