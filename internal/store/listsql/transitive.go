@@ -47,7 +47,7 @@ func transitiveSource(q directory.ListQuery) (Source, bool) {
 			Cond: "g.deleted_at IS NULL"}, q.Kind != directory.KindUser
 	}
 	s := Source{Walk: "(" + DownWalk + " SELECT id, kind FROM down) m",
-		Scope: Scope{Users: true, Groups: true, ID: "m.id"}}
+		Scope: Scope{Users: true, Groups: true, ID: "m.id", Kind: "m.kind"}}
 	switch q.Kind {
 	case directory.KindUser:
 		s.Scope.Groups = false

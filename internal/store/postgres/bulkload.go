@@ -32,10 +32,10 @@ var (
 // copyChunk is how many rows one COPY sends between progress reports.
 const copyChunk = 50_000
 
-// BulkLoad writes d in one transaction with COPY. No trigger or counter
-// table depends on these rows on PostgreSQL; search tokens are derived
-// here as writeTokens derives them. The tables are analyzed afterwards so
-// the planner knows their new size.
+// BulkLoad writes d in one transaction with COPY, and one count delta row
+// per kind as bumpCount would; search tokens are derived here as
+// writeTokens derives them. The tables are analyzed afterwards so the
+// planner knows their new size.
 func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progress) error {
 	if s.closed.Load() {
 		return errClosed
@@ -76,7 +76,7 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	}{
 		{"users", "users", userCopyCols, len(d.Users), userRow},
 		{"groups", "groups", groupCopyCols, len(d.Groups), groupRow},
-		{"search tokens", "search_tokens", []string{"tenant_id", "prop", "token", "object_id"}, len(tokens),
+		{"search tokens", "search_tokens", []string{"tenant_id", "prop", "token", "kind", "object_id"}, len(tokens),
 			func(i int) []any { return tokens[i] }},
 		{"memberships", "memberships", []string{"group_id", "member_id", "tenant_id", "member_kind"}, len(d.Memberships),
 			func(i int) []any {
@@ -97,6 +97,14 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 			progress(st.phase, end, st.n)
 		}
 	}
+	counts := []any{
+		[]string{string(d.Tenant), string(d.Tenant)},
+		[]string{string(directory.KindUser), string(directory.KindGroup)},
+		[]int64{int64(len(d.Users)), int64(len(d.Groups))},
+	}
+	if _, err := ptx.Exec(ctx, qAddCounts, counts...); err != nil {
+		return mapErr("bulk load: counts", err)
+	}
 	if err := ptx.Commit(ctx); err != nil {
 		return unavailable("bulk load: commit", err)
 	}
@@ -108,22 +116,22 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 // (property, token) once per object, as writeTokens stores them.
 func bulkTokenRows(d bulk.Data) [][]any {
 	var rows [][]any
-	add := func(id directory.ObjectID, props ...string) {
+	add := func(id directory.ObjectID, kind directory.ObjectKind, props ...string) {
 		ps, ts := tokens(props...)
 		seen := make(map[[2]string]bool, len(ps))
 		for i := range ps {
 			k := [2]string{ps[i], ts[i]}
 			if !seen[k] {
 				seen[k] = true
-				rows = append(rows, []any{string(d.Tenant), ps[i], ts[i], string(id)})
+				rows = append(rows, []any{string(d.Tenant), ps[i], ts[i], string(kind), string(id)})
 			}
 		}
 	}
 	for _, u := range d.Users {
-		add(u.ID, "displayName", u.DisplayName)
+		add(u.ID, directory.KindUser, "displayName", u.DisplayName)
 	}
 	for _, g := range d.Groups {
-		add(g.ID, "displayName", g.DisplayName, "description", g.Description)
+		add(g.ID, directory.KindGroup, "displayName", g.DisplayName, "description", g.Description)
 	}
 	return rows
 }

@@ -67,7 +67,7 @@ ORDER BY 2, 1`
 	qPurgeUser = `WITH d AS (DELETE FROM users WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NOT NULL RETURNING id),
 m AS (DELETE FROM memberships WHERE member_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM d)),
 o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM d)),
-s AS (DELETE FROM search_tokens WHERE object_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM d))
+s AS (DELETE FROM search_tokens WHERE object_id = $1 AND kind = 'user' AND tenant_id = $2 AND EXISTS (SELECT 1 FROM d))
 SELECT count(*) FROM d`
 
 	qDeltaSecret       = `SELECT secret FROM delta_secrets WHERE tenant_id = $1`
@@ -246,8 +246,8 @@ func (t *tx) TrimChanges(ctx context.Context, before time.Time, limit int) (int,
 	return n, t.fail("trim changes", err)
 }
 
-// RestoreObject clears deleted_at; search tokens of soft-deleted objects
-// never left.
+// RestoreObject clears deleted_at and counts the object again; search
+// tokens of soft-deleted objects never left.
 func (t *tx) RestoreObject(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Restored, error) {
 	o, err := t.DeletedObject(ctx, tenant, id)
 	if err != nil {
@@ -272,6 +272,9 @@ func (t *tx) RestoreObject(ctx context.Context, tenant directory.TenantID, id di
 			}
 			return out, t.fail("restore group", err)
 		}
+	}
+	if err := t.bumpCount(ctx, tenant, o.Kind(), 1); err != nil {
+		return out, err
 	}
 	qs := []string{qRestoredAsRelated}
 	if o.Group != nil {
@@ -323,6 +326,7 @@ func (t *tx) PurgeObject(ctx context.Context, tenant directory.TenantID, id dire
 	if n == 0 {
 		return &directory.NotFoundError{Kind: directory.KindUser, ID: string(id)}
 	}
+	// The user was counted out when it was soft deleted: no bump here.
 	return nil
 }
 

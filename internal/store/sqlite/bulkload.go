@@ -47,7 +47,7 @@ var (
 	bulkUsers  = bulkInsert{head: columnsOf(qInsertUser), cols: 24, rows: bulkObjectRows}
 	bulkGroups = bulkInsert{head: columnsOf(qInsertGroup), cols: 23, rows: bulkObjectRows}
 	// Tokens repeated within one object are written once, as writeTokens does.
-	bulkTokens  = bulkInsert{head: `INSERT OR IGNORE INTO search_tokens (tenant_id, prop, token, object_id)`, cols: 4, rows: bulkPairRows}
+	bulkTokens  = bulkInsert{head: `INSERT OR IGNORE INTO search_tokens (tenant_id, prop, token, kind, object_id)`, cols: 5, rows: bulkPairRows}
 	bulkMembers = bulkInsert{head: `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)`, cols: 4, rows: bulkPairRows}
 )
 
@@ -63,9 +63,9 @@ const bulkCacheKiB = 256 << 10
 // multi-row inserts in key order. Secondary indexes are dropped first and
 // created again from their stored definitions at the end, inside the same
 // transaction: sorting once is far cheaper than a random insertion per
-// row, and unique indexes still refuse duplicates then. The object_counts
-// triggers run for every row as they do for InsertUser and InsertGroup, so
-// counts stay exact. Planner statistics are refreshed at the end.
+// row, and unique indexes still refuse duplicates then. The loaded users
+// and groups are counted in the same transaction, with the bumpCount
+// statement. Planner statistics are refreshed at the end.
 func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progress) error {
 	if s.closed.Load() {
 		return errClosed
@@ -122,6 +122,14 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	for _, st := range steps {
 		if err := bulkRows(ctx, t, st.b, st.n, st.row, st.phase, progress); err != nil {
 			return err
+		}
+	}
+	for _, c := range []struct {
+		kind directory.ObjectKind
+		n    int
+	}{{directory.KindUser, len(users)}, {directory.KindGroup, len(groups)}} {
+		if _, err := t.ExecContext(ctx, qBumpCount, string(d.Tenant), string(c.kind), int64(c.n)); err != nil {
+			return mapErr("bulk load: count "+string(c.kind), err)
 		}
 	}
 	for i, q := range indexes {
@@ -189,22 +197,22 @@ func sortedBy[T any](list []T, key func(T) directory.ObjectID) []T {
 // userTokens and groupTokens derive them, in primary key order.
 func bulkTokenRows(d bulk.Data) [][]any {
 	var rows [][]any
-	add := func(id directory.ObjectID, props ...string) {
+	add := func(id directory.ObjectID, kind directory.ObjectKind, props ...string) {
 		for i := 0; i+1 < len(props); i += 2 {
 			for _, tok := range odata.Tokenize(props[i+1]) {
-				rows = append(rows, []any{string(d.Tenant), props[i], tok, string(id)})
+				rows = append(rows, []any{string(d.Tenant), props[i], tok, string(kind), string(id)})
 			}
 		}
 	}
 	for _, u := range d.Users {
-		add(u.ID, "displayName", u.DisplayName)
+		add(u.ID, directory.KindUser, "displayName", u.DisplayName)
 	}
 	for _, g := range d.Groups {
-		add(g.ID, "displayName", g.DisplayName, "description", g.Description)
+		add(g.ID, directory.KindGroup, "displayName", g.DisplayName, "description", g.Description)
 	}
 	// Primary key order (tenant_id is the same in every row).
 	slices.SortFunc(rows, func(a, b []any) int {
-		for i := 1; i < 4; i++ {
+		for i := 1; i < 5; i++ {
 			if c := strings.Compare(a[i].(string), b[i].(string)); c != 0 {
 				return c
 			}

@@ -250,8 +250,8 @@ func (t *tx) TrimChanges(ctx context.Context, before time.Time, limit int) (int,
 	return n, mapErr("raise change horizon", err)
 }
 
-// RestoreObject clears deleted_at; the object_counts triggers count the
-// object again and its search tokens never left.
+// RestoreObject clears deleted_at and counts the object again; its search
+// tokens never left (a soft delete keeps them).
 func (t *tx) RestoreObject(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Restored, error) {
 	o, err := t.DeletedObject(ctx, tenant, id)
 	if err != nil {
@@ -272,6 +272,9 @@ func (t *tx) RestoreObject(ctx context.Context, tenant directory.TenantID, id di
 			}
 			return out, mapErr("restore group", err)
 		}
+	}
+	if err := t.bumpCount(ctx, tenant, o.Kind(), 1); err != nil {
+		return out, err
 	}
 	qs := []string{qRestoredAsRelated}
 	if o.Group != nil {
@@ -321,7 +324,8 @@ func (t *tx) PurgeObject(ctx context.Context, tenant directory.TenantID, id dire
 			return mapErr("purge user", err)
 		}
 	}
-	_, err = t.exec(ctx, qDeleteTokens, string(id))
+	// The user was counted out when it was soft deleted: no bump here.
+	_, err = t.exec(ctx, qDeleteTokens, string(id), string(directory.KindUser))
 	return mapErr("purge user tokens", err)
 }
 
