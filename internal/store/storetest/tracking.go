@@ -136,6 +136,10 @@ func testDeletedPurge(t *testing.T, f *fixture) {
 	if err := f.s.Update(ctx, func(tx directory.Tx) error { return tx.PurgeObject(ctx, tid, u.ID) }); !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("purging a visible user: %v, want not found", err)
 	}
+	count := func(src directory.Source) int {
+		return must[int](t, "Count")(f.s.Count(ctx, tid, directory.ListQuery{Source: src}))
+	}
+	users, groups := count(directory.SourceUsers), count(directory.SourceGroups)
 	old := f.now.Add(-48 * time.Hour)
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteUser(ctx, tid, u.ID, old) })
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteGroup(ctx, tid, g.ID, f.now) })
@@ -147,6 +151,10 @@ func testDeletedPurge(t *testing.T, f *fixture) {
 	}
 	f.update(func(tx directory.Tx) error { return tx.PurgeObject(ctx, tid, u.ID) })
 	f.update(func(tx directory.Tx) error { return tx.PurgeObject(ctx, tid, g.ID) })
+	// A soft delete counted them out already; the purge must not again.
+	if gu, gg := count(directory.SourceUsers), count(directory.SourceGroups); gu != users-1 || gg != groups-1 {
+		t.Fatalf("counted after purge: %d users, %d groups; want %d, %d", gu, gg, users-1, groups-1)
+	}
 	for _, id := range []directory.ObjectID{u.ID, g.ID} {
 		if _, err := f.s.DeletedObject(ctx, tid, id); !errors.Is(err, directory.ErrNotFound) {
 			t.Fatalf("purged %s still deleted: %v", id, err)
