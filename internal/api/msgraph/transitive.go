@@ -25,6 +25,30 @@ type nestedRel struct {
 
 const castPattern = "/{cast:microsoft\\.graph\\.[a-zA-Z]+}"
 
+// nestingSegments extends the router's segment grammar with the paths
+// mounted here.
+var nestingSegments = map[string][]string{
+	"users/*":                       {"transitiveMemberOf", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
+	"users/*/memberOf":              {"$count", "*"},
+	"users/*/memberOf/*":            {"$count"},
+	"users/*/transitiveMemberOf":    {"$count", "*"},
+	"users/*/transitiveMemberOf/*":  {"$count"},
+	"groups/*":                      {"transitiveMemberOf", "transitiveMembers", "checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
+	"groups/*/memberOf":             {"$count", "*"},
+	"groups/*/memberOf/*":           {"$count"},
+	"groups/*/transitiveMemberOf":   {"$count", "*"},
+	"groups/*/transitiveMemberOf/*": {"$count"},
+	"groups/*/transitiveMembers":    {"$count", "*"},
+	"groups/*/transitiveMembers/*":  {"$count"},
+	"directoryObjects/*":            {"checkMemberGroups", "checkMemberObjects", "getMemberGroups", "getMemberObjects"},
+}
+
+func init() {
+	for at, next := range nestingSegments {
+		segments[at] = append(segments[at], next...)
+	}
+}
+
 func (a *api) mountNesting(r chi.Router) {
 	rels := []struct {
 		rel      nestedRel
