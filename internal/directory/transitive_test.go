@@ -139,6 +139,13 @@ func TestTransitiveAgainstBFS(t *testing.T) {
 						} else {
 							err = e.svc.RemoveMember(e.ctx, e.tenant.ID, string(g), string(x))
 						}
+						if errors.Is(err, directory.ErrUnavailable) {
+							// PostgreSQL gave up retrying a serialization
+							// conflict: rolled back, not acknowledged, so
+							// the graph stays as it was.
+							t.Logf("writer %d: %v", w, err)
+							continue
+						}
 						if err != nil {
 							t.Errorf("writer %d: %v", w, err)
 							return

@@ -48,6 +48,10 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		{"groups count", directory.SourceGroups, odata.GroupSchema, "", "", true, false, ""},
 		{"groups count startsWith", directory.SourceGroups, odata.GroupSchema, "$filter=startsWith(displayName,'ab')", "", true, false, "display_name_key"},
 		{"members", directory.SourceMembers, odata.DirectoryObjectSchema, "$filter=startsWith(displayName,'ab')", "", false, false, ""},
+		{"transitive memberOf", directory.SourceTransitiveMemberOf, odata.GroupSchema, "", "", false, false, ""},
+		{"transitive memberOf filtered", directory.SourceTransitiveMemberOf, odata.GroupSchema, "$filter=startsWith(displayName,'ab')", "", false, false, ""},
+		{"transitive members", directory.SourceTransitiveMembers, odata.DirectoryObjectSchema, "$filter=startsWith(displayName,'ab')", "", false, false, ""},
+		{"transitive members count", directory.SourceTransitiveMembers, odata.DirectoryObjectSchema, "", "", true, false, ""},
 	}
 	for _, c := range cases {
 		v, _ := url.ParseQuery(c.raw)

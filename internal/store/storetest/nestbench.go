@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -182,7 +183,10 @@ func BenchTransitive(b *testing.B, s directory.Store, g NestGraph) {
 			b.Fatal(err)
 		}
 	}
-	fmt.Printf("warming the caches with %d users took %v\n", len(g.Users), time.Since(start))
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("warming the caches with %d users took %v; heap in use %d MB\n", len(g.Users), time.Since(start), ms.HeapInuse>>20)
 	run("ServiceGroupByID", func(r *rand.Rand) error {
 		_, err := svc.Group(ctx, g.Tenant, string(g.Groups[r.IntN(len(g.Groups))]))
 		return err
