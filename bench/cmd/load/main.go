@@ -1,10 +1,11 @@
-// Command load measures GET /v1.0/groups/{id} on groupd against the
-// ceiling of a Go hello-world server answering a body of the same size, as
-// DESIGN.md "How to measure" describes: both servers as separate processes
-// on loopback, plain HTTP, 64 keep-alive connections, the same
-// Authorization header to both, 1 s warm-up then 5 s measured, the two
-// servers alternated, medians reported. It builds both servers, starts them
-// in a temporary directory, and stops them when done. See bench/README.md.
+// Command load measures groupd against the ceiling of a Go hello-world
+// server answering a group-sized body, as DESIGN.md "How to measure"
+// describes: both servers as separate processes on loopback, plain HTTP,
+// 64 keep-alive connections, the same Authorization header to both, 1 s
+// warm-up then 5 s measured, hello and each operation alternated, medians
+// reported. It generates the benchmark directory with `groupd bench
+// generate`, measures GET by id, the transitive reads and durable member
+// adds on it, and stops the servers when done. See bench/README.md.
 package main
 
 import (

@@ -34,8 +34,11 @@ const copyChunk = 50_000
 
 // BulkLoad writes d in one transaction with COPY, and one count delta row
 // per kind as bumpCount would; search tokens are derived here as
-// writeTokens derives them. The tables are analyzed afterwards so the
-// planner knows their new size.
+// writeTokens derives them. Indexes that back no constraint are dropped
+// first and created again before the commit (building an index once is far
+// cheaper than a random insertion per row, and a unique one still refuses
+// duplicates); other transactions wait on the table locks meanwhile. The
+// tables are analyzed afterwards so the planner knows their new size.
 func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progress) error {
 	if s.closed.Load() {
 		return errClosed
@@ -54,8 +57,15 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	}
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
 	// A load of a million rows outlasts the pool's statement timeout.
-	if _, err := ptx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
-		return mapErr("bulk load", err)
+	// Index builds sort in memory rather than in temporary files.
+	for _, q := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL maintenance_work_mem = '256MB'"} {
+		if _, err := ptx.Exec(ctx, q); err != nil {
+			return mapErr("bulk load", err)
+		}
+	}
+	indexes, err := dropIndexes(ctx, ptx)
+	if err != nil {
+		return err
 	}
 	userRow := func(i int) []any {
 		u := d.Users[i]
@@ -105,6 +115,12 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	if _, err := ptx.Exec(ctx, qAddCounts, counts...); err != nil {
 		return mapErr("bulk load: counts", err)
 	}
+	for i, q := range indexes {
+		if _, err := ptx.Exec(ctx, q); err != nil {
+			return mapErr("bulk load: create index", err)
+		}
+		progress("indexes", i+1, len(indexes))
+	}
 	if err := ptx.Commit(ctx); err != nil {
 		return unavailable("bulk load: commit", err)
 	}
@@ -134,4 +150,36 @@ func bulkTokenRows(d bulk.Data) [][]any {
 		add(g.ID, directory.KindGroup, "displayName", g.DisplayName, "description", g.Description)
 	}
 	return rows
+}
+
+// dropIndexes drops the indexes of the loaded tables that back no
+// constraint and returns the statements that create them again.
+func dropIndexes(ctx context.Context, ptx pgx.Tx) ([]string, error) {
+	rows, err := ptx.Query(ctx, `SELECT quote_ident(i.relname), pg_get_indexdef(i.oid)
+FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+WHERE t.relname = ANY($1) AND t.relnamespace = current_schema()::regnamespace
+	AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`,
+		[]string{"users", "groups", "search_tokens", "memberships"})
+	if err != nil {
+		return nil, mapErr("bulk load: list indexes", err)
+	}
+	var names, creates []string
+	for rows.Next() {
+		var name, create string
+		if err := rows.Scan(&name, &create); err != nil {
+			rows.Close()
+			return nil, mapErr("bulk load: list indexes", err)
+		}
+		names, creates = append(names, name), append(creates, create)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("bulk load: list indexes", err)
+	}
+	for _, name := range names {
+		if _, err := ptx.Exec(ctx, "DROP INDEX "+name); err != nil {
+			return nil, mapErr("bulk load: drop index", err)
+		}
+	}
+	return creates, nil
 }

@@ -36,6 +36,7 @@ type Store struct {
 	writes   chan *writeReq
 	closing  chan struct{}
 	loopDone chan struct{}
+	ckptDone chan struct{}
 	once     sync.Once
 	closed   atomic.Bool
 	commits  atomic.Int64 // transactions committed by the write loop
@@ -95,10 +96,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writes:   make(chan *writeReq),
 		closing:  make(chan struct{}),
 		loopDone: make(chan struct{}),
+		ckptDone: make(chan struct{}),
 	}
 	s.rstmts = &stmtCache{db: readers, closed: &s.closed, m: map[string]*sql.Stmt{}}
 	s.reader = reader{c: s.rstmts}
+	ckpt, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		readers.Close()
+		wconn.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
 	go s.writeLoop()
+	go s.checkpointer(ckpt)
 	return s, nil
 }
 
@@ -118,6 +129,8 @@ func dsn(path string, readOnly bool) string {
 		// Savepoint journals of group commit stay in memory instead of
 		// going to a temp file on every first write of a page.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// The checkpointer does this off the commit path (checkpoint.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 		// Makes the migration library's transactions take the write lock
 		// at BEGIN; the write loop says BEGIN IMMEDIATE itself.
 		q.Set("_txlock", "immediate")
@@ -143,6 +156,7 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.closing)
 		<-s.loopDone
+		<-s.ckptDone
 		// Lets SQLite refresh the statistics its planner uses, as its
 		// documentation advises before closing a connection that wrote.
 		_, optErr := s.wconn.ExecContext(context.Background(), "PRAGMA optimize")
