@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"groupd/internal/directory"
@@ -84,6 +85,9 @@ type Worker struct {
 	cfg   Config
 	log   *slog.Logger
 	owner string // this worker's lease name
+	// retryAt is when the earliest retry this worker scheduled is due
+	// (Unix nanoseconds, 0: none).
+	retryAt atomic.Int64
 }
 
 // NewWorker returns a worker over svc.
@@ -96,6 +100,9 @@ func NewWorker(svc *directory.Service, cfg Config, log *slog.Logger) *Worker {
 // dispatchBatch: changes read per dispatch transaction.
 const dispatchBatch = 1000
 
+// claimIdle: how often a worker with no known work looks for some.
+const claimIdle = time.Second
+
 // expiryInterval: how often expired subscriptions are removed.
 const expiryInterval = time.Minute
 
@@ -105,7 +112,12 @@ const expiryInterval = time.Minute
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
-	lastExpiry := time.Time{}
+	var lastExpiry, lastClaim time.Time
+	// seen is the newest change this worker has dispatched past; pending
+	// says this worker knows of queued notifications. While the log does
+	// not move and nothing is pending, a poll costs one read: no write
+	// transaction competes with the directory's writers.
+	seen, pending := int64(-1), true
 	for {
 		select {
 		case <-ctx.Done():
@@ -113,19 +125,33 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		busy := false
-		for {
-			n, err := w.svc.DispatchNotifications(ctx, dispatchBatch)
+		last, known, err := w.svc.LastChange(ctx)
+		if err != nil {
+			w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
+		}
+		for !known || last != seen {
+			n, queued, err := w.svc.DispatchNotifications(ctx, dispatchBatch)
 			if err != nil {
 				w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
 				break
 			}
+			pending = pending || queued > 0
 			if n < dispatchBatch {
+				seen = last
 				break
 			}
 		}
-		subs, err := w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, w.cfg.Concurrency)
-		if err != nil {
-			w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
+		var subs []directory.Subscription
+		// Others' queues (another instance's expired lease) and deferred
+		// retries are looked for at least every claimIdle.
+		retry := w.retryAt.Load()
+		if pending || time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry) {
+			lastClaim = time.Now()
+			w.retryAt.Store(0)
+			if subs, err = w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, w.cfg.Concurrency); err != nil {
+				w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
+			}
+			pending = len(subs) > 0
 		}
 		if len(subs) > 0 {
 			busy = true
@@ -197,6 +223,13 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 		}
 	default:
 		n := s.Failures + 1
+		due := time.Now().Add(w.cfg.Backoff(n)).UnixNano()
+		for {
+			cur := w.retryAt.Load()
+			if (cur != 0 && cur <= due) || w.retryAt.CompareAndSwap(cur, due) {
+				break
+			}
+		}
 		w.log.Info("webhooks: delivery failed; retrying later", "subscription", s.ID, "failures", n,
 			"retry_in", w.cfg.Backoff(n).String(), "err", err)
 		finish(0, n, time.Now().Add(w.cfg.Backoff(n)))
