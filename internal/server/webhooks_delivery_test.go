@@ -177,3 +177,33 @@ func TestWebhookSurvivesRestart(t *testing.T) {
 		t.Errorf("after restart: %+v", p)
 	}
 }
+
+// TestWebhookTwoInstances: two servers on one PostgreSQL database share
+// one outbox; writes through both reach the receiver once each, in order.
+func TestWebhookTwoInstances(t *testing.T) {
+	needPostgres(t)
+	cfg := hookConfig(t)
+	a := startRun(t, cfg)
+	cfg2 := cfg
+	cfg2.DataDir = t.TempDir()
+	b := startRun(t, cfg2)
+	bases := []string{"http://" + a.addr, "http://" + b.addr}
+	rc := newReceiver(t)
+	gid := newGroup(t, bases[0], "shared")
+	if code, doc := subscribe(t, bases[1], map[string]any{"changeType": "updated", "notificationUrl": rc.srv.URL,
+		"resource": "groups/" + gid + "/members", "expirationDateTime": soon()}); code != 201 {
+		t.Fatalf("subscribe: %d %v", code, doc)
+	}
+	var want []string
+	for i := range 8 {
+		base := bases[i%2]
+		uid := newUser(t, base, fmt.Sprintf("two%d", i))
+		addMember(t, base, gid, uid)
+		want = append(want, uid)
+	}
+	waitFor(t, "eight notifications", func() bool { return len(memberIDs(rc, gid)) >= 8 })
+	time.Sleep(300 * time.Millisecond) // a duplicate would show by now
+	if got := memberIDs(rc, gid); !reflect.DeepEqual(got, want) {
+		t.Errorf("delivered %v\nwant      %v", got, want)
+	}
+}
