@@ -224,15 +224,15 @@ func (s *Service) checkExpiry(at time.Time) error {
 // after it exists. The caller has checked the read permission the
 // resource needs.
 func (s *Service) CreateSubscription(ctx context.Context, tenant TenantID, n NewSubscription) (Subscription, error) {
-	hooks, err := s.webhookSettings()
-	if err != nil {
-		return Subscription{}, err
-	}
 	res, _, err := ParseSubscriptionResource(n.Resource)
 	if err != nil {
 		return Subscription{}, err
 	}
 	types, err := parseChangeTypes(n.ChangeType)
+	if err != nil {
+		return Subscription{}, err
+	}
+	hooks, err := s.webhookSettings()
 	if err != nil {
 		return Subscription{}, err
 	}
