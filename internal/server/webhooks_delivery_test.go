@@ -107,7 +107,9 @@ func TestWebhookDropAfterFailures(t *testing.T) {
 	base := "http://" + s.addr
 	rc := newReceiver(t)
 	rc.answer = func(int, *http.Request) int { return http.StatusInternalServerError }
+	life := newReceiver(t)
 	code, sub := subscribe(t, base, map[string]any{"changeType": "created", "notificationUrl": rc.srv.URL,
+		"lifecycleNotificationUrl": life.srv.URL + "/life", "clientState": "cs",
 		"resource": "users", "expirationDateTime": soon()})
 	if code != 201 {
 		t.Fatalf("subscribe: %d %v", code, sub)
@@ -137,6 +139,14 @@ func TestWebhookDropAfterFailures(t *testing.T) {
 	}
 	if add := list[1].(map[string]any); add["activityDisplayName"] != "Add subscription" {
 		t.Errorf("create entry %v", add)
+	}
+	// The lifecycle URL hears of the removal.
+	waitFor(t, "the lifecycle notification", func() bool { return len(life.delivered()) == 1 })
+	got := life.delivered()[0].raw
+	want := map[string]any{"value": []any{map[string]any{"subscriptionId": id, "subscriptionExpirationDateTime": sub["expirationDateTime"],
+		"tenantId": got["value"].([]any)[0].(map[string]any)["tenantId"], "clientState": "cs", "lifecycleEvent": "subscriptionRemoved"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lifecycle notification %v\nwant %v", got, want)
 	}
 }
 

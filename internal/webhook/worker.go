@@ -220,6 +220,8 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 		if err := w.svc.DropSubscription(dctx, s); err != nil {
 			w.log.Warn("webhooks: dropping a subscription failed", "subscription", s.ID, "err", err)
 			finish(0, s.Failures+1, time.Now().Add(w.cfg.Backoff(s.Failures+1)))
+		} else if s.LifecycleURL != "" {
+			w.lifecycle(dctx, s, "subscriptionRemoved")
 		}
 	default:
 		n := s.Failures + 1
@@ -288,4 +290,35 @@ func (w *Worker) post(ctx context.Context, s directory.Subscription, notes []dir
 		return fmt.Errorf("receiver answered %d", res.StatusCode)
 	}
 	return nil
+}
+
+// lifecycle tells the subscription's lifecycle URL about an event, once and
+// best effort: the subscription it concerns is gone, so there is nothing
+// to retry for.
+func (w *Worker) lifecycle(ctx context.Context, s directory.Subscription, event string) {
+	var cs *string
+	if s.ClientState != "" {
+		cs = &s.ClientState
+	}
+	body, err := json.Marshal(map[string]any{"value": []any{map[string]any{
+		"subscriptionId": s.ID, "subscriptionExpirationDateTime": s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"),
+		"tenantId": s.TenantID, "clientState": cs, "lifecycleEvent": event,
+	}}})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.LifecycleURL, bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	res, err := w.cfg.Client.Do(req)
+	if err != nil {
+		w.log.Info("webhooks: lifecycle notification not delivered", "subscription", s.ID, "err", err)
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
 }
