@@ -75,8 +75,8 @@ func (s *Service) DispatchNotifications(ctx context.Context, batch int) (read, q
 	})
 }
 
-// changeTypeOf maps a change to a subscription change type ("" for none).
-func changeTypeOf(op ChangeOp) string {
+// subscriptionChangeType maps a change to a subscription change type ("" for none).
+func subscriptionChangeType(op ChangeOp) string {
 	switch op {
 	case OpCreated:
 		return ChangeCreated
@@ -96,7 +96,7 @@ func matchChanges(changes []Change, subs []Subscription) []Notification {
 		if c.ObjectKind != KindUser && c.ObjectKind != KindGroup {
 			continue
 		}
-		ct := changeTypeOf(c.Op)
+		ct := subscriptionChangeType(c.Op)
 		if ct == "" {
 			continue
 		}
