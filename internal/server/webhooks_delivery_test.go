@@ -216,4 +216,17 @@ func TestWebhookTwoInstances(t *testing.T) {
 	if got := memberIDs(rc, gid); !reflect.DeepEqual(got, want) {
 		t.Errorf("delivered %v\nwant      %v", got, want)
 	}
+	// Both instances copy the change log to the audit log: each change
+	// is there once.
+	q := url.QueryEscape("targetResources/any(t:t/id eq '" + gid + "') and activityDisplayName eq 'Add member to group'")
+	for _, base := range bases {
+		_, _, doc := call(t, "GET", base+"/v1.0/auditLogs/directoryAudits?$filter="+q, nil)
+		var members []string
+		for _, v := range doc["value"].([]any) {
+			members = append([]string{v.(map[string]any)["targetResources"].([]any)[1].(map[string]any)["id"].(string)}, members...)
+		}
+		if !reflect.DeepEqual(members, want) {
+			t.Errorf("audit via %s: %v\nwant %v", base, members, want)
+		}
+	}
 }
