@@ -25,13 +25,14 @@ const webhookConsumer = "webhooks"
 const maxActiveSubscriptions = 10000
 
 // DispatchNotifications queues the notifications of up to batch changes
-// after the dispatcher's position and reports how many changes it read.
-// The first run ever starts at the end of the log.
-func (s *Service) DispatchNotifications(ctx context.Context, batch int) (int, error) {
+// after the dispatcher's position and reports how many changes it read and
+// how many notifications it queued. The first run ever starts at the end
+// of the log.
+func (s *Service) DispatchNotifications(ctx context.Context, batch int) (read, queued int, err error) {
 	var n int
 	fresh := false
-	err := s.store.Update(ctx, func(tx Tx) error {
-		n = 0
+	err = s.store.Update(ctx, func(tx Tx) error {
+		n, queued = 0, 0
 		pos, ok, err := tx.ConsumerPosition(ctx, webhookConsumer)
 		if err != nil {
 			return err
@@ -47,24 +48,26 @@ func (s *Service) DispatchNotifications(ctx context.Context, batch int) (int, er
 		if err != nil {
 			return err
 		}
-		if notes := matchChanges(changes, subs); len(notes) > 0 {
+		notes := matchChanges(changes, subs)
+		if len(notes) > 0 {
 			if err := tx.EnqueueNotifications(ctx, notes); err != nil {
 				return err
 			}
 		}
+		queued = len(notes)
 		n = len(changes)
 		return tx.SetConsumerPosition(ctx, webhookConsumer, changes[len(changes)-1].Cursor)
 	})
 	if err != nil || !fresh {
-		return n, err
+		return n, queued, err
 	}
 	var last int64
 	if lc, ok := s.store.(lastChanger); ok {
 		if last, err = lc.LastChange(ctx); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 	}
-	return 0, s.store.Update(ctx, func(tx Tx) error {
+	return 0, 0, s.store.Update(ctx, func(tx Tx) error {
 		if _, ok, err := tx.ConsumerPosition(ctx, webhookConsumer); err != nil || ok {
 			return err // another instance started it
 		}
@@ -72,8 +75,8 @@ func (s *Service) DispatchNotifications(ctx context.Context, batch int) (int, er
 	})
 }
 
-// changeTypeOf maps a change to a subscription change type ("" for none).
-func changeTypeOf(op ChangeOp) string {
+// subscriptionChangeType maps a change to a subscription change type ("" for none).
+func subscriptionChangeType(op ChangeOp) string {
 	switch op {
 	case OpCreated:
 		return ChangeCreated
@@ -93,7 +96,7 @@ func matchChanges(changes []Change, subs []Subscription) []Notification {
 		if c.ObjectKind != KindUser && c.ObjectKind != KindGroup {
 			continue
 		}
-		ct := changeTypeOf(c.Op)
+		ct := subscriptionChangeType(c.Op)
 		if ct == "" {
 			continue
 		}
@@ -135,6 +138,18 @@ func notificationOf(sub Subscription, c Change, ct string, member bool) Notifica
 		panic(fmt.Sprintf("notification data: %v", err)) // strings only; cannot fail
 	}
 	return Notification{SubscriptionID: sub.ID, ChangeType: ct, Resource: res, ResourceData: string(b), CreatedAt: c.At}
+}
+
+// LastChange is the cursor of the newest change log row a reader sees,
+// for consumers that skip their work while nothing was written; ok is
+// false when the store cannot tell cheaply.
+func (s *Service) LastChange(ctx context.Context) (cursor int64, ok bool, err error) {
+	lc, ok := s.store.(lastChanger)
+	if !ok {
+		return 0, false, nil
+	}
+	cursor, err = lc.LastChange(ctx)
+	return cursor, err == nil, err
 }
 
 // ClaimDeliveries leases up to limit subscriptions whose notifications are

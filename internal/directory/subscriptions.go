@@ -198,7 +198,7 @@ func parseChangeTypes(v string) ([]string, error) {
 	return out, nil
 }
 
-func checkURL(raw string, allowHTTP bool) error {
+func checkNotificationURL(raw string, allowHTTP bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" ||
 		!(u.Scheme == "https" || (allowHTTP && u.Scheme == "http")) {
@@ -224,10 +224,6 @@ func (s *Service) checkExpiry(at time.Time) error {
 // after it exists. The caller has checked the read permission the
 // resource needs.
 func (s *Service) CreateSubscription(ctx context.Context, tenant TenantID, n NewSubscription) (Subscription, error) {
-	hooks, err := s.webhookSettings()
-	if err != nil {
-		return Subscription{}, err
-	}
 	res, _, err := ParseSubscriptionResource(n.Resource)
 	if err != nil {
 		return Subscription{}, err
@@ -236,11 +232,15 @@ func (s *Service) CreateSubscription(ctx context.Context, tenant TenantID, n New
 	if err != nil {
 		return Subscription{}, err
 	}
-	if err := checkURL(n.NotificationURL, hooks.AllowHTTP); err != nil {
+	hooks, err := s.webhookSettings()
+	if err != nil {
+		return Subscription{}, err
+	}
+	if err := checkNotificationURL(n.NotificationURL, hooks.AllowHTTP); err != nil {
 		return Subscription{}, err
 	}
 	if n.LifecycleURL != "" {
-		if err := checkURL(n.LifecycleURL, hooks.AllowHTTP); err != nil {
+		if err := checkNotificationURL(n.LifecycleURL, hooks.AllowHTTP); err != nil {
 			return Subscription{}, err
 		}
 	}

@@ -28,8 +28,13 @@ func followAudit(ctx context.Context, svc *directory.Service, retention time.Dur
 	t := time.NewTicker(auditCopyInterval)
 	defer t.Stop()
 	var lastTrim time.Time
+	seen := int64(-1) // newest change copied past; skip the copy while the log stands still
 	for {
-		for {
+		last, known, err := svc.LastChange(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("audit: reading the change log failed; retrying", "err", err)
+		}
+		for !known || last != seen {
 			n, err := svc.CopyAudit(ctx, auditCopyBatch)
 			if err != nil {
 				if ctx.Err() == nil {
@@ -38,6 +43,7 @@ func followAudit(ctx context.Context, svc *directory.Service, retention time.Dur
 				break
 			}
 			if n < auditCopyBatch {
+				seen = last
 				break
 			}
 		}

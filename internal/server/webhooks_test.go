@@ -32,6 +32,7 @@ type post struct {
 	at   time.Time
 	code int
 	body notificationBody
+	raw  map[string]any
 }
 
 type notificationBody struct {
@@ -66,7 +67,14 @@ func newReceiver(t *testing.T) *receiver {
 			return
 		}
 		var p post
-		if err := json.NewDecoder(r.Body).Decode(&p.body); err != nil || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
+		b, err := io.ReadAll(r.Body)
+		if err == nil {
+			err = json.Unmarshal(b, &p.raw)
+		}
+		if err == nil {
+			err = json.Unmarshal(b, &p.body)
+		}
+		if err != nil || r.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 			t.Errorf("notification body: %v, Content-Type %q", err, r.Header.Get("Content-Type"))
 		}
 		rc.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"groupd/internal/directory"
@@ -84,6 +85,9 @@ type Worker struct {
 	cfg   Config
 	log   *slog.Logger
 	owner string // this worker's lease name
+	// retryAt is when the earliest retry this worker scheduled is due
+	// (Unix nanoseconds, 0: none).
+	retryAt atomic.Int64
 }
 
 // NewWorker returns a worker over svc.
@@ -96,6 +100,9 @@ func NewWorker(svc *directory.Service, cfg Config, log *slog.Logger) *Worker {
 // dispatchBatch: changes read per dispatch transaction.
 const dispatchBatch = 1000
 
+// claimIdle: how often a worker with no known work looks for some.
+const claimIdle = time.Second
+
 // expiryInterval: how often expired subscriptions are removed.
 const expiryInterval = time.Minute
 
@@ -105,7 +112,12 @@ const expiryInterval = time.Minute
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
-	lastExpiry := time.Time{}
+	var lastExpiry, lastClaim time.Time
+	// seen is the newest change this worker has dispatched past; pending
+	// says this worker knows of queued notifications. While the log does
+	// not move and nothing is pending, a poll costs one read: no write
+	// transaction competes with the directory's writers.
+	seen, pending := int64(-1), true
 	for {
 		select {
 		case <-ctx.Done():
@@ -113,19 +125,33 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		busy := false
-		for {
-			n, err := w.svc.DispatchNotifications(ctx, dispatchBatch)
+		last, known, err := w.svc.LastChange(ctx)
+		if err != nil {
+			w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
+		}
+		for !known || last != seen {
+			n, queued, err := w.svc.DispatchNotifications(ctx, dispatchBatch)
 			if err != nil {
 				w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
 				break
 			}
+			pending = pending || queued > 0
 			if n < dispatchBatch {
+				seen = last
 				break
 			}
 		}
-		subs, err := w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, w.cfg.Concurrency)
-		if err != nil {
-			w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
+		var subs []directory.Subscription
+		// Others' queues (another instance's expired lease) and deferred
+		// retries are looked for at least every claimIdle.
+		retry := w.retryAt.Load()
+		if pending || time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry) {
+			lastClaim = time.Now()
+			w.retryAt.Store(0)
+			if subs, err = w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, w.cfg.Concurrency); err != nil {
+				w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
+			}
+			pending = len(subs) > 0
 		}
 		if len(subs) > 0 {
 			busy = true
@@ -194,9 +220,18 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 		if err := w.svc.DropSubscription(dctx, s); err != nil {
 			w.log.Warn("webhooks: dropping a subscription failed", "subscription", s.ID, "err", err)
 			finish(0, s.Failures+1, time.Now().Add(w.cfg.Backoff(s.Failures+1)))
+		} else if s.LifecycleURL != "" {
+			w.lifecycle(dctx, s, "subscriptionRemoved")
 		}
 	default:
 		n := s.Failures + 1
+		due := time.Now().Add(w.cfg.Backoff(n)).UnixNano()
+		for {
+			cur := w.retryAt.Load()
+			if (cur != 0 && cur <= due) || w.retryAt.CompareAndSwap(cur, due) {
+				break
+			}
+		}
 		w.log.Info("webhooks: delivery failed; retrying later", "subscription", s.ID, "failures", n,
 			"retry_in", w.cfg.Backoff(n).String(), "err", err)
 		finish(0, n, time.Now().Add(w.cfg.Backoff(n)))
@@ -255,4 +290,35 @@ func (w *Worker) post(ctx context.Context, s directory.Subscription, notes []dir
 		return fmt.Errorf("receiver answered %d", res.StatusCode)
 	}
 	return nil
+}
+
+// lifecycle tells the subscription's lifecycle URL about an event, once and
+// best effort: the subscription it concerns is gone, so there is nothing
+// to retry for.
+func (w *Worker) lifecycle(ctx context.Context, s directory.Subscription, event string) {
+	var cs *string
+	if s.ClientState != "" {
+		cs = &s.ClientState
+	}
+	body, err := json.Marshal(map[string]any{"value": []any{map[string]any{
+		"subscriptionId": s.ID, "subscriptionExpirationDateTime": s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"),
+		"tenantId": s.TenantID, "clientState": cs, "lifecycleEvent": event,
+	}}})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.LifecycleURL, bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	res, err := w.cfg.Client.Do(req)
+	if err != nil {
+		w.log.Info("webhooks: lifecycle notification not delivered", "subscription", s.ID, "err", err)
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	res.Body.Close()
 }

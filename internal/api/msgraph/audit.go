@@ -130,7 +130,7 @@ func writeAuditFields(e *enc, a *directory.AuditEntry) {
 	e.str("Core Directory")
 	e.key("operationType")
 	e.str(a.Activity.OperationType)
-	ip := hostOnly(a.ClientAddr)
+	ip := auditIP(a.ClientAddr)
 	e.key("initiatedBy")
 	e.beginObject()
 	e.key("user")
@@ -181,7 +181,7 @@ func writeAuditFields(e *enc, a *directory.AuditEntry) {
 		e.key("displayName")
 		e.strOrNull(t.DisplayName)
 		e.key("type")
-		e.str(targetType(t.Kind))
+		e.str(auditTargetType(t.Kind))
 		e.key("userPrincipalName")
 		e.strOrNull(t.UserPrincipalName)
 		e.key("groupType")
@@ -215,14 +215,14 @@ func writeAuditFields(e *enc, a *directory.AuditEntry) {
 	e.endArray()
 }
 
-func hostOnly(addr string) string {
+func auditIP(addr string) string {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		return h
 	}
 	return strings.Trim(addr, "[]")
 }
 
-func targetType(k directory.ObjectKind) string {
+func auditTargetType(k directory.ObjectKind) string {
 	switch k {
 	case directory.KindUser:
 		return "User"
@@ -257,8 +257,8 @@ func parseAuditFilter(filter string) (directory.AuditQuery, error) {
 	bad := func(clause string) error {
 		return badRequest(codeBadRequest, "Invalid filter clause: '%s'. groupd filters directoryAudits on activityDateTime (ge, le, gt, lt), activityDisplayName, correlationId, initiatedBy/user/id, initiatedBy/app/servicePrincipalId (eq) and targetResources/any(t:t/id eq '…'), joined by 'and'.", clause)
 	}
-	for _, clause := range splitAnd(filter) {
-		clause = strings.TrimSpace(trimParens(strings.TrimSpace(clause)))
+	for _, clause := range splitAuditAnd(filter) {
+		clause = strings.TrimSpace(trimAuditParens(strings.TrimSpace(clause)))
 		if m := reAuditTime.FindStringSubmatch(clause); m != nil {
 			t, err := time.Parse(time.RFC3339Nano, m[2])
 			if err != nil {
@@ -305,8 +305,8 @@ func parseAuditFilter(filter string) (directory.AuditQuery, error) {
 	return q, nil
 }
 
-// splitAnd splits on " and " outside quoted strings.
-func splitAnd(s string) []string {
+// splitAuditAnd splits on " and " outside quoted strings.
+func splitAuditAnd(s string) []string {
 	var out []string
 	start, quoted := 0, false
 	for i := 0; i < len(s); i++ {
@@ -326,8 +326,8 @@ func splitAnd(s string) []string {
 	return append(out, s[start:])
 }
 
-// trimParens drops parentheses around a whole clause.
-func trimParens(s string) string {
+// trimAuditParens drops parentheses around a whole clause.
+func trimAuditParens(s string) string {
 	for len(s) > 1 && s[0] == '(' && s[len(s)-1] == ')' && !strings.HasPrefix(s, "targetResources") {
 		s = strings.TrimSpace(s[1 : len(s)-1])
 	}

@@ -3,6 +3,7 @@ package msgraph
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +65,7 @@ func (a *api) createSubscription(rq *request) error {
 			n.ExpiresAt = t
 		case "includeResourceData":
 			if v := br.boolean(f); v != nil && *v {
-				br.fail(badRequest(codeInvalidRequest, "includeResourceData is not supported; notifications carry the id of the changed object."))
+				br.fail(badRequest(codeSubscriptionInvalid, "includeResourceData is not supported; notifications carry the id of the changed object."))
 			}
 		case "latestSupportedTlsVersion", "@odata.type":
 		default:
@@ -112,7 +113,7 @@ func (a *api) listSubscriptions(rq *request) error {
 	}
 	page := directory.PageRequest{Top: 100}
 	if v := rq.q.values.Get("$top"); v != "" {
-		if page.Top = atoiRange(v, 1, 999); page.Top == 0 {
+		if page.Top = topInRange(v, 1, 999); page.Top == 0 {
 			return badRequest(codeBadRequest, "Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v)
 		}
 	}
@@ -151,7 +152,7 @@ func (a *api) listSubscriptions(rq *request) error {
 	return nil
 }
 
-func atoiRange(v string, lo, hi int) int {
+func topInRange(v string, lo, hi int) int {
 	n := 0
 	for _, c := range v {
 		if c < '0' || c > '9' || n > hi {
@@ -194,7 +195,7 @@ func (a *api) renewSubscription(rq *request) error {
 			}
 			at = t
 		case f.Name == "@odata.type":
-		case contains(subscriptionProps, f.Name):
+		case slices.Contains(subscriptionProps, f.Name):
 			br.fail(readOnlyProperty(f.Name))
 		default:
 			br.fail(invalidProperty(f.Name))
@@ -211,15 +212,6 @@ func (a *api) renewSubscription(rq *request) error {
 		return subscriptionError(err)
 	}
 	return writeSubscription(rq, http.StatusOK, &s)
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *api) deleteSubscription(rq *request) error {
@@ -270,7 +262,7 @@ func subscriptionFields(rq *request, e *enc, s *directory.Subscription) {
 	e.str("v1_2")
 }
 
-const codeInvalidRequest = "InvalidRequest"
+const codeSubscriptionInvalid = "InvalidRequest"
 
 // subscriptionError words the directory's subscription refusals as Graph
 // does; other errors pass through to writeError.
@@ -281,17 +273,17 @@ func subscriptionError(err error) error {
 	}
 	switch se.Problem {
 	case directory.SubBadResource:
-		return badRequest(codeInvalidRequest, "The resource '%s' is not supported. Subscribe to users, groups or groups/{id}/members.", se.Value)
+		return badRequest(codeSubscriptionInvalid, "The resource '%s' is not supported. Subscribe to users, groups or groups/{id}/members.", se.Value)
 	case directory.SubBadChangeType:
-		return badRequest(codeInvalidRequest, "Invalid changeType '%s'. Use a comma-separated list of created, updated and deleted.", se.Value)
+		return badRequest(codeSubscriptionInvalid, "Invalid changeType '%s'. Use a comma-separated list of created, updated and deleted.", se.Value)
 	case directory.SubBadURL:
-		return badRequest(codeInvalidRequest, "The notification URL '%s' is not valid. It must be an absolute https URL.", se.Value)
+		return badRequest(codeSubscriptionInvalid, "The notification URL '%s' is not valid. It must be an absolute https URL.", se.Value)
 	case directory.SubExpiryPast:
-		return badRequest(codeInvalidRequest, "Subscription expiration must be in the future.")
+		return badRequest(codeSubscriptionInvalid, "Subscription expiration must be in the future.")
 	case directory.SubExpiryTooFar:
-		return badRequest(codeInvalidRequest, "Subscription expiration can only be %d minutes in the future.", int(directory.MaxSubscriptionLifetime/time.Minute))
+		return badRequest(codeSubscriptionInvalid, "Subscription expiration can only be %d minutes in the future.", int(directory.MaxSubscriptionLifetime/time.Minute))
 	case directory.SubClientState:
-		return badRequest(codeInvalidRequest, "clientState must be at most %d characters.", directory.MaxClientState)
+		return badRequest(codeSubscriptionInvalid, "clientState must be at most %d characters.", directory.MaxClientState)
 	case directory.SubValidationMatch:
 		return badRequest("ValidationError", "Subscription validation request failed. Response must exactly match validationToken query parameter.")
 	case directory.SubValidationSlow:

@@ -41,6 +41,7 @@ var (
 	allowUserWrite = []string{"User.ReadWrite.All", "Directory.ReadWrite.All", pAdmin}
 	// Two permissions: a User one and a Group(Member) one, or Directory.
 	allowUserMemberOf = []string{"Directory.Read.All", "Directory.ReadWrite.All", pCombo, pAdmin, pUser}
+	allowAuditRead    = []string{"AuditLog.Read.All", "Directory.Read.All", "Directory.ReadWrite.All", pAdmin, pUser}
 	allowAnyRead      = []string{"Group.Read.All", "Group.ReadWrite.All", "GroupMember.Read.All",
 		"GroupMember.ReadWrite.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
 		"Directory.ReadWrite.All", pCombo, pAdmin, pUser}
@@ -108,6 +109,10 @@ func TestPermissionTable(t *testing.T) {
 		{"GET", "/v1.0/users/" + string(u.ID) + "/memberOf", "", allowUserMemberOf},
 		{"GET", "/v1.0/organization", "", allowAnyRead},
 		{"GET", "/v1.0/directoryObjects/" + g, "", allowAnyRead},
+		{"GET", "/v1.0/auditLogs/directoryAudits", "", allowAuditRead},
+		// A refused changeType: allowed callers get 400, others 403.
+		{"POST", "/v1.0/subscriptions", `{"resource":"groups","changeType":"x","notificationUrl":"https://h.example","expirationDateTime":"2099-01-01T00:00:00Z"}`, allowGroupRead},
+		{"POST", "/v1.0/subscriptions", `{"resource":"users","changeType":"x","notificationUrl":"https://h.example","expirationDateTime":"2099-01-01T00:00:00Z"}`, allowUserRead},
 
 		{"GET", "/graph/v1.0/groups", "", allowGroupRead},
 		{"GET", "/graph/v1.0/groups/" + g, "", allowGroupRead},

@@ -13,9 +13,9 @@ import (
 const subCols = `id, tenant_id, resource, change_types, notification_url, lifecycle_url, client_state,
 	creator_kind, creator_id, expires_at, created_at, failures, next_attempt_at`
 
-type rowScanner interface{ Scan(dest ...any) error }
+type subRowScanner interface{ Scan(dest ...any) error }
 
-func scanSubscription(r rowScanner) (directory.Subscription, error) {
+func scanSubscription(r subRowScanner) (directory.Subscription, error) {
 	var (
 		s                   directory.Subscription
 		types               string
