@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Tracking/DeletedConflict", testDeletedConflict},
 		{"Tracking/DeletedPurge", testDeletedPurge},
 		{"Tracking/ChangeTrim", testChangeTrim},
+		{"Tracking/ChangeTrimKeepsUnconsumed", testChangeTrimKeepsUnconsumed},
 		{"Tracking/DeltaSecret", testDeltaSecret},
 		{"Governance/GroupSettings", testGroupSettings},
 		{"Governance/Teams", testTeams},
