@@ -1,4 +1,4 @@
-// Command query measures the list queries of issue 6 on a directory of
+// Command query measures the OData list queries on a directory of
 // many groups: the first and the last page of $orderby=displayName (keyset
 // paging: the last page must cost at most 1.5x the first), startsWith and
 // $search latency, and $count. It runs the domain and the store in-process

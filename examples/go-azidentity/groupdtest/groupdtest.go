@@ -80,7 +80,7 @@ func Build(t testing.TB) string {
 }
 
 // RequireAppCreate skips the test, loudly, when bin has no `app create`
-// command yet (the server side of issue 5 has not landed). With CI=true it
+// command (a binary older than the identity platform). With CI=true it
 // fails instead: CI never skips.
 func RequireAppCreate(t testing.TB, bin string) {
 	t.Helper()
@@ -93,8 +93,8 @@ func RequireAppCreate(t testing.TB, bin string) {
 	if strings.Contains(string(out), "app create") {
 		return
 	}
-	msg := "groupd has no `app create` command yet, so no application can get a token; " +
-		"this example cannot run until the identity platform (issue 5) is built"
+	msg := "groupd has no `app create` command, so no application can get a token; " +
+		"this example needs a groupd with the identity platform"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}

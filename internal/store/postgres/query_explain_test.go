@@ -16,7 +16,7 @@ import (
 )
 
 // TestListQueriesUseIndexes checks the plans of the hot list queries of
-// issue 6: ordered pages (first and later), startsWith, $search and
+// the query targets: ordered pages (first and later), startsWith, $search and
 // $count read an index, never a whole table, and ordered pages of a whole
 // tenant never sort (a sort would make the last page cost as much as all).
 func TestListQueriesUseIndexes(t *testing.T) {

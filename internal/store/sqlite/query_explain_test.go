@@ -13,7 +13,7 @@ import (
 )
 
 // TestListQueriesUseIndexes checks the plans of the hot list queries of
-// issue 6: ordered pages (first and later), startsWith, $search and
+// the query targets: ordered pages (first and later), startsWith, $search and
 // $count read an index range, never a whole table, and ordered pages never
 // sort (a sort would make the last page cost as much as all pages).
 func TestListQueriesUseIndexes(t *testing.T) {
