@@ -71,9 +71,14 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 	if r.tx != nil {
 		q = qChangesInTx
 	}
-	rows, err := r.q.Query(ctx, q, after>>ordBits, after&maxOrd, limit)
+	return r.changeRows(ctx, "read changes", q, after>>ordBits, after&maxOrd, limit)
+}
+
+// changeRows runs a change log query whose columns are those of qChanges.
+func (r reader) changeRows(ctx context.Context, what, query string, args ...any) ([]directory.Change, error) {
+	rows, err := r.q.Query(ctx, query, args...)
 	if err != nil {
-		return nil, r.fail("read changes", err)
+		return nil, r.fail(what, err)
 	}
 	defer rows.Close()
 	var out []directory.Change
@@ -86,13 +91,13 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
 			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
 			&c.ClientAddr, &at); err != nil {
-			return nil, r.fail("read changes", err)
+			return nil, r.fail(what, err)
 		}
 		c.Properties = unlist(props)
 		c.At = fromTS(at)
 		out = append(out, c)
 	}
-	return out, r.fail("read changes", rows.Err())
+	return out, r.fail(what, rows.Err())
 }
 
 // AppendChanges writes the rows in one statement, numbering them after the

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"groupd/internal/directory"
 )
@@ -112,28 +111,7 @@ func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, af
 	if r.tx != nil {
 		q = qTenantChangesInTx
 	}
-	rows, err := r.q.Query(ctx, q, after>>ordBits, after&maxOrd, limit, string(tenant))
-	if err != nil {
-		return nil, r.fail("read tenant changes", err)
-	}
-	defer rows.Close()
-	var out []directory.Change
-	for rows.Next() {
-		var (
-			c     directory.Change
-			props []string
-			at    pgtype.Timestamptz
-		)
-		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
-			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
-			&c.ClientAddr, &at); err != nil {
-			return nil, r.fail("read tenant changes", err)
-		}
-		c.Properties = unlist(props)
-		c.At = fromTS(at)
-		out = append(out, c)
-	}
-	return out, r.fail("read tenant changes", rows.Err())
+	return r.changeRows(ctx, "read tenant changes", q, after>>ordBits, after&maxOrd, limit, string(tenant))
 }
 
 func (r reader) ChangePosition(ctx context.Context) (int64, error) {

@@ -22,9 +22,14 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	rows, err := r.query(ctx, qChanges, after, limit)
+	return r.changeRows(ctx, "read changes", qChanges, after, limit)
+}
+
+// changeRows runs a change log query whose columns are those of qChanges.
+func (r reader) changeRows(ctx context.Context, what, query string, args ...any) ([]directory.Change, error) {
+	rows, err := r.query(ctx, query, args...)
 	if err != nil {
-		return nil, mapErr("read changes", err)
+		return nil, mapErr(what, err)
 	}
 	defer rows.Close()
 	var out []directory.Change
@@ -37,7 +42,7 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
 			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
 			&c.ClientAddr, &at); err != nil {
-			return nil, mapErr("read changes", err)
+			return nil, mapErr(what, err)
 		}
 		if c.Properties, err = parseList(props); err != nil {
 			return nil, err
@@ -45,7 +50,7 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 		c.At = fromMicros(nullInt(at))
 		out = append(out, c)
 	}
-	return out, mapErr("read changes", rows.Err())
+	return out, mapErr(what, rows.Err())
 }
 
 // AppendChanges runs one prepared insert per row: the engine is in-process,

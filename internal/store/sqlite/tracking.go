@@ -94,30 +94,7 @@ func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, af
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	rows, err := r.query(ctx, qTenantChanges, string(tenant), after, limit)
-	if err != nil {
-		return nil, mapErr("read tenant changes", err)
-	}
-	defer rows.Close()
-	var out []directory.Change
-	for rows.Next() {
-		var (
-			c     directory.Change
-			props string
-			at    int64
-		)
-		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
-			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
-			&c.ClientAddr, &at); err != nil {
-			return nil, mapErr("read tenant changes", err)
-		}
-		if c.Properties, err = parseList(props); err != nil {
-			return nil, err
-		}
-		c.At = fromMicros(nullInt(at))
-		out = append(out, c)
-	}
-	return out, mapErr("read tenant changes", rows.Err())
+	return r.changeRows(ctx, "read tenant changes", qTenantChanges, string(tenant), after, limit)
 }
 
 func (r reader) ChangePosition(ctx context.Context) (int64, error) {
