@@ -26,6 +26,9 @@ type Basic struct {
 
 	mu    sync.RWMutex
 	cache map[[32]byte]cached
+
+	flightMu sync.Mutex
+	flights  map[[32]byte]*flight // checks under way (basicflight.go)
 }
 
 type cached struct {
@@ -39,7 +42,7 @@ const DefaultCacheTTL = 30 * time.Second
 
 // NewBasic returns a Basic authenticator over dir.
 func NewBasic(dir *directory.Service, ttl time.Duration) *Basic {
-	return &Basic{dir: dir, ttl: ttl, max: 10000, cache: make(map[[32]byte]cached)}
+	return &Basic{dir: dir, ttl: ttl, max: 10000, cache: make(map[[32]byte]cached), flights: make(map[[32]byte]*flight)}
 }
 
 // Authenticate returns the principal for r's Basic credentials:
@@ -74,7 +77,7 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 		delete(b.cache, key)
 		b.mu.Unlock()
 	}
-	u, err := b.dir.Authenticate(ctx, login, password)
+	u, err := b.verify(ctx, key, login, password)
 	if err != nil {
 		return Principal{}, err
 	}

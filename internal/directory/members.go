@@ -9,6 +9,9 @@ import (
 // every membership rule.
 func (s *Service) AddMembers(ctx context.Context, tenant TenantID, groupKey string, refs []MemberRef, p Policy) error {
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		if done, err := addUserMemberFast(ctx, tx, log, tenant, groupKey, refs); done || err != nil {
+			return err
+		}
 		g, err := s.groupTx(ctx, tx, tenant, groupKey)
 		if err != nil {
 			return err

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Groups/Expand", testGroupsExpand},
 		{"Members/AddRemove", testMembersAddRemove},
 		{"Members/Duplicate", testMembersDuplicate},
+		{"Members/AddUserMember", testAddUserMember},
 		{"Members/Owners", testOwners},
 		{"Members/Existing", testMembersExisting},
 		{"Members/MemberOf", testMemberOf},

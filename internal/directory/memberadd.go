@@ -1,0 +1,45 @@
+package directory
+
+import "context"
+
+// UserMemberAdder is implemented by a Tx that can add one user as a direct
+// member in a single statement. Adding a user is refused by no nesting
+// rule: it needs only a visible group, a visible user of the tenant and no
+// existing row, so the statement checks exactly that and adds nothing
+// otherwise. The write path then does one statement instead of reading the
+// group, the object and the existing members first.
+type UserMemberAdder interface {
+	// AddUserMember adds user as a direct member of group when group is a
+	// visible group and user a visible user of tenant and user is not yet
+	// a member. It reports whether it added the row; when it did not,
+	// nothing changed.
+	AddUserMember(ctx context.Context, tenant TenantID, group, user ObjectID) (bool, error)
+}
+
+// addUserMemberFast adds the one user of refs in one statement when the
+// caller and the reference allow it. done false (and no error) means
+// nothing changed and the full checks must run, to add a group or to say
+// why the add is refused.
+func addUserMemberFast(ctx context.Context, tx Tx, log *changeLog, tenant TenantID, groupKey string, refs []MemberRef) (done bool, err error) {
+	if len(refs) != 1 || (refs[0].Kind != KindUser && refs[0].Kind != KindAny) {
+		return false, nil
+	}
+	// A Group.Create-only application must own the group: full checks.
+	if CallerFrom(ctx).mustOwn(true) {
+		return false, nil
+	}
+	gid, ok := ParseObjectID(groupKey)
+	if !ok {
+		return false, nil
+	}
+	a, ok := tx.(UserMemberAdder)
+	if !ok {
+		return false, nil
+	}
+	added, err := a.AddUserMember(ctx, tenant, gid, refs[0].ID)
+	if err != nil || !added {
+		return false, err
+	}
+	log.relate(gid, OpMemberAdded, MemberRef{ID: refs[0].ID, Kind: KindUser})
+	return true, nil
+}
