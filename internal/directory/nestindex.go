@@ -164,16 +164,33 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 	if s.nest == nil {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
 	}
-	g, err := s.nest.graph(ctx, s.store, tenant)
+	out, ok, err := s.walkGroups(ctx, tenant, member, securityOnly)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// walkGroups is every group member is in, ordered by id, walked in the
+// nesting index; false when the member is in too many groups directly to
+// be walked in memory (the store answers instead).
+func (s *Service) walkGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool) ([]ObjectID, bool, error) {
+	g, err := s.nest.graph(ctx, s.store, tenant)
+	if err != nil {
+		return nil, false, err
 	}
 	direct, err := s.nest.directGroups(ctx, s.store, tenant, member)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(direct) >= directCap {
-		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+		return nil, false, nil
 	}
 	seen := make(map[ObjectID]bool, 4*len(direct))
 	queue := make([]ObjectID, 0, 4*len(direct))
@@ -198,8 +215,5 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 		}
 	}
 	slices.Sort(out)
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return out, true, nil
 }
