@@ -27,6 +27,9 @@ type nestIndex struct {
 	graphs map[TenantID]*nestGraph
 	direct map[cacheKey][]GroupRef
 	intern map[ObjectID]ObjectID
+	// walked holds the last walks of transitiveMemberOf pages
+	// (transitivepage.go), dropped with the member's direct groups.
+	walked map[cacheKey][]ObjectID
 }
 
 // maxDirect bounds the members whose direct groups are kept.
@@ -45,7 +48,8 @@ const nestPage = 5000
 const directCap = 2000
 
 func newNestIndex() *nestIndex {
-	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{}}
+	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{},
+		walked: map[cacheKey][]ObjectID{}}
 }
 
 // directGroups returns the member's direct groups, from memory when kept.
@@ -128,13 +132,16 @@ func (n *nestIndex) invalidate(rows []Change) {
 			n.gen++
 			delete(n.graphs, r.TenantID)
 			clear(n.direct)
+			clear(n.walked)
 		case r.Op == OpMemberAdded || r.Op == OpMemberRemoved:
 			n.gen++
 			delete(n.direct, cacheKey{r.TenantID, r.RelatedID})
+			delete(n.walked, cacheKey{r.TenantID, r.RelatedID})
 		case r.ObjectKind == KindUser:
 			// A deleted or restored user: its groups are read again.
 			n.gen++
 			delete(n.direct, cacheKey{r.TenantID, r.ObjectID})
+			delete(n.walked, cacheKey{r.TenantID, r.ObjectID})
 		}
 	}
 }

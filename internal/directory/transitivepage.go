@@ -27,14 +27,46 @@ func (s *Service) fromIndex(q ListQuery) bool {
 // indexedGroups is the ids of the groups q lists, in order; false when
 // the index cannot answer for this member.
 func (s *Service) indexedGroups(ctx context.Context, tenant TenantID, q ListQuery) ([]ObjectID, bool, error) {
-	ids, ok, err := s.walkGroups(ctx, tenant, q.Of, false)
-	if err != nil || !ok {
-		return nil, ok, err
+	k := cacheKey{tenant, q.Of}
+	ids, ok, gen := s.nest.walk(k)
+	if !ok {
+		var err error
+		if ids, ok, err = s.walkGroups(ctx, tenant, q.Of, false); err != nil || !ok {
+			return nil, ok, err
+		}
+		s.nest.keepWalk(k, ids, gen)
 	}
 	if q.Kind == KindUser {
 		return nil, true, nil // a cast to users of a list of groups
 	}
 	return ids, true, nil
+}
+
+// maxWalked bounds the walks kept; a walk holds the member's groups
+// (tens of ids sharing the index's strings).
+const maxWalked = 50_000
+
+// walk returns the member's kept walk, if any, and the generation to keep
+// a new one under. Kept walks are shared: callers only read them.
+func (n *nestIndex) walk(k cacheKey) ([]ObjectID, bool, uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ids, ok := n.walked[k]
+	return ids, ok, n.gen
+}
+
+// keepWalk keeps a walk that started at generation gen, unless the index
+// was invalidated since (the walk may predate the write).
+func (n *nestIndex) keepWalk(k cacheKey, ids []ObjectID, gen uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.gen != gen {
+		return
+	}
+	if len(n.walked) >= maxWalked {
+		clear(n.walked)
+	}
+	n.walked[k] = slices.Clip(ids)
 }
 
 // transitivePage answers a page of q from memory; false when the store
@@ -72,15 +104,7 @@ func (s *Service) transitivePage(ctx context.Context, tenant TenantID, q ListQue
 // the object cache, loading the misses in one round trip.
 func (s *Service) cachedGroups(ctx context.Context, tenant TenantID, ids []ObjectID) ([]Object, error) {
 	found := make([]Group, len(ids))
-	var missing []ObjectID
-	for i, id := range ids {
-		g, ok := s.cache.group(cacheKey{tenant, id})
-		if !ok {
-			missing = append(missing, id)
-			continue
-		}
-		found[i] = g
-	}
+	missing := s.cache.groupsInto(tenant, ids, found)
 	if len(missing) > 0 {
 		gen := s.cache.generation()
 		objs, err := s.store.Objects(ctx, tenant, missing)
@@ -107,4 +131,26 @@ func (s *Service) cachedGroups(ctx context.Context, tenant TenantID, ids []Objec
 		}
 	}
 	return out, nil
+}
+
+// groupsInto sets found[i] to the cached group ids[i], under one lock for
+// the page, and returns the ids not cached.
+func (c *objectCache) groupsInto(tenant TenantID, ids []ObjectID, found []Group) []ObjectID {
+	var missing []ObjectID
+	c.mu.RLock()
+	for i, id := range ids {
+		g, ok := c.groups[cacheKey{tenant, id}]
+		if !ok {
+			missing = append(missing, id)
+			continue
+		}
+		found[i] = g
+	}
+	c.mu.RUnlock()
+	for i := range found {
+		// Callers may append to these; the cached value must not change.
+		found[i].GroupTypes = slices.Clone(found[i].GroupTypes)
+		found[i].ProxyAddresses = slices.Clone(found[i].ProxyAddresses)
+	}
+	return missing
 }
