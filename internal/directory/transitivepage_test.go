@@ -157,7 +157,10 @@ func comparePages(t *testing.T, stage string, fast, plain *directory.Service, ti
 		t.Errorf("%s: pages of %s are not in id order without repeats: %v", stage, q.Of, all)
 	}
 	q.Page.After = "not a cursor"
-	if _, err := fast.List(ctx, tid, q, ofKind); !errors.Is(err, directory.ErrBadCursor) {
-		t.Errorf("%s: bad cursor: %v", stage, err)
+	_, err := fast.List(ctx, tid, q, ofKind)
+	_, perr := plain.List(ctx, tid, q, ofKind)
+	if errors.Is(err, directory.ErrBadCursor) != errors.Is(perr, directory.ErrBadCursor) ||
+		(q.Kind != directory.KindUser && !errors.Is(err, directory.ErrBadCursor)) {
+		t.Errorf("%s: bad cursor: %v; store %v", stage, err, perr)
 	}
 }
