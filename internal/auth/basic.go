@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"groupd/internal/directory"
 )
 
@@ -26,9 +28,10 @@ type Basic struct {
 
 	mu    sync.RWMutex
 	cache map[[32]byte]cached
-
-	flightMu sync.Mutex
-	flights  map[[32]byte]*flight // checks under way (basicflight.go)
+	// verify runs one hash comparison per credential at a time: when an
+	// entry expires under load, every request carrying it would otherwise
+	// compare the slow hash at once.
+	verify singleflight.Group
 }
 
 type cached struct {
@@ -42,7 +45,7 @@ const DefaultCacheTTL = 30 * time.Second
 
 // NewBasic returns a Basic authenticator over dir.
 func NewBasic(dir *directory.Service, ttl time.Duration) *Basic {
-	return &Basic{dir: dir, ttl: ttl, max: 10000, cache: make(map[[32]byte]cached), flights: make(map[[32]byte]*flight)}
+	return &Basic{dir: dir, ttl: ttl, max: 10000, cache: make(map[[32]byte]cached)}
 }
 
 // Authenticate returns the principal for r's Basic credentials:
@@ -77,18 +80,27 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 		delete(b.cache, key)
 		b.mu.Unlock()
 	}
-	u, err := b.verify(ctx, key, login, password)
+	// The callers share one verification, so it must not end with the
+	// first caller's request.
+	vctx := context.WithoutCancel(ctx)
+	v, err, _ := b.verify.Do(string(key[:]), func() (any, error) {
+		u, err := b.dir.Authenticate(vctx, login, password)
+		if err != nil {
+			return nil, err
+		}
+		p := Principal{TenantID: u.TenantID, Kind: directory.ActorUser, ID: string(u.ID), Name: u.UserPrincipalName, IsAdmin: u.IsAdmin}
+		b.mu.Lock()
+		if len(b.cache) >= b.max {
+			b.evict(now)
+		}
+		b.cache[key] = cached{p: p, hash: u.PasswordHash, expires: now.Add(b.ttl)}
+		b.mu.Unlock()
+		return p, nil
+	})
 	if err != nil {
 		return Principal{}, err
 	}
-	p := Principal{TenantID: u.TenantID, Kind: directory.ActorUser, ID: string(u.ID), Name: u.UserPrincipalName, IsAdmin: u.IsAdmin}
-	b.mu.Lock()
-	if len(b.cache) >= b.max {
-		b.evict(now)
-	}
-	b.cache[key] = cached{p: p, hash: u.PasswordHash, expires: now.Add(b.ttl)}
-	b.mu.Unlock()
-	return p, nil
+	return v.(Principal), nil
 }
 
 // evict drops expired entries, or everything when none expired, keeping the

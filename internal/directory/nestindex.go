@@ -27,6 +27,9 @@ type nestIndex struct {
 	graphs map[TenantID]*nestGraph
 	direct map[cacheKey][]GroupRef
 	intern map[ObjectID]ObjectID
+	// walked holds the last walks of transitiveMemberOf pages
+	// (transitivepage.go), dropped with the member's direct groups.
+	walked map[cacheKey][]ObjectID
 }
 
 // maxDirect bounds the members whose direct groups are kept.
@@ -45,7 +48,8 @@ const nestPage = 5000
 const directCap = 2000
 
 func newNestIndex() *nestIndex {
-	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{}}
+	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{},
+		walked: map[cacheKey][]ObjectID{}}
 }
 
 // directGroups returns the member's direct groups, from memory when kept.
@@ -128,13 +132,16 @@ func (n *nestIndex) invalidate(rows []Change) {
 			n.gen++
 			delete(n.graphs, r.TenantID)
 			clear(n.direct)
+			clear(n.walked)
 		case r.Op == OpMemberAdded || r.Op == OpMemberRemoved:
 			n.gen++
 			delete(n.direct, cacheKey{r.TenantID, r.RelatedID})
+			delete(n.walked, cacheKey{r.TenantID, r.RelatedID})
 		case r.ObjectKind == KindUser:
 			// A deleted or restored user: its groups are read again.
 			n.gen++
 			delete(n.direct, cacheKey{r.TenantID, r.ObjectID})
+			delete(n.walked, cacheKey{r.TenantID, r.ObjectID})
 		}
 	}
 }
@@ -164,16 +171,33 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 	if s.nest == nil {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
 	}
-	g, err := s.nest.graph(ctx, s.store, tenant)
+	out, ok, err := s.walkGroups(ctx, tenant, member, securityOnly)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// walkGroups is every group member is in, ordered by id, walked in the
+// nesting index; false when the member is in too many groups directly to
+// be walked in memory (the store answers instead).
+func (s *Service) walkGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool) ([]ObjectID, bool, error) {
+	g, err := s.nest.graph(ctx, s.store, tenant)
+	if err != nil {
+		return nil, false, err
 	}
 	direct, err := s.nest.directGroups(ctx, s.store, tenant, member)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if len(direct) >= directCap {
-		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+		return nil, false, nil
 	}
 	seen := make(map[ObjectID]bool, 4*len(direct))
 	queue := make([]ObjectID, 0, 4*len(direct))
@@ -198,8 +222,5 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 		}
 	}
 	slices.Sort(out)
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
+	return out, true, nil
 }

@@ -156,6 +156,11 @@ func (s *Service) List(ctx context.Context, tenant TenantID, q ListQuery, ofKind
 	if err != nil {
 		return ListPage{}, err
 	}
+	if s.fromIndex(q) {
+		if page, ok, err := s.transitivePage(ctx, tenant, q); ok || err != nil {
+			return page, err
+		}
+	}
 	page, err := qs.List(ctx, tenant, q)
 	// Applications that own the group (Group.Create) end its plain owners
 	// list; a filtered, searched or cast list names users and groups only.
@@ -172,6 +177,11 @@ func (s *Service) Count(ctx context.Context, tenant TenantID, q ListQuery, ofKin
 	qs, err := s.querier(ctx, tenant, &q, ofKind)
 	if err != nil {
 		return 0, err
+	}
+	if s.fromIndex(q) {
+		if ids, ok, err := s.indexedGroups(ctx, tenant, q); ok || err != nil {
+			return len(ids), err
+		}
 	}
 	return qs.Count(ctx, tenant, q)
 }
