@@ -108,6 +108,15 @@ func (c *objectCache) invalidate(rows []Change) {
 	}
 }
 
+// reset drops everything, and values being loaded meanwhile.
+func (c *objectCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	clear(c.groups)
+	clear(c.users)
+}
+
 // WithReadCache keeps up to max users and max groups in memory for reads by
 // id, and the nesting graph of groups (nestindex.go). Only for engines
 // where this process sees every write or follows the others' through
@@ -139,6 +148,12 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 	after, err := lc.LastChange(ctx)
 	if err != nil {
 		return err
+	}
+	// What was cached before the follower knew where to start may predate
+	// changes at or before that position, which it will never read again.
+	if s.cache != nil {
+		s.cache.reset()
+		s.nest.reset()
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

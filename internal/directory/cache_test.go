@@ -99,3 +99,36 @@ func TestReadCacheFollowsOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A value cached before the follower started must not outlive a change
+// another process committed before the follower's starting position.
+func TestReadCacheFollowerStartsClean(t *testing.T) {
+	e := newEnv(t)
+	cached := directory.New(e.st, directory.WithPasswordCost(4), directory.WithReadCache(10))
+	other := directory.New(e.st, directory.WithPasswordCost(4))
+	g := e.group("before")
+	if got, _ := cached.Group(e.ctx, e.tenant.ID, string(g.ID)); got.DisplayName != "before" {
+		t.Fatalf("first read: %q", got.DisplayName)
+	}
+	if err := other.UpdateGroup(e.ctx, e.tenant.ID, string(g.ID), directory.GroupUpdate{
+		Fields: directory.GroupFields{DisplayName: s("after")}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- cached.Follow(ctx, time.Hour) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if got, _ := cached.Group(e.ctx, e.tenant.ID, string(g.ID)); got.DisplayName == "after" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the follower started at a position past the change and kept the stale value")
+		}
+	}
+}

@@ -119,6 +119,16 @@ func (n *nestIndex) graph(ctx context.Context, st TransitiveReader, tenant Tenan
 	return g, nil
 }
 
+// reset drops everything, and values being loaded meanwhile.
+func (n *nestIndex) reset() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.gen++
+	clear(n.graphs)
+	clear(n.direct)
+	clear(n.walked)
+}
+
 // invalidate drops the graphs of the tenants whose nesting rows changed.
 func (n *nestIndex) invalidate(rows []Change) {
 	if n == nil {
