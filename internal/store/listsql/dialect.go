@@ -34,9 +34,12 @@ type Dialect interface {
 	// Deferred says whether a page of one table is found by id first and
 	// read whole for those ids only.
 	Deferred() bool
-	// InOrder is the join that keeps its left side driving (a walk's few
-	// rows), where the planner might otherwise reorder.
-	InOrder() string
+	// UpGroups is the FROM item, alias g with the columns of groups, of
+	// the visible groups the object whose placeholder is member is in
+	// through any nesting (UpWalk). The walk's few rows must drive: each
+	// step and the groups read are probes by id, whatever the planner
+	// guesses of a recursive query's rows.
+	UpGroups(member string) string
 	// Columns are the select lists of users (alias u) and groups (g), in
 	// the order the engine scans them.
 	Columns() (users, groups string)

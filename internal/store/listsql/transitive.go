@@ -36,14 +36,17 @@ const DownWalk = `WITH RECURSIVE down(id, kind) AS (
 	JOIN memberships m ON m.group_id = down.id
 )`
 
+// upGroups stands in Walk for the dialect's UpGroups.
+const upGroups = "up groups"
+
 // transitiveSource is the list source of the transitive relationships.
 // The walk names the object the list hangs off inside FROM, so Walk holds
-// the FROM text with %[1]s where its placeholder goes and %[2]s where the
-// dialect's join in written order goes (the walk's few rows drive).
+// the FROM text with %[1]s where its placeholder goes; the upward walk is
+// the dialect's (Dialect.UpGroups).
 func transitiveSource(q directory.ListQuery) (Source, bool) {
 	if q.Source == directory.SourceTransitiveMemberOf {
 		return Source{Scope: Scope{Groups: true, ID: "g.id"}, Tenant: "g.tenant_id",
-			Walk: "(" + UpWalk + " SELECT id FROM up) t %[2]s groups g ON g.id = t.id",
+			Walk: upGroups,
 			Cond: "g.deleted_at IS NULL"}, q.Kind != directory.KindUser
 	}
 	s := Source{Walk: "(" + DownWalk + " SELECT id, kind FROM down) m",
@@ -71,5 +74,10 @@ func (s Source) from(c *compiler, q directory.ListQuery) {
 		c.w(s.From)
 		return
 	}
-	c.w(fmt.Sprintf(s.Walk, c.ph(string(q.Of)), c.d.InOrder()))
+	ph := c.ph(string(q.Of))
+	if s.Walk == upGroups {
+		c.w(c.d.UpGroups(ph))
+		return
+	}
+	c.w(fmt.Sprintf(s.Walk, ph))
 }

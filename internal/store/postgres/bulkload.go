@@ -124,8 +124,12 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	if err := ptx.Commit(ctx); err != nil {
 		return unavailable("bulk load: commit", err)
 	}
-	_, err = conn.Exec(ctx, "ANALYZE users, groups, memberships, search_tokens")
-	return mapErr("bulk load: analyze", err)
+	// VACUUM too: it sets the visibility map, so index-only scans (the
+	// transitive walks' steps) skip the heap, and the hint bits, so the
+	// first readers do not write the pages back; else autovacuum does it
+	// all while the directory is in use.
+	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) users, groups, memberships, search_tokens")
+	return mapErr("bulk load: vacuum", err)
 }
 
 // bulkTokenRows lists the search_tokens rows of every object of d, each

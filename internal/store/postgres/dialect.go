@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -93,6 +94,9 @@ func (dialect) Deferred() bool { return false }
 
 func (dialect) Columns() (string, string) { return userCols, groupCols }
 
-// InOrder is a plain join: PostgreSQL estimates the walk and drives from
-// it by itself (and CROSS JOIN takes no ON).
-func (dialect) InOrder() string { return "JOIN" }
+// UpGroups reads groups by id through LATERAL subqueries that OFFSET 0
+// keeps from being flattened into plain joins (see upWalk).
+func (dialect) UpGroups(member string) string {
+	return "(" + fmt.Sprintf(upWalk, member) + ` SELECT id FROM up) t
+CROSS JOIN LATERAL (SELECT * FROM groups g WHERE g.id = t.id AND g.deleted_at IS NULL OFFSET 0) g`
+}

@@ -109,6 +109,13 @@ func poolConfig(dsn string, opts Options) (*pgxpool.Config, Options, error) {
 	if rp["application_name"] == "" {
 		rp["application_name"] = "groupd"
 	}
+	// JIT compiles a statement the planner costs high, for 20 ms and more
+	// on every execution; groupd's statements read tens of rows by index,
+	// but a recursive walk's guessed thousands of rows cost it high. A jit
+	// parameter of the URL wins.
+	if rp["jit"] == "" {
+		rp["jit"] = "off"
+	}
 	if o.StatementTimeout > 0 {
 		ms := strconv.FormatInt(o.StatementTimeout.Milliseconds(), 10)
 		rp["statement_timeout"] = ms

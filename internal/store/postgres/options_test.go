@@ -43,3 +43,17 @@ func TestOptionsFromURL(t *testing.T) {
 		}
 	}
 }
+
+// TestJITOffUnlessAsked: connections run without JIT compilation unless
+// the URL asks for it.
+func TestJITOffUnlessAsked(t *testing.T) {
+	for dsn, want := range map[string]string{"postgres://h/db": "off", "postgres://h/db?jit=on": "on"} {
+		cfg, _, err := poolConfig(dsn, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.ConnConfig.RuntimeParams["jit"]; got != want {
+			t.Errorf("%s: jit %q, want %q", dsn, got, want)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"groupd/internal/directory"
-	"groupd/internal/store/listsql"
 )
 
 // Transitive membership walks memberships with recursive queries
@@ -17,11 +16,29 @@ import (
 // UNION drops rows already seen, so a cycle ends the walk. Only visible
 // groups enter a walk, so a deleted group cuts the paths through it.
 
+// upWalk is listsql.UpWalk carrying each group's securityEnabled and
+// tenant along. Groups are read through LATERAL subqueries that OFFSET 0
+// keeps from being flattened into plain joins, so each is a probe of
+// groups_pkey: PostgreSQL guesses a recursive query returns thousands of
+// rows, and with that guess it would join a step, or the walk's result, to
+// the whole groups table by hash or merge (reading every group of the
+// database for the tens a member is in).
+const upWalk = `WITH RECURSIVE up(id, security, tenant) AS (
+	SELECT m.group_id, x.security_enabled, x.tenant_id FROM memberships m
+	CROSS JOIN LATERAL (SELECT x.security_enabled, x.tenant_id FROM groups x
+		WHERE x.id = m.group_id AND x.deleted_at IS NULL OFFSET 0) x
+	WHERE m.member_id = %[1]s
+	UNION
+	SELECT m.group_id, x.security_enabled, x.tenant_id FROM up
+	JOIN memberships m ON m.member_id = up.id
+	CROSS JOIN LATERAL (SELECT x.security_enabled, x.tenant_id FROM groups x
+		WHERE x.id = m.group_id AND x.deleted_at IS NULL OFFSET 0) x
+)`
+
 // qMemberGroups: $1 member, $2 tenant, $3 security groups only, $4 limit.
-var qMemberGroups = fmt.Sprintf(listsql.UpWalk, "$1") + `
-SELECT g.id FROM up JOIN groups g ON g.id = up.id
-WHERE g.tenant_id = $2 AND (NOT $3::boolean OR g.security_enabled) AND ` + objectVisible + `
-ORDER BY g.id LIMIT $4`
+var qMemberGroups = fmt.Sprintf(upWalk, "$1") + `
+SELECT id FROM up WHERE tenant = $2 AND (NOT $3::boolean OR security) AND ` + objectVisible + `
+ORDER BY id LIMIT $4`
 
 func (r reader) MemberGroups(ctx context.Context, tenant directory.TenantID, member directory.ObjectID, securityOnly bool, limit int) ([]directory.ObjectID, error) {
 	if limit <= 0 {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"groupd/internal/store/listsql"
@@ -65,6 +66,9 @@ func (dialect) Deferred() bool { return true }
 
 func (dialect) Columns() (string, string) { return userCols, groupCols }
 
-// InOrder is CROSS JOIN, which SQLite's planner never reorders: ordered by
-// id, it would rather scan every group of an index and probe the walk.
-func (dialect) InOrder() string { return "CROSS JOIN" }
+// UpGroups joins with CROSS JOIN, which SQLite's planner never reorders:
+// ordered by id, it would rather scan every group of an index and probe
+// the walk.
+func (dialect) UpGroups(member string) string {
+	return "(" + fmt.Sprintf(listsql.UpWalk, member) + " SELECT id FROM up) t CROSS JOIN groups g ON g.id = t.id"
+}
