@@ -173,8 +173,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	rid := httpx.RequestID(ctx)
 	e, ok := mapError(err)
 	if !ok {
-		a.log.ErrorContext(ctx, "aadgraph: internal error", "request_id", rid,
-			"method", r.Method, "path", r.URL.Path, "err", err.Error())
+		httpx.LogInternal(ctx, a.log, "aadgraph", r, err)
 		e = &apiError{status: http.StatusInternalServerError, code: "Service_InternalServerError",
 			msg: "Encountered an internal server error. Quote request-id " + rid + " when reporting it."}
 	} else if e.status == http.StatusServiceUnavailable {
@@ -182,8 +181,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	h := w.Header()
 	if e.status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+httpx.Origin(r)+
-			`/common/oauth2/authorize", error="invalid_token"`)
+		httpx.BearerChallenge(h, r)
 	}
 	if e.header[0] != "" {
 		h.Set(e.header[0], e.header[1])

@@ -210,8 +210,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error, reso
 	rid := httpx.RequestID(ctx)
 	e, ok := mapError(err, resource)
 	if !ok {
-		a.log.ErrorContext(ctx, "msgraph: internal error", "request_id", rid,
-			"method", r.Method, "path", r.URL.Path, "err", err.Error())
+		httpx.LogInternal(ctx, a.log, "msgraph", r, err)
 		e = &apiError{status: http.StatusInternalServerError, code: "InternalServerError",
 			message: "An internal error occurred. Quote request-id " + rid + " when reporting it."}
 	} else if e.status == http.StatusServiceUnavailable {
@@ -219,8 +218,7 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error, reso
 	}
 	h := w.Header()
 	if e.status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+httpx.Origin(r)+
-			`/common/oauth2/authorize", error="invalid_token"`)
+		httpx.BearerChallenge(h, r)
 	}
 	if e.header[0] != "" {
 		h.Set(e.header[0], e.header[1])

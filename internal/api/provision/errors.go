@@ -157,14 +157,13 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	rid := httpx.RequestID(ctx)
 	e, ok := mapError(err)
 	if !ok {
-		a.log.ErrorContext(ctx, "provision: internal error", "request_id", rid, "err", err.Error())
+		httpx.LogInternal(ctx, a.log, "provision", r, err)
 		e = &apiError{status: http.StatusInternalServerError, code: "InternalServerError",
 			message: "An internal error occurred. Quote request-id " + rid + " when reporting it."}
 	}
 	h := w.Header()
 	if e.status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+httpx.Origin(r)+
-			`/common/oauth2/authorize", error="invalid_token"`)
+		httpx.BearerChallenge(h, r)
 	}
 	if e.status == http.StatusServiceUnavailable {
 		h.Set("Retry-After", "5")
