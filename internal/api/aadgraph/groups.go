@@ -28,7 +28,7 @@ func (rq *request) noOptions() error {
 }
 
 func (a *api) listGroups(rq *request) error {
-	lq, err := rq.parseList(groupSchema, "groups")
+	lq, err := a.parseList(rq, groupSchema, "groups")
 	if err != nil {
 		return err
 	}

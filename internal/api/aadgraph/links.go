@@ -34,7 +34,7 @@ func (a *api) navList(rel relation, links bool) handlerFunc {
 	return func(rq *request) error {
 		id := rq.param("id")
 		scope := rel.coll + "/" + id + "/" + rel.name
-		lq, err := rq.parseList(noFilter, scope)
+		lq, err := a.parseList(rq, noFilter, scope)
 		if err != nil {
 			return err
 		}

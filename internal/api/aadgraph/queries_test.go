@@ -1,6 +1,8 @@
 package aadgraph_test
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -122,6 +124,19 @@ func TestPaging(t *testing.T) {
 	e.aad("GET", "/groups?$skiptoken="+url.QueryEscape(tok)+"&$filter="+url.QueryEscape("displayName eq 'A1'"), nil).
 		wantError(t, http.StatusBadRequest, "Request_UnsupportedQuery", "The $skiptoken belongs to another $filter.")
 	e.aad("GET", "/groups?$skiptoken=X'zz'", nil).wantError(t, http.StatusBadRequest, "Request_BadRequest", "The $skiptoken value is not valid.")
+	// A token whose cursor was changed keeps its old MAC and is refused.
+	raw, err := hex.DecodeString(strings.TrimSuffix(strings.TrimPrefix(tok, "X'"), "'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(raw, &fields); err != nil || fields["m"] == nil {
+		t.Fatalf("token %s: %v, want a MAC", raw, err)
+	}
+	fields["c"] = all[0]
+	forged, _ := json.Marshal(fields)
+	e.aad("GET", "/groups?$skiptoken="+url.QueryEscape("X'"+strings.ToUpper(hex.EncodeToString(forged))+"'"), nil).
+		wantError(t, http.StatusBadRequest, "Request_BadRequest", "The $skiptoken value is not valid.")
 	e.aad("GET", "/groups?$top=1000", nil).wantError(t, http.StatusBadRequest, "Request_UnsupportedQuery",
 		"Invalid page size specified: '1000'. Must be between 1 and 999 inclusive.")
 

@@ -1,9 +1,13 @@
 package aadgraph
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"groupd/internal/directory"
@@ -90,13 +94,17 @@ type listQuery struct {
 	filter    odata.Expr
 	top       int
 	after     string
+	// key signs the next page's $skiptoken (the paging key every
+	// instance on the database shares); tenant binds it to the caller's.
+	key    []byte
+	tenant directory.TenantID
 }
 
 // parseList reads $filter, $top and $skiptoken for the list scope. A
 // $skiptoken carries the filter of the first request, so that following
 // odata.nextLink with only api-version added continues the same query; a
 // different $filter alongside it is refused.
-func (rq *request) parseList(schema odata.Schema, scope string) (listQuery, error) {
+func (a *api) parseList(rq *request, schema odata.Schema, scope string) (listQuery, error) {
 	allowed := odata.OptTop | odata.OptSkipToken
 	if len(schema.Props) > 0 {
 		allowed |= odata.OptFilter
@@ -111,9 +119,13 @@ func (rq *request) parseList(schema odata.Schema, scope string) (listQuery, erro
 	if err != nil {
 		return listQuery{}, err
 	}
-	lq := listQuery{filterRaw: rawOption(values, "$filter"), top: q.Top}
+	key, err := a.dir.PagingKey(rq.ctx)
+	if err != nil {
+		return listQuery{}, err
+	}
+	lq := listQuery{filterRaw: rawOption(values, "$filter"), top: q.Top, key: key, tenant: rq.tenant}
 	if q.SkipToken != "" {
-		tok, err := decodeSkipToken(q.SkipToken, scope)
+		tok, err := decodeSkipToken(key, rq.tenant, q.SkipToken, scope)
 		if err != nil {
 			return lq, err
 		}
@@ -144,21 +156,33 @@ func rawOption(values url.Values, name string) string {
 }
 
 // skipToken is what a $skiptoken carries: the list it pages, the filter
-// and the store's cursor. It is written X'<hex>' as Azure AD Graph writes
-// its tokens.
+// and the store's cursor, and a MAC over them and the tenant, so that a
+// token altered or made for another tenant is refused. It is written
+// X'<hex>' as Azure AD Graph writes its tokens.
 type skipToken struct {
 	Scope  string `json:"s"`
 	Filter string `json:"f,omitempty"`
 	Top    int    `json:"t,omitempty"`
 	Cursor string `json:"c"`
+	MAC    []byte `json:"m"`
 }
 
-func encodeSkipToken(t skipToken) string {
-	b, _ := json.Marshal(t) // strings only: cannot fail
+func (t skipToken) mac(key []byte, tenant directory.TenantID) []byte {
+	m := hmac.New(sha256.New, key)
+	for _, part := range []string{string(tenant), t.Scope, t.Filter, strconv.Itoa(t.Top), t.Cursor} {
+		m.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
+		m.Write([]byte(part))
+	}
+	return m.Sum(nil)[:16]
+}
+
+func encodeSkipToken(key []byte, tenant directory.TenantID, t skipToken) string {
+	t.MAC = t.mac(key, tenant)
+	b, _ := json.Marshal(t) // strings and bytes only: cannot fail
 	return "X'" + strings.ToUpper(hex.EncodeToString(b)) + "'"
 }
 
-func decodeSkipToken(raw, scope string) (skipToken, error) {
+func decodeSkipToken(key []byte, tenant directory.TenantID, raw, scope string) (skipToken, error) {
 	bad := badRequest(codeBadRequest, "The $skiptoken value is not valid.")
 	h, ok := strings.CutPrefix(raw, "X'")
 	if !ok {
@@ -167,7 +191,8 @@ func decodeSkipToken(raw, scope string) (skipToken, error) {
 	h, ok = strings.CutSuffix(h, "'")
 	b, err := hex.DecodeString(h)
 	var t skipToken
-	if !ok || err != nil || json.Unmarshal(b, &t) != nil || t.Scope != scope {
+	if !ok || err != nil || json.Unmarshal(b, &t) != nil || t.Scope != scope ||
+		!hmac.Equal(t.MAC, t.mac(key, tenant)) {
 		return skipToken{}, bad
 	}
 	return t, nil
@@ -184,5 +209,6 @@ func nextLink(path, scope string, lq listQuery, next string) string {
 	if next == "" {
 		return ""
 	}
-	return path + "?$skiptoken=" + encodeSkipToken(skipToken{Scope: scope, Filter: lq.filterRaw, Top: lq.top, Cursor: next})
+	return path + "?$skiptoken=" + encodeSkipToken(lq.key, lq.tenant,
+		skipToken{Scope: scope, Filter: lq.filterRaw, Top: lq.top, Cursor: next})
 }

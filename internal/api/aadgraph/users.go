@@ -12,7 +12,7 @@ const (
 )
 
 func (a *api) listUsers(rq *request) error {
-	lq, err := rq.parseList(userSchema, "users")
+	lq, err := a.parseList(rq, userSchema, "users")
 	if err != nil {
 		return err
 	}
