@@ -154,7 +154,8 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	if err := t.Commit(); err != nil {
 		return unavailable("bulk load: commit", err)
 	}
-	return nil
+	// The commit did not sync the WAL (synchronous=NORMAL, durable.go).
+	return s.sync.flush(ctx, 0)
 }
 
 // dropIndexes drops the secondary indexes of bulkTables and returns the

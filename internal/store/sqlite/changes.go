@@ -22,7 +22,19 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	return r.changeRows(ctx, "read changes", qChanges, after, limit)
+	rows, err := r.changeRows(ctx, "read changes", qChanges, after, limit)
+	return r.whenDurable(ctx, rows, err)
+}
+
+// whenDurable returns rows once they are durable (see durable.go).
+func (r reader) whenDurable(ctx context.Context, rows []directory.Change, err error) ([]directory.Change, error) {
+	if err != nil || len(rows) == 0 || r.durable == nil {
+		return rows, err
+	}
+	if err := r.durable(ctx, rows[len(rows)-1].Cursor); err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
 // changeRows runs a change log query whose columns are those of qChanges.

@@ -16,7 +16,8 @@ const checkpointEvery = 250 * time.Millisecond
 // crosses 1,000 WAL pages: on a large database it writes and syncs pages
 // all over the file while every waiting update waits too. A PASSIVE
 // checkpoint runs beside the writer and readers and never blocks them;
-// commits stay durable through the WAL, which is synced at every commit.
+// commits stay durable through the WAL, which the syncer (durable.go)
+// syncs before any commit is acknowledged.
 func (s *Store) checkpointer(db *sql.DB) {
 	defer close(s.ckptDone)
 	defer db.Close()

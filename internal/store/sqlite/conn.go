@@ -95,7 +95,12 @@ func (w *writeConn) close() error {
 
 // reader implements directory.Reader over a conn; the Store uses the pool,
 // a transaction the writer connection.
-type reader struct{ c conn }
+type reader struct {
+	c conn
+	// durable waits until the change log up to a cursor is durable; nil
+	// inside a transaction, whose reads go no further than the database.
+	durable func(ctx context.Context, cursor int64) error
+}
 
 func (r reader) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	st, ctx, err := r.c.prepare(ctx, q)

@@ -29,6 +29,17 @@ func (s *Store) Backup(ctx context.Context, destPath string) error {
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?1", destPath); err != nil {
 		return mapErr("backup", err)
 	}
+	// VACUUM INTO syncs the copy only as the source's synchronous setting
+	// says, which is NORMAL here (durable.go): a backup must be on disk
+	// when the command says it is done.
+	f, err := os.Open(destPath)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("backup: sync %s: %w", destPath, err)
+	}
 	return nil
 }
 

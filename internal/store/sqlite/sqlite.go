@@ -40,6 +40,7 @@ type Store struct {
 	once     sync.Once
 	closed   atomic.Bool
 	commits  atomic.Int64 // transactions committed by the write loop
+	sync     *syncer      // makes commits durable off the write loop (durable.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -99,7 +100,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		ckptDone: make(chan struct{}),
 	}
 	s.rstmts = &stmtCache{db: readers, closed: &s.closed, m: map[string]*sql.Stmt{}}
-	s.reader = reader{c: s.rstmts}
+	s.sync = newSyncer(path)
+	s.reader = reader{c: s.rstmts, durable: s.sync.waitDurable}
+	// What an earlier process committed without syncing (it crashed, the
+	// machine did not) is made durable before anything is built on it.
+	if err := s.sync.syncIfExists(); err != nil {
+		readers.Close()
+		wconn.Close()
+		writer.Close()
+		return nil, err
+	}
 	ckpt, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		readers.Close()
@@ -108,6 +118,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
+	go s.sync.run()
 	go s.writeLoop()
 	go s.checkpointer(ckpt)
 	return s, nil
@@ -123,9 +134,10 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
-		// FULL: a commit is acknowledged only after the WAL is synced, so
-		// nothing acknowledged is lost on power failure.
-		q.Add("_pragma", "synchronous(FULL)")
+		// NORMAL: COMMIT does not sync the WAL; the syncer does, beside
+		// the writer, and a commit is acknowledged only after that
+		// (durable.go), so nothing acknowledged is lost on power failure.
+		q.Add("_pragma", "synchronous(NORMAL)")
 		// Savepoint journals of group commit stay in memory instead of
 		// going to a temp file on every first write of a page.
 		q.Add("_pragma", "temp_store(MEMORY)")
@@ -156,6 +168,8 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.closing)
 		<-s.loopDone
+		close(s.sync.quit)
+		<-s.sync.stopped
 		<-s.ckptDone
 		// Lets SQLite refresh the statistics its planner uses, as its
 		// documentation advises before closing a connection that wrote.

@@ -94,12 +94,22 @@ func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, af
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	return r.changeRows(ctx, "read tenant changes", qTenantChanges, string(tenant), after, limit)
+	rows, err := r.changeRows(ctx, "read tenant changes", qTenantChanges, string(tenant), after, limit)
+	return r.whenDurable(ctx, rows, err)
 }
 
 func (r reader) ChangePosition(ctx context.Context) (int64, error) {
 	var n int64
-	return n, mapErr("change position", r.scanRow(ctx, qChangePosition, nil, &n))
+	if err := r.scanRow(ctx, qChangePosition, nil, &n); err != nil {
+		return 0, mapErr("change position", err)
+	}
+	// The position is handed out ($deltatoken=latest): only a durable one.
+	if r.durable != nil {
+		if err := r.durable(ctx, n); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 func (r reader) ChangeHorizon(ctx context.Context) (int64, error) {

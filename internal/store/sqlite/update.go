@@ -9,7 +9,7 @@ import (
 )
 
 // maxBatch bounds how many updates share one commit.
-const maxBatch = 128
+const maxBatch = 512
 
 // tx is the directory.Tx handed to an update function. Its reads and writes
 // run on the writer connection inside the open transaction. It is not safe
@@ -47,6 +47,9 @@ func (s *Store) Update(ctx context.Context, fn func(directory.Tx) error) error {
 	if s.closed.Load() {
 		return errClosed
 	}
+	if err := s.sync.err(); err != nil {
+		return err
+	}
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
 	case s.writes <- req:
@@ -68,49 +71,86 @@ func (s *Store) writeLoop() {
 	defer close(s.loopDone)
 	w := &writeConn{c: s.wconn, m: map[string]*sql.Stmt{}}
 	defer w.close()
-	batch := make([]*writeReq, 0, maxBatch)
 	for {
+		var first *writeReq
 		select {
-		case r := <-s.writes:
-			batch = append(batch[:0], r)
+		case first = <-s.writes:
 		case <-s.closing:
 			return
 		}
-	collect:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-s.writes:
-				batch = append(batch, r)
-			default:
-				break collect
-			}
-		}
-		s.commit(w, batch)
+		batch, err := s.runBatch(w, first, s.nextInBatch)
+		s.settle(w, batch, err)
 	}
 }
 
-// commit runs a batch and answers every request in it.
-func (s *Store) commit(w *writeConn, batch []*writeReq) {
-	if err := s.runBatch(w, batch); err != nil {
-		if len(batch) == 1 {
-			batch[0].err, batch[0].panicked = err, false
-		} else {
-			for _, r := range batch {
-				if err := s.runBatch(w, []*writeReq{r}); err != nil {
-					r.err, r.panicked = err, false
-				}
-				close(r.done)
-			}
-			return
+// nextInBatch decides how long a batch stays open: while the syncer is
+// still making the previous commit durable, requests that arrive join the
+// open transaction, so the writer works during the fsync instead of
+// waiting for it, and each commit carries what arrived meanwhile. Once the
+// syncer is idle the batch commits at once, so a lone request waits for
+// one fsync only.
+func (s *Store) nextInBatch(n int) *writeReq {
+	for n < maxBatch {
+		select {
+		case r := <-s.writes:
+			return r
+		default:
 		}
+		if s.sync.idle() {
+			return nil
+		}
+		select {
+		case r := <-s.writes:
+			return r
+		case <-s.sync.wake:
+		case <-s.closing:
+			return nil
+		}
+	}
+	return nil
+}
+
+// settle answers a batch after runBatch. When the shared transaction
+// failed, each request runs again in a transaction of its own.
+func (s *Store) settle(w *writeConn, batch []*writeReq, err error) {
+	if err == nil {
+		s.answer(batch)
+		return
+	}
+	if len(batch) == 1 {
+		batch[0].err, batch[0].panicked = err, false
+		close(batch[0].done)
+		return
 	}
 	for _, r := range batch {
-		close(r.done)
+		if _, err := s.runBatch(w, r, nil); err != nil {
+			r.err, r.panicked = err, false
+		}
+		s.answer([]*writeReq{r})
 	}
 }
 
-// runBatch runs the batch in one transaction. It returns an error only when
-// the transaction as a whole failed; a failing fn sets its request's err.
+// answer answers the failed requests of a committed batch at once and
+// hands the others to the syncer, which answers them after the fsync that
+// makes them durable.
+func (s *Store) answer(batch []*writeReq) {
+	var durable []*writeReq
+	for _, r := range batch {
+		if r.err != nil || r.panicked {
+			close(r.done)
+			continue
+		}
+		durable = append(durable, r)
+	}
+	if len(durable) > 0 {
+		s.sync.commitBatch(durable)
+	}
+}
+
+// runBatch runs first and then, while more (given the count so far)
+// returns requests, those too, in one transaction; it returns the requests
+// it ran. Its error says the transaction as a whole failed; a failing fn
+// sets its request's err.
 //
 // Layout: BEGIN IMMEDIATE; SAVEPOINT b; then per request SAVEPOINT r, fn,
 // and ROLLBACK TO r if fn failed; finally RELEASE b and COMMIT. The savepoints
@@ -118,7 +158,8 @@ func (s *Store) commit(w *writeConn, batch []*writeReq) {
 // would commit, and after an I/O error SQLite may have rolled back the
 // transaction so that the next SAVEPOINT starts a new one. RELEASE b fails
 // exactly when that happened, and nothing has been committed by then.
-func (s *Store) runBatch(w *writeConn, batch []*writeReq) error {
+func (s *Store) runBatch(w *writeConn, first *writeReq, more func(n int) *writeReq) ([]*writeReq, error) {
+	batch := []*writeReq{first}
 	run := func(q string) error {
 		st, ctx, err := w.prepare(context.Background(), q)
 		if err == nil {
@@ -127,7 +168,7 @@ func (s *Store) runBatch(w *writeConn, batch []*writeReq) error {
 		return err
 	}
 	if err := run("BEGIN IMMEDIATE"); err != nil {
-		return mapErr("begin", err)
+		return batch, mapErr("begin", err)
 	}
 	committed := false
 	defer func() {
@@ -137,39 +178,44 @@ func (s *Store) runBatch(w *writeConn, batch []*writeReq) error {
 		}
 	}()
 	if err := run("SAVEPOINT b"); err != nil {
-		return mapErr("savepoint", err)
+		return batch, mapErr("savepoint", err)
 	}
 	succeeded := 0
-	for _, r := range batch {
+	for r := first; r != nil; {
 		r.err, r.panicked, r.pval = nil, false, nil
 		if err := r.ctx.Err(); err != nil {
 			r.err = err
-			continue
-		}
-		if err := run("SAVEPOINT r"); err != nil {
-			return mapErr("savepoint", err)
-		}
-		r.call(&tx{reader: reader{c: w}})
-		if r.err != nil || r.panicked {
-			if err := run("ROLLBACK TO r"); err != nil {
-				return mapErr("rollback to savepoint", err)
+		} else {
+			if err := run("SAVEPOINT r"); err != nil {
+				return batch, mapErr("savepoint", err)
 			}
-			continue
+			r.call(&tx{reader: reader{c: w}})
+			if r.err != nil || r.panicked {
+				if err := run("ROLLBACK TO r"); err != nil {
+					return batch, mapErr("rollback to savepoint", err)
+				}
+			} else {
+				succeeded++
+			}
 		}
-		succeeded++
+		if r = nil; more != nil {
+			if r = more(len(batch)); r != nil {
+				batch = append(batch, r)
+			}
+		}
 	}
 	if succeeded == 0 {
-		return nil
+		return batch, nil
 	}
 	if err := run("RELEASE b"); err != nil {
-		return fmt.Errorf("transaction lost: %w", mapErr("release", err))
+		return batch, fmt.Errorf("transaction lost: %w", mapErr("release", err))
 	}
 	if err := run("COMMIT"); err != nil {
-		return unavailable("commit", err)
+		return batch, unavailable("commit", err)
 	}
 	committed = true
 	s.commits.Add(1)
-	return nil
+	return batch, nil
 }
 
 // call runs fn and keeps its error or panic for the caller.

@@ -27,13 +27,15 @@ func testUser(tid directory.TenantID, name string) directory.User {
 }
 
 // holdWriter runs an update that blocks the write loop until release is
-// closed, so that updates started meanwhile queue up for one batch.
+// closed, so that updates started meanwhile queue up for one batch (which
+// may be the held update's own: it may therefore run again).
 func holdWriter(t *testing.T, s *Store) (release func(), done <-chan error) {
 	t.Helper()
 	started, unblock, finished := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	var once sync.Once
 	go func() {
 		finished <- s.Update(context.Background(), func(directory.Tx) error {
-			close(started)
+			once.Do(func() { close(started) })
 			<-unblock
 			return nil
 		})
