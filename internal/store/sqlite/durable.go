@@ -49,12 +49,12 @@ type syncer struct {
 	quit    chan struct{} // closed after the write loop has ended
 	stopped chan struct{} // closed when run has answered everything
 
-	durable atomic.Int64 // change log cursor known to be durable
+	durable atomic.Int64  // change log cursor known to be durable
 	pending atomic.Int64  // committed batches not yet answered
 	wake    chan struct{} // a round ended; the writer looks at idle again
-	mu      sync.Mutex   // guards failed
-	failed  error        // sticky: after a failed fsync nothing is acknowledged
-	file    *os.File     // used by run only
+	mu      sync.Mutex    // guards failed
+	failed  error         // sticky: after a failed fsync nothing is acknowledged
+	file    *os.File      // used by run only
 	// syncFile is (*os.File).Sync; tests hold or fail it.
 	syncFile func(*os.File) error
 }
