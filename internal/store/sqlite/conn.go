@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
+
+	msqlite "modernc.org/sqlite"
 )
 
 // conn hands out prepared statements. Every query text is fixed (id lists
@@ -63,6 +66,26 @@ func (c *stmtCache) close() error {
 type writeConn struct {
 	c *sql.Conn
 	m map[string]*sql.Stmt
+	// rolledBack is set by SQLite's rollback hook whenever a transaction
+	// ends in a rollback (ours, or SQLite's own after an I/O error); a
+	// ROLLBACK TO a savepoint does not set it.
+	rolledBack atomic.Bool
+}
+
+// newWriteConn wraps the writer connection and installs the rollback hook.
+func newWriteConn(c *sql.Conn) (*writeConn, error) {
+	w := &writeConn{c: c, m: map[string]*sql.Stmt{}}
+	err := c.Raw(func(dc any) error {
+		h, ok := dc.(interface {
+			RegisterRollbackHook(msqlite.RollbackHookFn)
+		})
+		if !ok {
+			return fmt.Errorf("sqlite driver connection %T has no rollback hook", dc)
+		}
+		h.RegisterRollbackHook(func() { w.rolledBack.Store(true) })
+		return nil
+	})
+	return w, err
 }
 
 // prepare checks ctx once, before the statement, and runs the statement

@@ -30,6 +30,7 @@ type Store struct {
 	path    string
 	writer  *sql.DB   // exactly one connection, pinned as wconn
 	wconn   *sql.Conn // used only by the write loop
+	w       *writeConn
 	readers *sql.DB
 	rstmts  *stmtCache
 
@@ -70,6 +71,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, mapErr("open "+path, err)
 	}
+	w, err := newWriteConn(wconn)
+	if err != nil {
+		wconn.Close()
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 
 	readers, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
@@ -93,6 +100,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		path:     path,
 		writer:   writer,
 		wconn:    wconn,
+		w:        w,
 		readers:  readers,
 		writes:   make(chan *writeReq),
 		closing:  make(chan struct{}),

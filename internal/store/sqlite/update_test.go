@@ -97,8 +97,8 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
-	if got := s.commits.Load() - before; got >= n {
-		t.Errorf("%d updates took %d commits: none were shared", n, got)
+	if got := s.commits.Load() - before; got != 1 {
+		t.Errorf("%d updates and the held one took %d commits, want 1", n, got)
 	}
 
 	for i, u := range users {
@@ -197,5 +197,79 @@ func TestUpdateAfterClose(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestGroupCommitReplayFailsChangedMind covers a request that succeeded
+// in the shared transaction and fails when its chunk is run again after a
+// later request failed: its own failure must stand and nothing of it stay.
+func TestGroupCommitReplayFailsChangedMind(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	tid := seedTenant(t, s)
+	a, c := testUser(tid, "a"), testUser(tid, "c")
+	changed := errors.New("changed its mind")
+	var runsA atomic.Int32
+	var errA, errB, errC error
+	var pA, pB, pC any
+	var wg sync.WaitGroup
+	release, held := holdWriter(t, s)
+	queued(s, &wg, func(tx directory.Tx) error {
+		if err := tx.InsertUser(ctx, a); err != nil {
+			return err
+		}
+		if runsA.Add(1) > 1 {
+			return changed
+		}
+		return nil
+	}, &errA, &pA)
+	time.Sleep(50 * time.Millisecond)
+	refused := errors.New("refused")
+	queued(s, &wg, func(tx directory.Tx) error {
+		if err := tx.InsertUser(ctx, testUser(tid, "b")); err != nil {
+			return err
+		}
+		return refused
+	}, &errB, &pB)
+	time.Sleep(50 * time.Millisecond)
+	queued(s, &wg, func(tx directory.Tx) error { return tx.InsertUser(ctx, c) }, &errC, &pC)
+	time.Sleep(100 * time.Millisecond)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if errA != changed || errB != refused || errC != nil || pA != nil || pB != nil || pC != nil {
+		t.Fatalf("results: a %v, b %v, c %v (panics %v %v %v)", errA, errB, errC, pA, pB, pC)
+	}
+	if _, err := s.User(ctx, tid, a.ID); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("a failed but is there (%v)", err)
+	}
+	if _, err := s.User(ctx, tid, c.ID); err != nil {
+		t.Errorf("c: %v", err)
+	}
+}
+
+func TestStatementRollbackKeepsTransaction(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	tid := seedTenant(t, s)
+	u := testUser(tid, "dup")
+	err := s.Update(ctx, func(tx directory.Tx) error {
+		if err := tx.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(ctx, u); err == nil {
+			t.Error("duplicate insert succeeded")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.w.rolledBack.Load() {
+		t.Error("statement rollback set the flag")
 	}
 }
