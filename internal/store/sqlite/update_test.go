@@ -54,6 +54,27 @@ func queued(s *Store, wg *sync.WaitGroup, fn func(directory.Tx) error, result *e
 	}()
 }
 
+// inOneBatch runs fns as updates queued, in this order, behind a held
+// writer, so that they share its batch; it returns each one's error and
+// panic.
+func inOneBatch(t *testing.T, s *Store, fns ...func(directory.Tx) error) (errs []error, panics []any) {
+	t.Helper()
+	release, held := holdWriter(t, s)
+	errs, panics = make([]error, len(fns)), make([]any, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		queued(s, &wg, fn, &errs[i], &panics[i])
+		time.Sleep(50 * time.Millisecond) // keeps the order
+	}
+	time.Sleep(50 * time.Millisecond)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	return errs, panics
+}
+
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
@@ -136,33 +157,19 @@ func TestGroupCommitSurvivesLostTransaction(t *testing.T) {
 	ctx := context.Background()
 	tid := seedTenant(t, s)
 
-	release, held := holdWriter(t, s)
 	a, c := testUser(tid, "a"), testUser(tid, "c")
 	var runsA, runsC atomic.Int32
-	var errA, errB, errC error
-	var pA, pB, pC any
-	var wg sync.WaitGroup
-	queued(s, &wg, func(tx directory.Tx) error {
+	errs, panics := inOneBatch(t, s, func(tx directory.Tx) error {
 		runsA.Add(1)
 		return tx.InsertUser(ctx, a)
-	}, &errA, &pA)
-	time.Sleep(50 * time.Millisecond)
-	queued(s, &wg, func(dtx directory.Tx) error {
+	}, func(dtx directory.Tx) error {
 		_, err := dtx.(*tx).exec(ctx, "ROLLBACK")
 		return err
-	}, &errB, &pB)
-	time.Sleep(50 * time.Millisecond)
-	queued(s, &wg, func(tx directory.Tx) error {
+	}, func(tx directory.Tx) error {
 		runsC.Add(1)
 		return tx.InsertUser(ctx, c)
-	}, &errC, &pC)
-	time.Sleep(100 * time.Millisecond)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-
+	})
+	errA, errB, errC, pA, pC := errs[0], errs[1], errs[2], panics[0], panics[2]
 	if errA != nil || errC != nil || pA != nil || pC != nil {
 		t.Fatalf("updates next to the lost transaction failed: %v %v %v %v", errA, errC, pA, pC)
 	}
@@ -210,12 +217,9 @@ func TestGroupCommitReplayFailsChangedMind(t *testing.T) {
 	tid := seedTenant(t, s)
 	a, c := testUser(tid, "a"), testUser(tid, "c")
 	changed := errors.New("changed its mind")
+	refused := errors.New("refused")
 	var runsA atomic.Int32
-	var errA, errB, errC error
-	var pA, pB, pC any
-	var wg sync.WaitGroup
-	release, held := holdWriter(t, s)
-	queued(s, &wg, func(tx directory.Tx) error {
+	errs, panics := inOneBatch(t, s, func(tx directory.Tx) error {
 		if err := tx.InsertUser(ctx, a); err != nil {
 			return err
 		}
@@ -223,23 +227,14 @@ func TestGroupCommitReplayFailsChangedMind(t *testing.T) {
 			return changed
 		}
 		return nil
-	}, &errA, &pA)
-	time.Sleep(50 * time.Millisecond)
-	refused := errors.New("refused")
-	queued(s, &wg, func(tx directory.Tx) error {
+	}, func(tx directory.Tx) error {
 		if err := tx.InsertUser(ctx, testUser(tid, "b")); err != nil {
 			return err
 		}
 		return refused
-	}, &errB, &pB)
-	time.Sleep(50 * time.Millisecond)
-	queued(s, &wg, func(tx directory.Tx) error { return tx.InsertUser(ctx, c) }, &errC, &pC)
-	time.Sleep(100 * time.Millisecond)
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
+	}, func(tx directory.Tx) error { return tx.InsertUser(ctx, c) })
+	errA, errB, errC := errs[0], errs[1], errs[2]
+	pA, pB, pC := panics[0], panics[1], panics[2]
 	if errA != changed || errB != refused || errC != nil || pA != nil || pB != nil || pC != nil {
 		t.Fatalf("results: a %v, b %v, c %v (panics %v %v %v)", errA, errB, errC, pA, pB, pC)
 	}
