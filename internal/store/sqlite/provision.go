@@ -10,8 +10,10 @@ import (
 )
 
 const (
+	// CROSS JOIN makes SQLite loop over the names and probe users_upn for
+	// each, rather than scan the tenant's users for each name.
 	qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM json_each(?2) j
-JOIN users u ON u.tenant_id = ?1 AND u.upn_key = j.value AND u.deleted_at IS NULL`
+CROSS JOIN users u ON u.tenant_id = ?1 AND u.upn_key = j.value AND u.deleted_at IS NULL`
 
 	// The statements that relate users to a new group read nothing of the
 	// relation tables: the group has no relations yet.
