@@ -57,6 +57,12 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time
 }
 
+// UPNUser is a user named by its userPrincipalName.
+type UPNUser struct {
+	ID                ObjectID
+	UserPrincipalName string
+}
+
 // GovernanceReader reads tenant policies, teams and idempotency records.
 type GovernanceReader interface {
 	// GroupSettings returns the tenant's settings ordered by id (at most one
@@ -69,6 +75,10 @@ type GovernanceReader interface {
 	// round trip; names of no visible user are left out. Order is not
 	// defined.
 	UsersByUPN(ctx context.Context, tenant TenantID, upns []string) ([]User, error)
+	// UserIDsByUPN is UsersByUPN for callers that need only the ids, as
+	// provisioning does for its owners and members: one statement for
+	// any number of names, reading two columns.
+	UserIDsByUPN(ctx context.Context, tenant TenantID, upns []string) ([]UPNUser, error)
 	// IdempotencyRecord returns the record of key for principal;
 	// *NotFoundError when there is none.
 	IdempotencyRecord(ctx context.Context, tenant TenantID, principal, key string) (IdempotencyRecord, error)
@@ -92,4 +102,13 @@ type GovernanceTx interface {
 	UpdateTeam(ctx context.Context, t Team) error
 	// PutIdempotencyRecord stores r, replacing a record of the same key.
 	PutIdempotencyRecord(ctx context.Context, r IdempotencyRecord) error
+	// RelateNewGroup makes users the owners and the members of a group
+	// inserted earlier in the same transaction, with one statement per
+	// relation at most. The group has no relations yet and users break no
+	// nesting rule, so the store checks only that every id names a visible
+	// user of the tenant: when one does not, the call fails with
+	// *NotFoundError (KindUser) naming the first such id, owners before
+	// members, and relates nothing. An id repeated within one list fails
+	// with *ReferenceExistsError.
+	RelateNewGroup(ctx context.Context, tenant TenantID, group ObjectID, owners, members []ObjectID) error
 }

@@ -156,7 +156,9 @@ func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Te
 		return err
 	}
 	if c.resolved {
-		return addUsersTx(ctx, tx, log, *g, c.Owners, c.Members)
+		// ownCreated has made the calling application an owner exactly
+		// when it must own what it creates.
+		return relateUsersTx(ctx, tx, log, *g, CallerFrom(ctx).mustOwn(false), c.Owners, c.Members)
 	}
 	if err := s.addOwnersTx(ctx, tx, log, *g, c.Owners); err != nil {
 		return err

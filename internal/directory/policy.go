@@ -129,7 +129,8 @@ func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, class
 			return err
 		}
 	case ActorApp:
-		if len(owners) > 0 {
+		// Only the naming policy reads the owner's attributes.
+		if p.naming != "" && len(owners) > 0 {
 			u, err := tx.User(ctx, g.TenantID, owners[0].ID)
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err

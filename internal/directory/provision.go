@@ -101,13 +101,9 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	// Names are resolved before the write transaction, on the shared
 	// readers, so that the single writer does not wait for them; inside
 	// it the store checks again that every user is still visible
-	// (addUsersTx), so a user deleted meanwhile fails the whole call.
+	// (RelateNewGroup), so a user deleted meanwhile fails the whole call.
 	given := map[ObjectID]string{}
-	owners, err := resolvePrincipals(ctx, s.store, tenant, "owners", p.Owners, given)
-	if err != nil {
-		return Provisioned{}, err
-	}
-	members, err := resolvePrincipals(ctx, s.store, tenant, "members", p.Members, given)
+	owners, members, err := resolvePrincipals(ctx, s.store, tenant, p.Owners, p.Members, given)
 	if err != nil {
 		return Provisioned{}, err
 	}
@@ -119,7 +115,8 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 			return err
 		}
 		if p.CreateTeam {
-			team, err := s.createTeamTx(ctx, tx, log, out.Group, nil)
+			// The owners were just added: the group needs no recount.
+			team, err := s.createTeamTx(ctx, tx, log, out.Group, nil, true)
 			if err != nil {
 				return err
 			}
@@ -176,31 +173,33 @@ func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, princip
 }
 
 // resolvePrincipals finds the users named by userPrincipalName or object
-// id, in two round trips at most. Names given twice count once.
-func resolvePrincipals(ctx context.Context, tx Reader, tenant TenantID, relation string, keys []string, given map[ObjectID]string) ([]MemberRef, error) {
+// id as owners and as members, in one round trip for all the names and one
+// for all the ids, if any. Names given twice in a list count once; an
+// unknown owner is reported before an unknown member.
+func resolvePrincipals(ctx context.Context, r Reader, tenant TenantID, owners, members []string, given map[ObjectID]string) ([]MemberRef, []MemberRef, error) {
 	var upns []string
 	var ids []ObjectID
-	for _, k := range keys {
+	for _, k := range slices.Concat(owners, members) {
 		if id, ok := ParseObjectID(k); ok {
 			ids = append(ids, id)
 		} else {
 			upns = append(upns, k)
 		}
 	}
-	found := map[string]ObjectID{}
+	found := make(map[string]ObjectID, len(owners)+len(members))
 	if len(upns) > 0 {
-		users, err := tx.UsersByUPN(ctx, tenant, upns)
+		users, err := r.UserIDsByUPN(ctx, tenant, upns)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, u := range users {
 			found[foldKey(u.UserPrincipalName)] = u.ID
 		}
 	}
 	if len(ids) > 0 {
-		objs, err := tx.Objects(ctx, tenant, ids)
+		objs, err := r.Objects(ctx, tenant, ids)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, o := range objs {
 			if o.User != nil {
@@ -208,24 +207,35 @@ func resolvePrincipals(ctx context.Context, tx Reader, tenant TenantID, relation
 			}
 		}
 	}
-	out := make([]MemberRef, 0, len(keys))
-	seen := map[ObjectID]bool{}
-	for _, k := range keys {
-		key := foldKey(k)
-		if id, ok := ParseObjectID(k); ok {
-			key = string(id)
+	refs := func(relation string, keys []string) ([]MemberRef, error) {
+		out := make([]MemberRef, 0, len(keys))
+		seen := make(map[ObjectID]bool, len(keys))
+		for _, k := range keys {
+			key := foldKey(k)
+			if id, ok := ParseObjectID(k); ok {
+				key = string(id)
+			}
+			id, ok := found[key]
+			if !ok {
+				return nil, &UnknownPrincipalError{Relation: relation, Value: k}
+			}
+			if !seen[id] {
+				seen[id] = true
+				given[id] = k
+				out = append(out, MemberRef{ID: id, Kind: KindUser})
+			}
 		}
-		id, ok := found[key]
-		if !ok {
-			return nil, &UnknownPrincipalError{Relation: relation, Value: k}
-		}
-		if !seen[id] {
-			seen[id] = true
-			given[id] = k
-			out = append(out, MemberRef{ID: id, Kind: KindUser})
-		}
+		return out, nil
 	}
-	return out, nil
+	o, err := refs("owners", owners)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := refs("members", members)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, m, nil
 }
 
 // union returns a followed by the refs of b not in a.
@@ -244,28 +254,23 @@ func union(a, b []MemberRef) []MemberRef {
 	return out
 }
 
-// addUsersTx relates resolved users to a group created in the same
+// relateUsersTx relates resolved users to a group created in the same
 // transaction: users break no nesting rule and a new group has no
-// members yet, so only the owner limit needs checking (an application
-// owner may already be there).
-func addUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, members []MemberRef) error {
-	n, err := tx.CountOwners(ctx, g.TenantID, g.ID)
-	if err != nil {
-		return err
+// relations yet, so only the owner limit needs checking, counting the
+// application that ownCreated may have made an owner (appOwner).
+func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, appOwner bool, owners, members []MemberRef) error {
+	n := len(owners)
+	if appOwner {
+		n++
 	}
-	if n+len(owners) > MaxOwners {
+	if n > MaxOwners {
 		return &LimitError{What: "owners", Limit: MaxOwners}
 	}
-	// Without a kind the store takes the kind of the visible object with
-	// each id, and refuses an id that names none.
-	if err := tx.AddOwners(ctx, g.TenantID, g.ID, anyKind(owners)); err != nil {
+	if err := tx.RelateNewGroup(ctx, g.TenantID, g.ID, refIDs(owners), refIDs(members)); err != nil {
 		return err
 	}
 	for _, r := range owners {
 		log.relate(g.ID, OpOwnerAdded, r)
-	}
-	if err := tx.AddMembers(ctx, g.TenantID, g.ID, anyKind(members)); err != nil {
-		return err
 	}
 	for _, r := range members {
 		log.relate(g.ID, OpMemberAdded, r)
@@ -273,10 +278,10 @@ func addUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, mem
 	return nil
 }
 
-func anyKind(refs []MemberRef) []MemberRef {
-	out := make([]MemberRef, len(refs))
+func refIDs(refs []MemberRef) []ObjectID {
+	out := make([]ObjectID, len(refs))
 	for i, r := range refs {
-		out[i] = MemberRef{ID: r.ID, Kind: KindAny}
+		out[i] = r.ID
 	}
 	return out
 }

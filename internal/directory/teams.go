@@ -101,7 +101,7 @@ func (s *Service) CreateTeam(ctx context.Context, tenant TenantID, groupKey stri
 		if err := s.checkOwned(ctx, tx, g, false); err != nil {
 			return err
 		}
-		out, err = s.createTeamTx(ctx, tx, log, g, settings)
+		out, err = s.createTeamTx(ctx, tx, log, g, settings, false)
 		return err
 	})
 	return out, err
@@ -122,16 +122,20 @@ func (e *TeamError) Error() string {
 }
 func (e *TeamError) Is(target error) bool { return target == ErrInvalid }
 
-func (s *Service) createTeamTx(ctx context.Context, tx Tx, log *changeLog, g Group, settings TeamSettings) (Team, error) {
+// createTeamTx makes g's team inside tx. owned says the caller knows g
+// has an owner, having added one in tx; otherwise the owners are counted.
+func (s *Service) createTeamTx(ctx context.Context, tx Tx, log *changeLog, g Group, settings TeamSettings, owned bool) (Team, error) {
 	if !g.IsUnified() {
 		return Team{}, &TeamError{GroupID: g.ID}
 	}
-	n, err := tx.CountOwners(ctx, g.TenantID, g.ID)
-	if err != nil {
-		return Team{}, err
-	}
-	if n == 0 {
-		return Team{}, &TeamError{GroupID: g.ID, NoOwner: true}
+	if !owned {
+		n, err := tx.CountOwners(ctx, g.TenantID, g.ID)
+		if err != nil {
+			return Team{}, err
+		}
+		if n == 0 {
+			return Team{}, &TeamError{GroupID: g.ID, NoOwner: true}
+		}
 	}
 	t := Team{GroupID: g.ID, TenantID: g.TenantID, InternalID: teamInternalID(g.ID),
 		Settings: DefaultTeamSettings(), CreatedAt: log.at, Group: g}

@@ -84,6 +84,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Governance/GroupSettings", testGroupSettings},
 		{"Governance/Teams", testTeams},
 		{"Governance/UsersByUPN", testUsersByUPN},
+		{"Governance/UserIDsByUPN", testUserIDsByUPN},
+		{"Governance/RelateNewGroup", testRelateNewGroup},
 		{"Governance/Idempotency", testIdempotency},
 		{"BulkLoad", testBulkLoad},
 		{"Tracking/ExistingMemberships", testExistingMemberships},

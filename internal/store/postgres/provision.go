@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"groupd/internal/directory"
+)
+
+const (
+	qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM unnest($2::text[]) AS k(key)
+JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
+
+	// The ids of qRelateNewGroup and qVisibleUsers are looked up through
+	// LATERAL subqueries that OFFSET 0 keeps from being flattened into
+	// plain joins, so that each is a probe of users_pkey whatever the
+	// planner knows of the table: when its statistics lag it may join the
+	// array to all of the tenant's users instead.
+	// qRelateNewGroup inserts the owners ($4) and members ($5) of the new
+	// group $1 when every user of $3 (both lists, each id once) is
+	// visible, and nothing otherwise, saying which. Nothing here reads the
+	// relation tables: under SERIALIZABLE a read of their index pages
+	// would conflict with every concurrent write landing on those pages,
+	// and the group being new, there is nothing there to read.
+	qRelateNewGroup = `WITH visible AS MATERIALIZED (
+	SELECT count(*) = cardinality($3::text[]) AS ok FROM unnest($3::text[]) AS x(id)
+	CROSS JOIN LATERAL (SELECT 1 FROM users u
+		WHERE u.id = x.id AND u.tenant_id = $2 AND u.deleted_at IS NULL OFFSET 0) u
+), o AS (
+	INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
+	SELECT $1, x.id, $2, 'user' FROM unnest($4::text[]) AS x(id) WHERE (SELECT ok FROM visible)
+), m AS (
+	INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+	SELECT $1, x.id, $2, 'user' FROM unnest($5::text[]) AS x(id) WHERE (SELECT ok FROM visible)
+)
+SELECT ok FROM visible`
+	qVisibleUsers = `SELECT u.id FROM unnest($2::text[]) AS x(id)
+CROSS JOIN LATERAL (SELECT u.id FROM users u
+	WHERE u.id = x.id AND u.tenant_id = $1 AND u.deleted_at IS NULL OFFSET 0) u`
+)
+
+func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upns []string) ([]directory.UPNUser, error) {
+	if len(upns) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(upns))
+	for i, u := range upns {
+		keys[i] = fold(u)
+	}
+	rows, err := r.q.Query(ctx, qUserIDsByUPN, string(tenant), keys)
+	if err != nil {
+		return nil, r.fail("read user ids by upn", err)
+	}
+	defer rows.Close()
+	out := make([]directory.UPNUser, 0, len(upns))
+	for rows.Next() {
+		var u directory.UPNUser
+		if err := rows.Scan(&u.ID, &u.UserPrincipalName); err != nil {
+			return nil, r.fail("read user ids by upn", err)
+		}
+		out = append(out, u)
+	}
+	return out, r.fail("read user ids by upn", rows.Err())
+}
+
+func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group directory.ObjectID, owners, members []directory.ObjectID) error {
+	if err := repeated("owners", owners); err != nil {
+		return err
+	}
+	if err := repeated("members", members); err != nil {
+		return err
+	}
+	if len(owners)+len(members) == 0 {
+		return nil
+	}
+	all := make([]string, 0, len(owners)+len(members))
+	seen := make(map[directory.ObjectID]bool, len(owners)+len(members))
+	for _, id := range slices.Concat(owners, members) {
+		if !seen[id] {
+			seen[id] = true
+			all = append(all, string(id))
+		}
+	}
+	var ok bool
+	err := t.q.QueryRow(ctx, qRelateNewGroup, string(group), string(tenant), all, idStrings(owners), idStrings(members)).Scan(&ok)
+	if err != nil {
+		err = t.fail("relate new group", err)
+		if foreignKey(err, "memberships_group_fkey") || foreignKey(err, "ownerships_group_fkey") {
+			return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
+		}
+		return err
+	}
+	if ok {
+		return nil
+	}
+	return t.firstInvisible(ctx, tenant, all)
+}
+
+// firstInvisible names the first of ids that is no visible user. A
+// SERIALIZABLE transaction reads one snapshot throughout, so the user the
+// insert found missing is missing here too.
+func (t *tx) firstInvisible(ctx context.Context, tenant directory.TenantID, ids []string) error {
+	rows, err := t.q.Query(ctx, qVisibleUsers, string(tenant), ids)
+	if err != nil {
+		return t.fail("relate new group", err)
+	}
+	defer rows.Close()
+	visible := make(map[string]bool, len(ids))
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return t.fail("relate new group", err)
+		}
+		visible[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return t.fail("relate new group", err)
+	}
+	for _, id := range ids {
+		if !visible[id] {
+			return &directory.NotFoundError{Kind: directory.KindUser, ID: id}
+		}
+	}
+	return fmt.Errorf("relate new group: no user is missing on a second look")
+}
+
+// repeated names an id given twice in one list: the group is new, so
+// that is the only way a relation could already exist.
+func repeated(rel string, ids []directory.ObjectID) error {
+	seen := make(map[directory.ObjectID]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return &directory.ReferenceExistsError{Relation: rel, ID: id}
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+func idStrings(ids []directory.ObjectID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}

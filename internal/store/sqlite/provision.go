@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"groupd/internal/directory"
+)
+
+const (
+	// CROSS JOIN makes SQLite loop over the names and probe users_upn for
+	// each, rather than scan the tenant's users for each name.
+	qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM json_each(?2) j
+CROSS JOIN users u ON u.tenant_id = ?1 AND u.upn_key = j.value AND u.deleted_at IS NULL`
+
+	// The statements that relate users to a new group read nothing of the
+	// relation tables: the group has no relations yet.
+	qRelateNewOwners = `INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
+SELECT ?1, j.value, ?2, 'user' FROM json_each(?3) j`
+	qRelateNewMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+SELECT ?1, j.value, ?2, 'user' FROM json_each(?3) j`
+	// qFirstInvisible returns the first id of ?2 that names no visible
+	// user of tenant ?1.
+	qFirstInvisible = `SELECT j.value FROM json_each(?2) j
+WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND u.tenant_id = ?1 AND u.deleted_at IS NULL)
+ORDER BY j.key LIMIT 1`
+)
+
+func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upns []string) ([]directory.UPNUser, error) {
+	if len(upns) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(upns))
+	for i, u := range upns {
+		keys[i] = fold(u)
+	}
+	rows, err := r.query(ctx, qUserIDsByUPN, string(tenant), jsonList(keys))
+	if err != nil {
+		return nil, mapErr("read user ids by upn", err)
+	}
+	defer rows.Close()
+	out := make([]directory.UPNUser, 0, len(upns))
+	for rows.Next() {
+		var u directory.UPNUser
+		if err := rows.Scan(&u.ID, &u.UserPrincipalName); err != nil {
+			return nil, mapErr("read user ids by upn", err)
+		}
+		out = append(out, u)
+	}
+	return out, mapErr("read user ids by upn", rows.Err())
+}
+
+// RelateNewGroup checks that every id names a visible user in one query,
+// then inserts each relation in one statement. The engine is in-process,
+// so the check costs no round trip, and statements stay plain inserts.
+func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group directory.ObjectID, owners, members []directory.ObjectID) error {
+	if err := repeated("owners", owners); err != nil {
+		return err
+	}
+	if err := repeated("members", members); err != nil {
+		return err
+	}
+	if len(owners)+len(members) == 0 {
+		return nil
+	}
+	var missing string
+	err := t.scanRow(ctx, qFirstInvisible, []any{string(tenant), idList(slices.Concat(owners, members))}, &missing)
+	if err == nil {
+		return &directory.NotFoundError{Kind: directory.KindUser, ID: missing}
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return mapErr("relate new group", err)
+	}
+	for _, r := range []struct {
+		q, what string
+		ids     []directory.ObjectID
+	}{{qRelateNewOwners, "add owners", owners}, {qRelateNewMembers, "add members", members}} {
+		if len(r.ids) == 0 {
+			continue
+		}
+		if _, err := t.exec(ctx, r.q, string(group), string(tenant), idList(r.ids)); err != nil {
+			if sqliteCode(err) == codeForeignKey {
+				return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
+			}
+			return mapErr(r.what, err)
+		}
+	}
+	return nil
+}
+
+// repeated names an id given twice in one list: the group is new, so
+// that is the only way a relation could already exist.
+func repeated(rel string, ids []directory.ObjectID) error {
+	seen := make(map[directory.ObjectID]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return &directory.ReferenceExistsError{Relation: rel, ID: id}
+		}
+		seen[id] = true
+	}
+	return nil
+}
