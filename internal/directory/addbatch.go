@@ -25,12 +25,13 @@ var errNoBatchAdd = errors.New("store cannot add user members in one statement")
 // batching.
 type addBatcher struct {
 	mu      sync.Mutex
-	queue   []*addReq
-	leading bool // a leader is running a batch
+	queue   []*addReq // waiting for a leader
+	leaders int       // batches running
+	max     int       // batches that may run at once
 }
 
-// addReq is one waiting add. The leader sets its outcome and then closes
-// (sends on) wake; or wakes it with lead set to make it the next leader.
+// addReq is one add. Its leader sets its outcome and then sends on wake;
+// or wakes it with lead set to make it the next leader.
 type addReq struct {
 	ctx    context.Context
 	tenant TenantID
@@ -41,13 +42,13 @@ type addReq struct {
 	wake   chan struct{}
 }
 
-// WithAddBatching turns the combining of concurrent single-user member
-// adds on or off (default on).
-func WithAddBatching(on bool) Option {
+// WithAddBatching sets how many batches of concurrent single-user member
+// adds may run at once; 0 turns batching off. The default is 1.
+func WithAddBatching(batches int) Option {
 	return func(s *Service) {
 		s.adds = nil
-		if on {
-			s.adds = &addBatcher{}
+		if batches > 0 {
+			s.adds = &addBatcher{max: batches}
 		}
 	}
 }
@@ -75,60 +76,58 @@ func (s *Service) addBatched(ctx context.Context, tenant TenantID, p GroupUser) 
 	r := &addReq{ctx: ctx, tenant: tenant, pair: p, wake: make(chan struct{}, 1)}
 	b := s.adds
 	b.mu.Lock()
-	b.queue = append(b.queue, r)
-	if b.leading {
+	if b.leaders < b.max {
+		// The queue is empty: a leader that ends hands over to the
+		// oldest waiting add rather than leave one behind.
+		b.leaders++
+		b.mu.Unlock()
+		s.leadAddBatch(b, r)
+	} else {
+		b.queue = append(b.queue, r)
 		b.mu.Unlock()
 		<-r.wake
-	} else {
-		b.leading = true
-		r.lead = true
-		b.mu.Unlock()
-	}
-	if r.lead {
-		s.leadAddBatch(b, r)
+		if r.lead {
+			s.leadAddBatch(b, r)
+		}
 	}
 	return r.added, r.err
 }
 
-// leadAddBatch runs the batch at the head of the queue and hands the lead
-// to the oldest add still waiting. The head of the queue is always in
-// the batch, so the leader answers itself too.
+// leadAddBatch runs a batch of self and the oldest adds waiting, then
+// hands the lead to the oldest add still waiting.
 func (s *Service) leadAddBatch(b *addBatcher, self *addReq) {
 	b.mu.Lock()
-	batch := b.takeBatch()
+	batch := b.takeBatch(self)
 	b.mu.Unlock()
-	self.lead = false
 	defer func() {
 		// Also on a panic: nobody may wait for an answer that never comes.
-		for _, r := range batch {
-			if r != self {
-				r.wake <- struct{}{}
-			}
+		for _, r := range batch[1:] {
+			r.wake <- struct{}{}
 		}
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if len(b.queue) == 0 {
-			b.leading = false
+			b.leaders--
 			return
 		}
 		next := b.queue[0]
+		b.queue[0] = nil
+		b.queue = b.queue[1:]
 		next.lead = true
 		next.wake <- struct{}{}
 	}()
 	s.runAddBatch(batch)
 }
 
-// takeBatch removes from the queue up to maxAddBatch adds of the head's
-// tenant, each pair once, keeping the order of the others. An add whose
-// caller has gone is answered with its context's error. Called with b.mu
-// held.
-func (b *addBatcher) takeBatch() []*addReq {
-	tenant := b.queue[0].tenant
-	seen := make(map[GroupUser]bool, min(len(b.queue), maxAddBatch))
-	var batch []*addReq
+// takeBatch returns self and the oldest waiting adds of its tenant, up to
+// maxAddBatch, each pair once, and leaves the others waiting in order.
+// Called with b.mu held.
+func (b *addBatcher) takeBatch(self *addReq) []*addReq {
+	seen := map[GroupUser]bool{self.pair: true}
+	batch := []*addReq{self}
 	rest := b.queue[:0]
 	for _, r := range b.queue {
-		if len(batch) < maxAddBatch && r.tenant == tenant && !seen[r.pair] {
+		if len(batch) < maxAddBatch && r.tenant == self.tenant && !seen[r.pair] {
 			seen[r.pair] = true
 			batch = append(batch, r)
 			continue

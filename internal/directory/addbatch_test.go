@@ -247,9 +247,15 @@ func (w *addWorld) checkLog(t *testing.T, out []string) {
 // TestAddMembersBatched makes concurrent adds with and without batching
 // and compares every outcome, the members and the change log.
 func TestAddMembersBatched(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprintf("batches=%d", n), func(t *testing.T) { testAddMembersBatched(t, n) })
+	}
+}
+
+func testAddMembersBatched(t *testing.T, batches int) {
 	spy := &batchSpy{}
-	batched := newAddWorld(t, spy)
-	single := newAddWorld(t, nil, directory.WithAddBatching(false))
+	batched := newAddWorld(t, spy, directory.WithAddBatching(batches))
+	single := newAddWorld(t, nil, directory.WithAddBatching(0))
 	gotOut, wantOut := batched.run(t), single.run(t)
 	if spy.batches.Load() == 0 {
 		t.Fatal("no two adds shared a batch; the test proves nothing")
@@ -279,7 +285,7 @@ func TestAddMembersBatched(t *testing.T) {
 func TestAddMembersBatchFails(t *testing.T) {
 	spy := &batchSpy{fail: errors.New("injected failure")}
 	batched := newAddWorld(t, spy)
-	single := newAddWorld(t, nil, directory.WithAddBatching(false))
+	single := newAddWorld(t, nil, directory.WithAddBatching(0))
 	gotOut, wantOut := batched.run(t), single.run(t)
 	if spy.batches.Load() == 0 {
 		t.Fatal("no two adds shared a batch; the test proves nothing")

@@ -35,7 +35,7 @@ func WithPasswordCost(cost int) Option { return func(s *Service) { s.passwordCos
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
 	s := &Service{store: store, now: time.Now, passwordCost: DefaultPasswordCost, appCache: newAppCache(),
-		wake: make(chan struct{}, 1), adds: &addBatcher{}}
+		wake: make(chan struct{}, 1), adds: &addBatcher{max: 1}}
 	for _, o := range opts {
 		o(s)
 	}
