@@ -3,19 +3,22 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 )
 
 // Concurrent adds of one user to a group are combined: each waits in a
-// queue, and one of them at a time, the leader, adds up to maxAddBatch of
-// the queued pairs of one tenant in one store transaction, with their
-// change log rows, and answers each once that transaction is durable. The
-// adds that arrive meanwhile form the next batch, so a lone add waits for
-// nothing and a busy server makes one commit per batch instead of one per
-// request. A pair the batch did not add (a duplicate, an unknown user or
-// group, a group member by mistake) and every pair of a batch that failed
-// take the full path of their own, which names the reason exactly as
-// without batching; a batch adds only what that path would have added.
+// queue, and one of them at a time (or a few, see WithAddBatching), the
+// leader, adds up to maxAddBatch of the queued pairs of one tenant in one
+// store transaction, with their change log rows, and answers each once
+// that transaction is durable. The adds that arrive meanwhile form the
+// next batch, so a lone add waits for nothing and a busy server makes one
+// commit per batch instead of one per request. A pair the batch did not
+// add (a duplicate, an unknown user or group, a group named as a user) and
+// every pair of a batch that failed take the full path of their own,
+// which names the reason exactly as without batching; a batch adds only
+// what that path would have added, and audit and notifications read the
+// same change log rows.
 const maxAddBatch = 256
 
 // errNoBatchAdd says the store's Tx cannot add many user members at once.
@@ -172,6 +175,9 @@ func (s *Service) runAddBatch(batch []*addReq) {
 		var err error
 		if added, err = a.AddUserMembers(ctx, tenant, pairs); err != nil {
 			return err
+		}
+		if len(added) != len(pairs) {
+			return fmt.Errorf("add user members: %d answers for %d pairs", len(added), len(pairs))
 		}
 		at := s.clock()
 		for i, r := range live {
