@@ -14,6 +14,16 @@ type UserMemberAdder interface {
 	// a member. It reports whether it added the row; when it did not,
 	// nothing changed.
 	AddUserMember(ctx context.Context, tenant TenantID, group, user ObjectID) (bool, error)
+	// AddUserMembers does what AddUserMember does for every pair, in one
+	// statement: added[i] reports whether the row of pairs[i] was added.
+	// A pair given twice is added at most once (the first copy reports
+	// true). Pairs that add nothing change nothing.
+	AddUserMembers(ctx context.Context, tenant TenantID, pairs []GroupUser) (added []bool, err error)
+}
+
+// GroupUser names one prospective membership of a user in a group.
+type GroupUser struct {
+	Group, User ObjectID
 }
 
 // addUserMemberFast adds the one user of refs in one statement when the
@@ -42,4 +52,24 @@ func addUserMemberFast(ctx context.Context, tx Tx, log *changeLog, tenant Tenant
 	}
 	log.relate(gid, OpMemberAdded, MemberRef{ID: refs[0].ID, Kind: KindUser})
 	return true, nil
+}
+
+// MarkAdded answers AddUserMembers from the rows a store reports it
+// inserted: added[i] is true for the first copy of each inserted pair.
+func MarkAdded(pairs, inserted []GroupUser) []bool {
+	added := make([]bool, len(pairs))
+	if len(inserted) == 0 {
+		return added
+	}
+	ins := make(map[GroupUser]bool, len(inserted))
+	for _, p := range inserted {
+		ins[p] = true
+	}
+	for i, p := range pairs {
+		if ins[p] {
+			added[i] = true
+			delete(ins, p)
+		}
+	}
+	return added
 }

@@ -8,6 +8,11 @@ import (
 // AddMembers adds direct members to a group, all or nothing, after checking
 // every membership rule.
 func (s *Service) AddMembers(ctx context.Context, tenant TenantID, groupKey string, refs []MemberRef, p Policy) error {
+	if pair, ok := s.batchAddable(ctx, groupKey, refs); ok {
+		if done, err := s.addBatched(ctx, tenant, pair); done || err != nil {
+			return err
+		}
+	}
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		if done, err := addUserMemberFast(ctx, tx, log, tenant, groupKey, refs); done || err != nil {
 			return err

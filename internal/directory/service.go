@@ -20,6 +20,7 @@ type Service struct {
 	deltaKeys    deltaKeys        // delta token keys per tenant (deltatoken.go)
 	secrets      secrets          // keys kept in the store (secrets.go)
 	webhooks     *WebhookSettings // nil: no subscriptions (subscriptions.go)
+	adds         *addBatcher      // nil: no batching of member adds (addbatch.go)
 }
 
 // Option configures a Service.
@@ -34,7 +35,7 @@ func WithPasswordCost(cost int) Option { return func(s *Service) { s.passwordCos
 // New returns a Service over store.
 func New(store Store, opts ...Option) *Service {
 	s := &Service{store: store, now: time.Now, passwordCost: DefaultPasswordCost, appCache: newAppCache(),
-		wake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), adds: &addBatcher{max: 1}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -137,14 +138,19 @@ func (s *Service) update(ctx context.Context, tenant TenantID, fn func(tx Tx, lo
 		}
 		return log.flush(ctx, tx)
 	})
-	if s.cache != nil && last != nil {
+	if last != nil {
 		// Also after a failure: with group commit a failed call may still
 		// have been retried alone, and dropping entries is always safe.
-		s.cache.invalidate(last.rows)
-		s.nest.invalidate(last.rows)
-	}
-	if last != nil {
-		s.invalidateApps(last.rows)
+		s.afterUpdate(last.rows)
 	}
 	return err
+}
+
+// afterUpdate drops the cached copies of every object rows name.
+func (s *Service) afterUpdate(rows []Change) {
+	if s.cache != nil {
+		s.cache.invalidate(rows)
+		s.nest.invalidate(rows)
+	}
+	s.invalidateApps(rows)
 }

@@ -27,3 +27,41 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 	}
 	return tag.RowsAffected() == 1, nil
 }
+
+// qAddUserMembers is qAddUserMember for many pairs at once; RETURNING
+// names the rows added, which are the pairs that were visible and new.
+const qAddUserMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+SELECT p.g, p.m, $1, 'user' FROM unnest($2::text[], $3::text[]) AS p(g, m)
+WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.m AND u.tenant_id = $1 AND u.deleted_at IS NULL)
+	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.g AND g.tenant_id = $1 AND g.deleted_at IS NULL)
+ON CONFLICT DO NOTHING
+RETURNING group_id, member_id`
+
+func (t *tx) AddUserMembers(ctx context.Context, tenant directory.TenantID, pairs []directory.GroupUser) ([]bool, error) {
+	added := make([]bool, len(pairs))
+	if len(pairs) == 0 {
+		return added, nil
+	}
+	groups, users := make([]string, len(pairs)), make([]string, len(pairs))
+	for i, p := range pairs {
+		groups[i], users[i] = string(p.Group), string(p.User)
+		t.touch("o", string(tenant), string(p.Group))
+	}
+	rows, err := t.q.Query(ctx, qAddUserMembers, string(tenant), groups, users)
+	if err != nil {
+		return nil, t.fail("add members", err)
+	}
+	defer rows.Close()
+	var ins []directory.GroupUser
+	for rows.Next() {
+		var g, u string
+		if err := rows.Scan(&g, &u); err != nil {
+			return nil, t.fail("add members", err)
+		}
+		ins = append(ins, directory.GroupUser{Group: directory.ObjectID(g), User: directory.ObjectID(u)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("add members", err)
+	}
+	return directory.MarkAdded(pairs, ins), nil
+}

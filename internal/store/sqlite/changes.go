@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"math/bits"
+	"strings"
 
 	"groupd/internal/directory"
 )
@@ -10,9 +13,9 @@ const (
 	qChanges = `SELECT cursor, tenant_id, object_id, object_kind, op, related_id, related_kind,
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
 FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2`
-	qAppendChange = `INSERT INTO changes (tenant_id, object_id, object_kind, op, related_id,
+	qAppendChangesHead = `INSERT INTO changes (tenant_id, object_id, object_kind, op, related_id,
 	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`
+VALUES `
 )
 
 // Changes reads in cursor order. With one writer at a time a cursor is
@@ -65,16 +68,59 @@ func (r reader) changeRows(ctx context.Context, what, query string, args ...any)
 	return out, mapErr(what, rows.Err())
 }
 
-// AppendChanges runs one prepared insert per row: the engine is in-process,
-// so a row costs no round trip.
+// AppendChanges inserts the rows in as few statements as it can: chunks of
+// appendChunk rows, then the rest in power-of-two chunks, so that a handful
+// of prepared statements serve every count. Cursors follow the order of
+// changes.
 func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) error {
-	for _, c := range changes {
-		_, err := t.exec(ctx, qAppendChange, string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
-			string(c.Op), string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties),
-			string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr, micros(c.At))
-		if err != nil {
-			return mapErr("append change", err)
+	for len(changes) > 0 {
+		n := appendChunk
+		for n > len(changes) {
+			n /= 2
 		}
+		args := make([]any, 0, n*changeArgs)
+		for _, c := range changes[:n] {
+			args = append(args, string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
+				string(c.Op), string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties),
+				string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr, micros(c.At))
+		}
+		if _, err := t.exec(ctx, appendChangesSQL(n), args...); err != nil {
+			return mapErr("append changes", err)
+		}
+		changes = changes[n:]
 	}
 	return nil
 }
+
+const (
+	appendChunk = 64 // a power of two
+	changeArgs  = 13 // values per row
+)
+
+// appendChanges holds the insert of 2^i rows at index i.
+var appendChanges = func() []string {
+	var out []string
+	for n := 1; n <= appendChunk; n *= 2 {
+		var b strings.Builder
+		b.WriteString(qAppendChangesHead)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(")
+			for j := range changeArgs {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "?%d", i*changeArgs+j+1)
+			}
+			b.WriteString(")")
+		}
+		out = append(out, b.String())
+	}
+	return out
+}()
+
+// appendChangesSQL is the insert of n rows, n a power of two up to
+// appendChunk.
+func appendChangesSQL(n int) string { return appendChanges[bits.Len(uint(n))-1] }

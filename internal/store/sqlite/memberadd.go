@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 
 	"groupd/internal/directory"
 )
@@ -26,4 +27,50 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 		return false, mapErr("add member", err)
 	}
 	return n == 1, nil
+}
+
+// qAddUserMembers is qAddUserMember for many pairs at once, given as a
+// JSON array of {"g","m"} objects; RETURNING names the rows added.
+const qAddUserMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+SELECT p.g, p.m, ?1, 'user' FROM
+	(SELECT json_extract(value, '$.g') AS g, json_extract(value, '$.m') AS m FROM json_each(?2)) p
+WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.m AND u.tenant_id = ?1 AND u.deleted_at IS NULL)
+	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.g AND g.tenant_id = ?1 AND g.deleted_at IS NULL)
+ON CONFLICT DO NOTHING
+RETURNING group_id, member_id`
+
+type pairJSON struct {
+	G directory.ObjectID `json:"g"`
+	M directory.ObjectID `json:"m"`
+}
+
+func (t *tx) AddUserMembers(ctx context.Context, tenant directory.TenantID, pairs []directory.GroupUser) ([]bool, error) {
+	if len(pairs) == 0 {
+		return []bool{}, nil
+	}
+	list := make([]pairJSON, len(pairs))
+	for i, p := range pairs {
+		list[i] = pairJSON{G: p.Group, M: p.User}
+	}
+	b, err := json.Marshal(list)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qAddUserMembers, string(tenant), string(b))
+	if err != nil {
+		return nil, mapErr("add members", err)
+	}
+	defer rows.Close()
+	var ins []directory.GroupUser
+	for rows.Next() {
+		var g, u string
+		if err := rows.Scan(&g, &u); err != nil {
+			return nil, mapErr("add members", err)
+		}
+		ins = append(ins, directory.GroupUser{Group: directory.ObjectID(g), User: directory.ObjectID(u)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("add members", err)
+	}
+	return directory.MarkAdded(pairs, ins), nil
 }

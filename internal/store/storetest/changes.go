@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -141,6 +142,33 @@ func testConcurrentChangeOrder(t *testing.T, f *fixture) {
 	for i := range all {
 		if seen[i] != all[i].Cursor {
 			t.Fatalf("follower's row %d has cursor %d, log's has %d", i, seen[i], all[i].Cursor)
+		}
+	}
+}
+
+// testChangesMany appends more rows in one call than an engine may write
+// in one statement and reads them back whole and in order.
+func testChangesMany(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	sample := sampleChanges(f)
+	var want []directory.Change
+	for i := range 203 {
+		c := sample[i%len(sample)]
+		c.RelatedID = directory.ObjectID(fmt.Sprintf("r%03d", i))
+		want = append(want, c)
+	}
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[:1]) })
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[1:]) })
+	got := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 1000))
+	if len(got) != len(want) {
+		t.Fatalf("Changes: got %d rows, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if i > 0 && got[i].Cursor <= got[i-1].Cursor {
+			t.Errorf("cursor %d after %d: not increasing", got[i].Cursor, got[i-1].Cursor)
+		}
+		if g, w := normChange(got[i]), normChange(want[i]); !reflect.DeepEqual(g, w) {
+			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
 		}
 	}
 }
