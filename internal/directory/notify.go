@@ -104,13 +104,12 @@ func (s *Service) ClaimDeliveries(ctx context.Context, owner string, lease time.
 	return subs, err
 }
 
-// changeScan: change log rows read per round trip when looking for a
-// subscription's notifications, and maxChangeScan: at most this many per
-// call, so a subscription whose resource rarely changes in a busy tenant
-// still moves on in bounded steps.
+// maxChangeScan: change log rows read per call at most, and per round trip
+// at most maxChangeRead, so a subscription whose resource rarely changes
+// in a busy tenant still moves on in bounded steps.
 const (
-	changeScan    = 1000
-	maxChangeScan = 20 * changeScan
+	maxChangeScan = 20000
+	maxChangeRead = 1000
 )
 
 // PendingNotifications returns up to limit notifications of sub after its
@@ -121,14 +120,18 @@ const (
 func (s *Service) PendingNotifications(ctx context.Context, sub Subscription, limit int) ([]Notification, int64, error) {
 	var notes []Notification
 	pos := sub.Position
-	for read := 0; read < maxChangeScan; {
+	// The first read is no longer than the notifications wanted, so
+	// that a subscription that matches most changes reads nothing twice;
+	// reads grow while changes do not match.
+	scan := max(limit, 1)
+	for read := 0; read < maxChangeScan; scan = min(2*scan, maxChangeRead) {
 		// Every change that becomes visible after this has a greater
 		// cursor, so a short read below covers the log up to end.
 		end, err := s.store.ChangePosition(ctx)
 		if err != nil {
 			return nil, sub.Position, err
 		}
-		changes, err := s.store.TenantChanges(ctx, sub.TenantID, pos, changeScan)
+		changes, err := s.store.TenantChanges(ctx, sub.TenantID, pos, scan)
 		if err != nil {
 			return nil, sub.Position, err
 		}
@@ -142,7 +145,7 @@ func (s *Service) PendingNotifications(ctx context.Context, sub Subscription, li
 				return notes, pos, nil
 			}
 		}
-		if len(changes) < changeScan {
+		if len(changes) < scan {
 			return notes, max(pos, end), nil
 		}
 	}
