@@ -143,13 +143,20 @@ func (w *Worker) Run(ctx context.Context) {
 				seen = last
 			}
 		}
+		// sent: some receiver got notifications, so more may be waiting.
+		// A round that only moved positions past changes of no concern
+		// to them waits a poll, so subscriptions whose resource is quiet
+		// do not turn every write elsewhere into two more.
+		var sent atomic.Bool
 		if len(subs) > 0 {
 			var wg sync.WaitGroup
 			for _, s := range subs {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					w.deliver(ctx, s)
+					if w.deliver(ctx, s) {
+						sent.Store(true)
+					}
 				}()
 			}
 			wg.Wait()
@@ -162,7 +169,7 @@ func (w *Worker) Run(ctx context.Context) {
 				w.log.Info("webhooks: expired subscriptions removed", "count", n)
 			}
 		}
-		if len(subs) > 0 {
+		if sent.Load() {
 			t.Reset(0)
 		} else {
 			t.Reset(w.cfg.PollInterval)
@@ -180,8 +187,9 @@ func (w *Worker) warn(ctx context.Context, msg string, err error) {
 const releaseTimeout = 5 * time.Second
 
 // deliver sends a claimed subscription's next notifications and records
-// the outcome; only an acknowledged delivery moves its position.
-func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
+// the outcome; only an acknowledged delivery moves its position. It
+// reports whether the receiver acknowledged notifications.
+func (w *Worker) deliver(ctx context.Context, s directory.Subscription) (sent bool) {
 	finish := func(upTo int64, failures int, next time.Time) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()
@@ -203,6 +211,7 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 	err = w.post(ctx, s, notes)
 	switch {
 	case err == nil:
+		sent = true
 		finish(upTo, 0, time.Time{})
 	case ctx.Err() != nil:
 		// Shutting down: not the receiver's fault.
@@ -231,6 +240,7 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 			"retry_in", w.cfg.Backoff(n).String(), "err", err)
 		finish(0, n, time.Now().Add(w.cfg.Backoff(n)))
 	}
+	return sent
 }
 
 // item is one notification as Microsoft Graph sends it.
