@@ -52,8 +52,12 @@ type AuditReader interface {
 
 // AuditTx is the write side of the audit log.
 type AuditTx interface {
-	// AppendAudit stores change rows as audit rows, in order.
-	AppendAudit(ctx context.Context, changes []Change) error
+	// CopyAudit copies up to limit change log rows after the cursor, in
+	// the order Changes reads them, to the audit log, leaving out signing
+	// key rows (machinery, not directory content), in one statement that
+	// does not bring the rows into Go. It returns the cursor of the last
+	// row it read (after, when none) and how many it read.
+	CopyAudit(ctx context.Context, after int64, limit int) (last int64, read int, err error)
 	// TrimAudit deletes at most limit rows older than before, oldest
 	// first, and reports how many it deleted.
 	TrimAudit(ctx context.Context, before time.Time, limit int) (int, error)
@@ -287,21 +291,12 @@ func (s *Service) CopyAudit(ctx context.Context, batch int) (int, error) {
 		if err != nil {
 			return err
 		}
-		changes, err := tx.Changes(ctx, pos, batch)
-		if err != nil || len(changes) == 0 {
+		last, read, err := tx.CopyAudit(ctx, pos, batch)
+		if err != nil || read == 0 {
 			return err
 		}
-		keep := make([]Change, 0, len(changes))
-		for _, c := range changes {
-			if c.ObjectKind != KindSigningKey { // machinery, not directory content
-				keep = append(keep, c)
-			}
-		}
-		if err := tx.AppendAudit(ctx, keep); err != nil {
-			return err
-		}
-		n = len(changes)
-		return tx.SetConsumerPosition(ctx, auditConsumer, changes[len(changes)-1].Cursor)
+		n = read
+		return tx.SetConsumerPosition(ctx, auditConsumer, last)
 	})
 	return n, err
 }

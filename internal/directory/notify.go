@@ -9,71 +9,16 @@ import (
 	"time"
 )
 
-// Change notifications flow in two steps. DispatchNotifications reads the
-// change log after a stored position and, in one transaction, appends a
-// notification to the outbox for every subscription a change matches and
-// moves the position: a change is queued exactly once, even with several
-// instances dispatching (they conflict on the position row and one
-// retries), and a restart resumes where the last commit left off. Delivery
-// claims subscriptions with leases, so each subscription's queue is sent
-// by one worker at a time, in order.
-
-// webhookConsumer names the dispatcher's change log position.
-const webhookConsumer = "webhooks"
-
-// maxActiveSubscriptions bounds the subscriptions matched per dispatch.
-const maxActiveSubscriptions = 10000
-
-// DispatchNotifications queues the notifications of up to batch changes
-// after the dispatcher's position and reports how many changes it read and
-// how many notifications it queued. The first run ever starts at the end
-// of the log.
-func (s *Service) DispatchNotifications(ctx context.Context, batch int) (read, queued int, err error) {
-	var n int
-	fresh := false
-	err = s.store.Update(ctx, func(tx Tx) error {
-		n, queued = 0, 0
-		pos, ok, err := tx.ConsumerPosition(ctx, webhookConsumer)
-		if err != nil {
-			return err
-		}
-		if fresh = !ok; fresh {
-			return nil
-		}
-		changes, err := tx.Changes(ctx, pos, batch)
-		if err != nil || len(changes) == 0 {
-			return err
-		}
-		subs, err := tx.ActiveSubscriptions(ctx, s.clock(), maxActiveSubscriptions)
-		if err != nil {
-			return err
-		}
-		notes := matchChanges(changes, subs)
-		if len(notes) > 0 {
-			if err := tx.EnqueueNotifications(ctx, notes); err != nil {
-				return err
-			}
-		}
-		queued = len(notes)
-		n = len(changes)
-		return tx.SetConsumerPosition(ctx, webhookConsumer, changes[len(changes)-1].Cursor)
-	})
-	if err != nil || !fresh {
-		return n, queued, err
-	}
-	var last int64
-	if lc, ok := s.store.(lastChanger); ok {
-		if last, err = lc.LastChange(ctx); err != nil {
-			return 0, 0, err
-		}
-	}
-	return 0, 0, s.store.Update(ctx, func(tx Tx) error {
-		if _, ok, err := tx.ConsumerPosition(ctx, webhookConsumer); err != nil || ok {
-			return err // another instance started it
-		}
-		return tx.SetConsumerPosition(ctx, webhookConsumer, last)
-	})
-}
+// Change notifications are read from the change log, with no queue of
+// their own: each subscription keeps a position in the log, and its
+// pending notifications are the changes after that position that concern
+// it. A write costs nothing for them. A worker leases a subscription,
+// reads its next notifications, posts them, and only when the receiver
+// acknowledges them moves the position past them, in the same write that
+// ends the lease: delivery is at least once and in order, several
+// instances share the work (one lease per subscription at a time), and a
+// restart sends again what was not acknowledged. The change log keeps
+// every row a subscription has not passed (TrimChanges).
 
 // subscriptionChangeType maps a change to a subscription change type ("" for none).
 func subscriptionChangeType(op ChangeOp) string {
@@ -88,35 +33,28 @@ func subscriptionChangeType(op ChangeOp) string {
 	return ""
 }
 
-// matchChanges returns the notifications of changes, in change order per
-// subscription. A subscription sees changes made from its creation on.
-func matchChanges(changes []Change, subs []Subscription) []Notification {
-	var out []Notification
-	for _, c := range changes {
-		if c.ObjectKind != KindUser && c.ObjectKind != KindGroup {
-			continue
-		}
-		ct := subscriptionChangeType(c.Op)
-		if ct == "" {
-			continue
-		}
-		member := c.Op == OpMemberAdded || c.Op == OpMemberRemoved
-		for _, sub := range subs {
-			if sub.TenantID != c.TenantID || c.At.Before(sub.CreatedAt) || !slices.Contains(sub.ChangeTypes, ct) {
-				continue
-			}
-			switch {
-			case sub.Resource == "users" && c.ObjectKind == KindUser:
-			case sub.Resource == "groups" && c.ObjectKind == KindGroup:
-			case strings.HasPrefix(sub.Resource, "groups/") && c.ObjectKind == KindGroup &&
-				sub.Resource == "groups/"+string(c.ObjectID)+"/members" && (member || ct == ChangeDeleted):
-			default:
-				continue
-			}
-			out = append(out, notificationOf(sub, c, ct, member))
-		}
+// notificationFor is the notification of c for sub, if c concerns it. A
+// subscription sees changes made from its creation on.
+func notificationFor(sub Subscription, c Change) (Notification, bool) {
+	if c.TenantID != sub.TenantID || (c.ObjectKind != KindUser && c.ObjectKind != KindGroup) || c.At.Before(sub.CreatedAt) {
+		return Notification{}, false
 	}
-	return out
+	ct := subscriptionChangeType(c.Op)
+	if ct == "" || !slices.Contains(sub.ChangeTypes, ct) {
+		return Notification{}, false
+	}
+	member := c.Op == OpMemberAdded || c.Op == OpMemberRemoved
+	switch {
+	case sub.Resource == "users" && c.ObjectKind == KindUser:
+	case sub.Resource == "groups" && c.ObjectKind == KindGroup:
+	case strings.HasPrefix(sub.Resource, "groups/") && c.ObjectKind == KindGroup &&
+		sub.Resource == "groups/"+string(c.ObjectID)+"/members" && (member || ct == ChangeDeleted):
+	default:
+		return Notification{}, false
+	}
+	n := notificationOf(sub, c, ct, member)
+	n.Seq = c.Cursor
+	return n, true
 }
 
 func notificationOf(sub Subscription, c Change, ct string, member bool) Notification {
@@ -152,29 +90,72 @@ func (s *Service) LastChange(ctx context.Context) (cursor int64, ok bool, err er
 	return cursor, err == nil, err
 }
 
-// ClaimDeliveries leases up to limit subscriptions whose notifications are
-// due to owner for lease.
-func (s *Service) ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, limit int) ([]Subscription, error) {
+// ClaimDeliveries leases to owner for lease up to limit due subscriptions
+// whose position is below the cursor below (a LastChange): those the
+// change log has moved past.
+func (s *Service) ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, below int64, limit int) ([]Subscription, error) {
 	var subs []Subscription
 	err := s.store.Update(ctx, func(tx Tx) error {
 		now := s.clock()
 		var err error
-		subs, err = tx.ClaimSubscriptions(ctx, owner, now, now.Add(lease), limit)
+		subs, err = tx.ClaimSubscriptions(ctx, owner, now, now.Add(lease), below, limit)
 		return err
 	})
 	return subs, err
 }
 
-// PendingNotifications returns up to limit queued notifications of a
-// subscription, oldest first.
-func (s *Service) PendingNotifications(ctx context.Context, sub ObjectID, limit int) ([]Notification, error) {
-	return s.store.PendingNotifications(ctx, sub, limit)
+// maxChangeScan: change log rows read per call at most, and per round trip
+// at most maxChangeRead, so a subscription whose resource rarely changes
+// in a busy tenant still moves on in bounded steps.
+const (
+	maxChangeScan = 20000
+	maxChangeRead = 1000
+)
+
+// PendingNotifications returns up to limit notifications of sub after its
+// position, oldest first, and the cursor its position may move to once
+// they are acknowledged: past every change read that did not concern it.
+// Only durable changes are read, so nothing is announced that a crash
+// could take back.
+func (s *Service) PendingNotifications(ctx context.Context, sub Subscription, limit int) ([]Notification, int64, error) {
+	var notes []Notification
+	pos := sub.Position
+	// The first read is no longer than the notifications wanted, so
+	// that a subscription that matches most changes reads nothing twice;
+	// reads grow while changes do not match.
+	scan := max(limit, 1)
+	for read := 0; read < maxChangeScan; scan = min(2*scan, maxChangeRead) {
+		// Every change that becomes visible after this has a greater
+		// cursor, so a short read below covers the log up to end.
+		end, err := s.store.ChangePosition(ctx)
+		if err != nil {
+			return nil, sub.Position, err
+		}
+		changes, err := s.store.TenantChanges(ctx, sub.TenantID, pos, scan)
+		if err != nil {
+			return nil, sub.Position, err
+		}
+		read += len(changes)
+		for _, c := range changes {
+			if n, ok := notificationFor(sub, c); ok {
+				notes = append(notes, n)
+			}
+			pos = c.Cursor
+			if len(notes) == limit {
+				return notes, pos, nil
+			}
+		}
+		if len(changes) < scan {
+			return notes, max(pos, end), nil
+		}
+	}
+	return notes, pos, nil
 }
 
-// FinishDelivery ends owner's lease on sub: notifications up to upTo are
-// delivered (0: none), failures and next attempt are recorded. A lease
-// lost meanwhile (it expired and another worker took over) changes
-// nothing: that worker delivers again, which at-least-once allows.
+// FinishDelivery ends owner's lease on sub: its position moves up to upTo
+// (0: stays), failures and next attempt are recorded. A lease lost
+// meanwhile (it expired and another worker took over) changes nothing:
+// that worker delivers again, which at-least-once allows.
 func (s *Service) FinishDelivery(ctx context.Context, sub ObjectID, owner string, upTo int64, failures int, next time.Time) error {
 	return s.store.Update(ctx, func(tx Tx) error {
 		_, err := tx.FinishDelivery(ctx, sub, owner, upTo, failures, next)
@@ -196,8 +177,8 @@ func (s *Service) DropSubscription(ctx context.Context, sub Subscription) error 
 	})
 }
 
-// RemoveExpiredSubscriptions deletes subscriptions past their expiry
-// (their queued notifications go too) and reports how many.
+// RemoveExpiredSubscriptions deletes subscriptions past their expiry and
+// reports how many.
 func (s *Service) RemoveExpiredSubscriptions(ctx context.Context) (int, error) {
 	ctx = WithCaller(ctx, Caller{Actor: Actor{Kind: ActorSystem, ID: "groupd"}})
 	expired, err := func() ([]Subscription, error) {

@@ -10,10 +10,10 @@ import (
 )
 
 // Subscription asks for change notifications (webhooks) on a resource:
-// "users", "groups" or "groups/{id}/members". Notifications are written to
-// a durable outbox from the change log (notify.go) and delivered by a
-// worker outside this package, at least once and in order per
-// subscription.
+// "users", "groups" or "groups/{id}/members". Notifications are read from
+// the change log after the subscription's position (notify.go) and
+// delivered by a worker outside this package, at least once and in order
+// per subscription.
 type Subscription struct {
 	ID              ObjectID
 	TenantID        TenantID
@@ -26,6 +26,10 @@ type Subscription struct {
 	ExpiresAt       time.Time
 	CreatedAt       time.Time
 	// Delivery state.
+	// Position is the change log cursor up to which every change was
+	// delivered to the receiver or did not concern it; it moves only when
+	// the receiver acknowledges a delivery.
+	Position      int64
 	Failures      int       // consecutive failed deliveries
 	NextAttemptAt time.Time // no delivery before this
 }
@@ -110,9 +114,6 @@ type SubscriptionReader interface {
 	// ActiveSubscriptions returns up to limit subscriptions of every tenant
 	// that expire after now.
 	ActiveSubscriptions(ctx context.Context, now time.Time, limit int) ([]Subscription, error)
-	// PendingNotifications returns up to limit queued notifications of a
-	// subscription, oldest first.
-	PendingNotifications(ctx context.Context, sub ObjectID, limit int) ([]Notification, error)
 }
 
 // SubscriptionTx is the write side.
@@ -120,8 +121,7 @@ type SubscriptionTx interface {
 	InsertSubscription(ctx context.Context, s Subscription) error
 	// SetSubscriptionExpiry fails with *NotFoundError for an unknown id.
 	SetSubscriptionExpiry(ctx context.Context, tenant TenantID, id ObjectID, at time.Time) error
-	// DeleteSubscription removes it with its queued notifications and
-	// reports whether it existed.
+	// DeleteSubscription removes it and reports whether it existed.
 	DeleteSubscription(ctx context.Context, tenant TenantID, id ObjectID) (bool, error)
 	// ExpiredSubscriptions returns up to limit subscriptions that expired
 	// before now.
@@ -131,24 +131,23 @@ type SubscriptionTx interface {
 	// when it has none yet.
 	ConsumerPosition(ctx context.Context, name string) (cursor int64, ok bool, err error)
 	SetConsumerPosition(ctx context.Context, name string, cursor int64) error
-	// EnqueueNotifications appends to the outbox; Seq is assigned in order.
-	EnqueueNotifications(ctx context.Context, n []Notification) error
 
-	// ClaimSubscriptions leases up to limit subscriptions that have queued
-	// notifications, are due (NextAttemptAt ≤ now), not expired and not
-	// leased by anyone (lease ended before now), to owner until until.
-	// Several instances may claim at once; each subscription goes to one.
-	ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, limit int) ([]Subscription, error)
-	// FinishDelivery, when owner still holds the lease, deletes the
-	// subscription's notifications up to seq (0: none), records failures
-	// and the next attempt, and ends the lease. It reports whether owner
-	// held it.
+	// ClaimSubscriptions leases up to limit subscriptions whose position
+	// is below the cursor below (the change log has moved past them), that
+	// are due (NextAttemptAt ≤ now), not expired and not leased by anyone
+	// (lease ended before now), to owner until until. Several instances
+	// may claim at once; each subscription goes to one.
+	ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]Subscription, error)
+	// FinishDelivery, when owner still holds the lease, moves the
+	// subscription's position up to upTo (never back; 0: unchanged),
+	// records failures and the next attempt, and ends the lease. It
+	// reports whether owner held it.
 	FinishDelivery(ctx context.Context, sub ObjectID, owner string, upTo int64, failures int, next time.Time) (bool, error)
 }
 
-// Notification is one queued change notification.
+// Notification is one change notification.
 type Notification struct {
-	Seq            int64
+	Seq            int64 // the change log cursor of its change
 	SubscriptionID ObjectID
 	ChangeType     string
 	Resource       string // "Groups/{id}", "Users/{id}"
@@ -272,6 +271,11 @@ func (s *Service) CreateSubscription(ctx context.Context, tenant TenantID, n New
 	}
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		sub.CreatedAt = log.at
+		// Changes committed from now on get greater cursors (ChangePosition).
+		var err error
+		if sub.Position, err = tx.ChangePosition(ctx); err != nil {
+			return err
+		}
 		if err := tx.InsertSubscription(ctx, sub); err != nil {
 			return err
 		}
@@ -321,8 +325,8 @@ func (s *Service) RenewSubscription(ctx context.Context, tenant TenantID, id Obj
 	return s.store.Subscription(ctx, tenant, id)
 }
 
-// DeleteSubscription removes a subscription the caller made, with its
-// undelivered notifications.
+// DeleteSubscription removes a subscription the caller made; what was not
+// delivered yet is not.
 func (s *Service) DeleteSubscription(ctx context.Context, tenant TenantID, id ObjectID) error {
 	if _, err := s.Subscription(ctx, tenant, id); err != nil {
 		return err

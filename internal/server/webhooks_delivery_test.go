@@ -230,3 +230,66 @@ func TestWebhookTwoInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookRestartRedeliversUnacknowledged: notifications are
+// acknowledged batch by batch; the batch in flight when the server stops
+// is the first one the next server sends, and nothing acknowledged before
+// is sent again.
+func TestWebhookRestartRedeliversUnacknowledged(t *testing.T) {
+	cfg := hookConfig(t)
+	cfg.Webhooks.Batch = 2
+	s := startRun(t, cfg)
+	base := "http://" + s.addr
+	rc := newReceiver(t)
+	holding := make(chan struct{})
+	rc.answer = func(n int, r *http.Request) int {
+		if n == 2 {
+			close(holding)
+			<-r.Context().Done() // hold until groupd gives up on it
+			return http.StatusTeapot
+		}
+		return http.StatusOK
+	}
+	gid := newGroup(t, base, "restarted")
+	var want []string
+	for i := range 6 {
+		want = append(want, newUser(t, base, fmt.Sprintf("r%d", i)))
+	}
+	if code, doc := subscribe(t, base, map[string]any{"changeType": "updated", "notificationUrl": rc.srv.URL,
+		"resource": "groups/" + gid + "/members", "expirationDateTime": soon()}); code != 201 {
+		t.Fatalf("subscribe: %d %v", code, doc)
+	}
+	for _, uid := range want {
+		addMember(t, base, gid, uid)
+	}
+	select {
+	case <-holding:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no second delivery started")
+	}
+	if err := s.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	startRun(t, cfg)
+	waitFor(t, "every member after the restart", func() bool { return len(memberIDs(rc, gid)) >= len(want) })
+	time.Sleep(200 * time.Millisecond) // a duplicate would show by now
+	if got := memberIDs(rc, gid); !reflect.DeepEqual(got, want) {
+		t.Errorf("acknowledged %v\nwant         %v (once each, in order)", got, want)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for i, p := range rc.posts {
+		if p.code != http.StatusTeapot {
+			continue
+		}
+		if i+1 >= len(rc.posts) {
+			t.Fatal("nothing sent after the held delivery")
+		}
+		held, next := p.body.Value, rc.posts[i+1].body.Value
+		if len(next) < len(held) || !reflect.DeepEqual(next[:len(held)], held) {
+			t.Errorf("first delivery after the restart %+v\ndoes not start with the held one %+v", next, held)
+		}
+		return
+	}
+	t.Fatal("the held delivery was not recorded")
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -19,8 +20,8 @@ import (
 
 // Config tunes delivery. Zero values take the defaults.
 type Config struct {
-	// PollInterval: how often the change log and the outbox are looked at
-	// when there is nothing to do (default 200 ms).
+	// PollInterval: how often the change log is looked at when there is
+	// nothing to do (default 200 ms).
 	PollInterval time.Duration
 	// Timeout of one delivery POST (default 10 s).
 	Timeout time.Duration
@@ -97,9 +98,6 @@ func NewWorker(svc *directory.Service, cfg Config, log *slog.Logger) *Worker {
 	return &Worker{svc: svc, cfg: cfg.withDefaults(), log: log, owner: "worker-" + hex.EncodeToString(b)}
 }
 
-// dispatchBatch: changes read per dispatch transaction.
-const dispatchBatch = 1000
-
 // claimIdle: how often a worker with no known work looks for some.
 const claimIdle = time.Second
 
@@ -113,54 +111,52 @@ func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	var lastExpiry, lastClaim time.Time
-	// seen is the newest change this worker has dispatched past; pending
-	// says this worker knows of queued notifications. While the log does
-	// not move and nothing is pending, a poll costs one read: no write
-	// transaction competes with the directory's writers.
-	seen, pending := int64(-1), true
+	// seen is the newest change every subscription this worker could
+	// claim had been moved past. While the log does not move, a poll
+	// costs one read: no write transaction competes with the directory's
+	// writers.
+	seen := int64(-1)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		busy := false
 		last, known, err := w.svc.LastChange(ctx)
 		if err != nil {
 			w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
+			known = false
 		}
-		for !known || last != seen {
-			n, queued, err := w.svc.DispatchNotifications(ctx, dispatchBatch)
-			if err != nil {
-				w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
-				break
-			}
-			pending = pending || queued > 0
-			if n < dispatchBatch {
-				seen = last
-				break
-			}
+		if !known {
+			last = math.MaxInt64
 		}
 		var subs []directory.Subscription
-		// Others' queues (another instance's expired lease) and deferred
-		// retries are looked for at least every claimIdle.
+		// Others' leases that expired and deferred retries are looked for
+		// at least every claimIdle.
 		retry := w.retryAt.Load()
-		if pending || time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry) {
+		if last != seen || time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry) {
 			lastClaim = time.Now()
 			w.retryAt.Store(0)
-			if subs, err = w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, w.cfg.Concurrency); err != nil {
+			if subs, err = w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, last, w.cfg.Concurrency); err != nil {
 				w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
+			} else if len(subs) == 0 && known {
+				seen = last
 			}
-			pending = len(subs) > 0
 		}
+		// sent: some receiver got notifications, so more may be waiting.
+		// A round that only moved positions past changes of no concern
+		// to them waits a poll, so subscriptions whose resource is quiet
+		// do not turn every write elsewhere into two more.
+		var sent atomic.Bool
 		if len(subs) > 0 {
-			busy = true
 			var wg sync.WaitGroup
 			for _, s := range subs {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					w.deliver(ctx, s)
+					if w.deliver(ctx, s) {
+						sent.Store(true)
+					}
 				}()
 			}
 			wg.Wait()
@@ -173,7 +169,7 @@ func (w *Worker) Run(ctx context.Context) {
 				w.log.Info("webhooks: expired subscriptions removed", "count", n)
 			}
 		}
-		if busy {
+		if sent.Load() {
 			t.Reset(0)
 		} else {
 			t.Reset(w.cfg.PollInterval)
@@ -190,9 +186,10 @@ func (w *Worker) warn(ctx context.Context, msg string, err error) {
 // releaseTimeout bounds the write that hands a lease back at shutdown.
 const releaseTimeout = 5 * time.Second
 
-// deliver sends one batch of a claimed subscription's queue and records
-// the outcome.
-func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
+// deliver sends a claimed subscription's next notifications and records
+// the outcome; only an acknowledged delivery moves its position. It
+// reports whether the receiver acknowledged notifications.
+func (w *Worker) deliver(ctx context.Context, s directory.Subscription) (sent bool) {
 	finish := func(upTo int64, failures int, next time.Time) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 		defer cancel()
@@ -200,15 +197,22 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 			w.log.Warn("webhooks: recording a delivery failed; it will be sent again", "subscription", s.ID, "err", err)
 		}
 	}
-	notes, err := w.svc.PendingNotifications(ctx, s.ID, w.cfg.Batch)
-	if err != nil || len(notes) == 0 {
+	notes, upTo, err := w.svc.PendingNotifications(ctx, s, w.cfg.Batch)
+	if err != nil {
+		w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
 		finish(0, s.Failures, s.NextAttemptAt)
+		return
+	}
+	if len(notes) == 0 {
+		// Nothing concerned it: its position moves past what was read.
+		finish(upTo, s.Failures, s.NextAttemptAt)
 		return
 	}
 	err = w.post(ctx, s, notes)
 	switch {
 	case err == nil:
-		finish(notes[len(notes)-1].Seq, 0, time.Time{})
+		sent = true
+		finish(upTo, 0, time.Time{})
 	case ctx.Err() != nil:
 		// Shutting down: not the receiver's fault.
 		finish(0, s.Failures, s.NextAttemptAt)
@@ -236,6 +240,7 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) {
 			"retry_in", w.cfg.Backoff(n).String(), "err", err)
 		finish(0, n, time.Now().Add(w.cfg.Backoff(n)))
 	}
+	return sent
 }
 
 // item is one notification as Microsoft Graph sends it.

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +10,23 @@ import (
 
 	"groupd/internal/directory"
 )
+
+// qCopyAudit: identity values follow the ORDER BY of the inserting SELECT.
+const qCopyAudit = `WITH src AS (
+	SELECT xid, ord FROM changes
+	WHERE (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
+	ORDER BY xid, ord LIMIT $3
+), ins AS (
+	INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, related_kind,
+		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+	SELECT c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
+		c.properties, c.actor_kind, c.actor_id, c.actor_name, c.request_id, c.client_addr, c.at
+	FROM changes c JOIN src USING (xid, ord)
+	WHERE c.object_kind <> $4
+	ORDER BY c.xid, c.ord
+	RETURNING 1
+)
+SELECT count(*)::int, COALESCE(max((xid << 20) | ord), 0) FROM src`
 
 const auditCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
 	actor_kind, actor_id, actor_name, request_id, client_addr, at`
@@ -105,43 +120,22 @@ func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, e
 	return int(tag.RowsAffected()), nil
 }
 
-// AppendAudit writes the rows in one statement, in the given order.
-func (t *tx) AppendAudit(ctx context.Context, changes []directory.Change) error {
-	if len(changes) == 0 {
-		return nil
+// CopyAudit reads the rows as Changes does (visibility order, no row that
+// commits late skipped) and copies them inside the server: one round trip.
+func (t *tx) CopyAudit(ctx context.Context, after int64, limit int) (int64, int, error) {
+	if after < 0 {
+		after = 0
 	}
-	n := len(changes)
-	cols := make([][]string, 12)
-	for i := range cols {
-		cols[i] = make([]string, n)
+	var (
+		n    int
+		last int64
+	)
+	err := t.q.QueryRow(ctx, qCopyAudit, after>>ordBits, after&maxOrd, limit, string(directory.KindSigningKey)).Scan(&n, &last)
+	if err != nil {
+		return after, 0, t.fail("copy audit", err)
 	}
-	at := make([]time.Time, n)
-	for i, c := range changes {
-		props, err := json.Marshal(list(c.Properties))
-		if err != nil {
-			return fmt.Errorf("append audit: %w", err)
-		}
-		for j, v := range []string{string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
-			string(c.Op), string(c.RelatedID), string(c.RelatedKind), string(props),
-			string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr} {
-			cols[j][i] = v
-		}
-		at[i] = c.At
+	if n == 0 {
+		return after, 0, nil
 	}
-	args := make([]any, 0, 13)
-	for _, col := range cols {
-		args = append(args, col)
-	}
-	args = append(args, at)
-	_, err := t.q.Exec(ctx, `INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, related_kind,
-	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-SELECT c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
-	ARRAY(SELECT jsonb_array_elements_text(c.props::jsonb)), c.actor_kind, c.actor_id, c.actor_name,
-	c.request_id, c.client_addr, c.at
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-	$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz[])
-	WITH ORDINALITY AS c(tenant_id, object_id, object_kind, op, related_id, related_kind, props,
-		actor_kind, actor_id, actor_name, request_id, client_addr, at, n)
-ORDER BY c.n`, args...)
-	return t.fail("append audit", err)
+	return last, n, nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const subCols = `id, tenant_id, resource, change_types, notification_url, lifecycle_url, client_state,
-	creator_kind, creator_id, expires_at, created_at, failures, next_attempt_at`
+	creator_kind, creator_id, expires_at, created_at, position, failures, next_attempt_at`
 
 func scanSubscription(r pgx.Row) (directory.Subscription, error) {
 	var (
@@ -20,7 +20,7 @@ func scanSubscription(r pgx.Row) (directory.Subscription, error) {
 		exp, created, nextA pgtype.Timestamptz
 	)
 	err := r.Scan(&s.ID, &s.TenantID, &s.Resource, &s.ChangeTypes, &s.NotificationURL, &s.LifecycleURL,
-		&s.ClientState, &s.Creator.Kind, &s.Creator.ID, &exp, &created, &s.Failures, &nextA)
+		&s.ClientState, &s.Creator.Kind, &s.Creator.ID, &exp, &created, &s.Position, &s.Failures, &nextA)
 	s.ExpiresAt, s.CreatedAt, s.NextAttemptAt = fromTS(exp), fromTS(created), fromTS(nextA)
 	return s, err
 }
@@ -71,34 +71,12 @@ func (r reader) ActiveSubscriptions(ctx context.Context, now time.Time, limit in
 WHERE expires_at > $1 ORDER BY id LIMIT $2`, now, limit)
 }
 
-func (r reader) PendingNotifications(ctx context.Context, sub directory.ObjectID, limit int) ([]directory.Notification, error) {
-	rows, err := r.q.Query(ctx, `SELECT seq, subscription_id, change_type, resource, resource_data, created_at
-FROM webhook_outbox WHERE subscription_id = $1 ORDER BY seq LIMIT $2`, string(sub), limit)
-	if err != nil {
-		return nil, r.fail("read notifications", err)
-	}
-	defer rows.Close()
-	var out []directory.Notification
-	for rows.Next() {
-		var (
-			n  directory.Notification
-			at pgtype.Timestamptz
-		)
-		if err := rows.Scan(&n.Seq, &n.SubscriptionID, &n.ChangeType, &n.Resource, &n.ResourceData, &at); err != nil {
-			return nil, r.fail("read notifications", err)
-		}
-		n.CreatedAt = fromTS(at)
-		out = append(out, n)
-	}
-	return out, r.fail("read notifications", rows.Err())
-}
-
 func (t *tx) InsertSubscription(ctx context.Context, s directory.Subscription) error {
 	_, err := t.q.Exec(ctx, `INSERT INTO subscriptions (id, tenant_id, resource, change_types, notification_url,
-	lifecycle_url, client_state, creator_kind, creator_id, expires_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, string(s.ID), string(s.TenantID), s.Resource,
+	lifecycle_url, client_state, creator_kind, creator_id, expires_at, created_at, position)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, string(s.ID), string(s.TenantID), s.Resource,
 		list(s.ChangeTypes), s.NotificationURL, s.LifecycleURL, s.ClientState,
-		string(s.Creator.Kind), s.Creator.ID, s.ExpiresAt, s.CreatedAt)
+		string(s.Creator.Kind), s.Creator.ID, s.ExpiresAt, s.CreatedAt, s.Position)
 	return t.fail("insert subscription", err)
 }
 
@@ -119,8 +97,7 @@ func (t *tx) DeleteSubscription(ctx context.Context, tenant directory.TenantID, 
 	if err != nil || tag.RowsAffected() == 0 {
 		return false, t.fail("delete subscription", err)
 	}
-	_, err = t.q.Exec(ctx, `DELETE FROM webhook_outbox WHERE subscription_id = $1`, string(id))
-	return true, t.fail("delete notifications", err)
+	return true, nil
 }
 
 func (t *tx) ExpiredSubscriptions(ctx context.Context, now time.Time, limit int) ([]directory.Subscription, error) {
@@ -146,47 +123,22 @@ ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor`, name, cursor)
 	return t.fail("write change position", err)
 }
 
-func (t *tx) EnqueueNotifications(ctx context.Context, ns []directory.Notification) error {
-	if len(ns) == 0 {
-		return nil
-	}
-	cols := make([][]string, 4)
-	at := make([]time.Time, len(ns))
-	for i, n := range ns {
-		cols[0] = append(cols[0], string(n.SubscriptionID))
-		cols[1] = append(cols[1], n.ChangeType)
-		cols[2] = append(cols[2], n.Resource)
-		cols[3] = append(cols[3], n.ResourceData)
-		at[i] = n.CreatedAt
-	}
-	// WITH ORDINALITY keeps the given order in the identity column.
-	_, err := t.q.Exec(ctx, `INSERT INTO webhook_outbox (subscription_id, change_type, resource, resource_data, created_at)
-SELECT s, c, r, d, a FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-	WITH ORDINALITY AS x(s, c, r, d, a, n) ORDER BY n`, cols[0], cols[1], cols[2], cols[3], at)
-	return t.fail("queue notifications", err)
-}
-
 // ClaimSubscriptions skips rows another instance is claiming at the same
 // moment (SKIP LOCKED) instead of waiting for them.
-func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, limit int) ([]directory.Subscription, error) {
+func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]directory.Subscription, error) {
 	return t.subscriptions(ctx, "claim subscriptions", `UPDATE subscriptions SET lease_owner = $1, lease_until = $3
 WHERE id IN (SELECT s.id FROM subscriptions s
-	WHERE s.next_attempt_at <= $2 AND s.lease_until <= $2 AND s.expires_at > $2
-	AND EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subscription_id = s.id)
-	ORDER BY s.next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED)
-RETURNING `+subCols, owner, now, until, limit)
+	WHERE s.next_attempt_at <= $2 AND s.lease_until <= $2 AND s.expires_at > $2 AND s.position < $4
+	ORDER BY s.next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED)
+RETURNING `+subCols, owner, now, until, below, limit)
 }
 
 func (t *tx) FinishDelivery(ctx context.Context, sub directory.ObjectID, owner string, upTo int64, failures int, next time.Time) (bool, error) {
-	tag, err := t.q.Exec(ctx, `UPDATE subscriptions SET lease_owner = '', lease_until = 'epoch', failures = $3, next_attempt_at = $4
-WHERE id = $1 AND lease_owner = $2`, string(sub), owner, failures, next)
+	tag, err := t.q.Exec(ctx, `UPDATE subscriptions SET lease_owner = '', lease_until = 'epoch', failures = $3,
+	next_attempt_at = $4, position = GREATEST(position, $5)
+WHERE id = $1 AND lease_owner = $2`, string(sub), owner, failures, next, upTo)
 	if err != nil || tag.RowsAffected() == 0 {
 		return false, t.fail("finish delivery", err)
-	}
-	if upTo > 0 {
-		if _, err := t.q.Exec(ctx, `DELETE FROM webhook_outbox WHERE subscription_id = $1 AND seq <= $2`, string(sub), upTo); err != nil {
-			return false, t.fail("delete delivered notifications", err)
-		}
 	}
 	return true, nil
 }

@@ -28,12 +28,13 @@ WHERE xid < ` + visibleXmin + ` ORDER BY xid DESC, ord DESC LIMIT 1), 0),
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
 	// Only rows of ended transactions go, so a row that commits late is
 	// never trimmed before a reader could see it.
-	// A row a change log consumer (audit copier, webhook dispatcher) has
-	// not read yet stays, whatever its age: trimming it would lose it.
+	// A row a change log consumer (the audit copier, a subscription) has
+	// not passed yet stays, whatever its age: trimming it would lose it.
 	qTrimChanges = `WITH d AS (
 	DELETE FROM changes WHERE (xid, ord) IN (SELECT xid, ord FROM changes
 		WHERE at < $1 AND xid < ` + visibleXmin + `
-		AND ((xid << 20) | ord) <= COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807)
+		AND ((xid << 20) | ord) <= LEAST(COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807),
+			COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807))
 		ORDER BY at LIMIT $2)
 	RETURNING (xid << 20) | ord AS c
 ), h AS (

@@ -10,11 +10,24 @@ import (
 	"groupd/internal/directory"
 )
 
+const (
+	qAuditBounds = `SELECT count(*), COALESCE(max(cursor), 0) FROM
+	(SELECT cursor FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2)`
+	qCopyAudit = `INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id,
+	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+SELECT tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
+	actor_kind, actor_id, actor_name, request_id, client_addr, at
+FROM changes WHERE cursor > ?1 AND cursor <= ?2 AND object_kind <> ?3 ORDER BY cursor`
+	qTrimAudit = `DELETE FROM audit_log WHERE seq IN (SELECT seq FROM audit_log
+	WHERE seq < COALESCE((SELECT seq FROM audit_log WHERE at >= ?1 ORDER BY seq LIMIT 1), 9223372036854775807)
+	ORDER BY seq LIMIT ?2)`
+)
+
 const auditCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
 	actor_kind, actor_id, actor_name, request_id, client_addr, at`
 
-// AuditLog lists newest first by seq. The rows are written by a trigger on
-// changes (migration 00060), so seq order is commit order here.
+// AuditLog lists newest first by seq. The rows are copied from the change
+// log in cursor order, so seq order is commit order here.
 func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
 	var out directory.Page[directory.AuditRecord]
 	if q.Activities != nil && len(q.Activities) == 0 {
@@ -91,10 +104,13 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 	return out, nil
 }
 
-// TrimAudit deletes the oldest rows first, through the index on at.
+// TrimAudit deletes the oldest rows by seq, up to the first row that is
+// not older than before: rows are copied in commit order, so their times
+// rise with seq (a clock stepping back only keeps a few rows a little
+// longer), and the scan reads no more than it deletes, with no index on
+// time for every copy to maintain.
 func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {
-	res, err := t.exec(ctx, `DELETE FROM audit_log WHERE seq IN
-	(SELECT seq FROM audit_log WHERE at < ?1 ORDER BY at LIMIT ?2)`, micros(before), limit)
+	res, err := t.exec(ctx, qTrimAudit, micros(before), limit)
 	if err != nil {
 		return 0, mapErr("trim audit log", err)
 	}
@@ -105,18 +121,21 @@ func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, e
 	return int(n), nil
 }
 
-// AppendAudit runs one prepared insert per row: the engine is in-process,
-// so a row costs no round trip.
-func (t *tx) AppendAudit(ctx context.Context, changes []directory.Change) error {
-	for _, c := range changes {
-		_, err := t.exec(ctx, `INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id,
-	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`, string(c.TenantID), string(c.ObjectID),
-			string(c.ObjectKind), string(c.Op), string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties),
-			string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr, micros(c.At))
-		if err != nil {
-			return mapErr("append audit", err)
-		}
+// CopyAudit bounds the rows first, then copies them inside the engine.
+// Inside the writer the cursor order is commit order (changes.go).
+func (t *tx) CopyAudit(ctx context.Context, after int64, limit int) (int64, int, error) {
+	var (
+		n    int
+		last int64
+	)
+	if err := t.scanRow(ctx, qAuditBounds, []any{after, limit}, &n, &last); err != nil {
+		return after, 0, mapErr("copy audit", err)
 	}
-	return nil
+	if n == 0 {
+		return after, 0, nil
+	}
+	if _, err := t.exec(ctx, qCopyAudit, after, last, string(directory.KindSigningKey)); err != nil {
+		return after, 0, mapErr("copy audit", err)
+	}
+	return last, n, nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 const subCols = `id, tenant_id, resource, change_types, notification_url, lifecycle_url, client_state,
-	creator_kind, creator_id, expires_at, created_at, failures, next_attempt_at`
+	creator_kind, creator_id, expires_at, created_at, position, failures, next_attempt_at`
 
 type subRowScanner interface{ Scan(dest ...any) error }
 
@@ -22,7 +22,7 @@ func scanSubscription(r subRowScanner) (directory.Subscription, error) {
 		exp, created, nextA int64
 	)
 	err := r.Scan(&s.ID, &s.TenantID, &s.Resource, &types, &s.NotificationURL, &s.LifecycleURL,
-		&s.ClientState, &s.Creator.Kind, &s.Creator.ID, &exp, &created, &s.Failures, &nextA)
+		&s.ClientState, &s.Creator.Kind, &s.Creator.ID, &exp, &created, &s.Position, &s.Failures, &nextA)
 	if err != nil {
 		return s, err
 	}
@@ -81,34 +81,12 @@ func (r reader) ActiveSubscriptions(ctx context.Context, now time.Time, limit in
 WHERE expires_at > ?1 ORDER BY id LIMIT ?2`, micros(now), limit)
 }
 
-func (r reader) PendingNotifications(ctx context.Context, sub directory.ObjectID, limit int) ([]directory.Notification, error) {
-	rows, err := r.query(ctx, `SELECT seq, subscription_id, change_type, resource, resource_data, created_at
-FROM webhook_outbox WHERE subscription_id = ?1 ORDER BY seq LIMIT ?2`, string(sub), limit)
-	if err != nil {
-		return nil, mapErr("read notifications", err)
-	}
-	defer rows.Close()
-	var out []directory.Notification
-	for rows.Next() {
-		var (
-			n  directory.Notification
-			at int64
-		)
-		if err := rows.Scan(&n.Seq, &n.SubscriptionID, &n.ChangeType, &n.Resource, &n.ResourceData, &at); err != nil {
-			return nil, mapErr("read notifications", err)
-		}
-		n.CreatedAt = fromMicros(nullInt(at))
-		out = append(out, n)
-	}
-	return out, mapErr("read notifications", rows.Err())
-}
-
 func (t *tx) InsertSubscription(ctx context.Context, s directory.Subscription) error {
 	_, err := t.exec(ctx, `INSERT INTO subscriptions (id, tenant_id, resource, change_types, notification_url,
-	lifecycle_url, client_state, creator_kind, creator_id, expires_at, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`, string(s.ID), string(s.TenantID), s.Resource,
+	lifecycle_url, client_state, creator_kind, creator_id, expires_at, created_at, position)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`, string(s.ID), string(s.TenantID), s.Resource,
 		strings.Join(s.ChangeTypes, ","), s.NotificationURL, s.LifecycleURL, s.ClientState,
-		string(s.Creator.Kind), s.Creator.ID, micros(s.ExpiresAt), micros(s.CreatedAt))
+		string(s.Creator.Kind), s.Creator.ID, micros(s.ExpiresAt), micros(s.CreatedAt), s.Position)
 	return mapErr("insert subscription", err)
 }
 
@@ -133,8 +111,7 @@ func (t *tx) DeleteSubscription(ctx context.Context, tenant directory.TenantID, 
 	if err != nil || n == 0 {
 		return false, mapErr("delete subscription", err)
 	}
-	_, err = t.exec(ctx, `DELETE FROM webhook_outbox WHERE subscription_id = ?1`, string(id))
-	return true, mapErr("delete notifications", err)
+	return true, nil
 }
 
 func (t *tx) ExpiredSubscriptions(ctx context.Context, now time.Time, limit int) ([]directory.Subscription, error) {
@@ -157,40 +134,22 @@ ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor`, name, cursor)
 	return mapErr("write change position", err)
 }
 
-func (t *tx) EnqueueNotifications(ctx context.Context, ns []directory.Notification) error {
-	for _, n := range ns {
-		_, err := t.exec(ctx, `INSERT INTO webhook_outbox (subscription_id, change_type, resource, resource_data, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5)`, string(n.SubscriptionID), n.ChangeType, n.Resource, n.ResourceData, micros(n.CreatedAt))
-		if err != nil {
-			return mapErr("queue notification", err)
-		}
-	}
-	return nil
-}
-
 // ClaimSubscriptions needs no row locks: SQLite has one writer at a time.
-func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, limit int) ([]directory.Subscription, error) {
+func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]directory.Subscription, error) {
 	return t.subscriptions(ctx, "claim subscriptions", `UPDATE subscriptions SET lease_owner = ?1, lease_until = ?3
 WHERE id IN (SELECT s.id FROM subscriptions s
-	WHERE s.next_attempt_at <= ?2 AND s.lease_until <= ?2 AND s.expires_at > ?2
-	AND EXISTS (SELECT 1 FROM webhook_outbox o WHERE o.subscription_id = s.id)
-	ORDER BY s.next_attempt_at LIMIT ?4)
-RETURNING `+subCols, owner, micros(now), micros(until), limit)
+	WHERE s.next_attempt_at <= ?2 AND s.lease_until <= ?2 AND s.expires_at > ?2 AND s.position < ?4
+	ORDER BY s.next_attempt_at LIMIT ?5)
+RETURNING `+subCols, owner, micros(now), micros(until), below, limit)
 }
 
 func (t *tx) FinishDelivery(ctx context.Context, sub directory.ObjectID, owner string, upTo int64, failures int, next time.Time) (bool, error) {
-	res, err := t.exec(ctx, `UPDATE subscriptions SET lease_owner = '', lease_until = 0, failures = ?3, next_attempt_at = ?4
-WHERE id = ?1 AND lease_owner = ?2`, string(sub), owner, failures, micros(next))
+	res, err := t.exec(ctx, `UPDATE subscriptions SET lease_owner = '', lease_until = 0, failures = ?3,
+	next_attempt_at = ?4, position = max(position, ?5)
+WHERE id = ?1 AND lease_owner = ?2`, string(sub), owner, failures, micros(next), upTo)
 	if err != nil {
 		return false, mapErr("finish delivery", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return false, mapErr("finish delivery", err)
-	}
-	if upTo > 0 {
-		if _, err := t.exec(ctx, `DELETE FROM webhook_outbox WHERE subscription_id = ?1 AND seq <= ?2`, string(sub), upTo); err != nil {
-			return false, mapErr("delete delivered notifications", err)
-		}
-	}
-	return true, nil
+	n, err := res.RowsAffected()
+	return err == nil && n > 0, mapErr("finish delivery", err)
 }

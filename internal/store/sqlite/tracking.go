@@ -20,11 +20,12 @@ FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3`
 	qChangePosition = `SELECT max(COALESCE((SELECT MAX(cursor) FROM changes), 0),
 	(SELECT cursor FROM change_horizon WHERE id = 1))`
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
-	// A row a change log consumer (audit copier, webhook dispatcher) has
-	// not read yet stays, whatever its age: trimming it would lose it.
+	// A row a change log consumer (the audit copier, a subscription) has
+	// not passed yet stays, whatever its age: trimming it would lose it.
 	qTrimChanges = `DELETE FROM changes WHERE cursor IN
 	(SELECT cursor FROM changes WHERE at < ?1 AND cursor <= ` + consumed + ` ORDER BY at LIMIT ?2) RETURNING cursor`
-	consumed      = `COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807)`
+	consumed = `min(COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807),
+	COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807))`
 	qRaiseHorizon = `UPDATE change_horizon SET cursor = max(cursor, ?1) WHERE id = 1`
 
 	// displayName filter: ?4 is the folded value, ?5 whether it is a prefix.

@@ -9,22 +9,80 @@ import (
 	"groupd/internal/directory"
 )
 
-// testAudit: audit rows are stored as given, listed newest first,
-// filtered and paged, and trimmed by age.
+// testAudit: audit rows are copied from the change log as they are there,
+// signing keys aside, listed newest first, filtered and paged, and
+// trimmed by age.
 func testAudit(t *testing.T, f *fixture) {
 	ctx := f.ctx
 	want := sampleChanges(f)
-	f.update(func(tx directory.Tx) error { return tx.AppendAudit(ctx, want[:3]) })
-	f.update(func(tx directory.Tx) error { return tx.AppendAudit(ctx, want[3:]) })
-	// A rolled-back append leaves nothing.
+	// Three rows older than the rest go first, as in a log that has aged.
+	old := want[0]
+	old.At = want[0].At.Add(-48 * time.Hour)
+	key := want[1]
+	key.ObjectKind, key.Op, key.Properties = directory.KindSigningKey, directory.OpCreated, nil
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{old, old, old}) })
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[:3]) })
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{key}) })
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[3:]) })
+	log := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 100))
+	if len(log) != 9 {
+		t.Fatalf("change log: %d rows, want 9", len(log))
+	}
+	copyAudit := func(after int64, limit int) (int64, int) {
+		t.Helper()
+		var (
+			last int64
+			n    int
+		)
+		f.update(func(tx directory.Tx) error {
+			var err error
+			last, n, err = tx.CopyAudit(ctx, after, limit)
+			return err
+		})
+		return last, n
+	}
+	// A rolled-back copy leaves nothing.
 	boom := errors.New("boom")
 	if err := f.s.Update(ctx, func(tx directory.Tx) error {
-		if err := tx.AppendAudit(ctx, want[:1]); err != nil {
+		if _, _, err := tx.CopyAudit(ctx, 0, 100); err != nil {
 			return err
 		}
 		return boom
 	}); !errors.Is(err, boom) {
 		t.Fatalf("rolled back update: %v", err)
+	}
+	if p := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}})); len(p.Items) != 0 {
+		t.Fatalf("after a rolled-back copy: %d rows", len(p.Items))
+	}
+	// Copies in bounded steps; the signing key row is read, not copied.
+	if last, n := copyAudit(0, 5); last != log[4].Cursor || n != 5 {
+		t.Errorf("CopyAudit(0, 5) = %d, %d; want %d, 5", last, n, log[4].Cursor)
+	}
+	if last, n := copyAudit(log[4].Cursor, 100); last != log[8].Cursor || n != 4 {
+		t.Errorf("CopyAudit = %d, %d; want %d, 4", last, n, log[8].Cursor)
+	}
+	if last, n := copyAudit(log[8].Cursor, 100); last != log[8].Cursor || n != 0 {
+		t.Errorf("CopyAudit at the end = %d, %d; want %d, 0", last, n, log[8].Cursor)
+	}
+
+	// Trimming removes rows older than the cutoff, oldest first, at most
+	// limit at a time.
+	var n int
+	f.update(func(tx directory.Tx) error {
+		var err error
+		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 2)
+		return err
+	})
+	if n != 2 {
+		t.Errorf("TrimAudit limit 2: deleted %d", n)
+	}
+	f.update(func(tx directory.Tx) error {
+		var err error
+		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 100)
+		return err
+	})
+	if n != 1 {
+		t.Errorf("TrimAudit: deleted %d, want 1", n)
 	}
 
 	all := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}}))
@@ -99,27 +157,6 @@ func testAudit(t *testing.T, f *fixture) {
 		t.Errorf("other tenant sees %d rows", len(rows.Items))
 	}
 
-	// Trimming removes rows older than the cutoff, at most limit at a time.
-	old := want[0]
-	old.At = want[0].At.Add(-48 * time.Hour)
-	f.update(func(tx directory.Tx) error { return tx.AppendAudit(ctx, []directory.Change{old, old, old}) })
-	var n int
-	f.update(func(tx directory.Tx) error {
-		var err error
-		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 2)
-		return err
-	})
-	if n != 2 {
-		t.Errorf("TrimAudit limit 2: deleted %d", n)
-	}
-	f.update(func(tx directory.Tx) error {
-		var err error
-		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 100)
-		return err
-	})
-	if n != 1 {
-		t.Errorf("TrimAudit: deleted %d, want 1", n)
-	}
 	if got := list(directory.AuditQuery{}); len(got) != len(want) {
 		t.Errorf("after trim: %d rows, want %d", len(got), len(want))
 	}

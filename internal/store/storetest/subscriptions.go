@@ -21,13 +21,14 @@ func (f *fixture) subscription(creator string, expires time.Time) directory.Subs
 	return s
 }
 
-// testSubscriptions: subscriptions, the outbox, leases and positions.
+// testSubscriptions: subscriptions, their change log positions, leases and
+// consumer positions.
 func testSubscriptions(t *testing.T, f *fixture) {
 	ctx := f.ctx
 	now := f.now
 	a := f.subscription("app-1", now.Add(time.Hour))
 	b := f.subscription("app-1", now.Add(2*time.Hour))
-	f.subscription("app-2", now.Add(time.Hour))
+	c := f.subscription("app-2", now.Add(time.Hour))
 	expired := f.subscription("app-2", now.Add(-time.Minute))
 
 	got := must[directory.Subscription](t, "Subscription")(f.s.Subscription(ctx, f.tenant.ID, a.ID))
@@ -81,41 +82,33 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		return nil
 	})
 
-	// Outbox in order; only subscriptions with pending notifications are
-	// claimed, each by one owner.
-	var notes []directory.Notification
-	for i, r := range []string{"Groups/1", "Groups/2", "Groups/3"} {
-		notes = append(notes, directory.Notification{SubscriptionID: a.ID, ChangeType: "updated", Resource: r,
-			ResourceData: `{"id":"` + r + `"}`, CreatedAt: now.Add(time.Duration(i) * time.Second)})
+	// Only subscriptions the change log has moved past (position below the
+	// given cursor) are claimed, each by one owner.
+	setPosition := func(sub *directory.Subscription, pos int64) {
+		f.update(func(tx directory.Tx) error {
+			if _, err := tx.DeleteSubscription(ctx, f.tenant.ID, sub.ID); err != nil {
+				return err
+			}
+			sub.Position = pos
+			return tx.InsertSubscription(ctx, *sub)
+		})
 	}
-	notes = append(notes, directory.Notification{SubscriptionID: expired.ID, ChangeType: "created", Resource: "Groups/x", ResourceData: "{}", CreatedAt: now})
-	f.update(func(tx directory.Tx) error { return tx.EnqueueNotifications(ctx, notes) })
-	pending := must[[]directory.Notification](t, "PendingNotifications")(f.s.PendingNotifications(ctx, a.ID, 10))
-	if len(pending) != 3 {
-		t.Fatalf("pending %d, want 3", len(pending))
-	}
-	for i, n := range pending {
-		w := notes[i]
-		w.Seq = n.Seq
-		n.CreatedAt, w.CreatedAt = normTime(n.CreatedAt), normTime(w.CreatedAt)
-		if !reflect.DeepEqual(n, w) || (i > 0 && n.Seq <= pending[i-1].Seq) {
-			t.Errorf("pending %d: %+v, want %+v", i, n, w)
-		}
-	}
-	claim := func(owner string, at time.Time) []directory.Subscription {
+	setPosition(&b, 50)
+	setPosition(&c, 50)
+	claim := func(owner string, at time.Time, below int64) []directory.Subscription {
 		var subs []directory.Subscription
 		f.update(func(tx directory.Tx) error {
 			var err error
-			subs, err = tx.ClaimSubscriptions(ctx, owner, at, at.Add(time.Minute), 10)
+			subs, err = tx.ClaimSubscriptions(ctx, owner, at, at.Add(time.Minute), below, 10)
 			return err
 		})
 		return subs
 	}
-	if got := claim("w1", now); len(got) != 1 || got[0].ID != a.ID {
-		t.Fatalf("claim: %+v, want only a (b has nothing queued, the other one expired)", got)
+	if got := claim("w1", now, 10); len(got) != 1 || got[0].ID != a.ID || got[0].Position != 0 {
+		t.Fatalf("claim: %+v, want only a (b and c are past 10, the other one expired)", got)
 	}
-	if got := claim("w2", now); len(got) != 0 {
-		t.Errorf("second claim while leased: %+v", got)
+	if got := claim("w2", now, 100); len(got) != 2 {
+		t.Errorf("second claim while a is leased: %+v, want b and c", got)
 	}
 	finish := func(owner string, upTo int64, failures int, next time.Time) bool {
 		var ok bool
@@ -126,32 +119,45 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		})
 		return ok
 	}
-	if finish("w2", pending[2].Seq, 0, time.Time{}) {
+	position := func() int64 {
+		return must[directory.Subscription](t, "Subscription")(f.s.Subscription(ctx, f.tenant.ID, a.ID)).Position
+	}
+	if finish("w2", 9, 0, time.Time{}) {
 		t.Error("FinishDelivery by a non-owner succeeded")
 	}
-	if !finish("w1", pending[0].Seq, 0, time.Time{}) {
+	if position() != 0 {
+		t.Errorf("position moved by a non-owner: %d", position())
+	}
+	if !finish("w1", 5, 0, time.Time{}) {
 		t.Error("FinishDelivery by the owner failed")
 	}
-	if left := must[[]directory.Notification](t, "PendingNotifications")(f.s.PendingNotifications(ctx, a.ID, 10)); len(left) != 2 || left[0].Seq != pending[1].Seq {
-		t.Errorf("after delivering the first: %+v", left)
+	if p := position(); p != 5 {
+		t.Errorf("position after delivering up to 5: %d", p)
 	}
-	// A failure defers the next attempt.
-	claim("w1", now)
-	if !finish("w1", 0, 3, now.Add(time.Minute)) {
+	if got := claim("w1", now, 5); len(got) != 0 {
+		t.Errorf("claimed at its position: %+v", got)
+	}
+	// A failure defers the next attempt and keeps the position, which
+	// never moves back.
+	claim("w1", now, 10)
+	if !finish("w1", 3, 3, now.Add(time.Minute)) {
 		t.Error("FinishDelivery (failure) failed")
 	}
-	if got := claim("w1", now.Add(30*time.Second)); len(got) != 0 {
+	if p := position(); p != 5 {
+		t.Errorf("position moved back to %d", p)
+	}
+	if got := claim("w1", now.Add(30*time.Second), 10); len(got) != 0 {
 		t.Errorf("claimed before next attempt: %+v", got)
 	}
-	if got := claim("w1", now.Add(2*time.Minute)); len(got) != 1 || got[0].Failures != 3 || !got[0].NextAttemptAt.Equal(now.Add(time.Minute)) {
+	if got := claim("w1", now.Add(2*time.Minute), 10); len(got) != 1 || got[0].Failures != 3 || got[0].Position != 5 || !got[0].NextAttemptAt.Equal(now.Add(time.Minute)) {
 		t.Errorf("claim after next attempt: %+v", got)
 	}
 	// An expired lease may be claimed by another worker.
-	if got := claim("w2", now.Add(4*time.Minute)); len(got) != 1 {
+	if got := claim("w2", now.Add(4*time.Minute), 10); len(got) != 1 {
 		t.Errorf("claim after lease expiry: %+v", got)
 	}
 
-	// Expired, then deleted with the outbox.
+	// Expired, then deleted.
 	exp := must[[]directory.Subscription](t, "ExpiredSubscriptions")(func() ([]directory.Subscription, error) {
 		var out []directory.Subscription
 		err := f.s.Update(ctx, func(tx directory.Tx) error {
@@ -179,7 +185,4 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		}
 		return nil
 	})
-	if left := must[[]directory.Notification](t, "PendingNotifications")(f.s.PendingNotifications(ctx, a.ID, 10)); len(left) != 0 {
-		t.Errorf("outbox of a deleted subscription: %+v", left)
-	}
 }

@@ -287,18 +287,39 @@ func testChangeTrimKeepsUnconsumed(t *testing.T, f *fixture) {
 	if len(all) != 3 {
 		t.Fatalf("TenantChanges: %d rows, want 3", len(all))
 	}
+	// A subscription's position holds rows back like a consumer's.
+	sub := f.subscription("app-1", f.now.Add(time.Hour))
 	f.update(func(tx directory.Tx) error {
-		if err := tx.SetConsumerPosition(ctx, "slow", all[0].Cursor); err != nil {
+		if _, err := tx.DeleteSubscription(ctx, f.tenant.ID, sub.ID); err != nil {
+			return err
+		}
+		sub.Position = all[0].Cursor
+		if err := tx.InsertSubscription(ctx, sub); err != nil {
+			return err
+		}
+		if err := tx.SetConsumerPosition(ctx, "slow", all[1].Cursor); err != nil {
 			return err
 		}
 		return tx.SetConsumerPosition(ctx, "fast", all[2].Cursor)
 	})
-	f.update(func(tx directory.Tx) error {
-		_, err := tx.TrimChanges(ctx, f.now, 100)
-		return err
-	})
+	trim := func() {
+		f.update(func(tx directory.Tx) error {
+			_, err := tx.TrimChanges(ctx, f.now, 100)
+			return err
+		})
+	}
+	trim()
 	left := must[[]directory.Change](t, "TenantChanges")(f.s.TenantChanges(ctx, f.tenant.ID, 0, 10))
 	if len(left) != 2 || left[0].Cursor != all[1].Cursor {
-		t.Fatalf("after trim with a consumer at %d: %+v, want the 2 rows it has not read", all[0].Cursor, left)
+		t.Fatalf("after trim with a subscription at %d: %+v, want the 2 rows it has not passed", all[0].Cursor, left)
+	}
+	f.update(func(tx directory.Tx) error {
+		_, err := tx.DeleteSubscription(ctx, f.tenant.ID, sub.ID)
+		return err
+	})
+	trim()
+	left = must[[]directory.Change](t, "TenantChanges")(f.s.TenantChanges(ctx, f.tenant.ID, 0, 10))
+	if len(left) != 1 || left[0].Cursor != all[2].Cursor {
+		t.Fatalf("after trim with a consumer at %d: %+v, want the row it has not read", all[1].Cursor, left)
 	}
 }
