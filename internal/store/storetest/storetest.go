@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Groups", testPagingGroups},
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
+		{"Changes/Pending", testPendingChanges},
+		{"Changes/PendingOpenTransaction", testPendingOpenTransaction},
 		{"Audit", testAudit},
 		{"Subscriptions", testSubscriptions},
 		{"Update/Rollback", testUpdateRollback},
