@@ -29,7 +29,7 @@ func (r reader) PendingChanges(ctx context.Context, tenant directory.TenantID, a
 	}
 	defer rows.Close()
 	var (
-		out         directory.Pending
+		out          directory.Pending
 		end, trimmed int64
 	)
 	for rows.Next() {
