@@ -178,7 +178,7 @@ func changesNesting(r Change) bool {
 // memberGroups is store.MemberGroups, answered from the nesting graph when
 // the Service keeps one.
 func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool, limit int) ([]ObjectID, error) {
-	if s.nest == nil {
+	if s.index(ctx, tenant) == nil {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
 	}
 	out, ok, err := s.walkGroups(ctx, tenant, member, securityOnly)
