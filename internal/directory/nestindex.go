@@ -16,7 +16,8 @@ import (
 //
 // Entries are dropped, like the object cache's, after the commit of a
 // write through this Service and before it is acknowledged, and by Follow
-// for other processes' writes: a member's direct groups when it joins or
+// for other processes' writes (or, on engines shared by several
+// processes, by the check each read makes first: nestsync.go): a member's direct groups when it joins or
 // leaves a group, everything when a nesting, a group's visibility or its
 // securityEnabled changes. A value loaded while any such write committed
 // is used for the read that loaded it (which ran concurrently with the
