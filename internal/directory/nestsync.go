@@ -34,6 +34,17 @@ type tenantSync struct {
 	known   bool           // pos means something
 	pos     int64          // every change at or below it is applied
 	applied map[int64]bool // changes above pos already applied
+	// Requests share statements: one in flight, and the next, which
+	// those that arrive meanwhile wait for (the one in flight may have
+	// read before they started).
+	flight, next *syncRound
+}
+
+// syncRound is one PendingChanges statement and the requests it serves.
+type syncRound struct {
+	done chan struct{}
+	ok   bool // applied: the caches may be used
+	err  error
 }
 
 // WithCheckedReadCache is WithReadCache for engines shared by several
@@ -61,26 +72,74 @@ func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Con
 	if s.checked == nil {
 		return ctx, nil
 	}
-	n := s.checked
+	r, err := s.checked.round(ctx, s, tenant)
+	if err != nil || !r.ok {
+		return ctx, err
+	}
+	return context.WithValue(ctx, checkedKey{}, tenant), nil
+}
+
+// round returns a statement's outcome whose snapshot was taken after this
+// call began: a new one, or one that is about to start (joined), never
+// one already in flight.
+func (n *nestSync) round(ctx context.Context, s *Service, tenant TenantID) (*syncRound, error) {
 	n.mu.Lock()
 	t := n.tenants[tenant]
 	if t == nil {
 		t = &tenantSync{applied: map[int64]bool{}}
 		n.tenants[tenant] = t
 	}
+	if t.flight == nil {
+		r := &syncRound{done: make(chan struct{})}
+		t.flight = r
+		n.mu.Unlock()
+		n.run(ctx, s, tenant, t, r)
+		return r, r.err
+	}
+	r, lead, prev := t.next, false, t.flight
+	if r == nil {
+		r, lead = &syncRound{done: make(chan struct{})}, true
+		t.next = r
+	}
+	n.mu.Unlock()
+	if lead {
+		<-prev.done
+		n.mu.Lock()
+		t.flight, t.next = r, nil
+		n.mu.Unlock()
+		n.run(ctx, s, tenant, t, r)
+		return r, r.err
+	}
+	select {
+	case <-r.done:
+		return r, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run reads the pending changes for round r and applies them.
+func (n *nestSync) run(ctx context.Context, s *Service, tenant TenantID, t *tenantSync, r *syncRound) {
+	n.mu.Lock()
 	known, pos := t.known, t.pos
 	n.mu.Unlock()
 	limit := pendingLimit
 	if !known {
 		limit = 0 // whatever was loaded before is dropped below
 	}
-	p, err := s.store.PendingChanges(ctx, tenant, pos, limit)
-	if err != nil {
-		return ctx, err
-	}
+	// Other requests wait for this statement: the caller's cancellation
+	// must not fail theirs (the statement timeout bounds it).
+	p, err := s.store.PendingChanges(context.WithoutCancel(ctx), tenant, pos, limit)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if p.TooMany {
+	defer close(r.done)
+	if t.next == nil {
+		t.flight = nil
+	}
+	switch {
+	case err != nil:
+		r.err = err
+	case p.TooMany:
 		// Loads that started before this statement may miss what it
 		// could not list; reset drops them as well.
 		s.cache.reset()
@@ -88,8 +147,15 @@ func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Con
 		t.known = true
 		t.pos = max(t.pos, p.Horizon)
 		clear(t.applied)
-		return ctx, nil
+	default:
+		n.apply(s, t, p)
+		r.ok = true
 	}
+}
+
+// apply drops what the pending changes name, each change once, and moves
+// the position to the horizon; n.mu is held.
+func (n *nestSync) apply(s *Service, t *tenantSync, p Pending) {
 	var fresh []Change
 	for _, c := range p.Changes {
 		if c.Cursor > t.pos && !t.applied[c.Cursor] {
@@ -109,7 +175,6 @@ func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Con
 			}
 		}
 	}
-	return context.WithValue(ctx, checkedKey{}, tenant), nil
 }
 
 // objects is the object cache if this request may use it for tenant.

@@ -3,9 +3,12 @@ package directory_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"groupd/internal/directory"
 	"groupd/internal/store/testdb"
@@ -145,3 +148,152 @@ func TestCheckedCachesAcrossInstances(t *testing.T) {
 }
 
 func b2(v bool) *bool { return &v }
+
+// slowPending answers PendingChanges late, as over a slow network: the
+// snapshot was taken well before the answer arrives.
+type slowPending struct{ directory.Store }
+
+func (s slowPending) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
+	p, err := s.Store.PendingChanges(ctx, tenant, after, limit)
+	time.Sleep(2 * time.Millisecond)
+	return p, err
+}
+
+// TestCheckedCachesConcurrentReaders: readers on a second instance share
+// change log statements; each still sees every add acknowledged before it
+// asked, also one acknowledged while a statement was on its way.
+func TestCheckedCachesConcurrentReaders(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t, testdb.Engine())
+	open := func() directory.Store {
+		st, err := openURL(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a := directory.New(open(), directory.WithPasswordCost(4))
+	b := directory.New(slowPending{open()}, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
+	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := res.Tenant.ID
+	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	u := e.user("ann").ID
+	var groups []directory.ObjectID
+	for i := range 30 {
+		groups = append(groups, e.group(fmt.Sprintf("g%d", i)).ID)
+	}
+	var acked atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := int(acked.Load())
+				got, err := b.GetMemberGroups(ctx, tid, string(u), false, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, g := range groups[:n] {
+					if !slices.Contains(got, g) {
+						t.Errorf("a reader that started after %d adds sees %v, without %s", n, got, g)
+						return
+					}
+				}
+			}
+		})
+	}
+	for i, g := range groups {
+		if err := a.AddMembers(ctx, tid, string(g), []directory.MemberRef{{ID: u}}, directory.Policy{}); err != nil {
+			t.Fatal(err)
+		}
+		acked.Store(int64(i + 1))
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// gatedPending holds the answer of one PendingChanges statement, once
+// armed, until released: the statement has read, its answer is on the way.
+type gatedPending struct {
+	directory.Store
+	armed   atomic.Bool
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedPending) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
+	p, err := g.Store.PendingChanges(ctx, tenant, after, limit)
+	if g.armed.CompareAndSwap(true, false) {
+		close(g.reached)
+		<-g.release
+	}
+	return p, err
+}
+
+// TestCheckedCachesDoNotShareAnEarlierRead: a read that starts while
+// another read's statement is on its way (its snapshot taken before a
+// write was acknowledged) waits for a statement of its own.
+func TestCheckedCachesDoNotShareAnEarlierRead(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.URL(t, testdb.Engine())
+	open := func() directory.Store {
+		st, err := openURL(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}
+	a := directory.New(open(), directory.WithPasswordCost(4))
+	gate := &gatedPending{Store: open(), reached: make(chan struct{}), release: make(chan struct{})}
+	b := directory.New(gate, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
+	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := res.Tenant.ID
+	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	u, g := e.user("ann").ID, e.group("g").ID
+	for range 2 { // the first read only learns the position
+		if got, err := b.GetMemberGroups(ctx, tid, string(u), false, 0); err != nil || len(got) != 0 {
+			t.Fatalf("before the add: %v, %v", got, err)
+		}
+	}
+	gate.armed.Store(true)
+	early := make(chan error, 1)
+	go func() {
+		_, err := b.GetMemberGroups(ctx, tid, string(u), false, 0)
+		early <- err
+	}()
+	<-gate.reached
+	if err := a.AddMembers(ctx, tid, string(g), []directory.MemberRef{{ID: u}}, directory.Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		ids []directory.ObjectID
+		err error
+	}
+	late := make(chan answer, 1)
+	go func() {
+		ids, err := b.GetMemberGroups(ctx, tid, string(u), false, 0)
+		late <- answer{ids, err}
+	}()
+	time.Sleep(50 * time.Millisecond) // the late read is waiting by now
+	close(gate.release)
+	if err := <-early; err != nil {
+		t.Fatal(err)
+	}
+	if got := <-late; got.err != nil || !slices.Equal(got.ids, []directory.ObjectID{g}) {
+		t.Fatalf("a read that started after the add: %v, %v; want [%s]", got.ids, got.err, g)
+	}
+}
