@@ -69,7 +69,7 @@ type checkedKey struct{}
 // they cannot be brought up to date the context is returned unchanged,
 // and the caches stay unused for the request.
 func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Context, error) {
-	if s.checked == nil {
+	if s.checked == nil || ctx.Value(checkedKey{}) == tenant {
 		return ctx, nil
 	}
 	r, err := s.checked.round(ctx, s, tenant)
@@ -77,6 +77,15 @@ func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Con
 		return ctx, err
 	}
 	return context.WithValue(ctx, checkedKey{}, tenant), nil
+}
+
+// NestingRequest begins a request that asks a nesting question
+// (checkMemberGroups, getMemberGroups, …): the returned context lets the
+// request's lookups (the object it asks about) and the question share
+// one check of the caches, so they are answered from memory. Every read
+// through it still sees every write acknowledged before this call.
+func (s *Service) NestingRequest(ctx context.Context, tenant TenantID) (context.Context, error) {
+	return s.checkCaches(ctx, tenant)
 }
 
 // round returns a statement's outcome whose snapshot was taken after this
