@@ -83,7 +83,9 @@ func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Con
 // (checkMemberGroups, getMemberGroups, …): the returned context lets the
 // request's lookups (the object it asks about) and the question share
 // one check of the caches, so they are answered from memory. Every read
-// through it still sees every write acknowledged before this call.
+// through it still sees every write acknowledged before this call (and
+// this Service's own writes after it), not other instances' later
+// writes: the context is for one request, not to be kept.
 func (s *Service) NestingRequest(ctx context.Context, tenant TenantID) (context.Context, error) {
 	return s.checkCaches(ctx, tenant)
 }
