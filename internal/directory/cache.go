@@ -120,7 +120,8 @@ func (c *objectCache) reset() {
 // WithReadCache keeps up to max users and max groups in memory for reads by
 // id, and the nesting graph of groups (nestindex.go). Only for engines
 // where this process sees every write or follows the others' through
-// Follow within the documented delay (SQLite).
+// Follow within the documented delay (SQLite); engines shared by several
+// processes take WithCheckedReadCache.
 func WithReadCache(max int) Option {
 	return func(s *Service) {
 		if max > 0 {
@@ -151,7 +152,9 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 	}
 	// What was cached before the follower knew where to start may predate
 	// changes at or before that position, which it will never read again.
-	if s.cache != nil {
+	// Checked caches (nestsync.go) need no follower.
+	cached := s.cache != nil && s.checked == nil
+	if cached {
 		s.cache.reset()
 		s.nest.reset()
 	}
@@ -172,7 +175,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 			if len(rows) == 0 {
 				break
 			}
-			if s.cache != nil {
+			if cached {
 				s.cache.invalidate(rows)
 				s.nest.invalidate(rows)
 			}

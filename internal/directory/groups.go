@@ -337,17 +337,18 @@ func (s *Service) Group(ctx context.Context, tenant TenantID, key string) (Group
 	if !ok {
 		return Group{}, &NotFoundError{Kind: KindGroup, ID: key}
 	}
-	if s.cache == nil {
+	c := s.objects(ctx, tenant)
+	if c == nil {
 		return s.store.Group(ctx, tenant, id)
 	}
 	k := cacheKey{tenant, id}
-	if g, ok := s.cache.group(k); ok {
+	if g, ok := c.group(k); ok {
 		return g, nil
 	}
-	gen := s.cache.generation()
+	gen := c.generation()
 	g, err := s.store.Group(ctx, tenant, id)
 	if err == nil {
-		s.cache.putGroup(k, g, gen)
+		c.putGroup(k, g, gen)
 	}
 	return g, err
 }

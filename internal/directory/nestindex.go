@@ -16,7 +16,8 @@ import (
 //
 // Entries are dropped, like the object cache's, after the commit of a
 // write through this Service and before it is acknowledged, and by Follow
-// for other processes' writes: a member's direct groups when it joins or
+// for other processes' writes (or, on engines shared by several
+// processes, by the check each read makes first: nestsync.go): a member's direct groups when it joins or
 // leaves a group, everything when a nesting, a group's visibility or its
 // securityEnabled changes. A value loaded while any such write committed
 // is used for the read that loaded it (which ran concurrently with the
@@ -30,6 +31,18 @@ type nestIndex struct {
 	// walked holds the last walks of transitiveMemberOf pages
 	// (transitivepage.go), dropped with the member's direct groups.
 	walked map[cacheKey][]ObjectID
+	// loading holds the graph loads in progress: the requests that miss
+	// a graph at the same moment (all of them, after a start or a
+	// nesting change) wait for one load instead of each loading it.
+	loading map[TenantID]*graphLoad
+}
+
+// graphLoad is one load of a tenant's graph; kept says the graph went
+// into the index (no invalidation meanwhile), so waiters may use it.
+type graphLoad struct {
+	done chan struct{}
+	g    *nestGraph
+	kept bool
 }
 
 // maxDirect bounds the members whose direct groups are kept.
@@ -49,7 +62,7 @@ const directCap = 2000
 
 func newNestIndex() *nestIndex {
 	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{},
-		walked: map[cacheKey][]ObjectID{}}
+		walked: map[cacheKey][]ObjectID{}, loading: map[TenantID]*graphLoad{}}
 }
 
 // directGroups returns the member's direct groups, from memory when kept.
@@ -91,11 +104,45 @@ func (n *nestIndex) directGroups(ctx context.Context, st TransitiveReader, tenan
 func (n *nestIndex) graph(ctx context.Context, st TransitiveReader, tenant TenantID) (*nestGraph, error) {
 	n.mu.Lock()
 	g, gen := n.graphs[tenant], n.gen
-	n.mu.Unlock()
 	if g != nil {
+		n.mu.Unlock()
 		return g, nil
 	}
-	g = &nestGraph{parents: map[ObjectID][]ObjectID{}, security: map[ObjectID]bool{}}
+	if l := n.loading[tenant]; l != nil {
+		n.mu.Unlock()
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if l.kept {
+			return l.g, nil
+		}
+		n.mu.Lock()
+		gen = n.gen // loaded while something changed: load again
+	}
+	l := &graphLoad{done: make(chan struct{})}
+	if n.loading[tenant] == nil {
+		n.loading[tenant] = l
+	}
+	n.mu.Unlock()
+	g, err := loadGraph(ctx, st, tenant)
+	n.mu.Lock()
+	if err == nil && n.gen == gen {
+		n.graphs[tenant] = g
+		l.g, l.kept = g, true
+	}
+	if n.loading[tenant] == l {
+		delete(n.loading, tenant)
+	}
+	n.mu.Unlock()
+	close(l.done)
+	return g, err
+}
+
+// loadGraph reads a tenant's nesting edges, a page per round trip.
+func loadGraph(ctx context.Context, st TransitiveReader, tenant TenantID) (*nestGraph, error) {
+	g := &nestGraph{parents: map[ObjectID][]ObjectID{}, security: map[ObjectID]bool{}}
 	var after NestEdge
 	for {
 		edges, err := st.NestingEdges(ctx, tenant, after, nestPage)
@@ -111,11 +158,6 @@ func (n *nestIndex) graph(ctx context.Context, st TransitiveReader, tenant Tenan
 		}
 		after = edges[len(edges)-1]
 	}
-	n.mu.Lock()
-	if n.gen == gen {
-		n.graphs[tenant] = g
-	}
-	n.mu.Unlock()
 	return g, nil
 }
 
@@ -178,7 +220,7 @@ func changesNesting(r Change) bool {
 // memberGroups is store.MemberGroups, answered from the nesting graph when
 // the Service keeps one.
 func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool, limit int) ([]ObjectID, error) {
-	if s.nest == nil {
+	if s.index(ctx, tenant) == nil {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
 	}
 	out, ok, err := s.walkGroups(ctx, tenant, member, securityOnly)

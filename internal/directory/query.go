@@ -152,11 +152,15 @@ func DecodeCursor(c, orderBy string) (id ObjectID, key any, err error) {
 // visible, for memberOf the object (of kind ofKind, KindAny for either);
 // otherwise *NotFoundError.
 func (s *Service) List(ctx context.Context, tenant TenantID, q ListQuery, ofKind ObjectKind) (ListPage, error) {
+	ctx, err := s.checkIndexed(ctx, tenant, q)
+	if err != nil {
+		return ListPage{}, err
+	}
 	qs, err := s.querier(ctx, tenant, &q, ofKind)
 	if err != nil {
 		return ListPage{}, err
 	}
-	if s.fromIndex(q) {
+	if s.fromIndex(ctx, tenant, q) {
 		if page, ok, err := s.transitivePage(ctx, tenant, q); ok || err != nil {
 			return page, err
 		}
@@ -174,11 +178,15 @@ func (s *Service) List(ctx context.Context, tenant TenantID, q ListQuery, ofKind
 
 // Count counts what List would return over all pages.
 func (s *Service) Count(ctx context.Context, tenant TenantID, q ListQuery, ofKind ObjectKind) (int, error) {
+	ctx, err := s.checkIndexed(ctx, tenant, q)
+	if err != nil {
+		return 0, err
+	}
 	qs, err := s.querier(ctx, tenant, &q, ofKind)
 	if err != nil {
 		return 0, err
 	}
-	if s.fromIndex(q) {
+	if s.fromIndex(ctx, tenant, q) {
 		if ids, ok, err := s.indexedGroups(ctx, tenant, q); ok || err != nil {
 			return len(ids), err
 		}

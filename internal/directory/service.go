@@ -14,6 +14,7 @@ type Service struct {
 	passwordCost int
 	cache        *objectCache // nil: every read goes to the store
 	nest         *nestIndex   // nil: nesting questions go to the store
+	checked      *nestSync    // non-nil: caches are used only once checked (nestsync.go)
 	wake         chan struct{}
 	appCache     *appCache        // applications named by tokens (keys.go)
 	tracking     tracking         // deletion and change log retention (deleted.go)

@@ -18,6 +18,17 @@ type TrackingReader interface {
 	// nothing was trimmed): a reader positioned below it may have missed
 	// rows.
 	ChangeHorizon(ctx context.Context) (int64, error)
+	// PendingChanges is what a cache positioned at after must apply to
+	// answer as of now, in one round trip: every change of the tenant
+	// with a cursor above after that a read starting now would see
+	// (committed, in cursor order, also those above the new horizon), and
+	// a horizon: a cursor at or below which no change can still become
+	// visible. More than limit such changes, or changes above after that
+	// were trimmed from the log, set TooMany and return none; limit 0
+	// asks for the horizon only (TooMany when anything follows after).
+	// The changes carry what caches read: object, kind, operation, related
+	// object and properties, not actor, request or time.
+	PendingChanges(ctx context.Context, tenant TenantID, after int64, limit int) (Pending, error)
 
 	// DeletedObjects lists soft-deleted users or groups (req.Kind), ordered
 	// by id.
@@ -95,3 +106,15 @@ const (
 	// OpPurged removes a soft-deleted object for good.
 	OpPurged ChangeOp = "purged"
 )
+
+// Pending is the answer of PendingChanges.
+type Pending struct {
+	Changes []Change
+	// Horizon is at least after; no change at or below it can still
+	// become visible, so a reader may pass it as after next time, once
+	// it has applied Changes.
+	Horizon int64
+	// TooMany says the reader cannot catch up by applying changes and
+	// must drop everything it keeps for the tenant.
+	TooMany bool
+}

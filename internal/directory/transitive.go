@@ -73,17 +73,7 @@ func (e *ResultSizeLimitError) Is(target error) bool { return target == ErrLimit
 // memberKey resolves the object a function is called on: a user or group
 // by id, or a user by userPrincipalName.
 func (s *Service) memberKey(ctx context.Context, tenant TenantID, key string) (Object, error) {
-	id, ok := ParseObjectID(key)
-	if ok && s.cache != nil {
-		k := cacheKey{tenant, id}
-		if u, ok := s.cache.user(k); ok {
-			return Object{User: &u}, nil
-		}
-		if g, ok := s.cache.group(k); ok {
-			return Object{Group: &g}, nil
-		}
-	}
-	if !ok && strings.Contains(key, "@") {
+	if _, ok := ParseObjectID(key); !ok && strings.Contains(key, "@") {
 		u, err := s.User(ctx, tenant, key)
 		if err != nil {
 			return Object{}, err
@@ -96,6 +86,10 @@ func (s *Service) memberKey(ctx context.Context, tenant TenantID, key string) (O
 // IsMemberOf reports whether memberID is in groupID directly or through any
 // nesting. Either id naming no visible object is *NotFoundError.
 func (s *Service) IsMemberOf(ctx context.Context, tenant TenantID, groupID, memberID ObjectID) (bool, error) {
+	ctx, err := s.checkCaches(ctx, tenant)
+	if err != nil {
+		return false, err
+	}
 	g, err := s.Group(ctx, tenant, string(groupID))
 	if err != nil {
 		return false, err
@@ -104,7 +98,7 @@ func (s *Service) IsMemberOf(ctx context.Context, tenant TenantID, groupID, memb
 	if err != nil {
 		return false, err
 	}
-	if s.nest == nil {
+	if s.index(ctx, tenant) == nil {
 		return s.store.Contains(ctx, tenant, g.ID, m.ID())
 	}
 	in, err := s.memberGroups(ctx, tenant, m.ID(), false, 0)
@@ -128,6 +122,10 @@ func (s *Service) CheckMemberObjects(ctx context.Context, tenant TenantID, key s
 func (s *Service) checkMember(ctx context.Context, tenant TenantID, key, what string, ids []ObjectID) ([]ObjectID, error) {
 	if len(ids) > MaxCheckIDs {
 		return nil, &LimitError{What: what, Limit: MaxCheckIDs}
+	}
+	ctx, err := s.checkCaches(ctx, tenant)
+	if err != nil {
+		return nil, err
 	}
 	o, err := s.memberKey(ctx, tenant, key)
 	if err != nil {
@@ -170,6 +168,10 @@ func (s *Service) checkMember(ctx context.Context, tenant TenantID, key, what st
 // groups. More than limit groups (DefaultResultSizeLimit when limit <= 0)
 // is *ResultSizeLimitError.
 func (s *Service) GetMemberGroups(ctx context.Context, tenant TenantID, key string, securityEnabledOnly bool, limit int) ([]ObjectID, error) {
+	ctx, err := s.checkCaches(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
 	o, err := s.memberKey(ctx, tenant, key)
 	if err != nil {
 		return nil, err

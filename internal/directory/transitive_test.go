@@ -87,15 +87,27 @@ func (m *graphModel) down(g directory.ObjectID) []directory.ObjectID {
 // TestTransitiveAgainstBFS applies random adds, removes and nestings,
 // concurrently and then one by one (cycles included, which must be
 // refused), and compares every transitive answer with the model, with
-// and without the in-memory nesting graph.
+// and without the in-memory nesting graph: kept fresh by this Service's
+// writes, checked against the change log by the same Service, or checked
+// by a second Service that reads what the first one writes (a second
+// instance).
 func TestTransitiveAgainstBFS(t *testing.T) {
-	for _, cached := range []bool{false, true} {
-		t.Run(fmt.Sprintf("cached=%v", cached), func(t *testing.T) {
+	for _, cache := range []string{"none", "followed", "checked", "checked-elsewhere"} {
+		t.Run("cache="+cache, func(t *testing.T) {
 			var opts []directory.Option
-			if cached {
+			switch cache {
+			case "followed":
 				opts = append(opts, directory.WithReadCache(1000))
+			case "checked":
+				opts = append(opts, directory.WithCheckedReadCache(1000))
 			}
 			e := newEnvWith(t, opts...)
+			// r reads; e writes.
+			r := e
+			if cache == "checked-elsewhere" {
+				r = &env{t: t, ctx: e.ctx, st: e.st, tenant: e.tenant, admin: e.admin,
+					svc: directory.New(e.st, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))}
+			}
 			rng := rand.New(rand.NewPCG(11, 3))
 			m := &graphModel{members: map[directory.ObjectID]map[directory.ObjectID]bool{},
 				sec: map[directory.ObjectID]bool{}, deleted: map[directory.ObjectID]bool{}}
@@ -155,7 +167,7 @@ func TestTransitiveAgainstBFS(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-			compareModel(t, e, m, users, groups)
+			compareModel(t, r, m, users, groups)
 
 			// One by one, with nestings in any direction: a cycle is refused
 			// exactly when the model has the parent under the child.
@@ -183,11 +195,11 @@ func TestTransitiveAgainstBFS(t *testing.T) {
 				case !cycle:
 					m.set(g, x, true)
 				}
-				if in, err := e.svc.IsMemberOf(e.ctx, e.tenant.ID, g, x); err != nil || in != slices.Contains(m.down(g), x) {
+				if in, err := r.svc.IsMemberOf(e.ctx, e.tenant.ID, g, x); err != nil || in != slices.Contains(m.down(g), x) {
 					t.Fatalf("IsMemberOf right after the write: %v %v", in, err)
 				}
 			}
-			compareModel(t, e, m, users, groups)
+			compareModel(t, r, m, users, groups)
 
 			// A deleted group drops out and cuts the paths through it.
 			gone := groups[1]
@@ -195,7 +207,7 @@ func TestTransitiveAgainstBFS(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.deleted[gone] = true
-			compareModel(t, e, m, users, slices.Delete(slices.Clone(groups), 1, 2))
+			compareModel(t, r, m, users, slices.Delete(slices.Clone(groups), 1, 2))
 		})
 	}
 }

@@ -19,9 +19,22 @@ import (
 const defaultListTop = 100
 
 // fromIndex reports whether q can be answered from the nesting index.
-func (s *Service) fromIndex(q ListQuery) bool {
-	return s.nest != nil && s.cache != nil && q.Source == SourceTransitiveMemberOf &&
+func (s *Service) fromIndex(ctx context.Context, tenant TenantID, q ListQuery) bool {
+	return s.index(ctx, tenant) != nil && s.objects(ctx, tenant) != nil && plainTransitive(q)
+}
+
+// plainTransitive reports whether q is the plain transitiveMemberOf list.
+func plainTransitive(q ListQuery) bool {
+	return q.Source == SourceTransitiveMemberOf &&
 		q.Filter == nil && q.Search == nil && q.OrderBy == "" && !q.Desc && q.Expand == 0
+}
+
+// checkIndexed checks the caches for a query fromIndex may answer.
+func (s *Service) checkIndexed(ctx context.Context, tenant TenantID, q ListQuery) (context.Context, error) {
+	if s.checked == nil || !plainTransitive(q) {
+		return ctx, nil
+	}
+	return s.checkCaches(ctx, tenant)
 }
 
 // indexedGroups is the ids of the groups q lists, in order; false when

@@ -288,12 +288,29 @@ func (s *Service) DirectoryObject(ctx context.Context, tenant TenantID, key stri
 	if !ok {
 		return Object{}, &NotFoundError{Kind: KindAny, ID: key}
 	}
+	c := s.objects(ctx, tenant)
+	var gen uint64
+	if c != nil {
+		k := cacheKey{tenant, id}
+		if u, ok := c.user(k); ok {
+			return Object{User: &u}, nil
+		}
+		if g, ok := c.group(k); ok {
+			return Object{Group: &g}, nil
+		}
+		gen = c.generation()
+	}
 	objs, err := s.store.Objects(ctx, tenant, []ObjectID{id})
 	if err != nil {
 		return Object{}, err
 	}
 	if len(objs) == 0 {
 		return Object{}, &NotFoundError{Kind: KindAny, ID: key}
+	}
+	if o := objs[0]; c != nil && o.User != nil {
+		c.putUser(cacheKey{tenant, id}, *o.User, gen)
+	} else if c != nil && o.Group != nil {
+		c.putGroup(cacheKey{tenant, id}, *o.Group, gen)
 	}
 	return objs[0], nil
 }
@@ -311,17 +328,18 @@ func (s *Service) UserByLogin(ctx context.Context, tenant TenantID, key string) 
 }
 
 func (s *Service) userByID(ctx context.Context, tenant TenantID, id ObjectID) (User, error) {
-	if s.cache == nil {
+	c := s.objects(ctx, tenant)
+	if c == nil {
 		return s.store.User(ctx, tenant, id)
 	}
 	k := cacheKey{tenant, id}
-	if u, ok := s.cache.user(k); ok {
+	if u, ok := c.user(k); ok {
 		return u, nil
 	}
-	gen := s.cache.generation()
+	gen := c.generation()
 	u, err := s.store.User(ctx, tenant, id)
 	if err == nil {
-		s.cache.putUser(k, u, gen)
+		c.putUser(k, u, gen)
 	}
 	return u, err
 }

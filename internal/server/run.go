@@ -166,14 +166,16 @@ func localURL(listen string, bound net.Addr, https bool) string {
 const cacheFollowInterval = 100 * time.Millisecond
 
 // readCache turns on the directory's cache of objects by id for engines
-// whose change log this process can follow cheaply (SQLite). Engines shared
-// by several servers answer every read themselves, so that a write
-// acknowledged by one instance is seen by the next read on any other.
+// whose change log this process can follow cheaply (SQLite). On engines
+// shared by several servers the caches are checked against the change log
+// by each read that uses them (nesting questions), so that a write
+// acknowledged by one instance is seen by the next read on any other;
+// other reads go to the database.
 func readCache(st directory.Store) []directory.Option {
 	if _, shared := st.(store.ChangeListener); shared {
 		// PostgreSQL: a follower would learn of another instance's write
 		// only after the fact, and the next read must see it.
-		return nil
+		return []directory.Option{directory.WithCheckedReadCache(100_000)}
 	}
 	if _, ok := st.(interface {
 		LastChange(context.Context) (int64, error)

@@ -45,6 +45,7 @@ type options struct {
 	readUsers, addUsers int
 	only                string
 	pprof               string
+	latencyConns        int
 }
 
 // wants reports whether the operation named name is to be measured.
@@ -82,17 +83,18 @@ func main() {
 	flag.IntVar(&o.addUsers, "add-users", 20_000, "users each connection adds, at most, per member-add run")
 	flag.StringVar(&o.only, "only", "", "comma-separated `PARTS` of operation names to measure (default: all), e.g. transitive,members")
 	flag.StringVar(&o.pprof, "pprof", "", "`ADDR` for groupd's pprof listener (GROUPD_PPROF), e.g. 127.0.0.1:6060")
+	flag.IntVar(&o.latencyConns, "latency-conns", 0, "also run every operation once at `N` connections and print its p50 and p99 (0: not)")
 	flag.Parse()
 	if o.authMode != "basic" && o.authMode != "bearer" {
 		fmt.Fprintln(os.Stderr, "load: -auth must be basic or bearer")
 		os.Exit(2)
 	}
-	if o.conns < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 || o.procs < 1 {
-		fmt.Fprintln(os.Stderr, "load: -conns, -rounds, -procs must be positive, -duration > 0")
+	if o.conns < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 || o.procs < 1 || o.latencyConns < 0 {
+		fmt.Fprintln(os.Stderr, "load: -conns, -rounds, -procs must be positive, -duration > 0, -latency-conns >= 0")
 		os.Exit(2)
 	}
 	// The whole bench is bounded: rounds plus generous set-up time.
-	limit := time.Duration(6*o.rounds)*(o.warmup+o.duration) + 10*time.Minute
+	limit := time.Duration(6*(o.rounds+1))*(o.warmup+o.duration) + 10*time.Minute
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, o, os.Stdout)
@@ -222,6 +224,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	printTable(out, set.ops(0), results, failed, groupd.rssMB(), hello.rssMB())
+	if o.latencyConns > 0 && ctx.Err() == nil {
+		latencyRuns(out, o, set, groupd.addr, hello.addr, failed)
+	}
 	return nil
 }
 
@@ -245,8 +250,12 @@ func prepare(o options, addr, auth string, sum summary) (opSet, []byte, error) {
 	set.checkIDs = set.checkIDs[:min(len(set.checkIDs), 20)]
 	if o.wants("members/$ref") {
 		tag := rand.Text()[:6]
-		for round := range o.rounds {
-			g, err := createGroups(addr, auth, fmt.Sprintf("Bench adds %s %d", tag, round), o.conns)
+		rounds := o.rounds
+		if o.latencyConns > 0 {
+			rounds++ // the latency runs add to groups of their own
+		}
+		for round := range rounds {
+			g, err := createGroups(addr, auth, fmt.Sprintf("Bench adds %s %d", tag, round), max(o.conns, o.latencyConns))
 			if err != nil {
 				return opSet{}, nil, err
 			}

@@ -56,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
 		{"Changes/Many", testChangesMany},
+		{"Changes/Pending", testPendingChanges},
+		{"Changes/PendingOpenTransaction", testPendingOpenTransaction},
 		{"Audit", testAudit},
 		{"Subscriptions", testSubscriptions},
 		{"Update/Rollback", testUpdateRollback},

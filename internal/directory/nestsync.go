@@ -1,0 +1,205 @@
+package directory
+
+import (
+	"context"
+	"sync"
+)
+
+// Checked caches: on an engine that several processes write (PostgreSQL),
+// a follower learns of another instance's write only after that instance
+// has acknowledged it, so the object cache and the nesting index cannot
+// be trusted as they are. Instead a read that wants them first asks the
+// store, in one statement, for the tenant's changes since the position
+// the caches were last brought to (PendingChanges) and drops what they
+// name. Whatever committed before the read started is then either in the
+// caches' entries (loaded after the commit) or was dropped, on whichever
+// instance it was written. A read that cannot catch up (too many changes,
+// trimmed log) drops everything and asks the store itself.
+//
+// The position is one below which no change can still commit (the
+// store's horizon); changes above it that were already seen are
+// remembered by cursor until the horizon passes them, so they are
+// dropped once, not on every read.
+
+// pendingLimit is how many changes a read applies before it gives up and
+// drops everything instead.
+const pendingLimit = 1000
+
+type nestSync struct {
+	mu      sync.Mutex
+	tenants map[TenantID]*tenantSync
+}
+
+type tenantSync struct {
+	known   bool           // pos means something
+	pos     int64          // every change at or below it is applied
+	applied map[int64]bool // changes above pos already applied
+	// Requests share statements: one in flight, and the next, which
+	// those that arrive meanwhile wait for (the one in flight may have
+	// read before they started).
+	flight, next *syncRound
+}
+
+// syncRound is one PendingChanges statement and the requests it serves.
+type syncRound struct {
+	done chan struct{}
+	ok   bool // applied: the caches may be used
+	err  error
+}
+
+// WithCheckedReadCache is WithReadCache for engines shared by several
+// processes: every read that uses the caches first brings them up to date
+// with one round trip (see above), so no Follow is needed for them and a
+// write acknowledged by any process is seen by the next read. Reads that
+// do not check (most reads by id) go to the store.
+func WithCheckedReadCache(max int) Option {
+	return func(s *Service) {
+		if max > 0 {
+			s.cache = newObjectCache(max)
+			s.nest = newNestIndex()
+			s.checked = &nestSync{tenants: map[TenantID]*tenantSync{}}
+		}
+	}
+}
+
+type checkedKey struct{}
+
+// checkCaches brings the caches up to date for tenant, when they must be
+// checked, and returns the context that lets this request use them. When
+// they cannot be brought up to date the context is returned unchanged,
+// and the caches stay unused for the request.
+func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Context, error) {
+	if s.checked == nil || ctx.Value(checkedKey{}) == tenant {
+		return ctx, nil
+	}
+	r, err := s.checked.round(ctx, s, tenant)
+	if err != nil || !r.ok {
+		return ctx, err
+	}
+	return context.WithValue(ctx, checkedKey{}, tenant), nil
+}
+
+// NestingRequest begins a request that asks a nesting question
+// (checkMemberGroups, getMemberGroups, …): the returned context lets the
+// request's lookups (the object it asks about) and the question share
+// one check of the caches, so they are answered from memory. Every read
+// through it still sees every write acknowledged before this call (and
+// this Service's own writes after it), not other instances' later
+// writes: the context is for one request, not to be kept.
+func (s *Service) NestingRequest(ctx context.Context, tenant TenantID) (context.Context, error) {
+	return s.checkCaches(ctx, tenant)
+}
+
+// round returns a statement's outcome whose snapshot was taken after this
+// call began: a new one, or one that is about to start (joined), never
+// one already in flight.
+func (n *nestSync) round(ctx context.Context, s *Service, tenant TenantID) (*syncRound, error) {
+	n.mu.Lock()
+	t := n.tenants[tenant]
+	if t == nil {
+		t = &tenantSync{applied: map[int64]bool{}}
+		n.tenants[tenant] = t
+	}
+	if t.flight == nil {
+		r := &syncRound{done: make(chan struct{})}
+		t.flight = r
+		n.mu.Unlock()
+		n.run(ctx, s, tenant, t, r)
+		return r, r.err
+	}
+	r, lead, prev := t.next, false, t.flight
+	if r == nil {
+		r, lead = &syncRound{done: make(chan struct{})}, true
+		t.next = r
+	}
+	n.mu.Unlock()
+	if lead {
+		<-prev.done
+		n.mu.Lock()
+		t.flight, t.next = r, nil
+		n.mu.Unlock()
+		n.run(ctx, s, tenant, t, r)
+		return r, r.err
+	}
+	select {
+	case <-r.done:
+		return r, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run reads the pending changes for round r and applies them.
+func (n *nestSync) run(ctx context.Context, s *Service, tenant TenantID, t *tenantSync, r *syncRound) {
+	n.mu.Lock()
+	known, pos := t.known, t.pos
+	n.mu.Unlock()
+	limit := pendingLimit
+	if !known {
+		limit = 0 // whatever was loaded before is dropped below
+	}
+	// Other requests wait for this statement: the caller's cancellation
+	// must not fail theirs (the statement timeout bounds it).
+	p, err := s.store.PendingChanges(context.WithoutCancel(ctx), tenant, pos, limit)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	defer close(r.done)
+	if t.next == nil {
+		t.flight = nil
+	}
+	switch {
+	case err != nil:
+		r.err = err
+	case p.TooMany:
+		// Loads that started before this statement may miss what it
+		// could not list; reset drops them as well.
+		s.cache.reset()
+		s.nest.reset()
+		t.known = true
+		t.pos = max(t.pos, p.Horizon)
+		clear(t.applied)
+	default:
+		n.apply(s, t, p)
+		r.ok = true
+	}
+}
+
+// apply drops what the pending changes name, each change once, and moves
+// the position to the horizon; n.mu is held.
+func (n *nestSync) apply(s *Service, t *tenantSync, p Pending) {
+	var fresh []Change
+	for _, c := range p.Changes {
+		if c.Cursor > t.pos && !t.applied[c.Cursor] {
+			fresh = append(fresh, c)
+			t.applied[c.Cursor] = true
+		}
+	}
+	if len(fresh) > 0 {
+		s.cache.invalidate(fresh)
+		s.nest.invalidate(fresh)
+	}
+	if p.Horizon > t.pos {
+		t.pos = p.Horizon
+		for c := range t.applied {
+			if c <= t.pos {
+				delete(t.applied, c)
+			}
+		}
+	}
+}
+
+// objects is the object cache if this request may use it for tenant.
+func (s *Service) objects(ctx context.Context, tenant TenantID) *objectCache {
+	if s.checked != nil && ctx.Value(checkedKey{}) != tenant {
+		return nil
+	}
+	return s.cache
+}
+
+// index is the nesting index if this request may use it for tenant.
+func (s *Service) index(ctx context.Context, tenant TenantID) *nestIndex {
+	if s.checked != nil && ctx.Value(checkedKey{}) != tenant {
+		return nil
+	}
+	return s.nest
+}
