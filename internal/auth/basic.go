@@ -64,11 +64,18 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 	c, hit := b.cache[key]
 	b.mu.RUnlock()
 	if hit && now.Before(c.expires) {
-		// The user is read again (by id: the directory's cache answers on
-		// SQLite) so that a changed password, a rename, a revoked role, a
-		// disabled or deleted account takes effect on the next request,
-		// on any instance; only the slow hash comparison is skipped.
-		u, err := b.dir.User(ctx, c.p.TenantID, c.p.ID)
+		// The user is read again (by id, from the directory's cache) so
+		// that a changed password, a rename, a revoked role, a disabled or
+		// deleted account takes effect on the next request, on any
+		// instance; only the slow hash comparison is skipped. Where
+		// instances share the database the cache may answer only after
+		// one check of the change log, which concurrent requests share:
+		// cheaper than a read of the user each.
+		cctx, err := b.dir.CheckedRequest(ctx, c.p.TenantID)
+		if err != nil {
+			return Principal{}, err
+		}
+		u, err := b.dir.User(cctx, c.p.TenantID, c.p.ID)
 		switch {
 		case err == nil && u.PasswordHash == c.hash && u.AccountEnabled && u.IsAdmin == c.p.IsAdmin &&
 			(strings.EqualFold(login, u.UserPrincipalName) || strings.EqualFold(login, u.OnPremisesSamAccountName)):

@@ -79,14 +79,14 @@ func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Con
 	return context.WithValue(ctx, checkedKey{}, tenant), nil
 }
 
-// NestingRequest begins a request that asks a nesting question
-// (checkMemberGroups, getMemberGroups, …): the returned context lets the
-// request's lookups (the object it asks about) and the question share
+// CheckedRequest begins a request that reads through the caches: a
+// nesting question (checkMemberGroups, getMemberGroups, …) or the
+// signed-in user. The returned context lets the request's lookups share
 // one check of the caches, so they are answered from memory. Every read
 // through it still sees every write acknowledged before this call (and
 // this Service's own writes after it), not other instances' later
 // writes: the context is for one request, not to be kept.
-func (s *Service) NestingRequest(ctx context.Context, tenant TenantID) (context.Context, error) {
+func (s *Service) CheckedRequest(ctx context.Context, tenant TenantID) (context.Context, error) {
 	return s.checkCaches(ctx, tenant)
 }
 

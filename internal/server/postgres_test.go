@@ -296,3 +296,52 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestBasicFollowsTheUserAcrossInstances: a remembered Basic credential is
+// checked against the user on every request; a password change or a
+// disabled account acknowledged by one instance holds on the very next
+// request to the other, which answers that check from its cache.
+func TestBasicFollowsTheUserAcrossInstances(t *testing.T) {
+	needPostgres(t)
+	dsn := pgtest.NewDatabase(t)
+	one := startInstance(t, dsn)
+	two := startInstance(t, dsn)
+	id := newUser(t, one.url, "carol")
+	me := func(password string) int {
+		t.Helper()
+		req, err := http.NewRequest("GET", two.url+"/graph/v1.0/me", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.SetBasicAuth("carol@"+testDomain, password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 3 { // the first verifies, the others are remembered
+		if code := me("Passw0rd!x"); code != http.StatusOK {
+			t.Fatalf("sign-in %d on the other instance: %d", i, code)
+		}
+	}
+	for round, change := range []map[string]any{
+		{"passwordProfile": map[string]any{"password": "N3w-Passw0rd!"}},
+		{"accountEnabled": false},
+	} {
+		if code, _, doc := call(t, "PATCH", one.url+"/v1.0/users/"+id, change); code != http.StatusNoContent {
+			t.Fatalf("change %d: %d %v", round, code, doc)
+		}
+		if code := me("Passw0rd!x"); code != http.StatusUnauthorized {
+			t.Errorf("change %d: the old password still works on the other instance: %d", round, code)
+		}
+		want := http.StatusOK
+		if round == 1 {
+			want = http.StatusUnauthorized
+		}
+		if code := me("N3w-Passw0rd!"); code != want {
+			t.Errorf("change %d: the new password on the other instance: %d, want %d", round, code, want)
+		}
+	}
+}

@@ -30,7 +30,7 @@ func (a *api) mountFunctions(r chi.Router) {
 // (KindAny: either, with the permission its kind needs).
 func (a *api) function(name string, kind directory.ObjectKind) handlerFunc {
 	return func(rq *request) error {
-		ctx, err := a.dir.NestingRequest(rq.ctx, rq.tenant)
+		ctx, err := a.dir.CheckedRequest(rq.ctx, rq.tenant)
 		if err != nil {
 			return err
 		}
