@@ -112,3 +112,22 @@ type GovernanceTx interface {
 	// with *ReferenceExistsError.
 	RelateNewGroup(ctx context.Context, tenant TenantID, group ObjectID, owners, members []ObjectID) error
 }
+
+// RepeatedRelations names an id given twice in the owners or the members
+// of a new group: the group is new, so that is the only way one of its
+// relations could already exist (RelateNewGroup's stores check it).
+func RepeatedRelations(owners, members []ObjectID) error {
+	for _, l := range []struct {
+		rel string
+		ids []ObjectID
+	}{{"owners", owners}, {"members", members}} {
+		seen := make(map[ObjectID]bool, len(l.ids))
+		for _, id := range l.ids {
+			if seen[id] {
+				return &ReferenceExistsError{Relation: l.rel, ID: id}
+			}
+			seen[id] = true
+		}
+	}
+	return nil
+}

@@ -65,10 +65,7 @@ func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upn
 }
 
 func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group directory.ObjectID, owners, members []directory.ObjectID) error {
-	if err := repeated("owners", owners); err != nil {
-		return err
-	}
-	if err := repeated("members", members); err != nil {
+	if err := directory.RepeatedRelations(owners, members); err != nil {
 		return err
 	}
 	if len(owners)+len(members) == 0 {
@@ -123,19 +120,6 @@ func (t *tx) firstInvisible(ctx context.Context, tenant directory.TenantID, ids 
 		}
 	}
 	return fmt.Errorf("relate new group: no user is missing on a second look")
-}
-
-// repeated names an id given twice in one list: the group is new, so
-// that is the only way a relation could already exist.
-func repeated(rel string, ids []directory.ObjectID) error {
-	seen := make(map[directory.ObjectID]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			return &directory.ReferenceExistsError{Relation: rel, ID: id}
-		}
-		seen[id] = true
-	}
-	return nil
 }
 
 func idStrings(ids []directory.ObjectID) []string {

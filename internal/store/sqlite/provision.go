@@ -56,10 +56,7 @@ func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upn
 // then inserts each relation in one statement. The engine is in-process,
 // so the check costs no round trip, and statements stay plain inserts.
 func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group directory.ObjectID, owners, members []directory.ObjectID) error {
-	if err := repeated("owners", owners); err != nil {
-		return err
-	}
-	if err := repeated("members", members); err != nil {
+	if err := directory.RepeatedRelations(owners, members); err != nil {
 		return err
 	}
 	if len(owners)+len(members) == 0 {
@@ -86,19 +83,6 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 			}
 			return mapErr(r.what, err)
 		}
-	}
-	return nil
-}
-
-// repeated names an id given twice in one list: the group is new, so
-// that is the only way a relation could already exist.
-func repeated(rel string, ids []directory.ObjectID) error {
-	seen := make(map[directory.ObjectID]bool, len(ids))
-	for _, id := range ids {
-		if seen[id] {
-			return &directory.ReferenceExistsError{Relation: rel, ID: id}
-		}
-		seen[id] = true
 	}
 	return nil
 }
