@@ -256,7 +256,22 @@ func testAddMembersBatched(t *testing.T, batches int) {
 	spy := &batchSpy{}
 	batched := newAddWorld(t, spy, directory.WithAddBatching(batches))
 	single := newAddWorld(t, nil, directory.WithAddBatching(0))
-	gotOut, wantOut := batched.run(t), single.run(t)
+	gotOut, wantOut := sameOutcomes(t, spy, batched, single)
+	for pair, w := range single.byPair(wantOut) {
+		if n := slices.Index(w, "ok"); n >= 0 && slices.Contains(w[n+1:], "ok") {
+			t.Errorf("%s: added twice: %q", pair, w)
+		}
+	}
+	batched.checkLog(t, gotOut)
+	single.checkLog(t, wantOut)
+}
+
+// sameOutcomes runs the same adds in both worlds and checks that every
+// pair got the same answers and every group has the same members; it
+// returns the outcomes, batched first.
+func sameOutcomes(t *testing.T, spy *batchSpy, batched, single *addWorld) (gotOut, wantOut []string) {
+	t.Helper()
+	gotOut, wantOut = batched.run(t), single.run(t)
 	if spy.batches.Load() == 0 {
 		t.Fatal("no two adds shared a batch; the test proves nothing")
 	}
@@ -265,18 +280,13 @@ func testAddMembersBatched(t *testing.T, batches int) {
 		if !slices.Equal(got[pair], w) {
 			t.Errorf("%s: batched %q, single %q", pair, got[pair], w)
 		}
-		if n := slices.Index(w, "ok"); n >= 0 && slices.Contains(w[n+1:], "ok") {
-			t.Errorf("%s: added twice: %q", pair, w)
-		}
-	}
-	for _, w := range []*addWorld{batched, single} {
-		w.checkLog(t, map[*addWorld][]string{batched: gotOut, single: wantOut}[w])
 	}
 	for i, g := range batched.groups {
 		if gm, sm := batched.members(t, g), single.members(t, single.groups[i]); !slices.Equal(gm, sm) {
 			t.Errorf("members of %s: batched %v, single %v", g.DisplayName, gm, sm)
 		}
 	}
+	return gotOut, wantOut
 }
 
 // TestAddMembersBatchFails makes every batch fail after its statement
@@ -286,22 +296,8 @@ func TestAddMembersBatchFails(t *testing.T) {
 	spy := &batchSpy{fail: errors.New("injected failure")}
 	batched := newAddWorld(t, spy)
 	single := newAddWorld(t, nil, directory.WithAddBatching(0))
-	gotOut, wantOut := batched.run(t), single.run(t)
-	if spy.batches.Load() == 0 {
-		t.Fatal("no two adds shared a batch; the test proves nothing")
-	}
-	got, want := batched.byPair(gotOut), single.byPair(wantOut)
-	for pair, w := range want {
-		if !slices.Equal(got[pair], w) {
-			t.Errorf("%s: batched %q, single %q", pair, got[pair], w)
-		}
-	}
+	gotOut, _ := sameOutcomes(t, spy, batched, single)
 	batched.checkLog(t, gotOut)
-	for i, g := range batched.groups {
-		if gm, sm := batched.members(t, g), single.members(t, single.groups[i]); !slices.Equal(gm, sm) {
-			t.Errorf("members of %s: batched %v, single %v", g.DisplayName, gm, sm)
-		}
-	}
 }
 
 func (w *addWorld) members(t *testing.T, g directory.Group) []string {

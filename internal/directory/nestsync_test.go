@@ -30,17 +30,23 @@ func (w *walkCounter) MemberGroups(ctx context.Context, tenant directory.TenantI
 // database, as two servers. Every write acknowledged by the first is seen
 // by the very next read of the second, which answers from its index:
 // adds, removes, nestings, a security flag, deletions and a restore.
-func TestCheckedCachesAcrossInstances(t *testing.T) {
-	ctx := context.Background()
+// sharedStore returns a function that opens another store on one
+// database of the engine under test, as a second server would.
+func sharedStore(t *testing.T) func() directory.Store {
 	url := testdb.URL(t, testdb.Engine())
-	open := func() directory.Store {
-		st, err := openURL(ctx, url)
+	return func() directory.Store {
+		st, err := openURL(context.Background(), url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
 		return st
 	}
+}
+
+func TestCheckedCachesAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	open := sharedStore(t)
 	a := directory.New(open(), directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
 	counted := &walkCounter{Store: open()}
 	b := directory.New(counted, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
@@ -164,15 +170,7 @@ func (s slowPending) PendingChanges(ctx context.Context, tenant directory.Tenant
 // asked, also one acknowledged while a statement was on its way.
 func TestCheckedCachesConcurrentReaders(t *testing.T) {
 	ctx := context.Background()
-	url := testdb.URL(t, testdb.Engine())
-	open := func() directory.Store {
-		st, err := openURL(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := sharedStore(t)
 	a := directory.New(open(), directory.WithPasswordCost(4))
 	b := directory.New(slowPending{open()}, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
 	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
@@ -245,15 +243,7 @@ func (g *gatedPending) PendingChanges(ctx context.Context, tenant directory.Tena
 // write was acknowledged) waits for a statement of its own.
 func TestCheckedCachesDoNotShareAnEarlierRead(t *testing.T) {
 	ctx := context.Background()
-	url := testdb.URL(t, testdb.Engine())
-	open := func() directory.Store {
-		st, err := openURL(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
+	open := sharedStore(t)
 	a := directory.New(open(), directory.WithPasswordCost(4))
 	gate := &gatedPending{Store: open(), reached: make(chan struct{}), release: make(chan struct{})}
 	b := directory.New(gate, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
