@@ -40,18 +40,7 @@ func testChanges(t *testing.T, f *fixture) {
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[:3]) })
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[3:]) })
 
-	got := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 100))
-	if len(got) != len(want) {
-		t.Fatalf("Changes: got %d rows, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if i > 0 && got[i].Cursor <= got[i-1].Cursor {
-			t.Errorf("cursor %d after %d: not increasing", got[i].Cursor, got[i-1].Cursor)
-		}
-		if g, w := normChange(got[i]), normChange(want[i]); !reflect.DeepEqual(g, w) {
-			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
-		}
-	}
+	got := sameChanges(t, f, want, 100)
 
 	// Paging by cursor returns each row once.
 	var paged []directory.Change
@@ -159,7 +148,14 @@ func testChangesMany(t *testing.T, f *fixture) {
 	}
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[:1]) })
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, want[1:]) })
-	got := must[[]directory.Change](t, "Changes")(f.s.Changes(ctx, 0, 1000))
+	sameChanges(t, f, want, 1000)
+}
+
+// sameChanges reads the whole log (up to limit rows) and checks that it
+// holds want, in order, with increasing cursors; it returns what it read.
+func sameChanges(t *testing.T, f *fixture, want []directory.Change, limit int) []directory.Change {
+	t.Helper()
+	got := must[[]directory.Change](t, "Changes")(f.s.Changes(f.ctx, 0, limit))
 	if len(got) != len(want) {
 		t.Fatalf("Changes: got %d rows, want %d", len(got), len(want))
 	}
@@ -171,4 +167,5 @@ func testChangesMany(t *testing.T, f *fixture) {
 			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
 		}
 	}
+	return got
 }
