@@ -56,21 +56,12 @@ func WithAddBatching(batches int) Option {
 	}
 }
 
-// batchAddable reports whether an AddMembers call may join a batch: one
-// user (or untyped) reference, a group key that is an id, and a caller
-// that need not own the group.
+// batchAddable reports whether an AddMembers call may join a batch.
 func (s *Service) batchAddable(ctx context.Context, groupKey string, refs []MemberRef) (GroupUser, bool) {
-	if s.adds == nil || len(refs) != 1 || (refs[0].Kind != KindUser && refs[0].Kind != KindAny) {
+	if s.adds == nil {
 		return GroupUser{}, false
 	}
-	if CallerFrom(ctx).mustOwn(true) {
-		return GroupUser{}, false
-	}
-	gid, ok := ParseObjectID(groupKey)
-	if !ok {
-		return GroupUser{}, false
-	}
-	return GroupUser{Group: gid, User: refs[0].ID}, true
+	return singleUserAdd(ctx, groupKey, refs)
 }
 
 // addBatched adds p through a batch. done false (and no error) means

@@ -26,19 +26,30 @@ type GroupUser struct {
 	Group, User ObjectID
 }
 
+// singleUserAdd returns the one membership refs asks for when it may be
+// added by one statement (alone or in a batch): one user (or untyped)
+// reference, a group key that is an id, and a caller that need not own
+// the group (a Group.Create-only application must: full checks).
+func singleUserAdd(ctx context.Context, groupKey string, refs []MemberRef) (GroupUser, bool) {
+	if len(refs) != 1 || (refs[0].Kind != KindUser && refs[0].Kind != KindAny) {
+		return GroupUser{}, false
+	}
+	if CallerFrom(ctx).mustOwn(true) {
+		return GroupUser{}, false
+	}
+	gid, ok := ParseObjectID(groupKey)
+	if !ok {
+		return GroupUser{}, false
+	}
+	return GroupUser{Group: gid, User: refs[0].ID}, true
+}
+
 // addUserMemberFast adds the one user of refs in one statement when the
 // caller and the reference allow it. done false (and no error) means
 // nothing changed and the full checks must run, to add a group or to say
 // why the add is refused.
 func addUserMemberFast(ctx context.Context, tx Tx, log *changeLog, tenant TenantID, groupKey string, refs []MemberRef) (done bool, err error) {
-	if len(refs) != 1 || (refs[0].Kind != KindUser && refs[0].Kind != KindAny) {
-		return false, nil
-	}
-	// A Group.Create-only application must own the group: full checks.
-	if CallerFrom(ctx).mustOwn(true) {
-		return false, nil
-	}
-	gid, ok := ParseObjectID(groupKey)
+	p, ok := singleUserAdd(ctx, groupKey, refs)
 	if !ok {
 		return false, nil
 	}
@@ -46,11 +57,11 @@ func addUserMemberFast(ctx context.Context, tx Tx, log *changeLog, tenant Tenant
 	if !ok {
 		return false, nil
 	}
-	added, err := a.AddUserMember(ctx, tenant, gid, refs[0].ID)
+	added, err := a.AddUserMember(ctx, tenant, p.Group, p.User)
 	if err != nil || !added {
 		return false, err
 	}
-	log.relate(gid, OpMemberAdded, MemberRef{ID: refs[0].ID, Kind: KindUser})
+	log.relate(p.Group, OpMemberAdded, MemberRef{ID: p.User, Kind: KindUser})
 	return true, nil
 }
 
