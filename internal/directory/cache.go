@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,12 +18,18 @@ import (
 // it started, so a value read before a commit can never be put back after
 // the commit dropped it.
 type objectCache struct {
-	mu     sync.RWMutex
-	gen    uint64
-	max    int
-	groups map[cacheKey]Group
+	mu  sync.RWMutex
+	gen uint64
+	max int
+	// Entries are pointers, never changed once put: lookups touch a
+	// compact map, and readers copy the value out.
+	groups map[cacheKey]*Group
 	users  map[cacheKey]User
 }
+
+// revisions numbers every group put in any cache of the process, so that a
+// Revision names one value even across Services.
+var revisions atomic.Uint64
 
 type cacheKey struct {
 	tenant TenantID
@@ -30,7 +37,7 @@ type cacheKey struct {
 }
 
 func newObjectCache(max int) *objectCache {
-	return &objectCache{max: max, groups: make(map[cacheKey]Group), users: make(map[cacheKey]User)}
+	return &objectCache{max: max, groups: make(map[cacheKey]*Group), users: make(map[cacheKey]User)}
 }
 
 func (c *objectCache) generation() uint64 {
@@ -41,14 +48,16 @@ func (c *objectCache) generation() uint64 {
 
 func (c *objectCache) group(k cacheKey) (Group, bool) {
 	c.mu.RLock()
-	g, ok := c.groups[k]
+	p, ok := c.groups[k]
 	c.mu.RUnlock()
-	if ok {
-		// Callers may append to these; the cached value must not change.
-		g.GroupTypes = slices.Clone(g.GroupTypes)
-		g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
+	if !ok {
+		return Group{}, false
 	}
-	return g, ok
+	g := *p
+	// Callers may append to these; the cached value must not change.
+	g.GroupTypes = slices.Clone(g.GroupTypes)
+	g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
+	return g, true
 }
 
 func (c *objectCache) user(k cacheKey) (User, bool) {
@@ -74,7 +83,8 @@ func (c *objectCache) putGroup(k cacheKey, g Group, gen uint64) {
 	if len(c.groups) >= c.max {
 		clear(c.groups) // bounded memory without bookkeeping on the hot path
 	}
-	c.groups[k] = g
+	g.Revision = revisions.Add(1)
+	c.groups[k] = &g
 }
 
 func (c *objectCache) putUser(k cacheKey, u User, gen uint64) {

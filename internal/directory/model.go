@@ -98,6 +98,12 @@ type Group struct {
 	// Members is filled only when a read asked to expand members; it holds
 	// at most the requested number of members.
 	Members []Object
+
+	// Revision is nonzero when the value came from this process's read
+	// cache: reads that return the same nonzero Revision returned the
+	// same value, so what a caller derived from one (an encoding, say)
+	// holds for the other. Stores leave it zero.
+	Revision uint64
 }
 
 // Group types and visibilities as Microsoft Graph spells them.

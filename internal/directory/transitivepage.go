@@ -154,12 +154,12 @@ func (c *objectCache) groupsInto(tenant TenantID, ids []ObjectID, found []Group)
 	var missing []ObjectID
 	c.mu.RLock()
 	for i, id := range ids {
-		g, ok := c.groups[cacheKey{tenant, id}]
+		p, ok := c.groups[cacheKey{tenant, id}]
 		if !ok {
 			missing = append(missing, id)
 			continue
 		}
-		found[i] = g
+		found[i] = *p
 	}
 	c.mu.RUnlock()
 	for i := range found {

@@ -238,14 +238,30 @@ func prepare(o options, addr, auth string, sum summary) (opSet, []byte, error) {
 	if err != nil {
 		return opSet{}, nil, err
 	}
-	users, err := fetchUserIDs(addr, auth, o.addUsers)
+	users, err := fetchUserIDs(addr, auth, o.readUsers+o.addUsers)
 	if err != nil {
 		return opSet{}, nil, fmt.Errorf("list users: %w", err)
 	}
 	// The deep users first: their answers walk every level of nesting.
 	read := append(append([]string{}, sum.DeepUserIDs...), sum.SampleUserIDs...)
 	read = append(read, users[:min(len(users), o.readUsers)]...)
-	set := opSet{addr: addr, auth: auth, groupID: id, users: read, addUsers: users,
+	// The adds never add a user the reads ask about, so that every round
+	// (and a reused directory) reads the generated memberships, not
+	// answers grown by earlier add runs.
+	skip := make(map[string]bool, len(read))
+	for _, u := range read {
+		skip[u] = true
+	}
+	var adds []string
+	for _, u := range users[min(len(users), o.readUsers):] {
+		if !skip[u] {
+			adds = append(adds, u)
+		}
+	}
+	if len(adds) == 0 && o.wants("members/$ref") {
+		return opSet{}, nil, fmt.Errorf("no users left for the member adds: the directory has %d users, the reads use %d", len(users), len(read))
+	}
+	set := opSet{addr: addr, auth: auth, groupID: id, users: read, addUsers: adds,
 		checkIDs: append(append([]string{}, sum.DeepGroupIDs...), sum.SampleGroupIDs...)}
 	set.checkIDs = set.checkIDs[:min(len(set.checkIDs), 20)]
 	if o.wants("members/$ref") {

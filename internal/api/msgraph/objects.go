@@ -26,8 +26,7 @@ func objectMembers(e *enc, o *directory.Object, userSel, groupSel []int) {
 		e.str(userSchema.odata)
 		userSchema.write(e, o.User, userSel)
 	} else if o.Group != nil {
-		e.str(groupSchema.odata)
-		groupSchema.write(e, o.Group, groupSel)
+		writeGroup(e, o.Group, groupSel)
 	} else if sp := o.ServicePrincipal; sp != nil {
 		// Only owners lists carry service principals (apps that created
 		// the group with Group.Create); $select does not apply to them.
