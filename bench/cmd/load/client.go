@@ -22,6 +22,7 @@ type runResult struct {
 	target   string
 	requests int           // 2xx answers completed inside the measured window
 	errors   int           // other statuses, broken connections
+	firstErr string        // what the first error was, to tell them apart
 	elapsed  time.Duration // the measured window
 	lat      []time.Duration
 }
@@ -58,6 +59,9 @@ func load(target, addr string, req requests, conns int, warmup, dur time.Duratio
 	for _, r := range res {
 		out.requests += r.requests
 		out.errors += r.errors
+		if out.firstErr == "" {
+			out.firstErr = r.firstErr
+		}
 		out.lat = append(out.lat, r.lat...)
 	}
 	slices.Sort(out.lat)
@@ -81,7 +85,7 @@ func worker(addr string, req func(n int) []byte, measureFrom, end time.Time, max
 		if c == nil {
 			var err error
 			if c, err = dial(addr); err != nil {
-				r.errors++
+				r.fail(fmt.Sprintf("dial: %v", err))
 				time.Sleep(10 * time.Millisecond) // do not spin on a dead server
 				continue
 			}
@@ -96,12 +100,21 @@ func worker(addr string, req func(n int) []byte, measureFrom, end time.Time, max
 			if err == nil && status/100 == 2 {
 				r.requests++
 				r.lat = append(r.lat, t1.Sub(t0))
+			} else if err != nil {
+				r.fail(err.Error())
 			} else {
-				r.errors++
+				r.fail(fmt.Sprintf("status %d", status))
 			}
 		}
 	}
 	return r
+}
+
+func (r *runResult) fail(what string) {
+	if r.errors == 0 {
+		r.firstErr = what
+	}
+	r.errors++
 }
 
 type conn struct {

@@ -36,8 +36,12 @@ func probe(addr string, req []byte) string {
 }
 
 func printRun(out io.Writer, round int, name string, r runResult) {
-	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d\n",
-		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors)
+	first := ""
+	if r.errors > 0 {
+		first = " (first: " + r.firstErr + ")"
+	}
+	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s\n",
+		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors, first)
 }
 
 // printTable prints per operation the medians over the rounds, the ratio
