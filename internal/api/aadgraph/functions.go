@@ -95,6 +95,9 @@ func (a *api) isMemberOf(rq *request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.checked(rq); err != nil {
+		return err
+	}
 	in, err := a.dir.IsMemberOf(rq.ctx, rq.tenant, groupID, memberID)
 	if err != nil {
 		return err
@@ -102,9 +105,24 @@ func (a *api) isMemberOf(rq *request) error {
 	return sendJSON(rq.w, http.StatusOK, booleanResult{Metadata: rq.metadata(booleanFragment), Value: in})
 }
 
+// checked lets the request's directory lookups share one check of the
+// read caches (see directory.Service.CheckedRequest).
+func (a *api) checked(rq *request) error {
+	ctx, err := a.dir.CheckedRequest(rq.ctx, rq.tenant)
+	if err != nil {
+		return err
+	}
+	rq.ctx = ctx
+	return nil
+}
+
 // subject checks that {id} names an object of the route's kind, so that
 // /groups/{userId}/... is not found as it is for every other group route.
+// It begins the checked request the function's lookups then share.
 func (a *api) subject(rq *request, kind directory.ObjectKind) (string, error) {
+	if err := a.checked(rq); err != nil {
+		return "", err
+	}
 	key := rq.param("id")
 	if kind == directory.KindUser {
 		u, err := a.dir.User(rq.ctx, rq.tenant, key)
