@@ -83,9 +83,27 @@ func newWriteConn(c *sql.Conn) (*writeConn, error) {
 			return fmt.Errorf("sqlite driver connection %T has no rollback hook", dc)
 		}
 		h.RegisterRollbackHook(func() { w.rolledBack.Store(true) })
+		if _, ok := dc.(msqlite.DBStatus); !ok {
+			return fmt.Errorf("sqlite driver connection %T has no status counters", dc)
+		}
 		return nil
 	})
 	return w, err
+}
+
+// deferredFKs reports whether the open transaction holds rows that break a
+// deferred foreign key (see deferfk.go).
+func (w *writeConn) deferredFKs() (bool, error) {
+	var n int
+	err := w.c.Raw(func(dc any) error {
+		var err error
+		n, _, err = dc.(msqlite.DBStatus).Status(msqlite.DBStatusDeferredFKs, false)
+		return err
+	})
+	if err != nil {
+		return false, mapErr("read deferred foreign keys", err)
+	}
+	return n > 0, nil
 }
 
 // prepare checks ctx once, before the statement, and runs the statement

@@ -16,6 +16,7 @@ const maxBatch = 512
 // for concurrent use and must not be used after the function returns.
 type tx struct {
 	reader
+	w *writeConn
 }
 
 var _ directory.Tx = (*tx)(nil)
@@ -194,7 +195,7 @@ func (s *Store) runBatch(w *writeConn, first *writeReq, more func(n int) *writeR
 	if err := run("SAVEPOINT b"); err != nil {
 		return batch, mapErr("savepoint", err)
 	}
-	t := &tx{reader: reader{c: w}}
+	t := &tx{reader: reader{c: w}, w: w}
 	var open []*writeReq // the chunk: requests that succeeded since SAVEPOINT c
 	inChunk := false
 	for r := first; r != nil; {
@@ -239,6 +240,11 @@ func (s *Store) runBatch(w *writeConn, first *writeReq, more func(n int) *writeR
 		return batch, fmt.Errorf("transaction lost: %w", mapErr("release", err))
 	}
 	if err := run("COMMIT"); err != nil {
+		if sqliteCode(err) == codeForeignKey {
+			// call lets no such update through; should one get past it,
+			// settle runs each alone and only that one fails again.
+			return batch, fmt.Errorf("commit: %w", errDangling)
+		}
 		return batch, unavailable("commit", err)
 	}
 	committed = true
@@ -277,7 +283,10 @@ var errLost = fmt.Errorf("transaction lost: %w", directory.ErrUnavailable)
 
 func (r *writeReq) failed() bool { return r.err != nil || r.panicked }
 
-// call runs fn and keeps its error or panic for the caller.
+// call runs fn and keeps its error or panic for the caller. An fn that
+// returns nil but leaves a relation row without its group fails here (see
+// deferfk.go): it is undone with its chunk like any failed fn, where at
+// COMMIT it would fail the whole batch.
 func (r *writeReq) call(t *tx) {
 	r.err, r.panicked, r.pval = nil, false, nil
 	defer func() {
@@ -285,5 +294,10 @@ func (r *writeReq) call(t *tx) {
 			r.panicked, r.pval = true, p
 		}
 	}()
-	r.err = r.fn(t)
+	if r.err = r.fn(t); r.err == nil {
+		dangling, err := t.w.deferredFKs()
+		if r.err = err; err == nil && dangling {
+			r.err = errDangling
+		}
+	}
 }
