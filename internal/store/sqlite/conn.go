@@ -110,9 +110,16 @@ func (w *writeConn) deferredFKs() (bool, error) {
 // under a context that cannot be cancelled: an interrupted write inside an
 // open transaction makes SQLite roll back the whole transaction, which may
 // hold other callers' updates committed in the same batch.
+//
+// After SQLite has rolled back a transaction by itself, every statement
+// fails with errLost until the write loop begins the next one: it would
+// otherwise commit on its own.
 func (w *writeConn) prepare(ctx context.Context, q string) (*sql.Stmt, context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	if w.rolledBack.Load() {
+		return nil, nil, errLost
 	}
 	st := w.m[q]
 	if st == nil {
