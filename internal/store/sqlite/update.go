@@ -173,11 +173,11 @@ const chunk = 64
 // fails, ROLLBACK, BEGIN IMMEDIATE and the earlier requests again; from
 // then on SAVEPOINT c before each chunk of requests, and when a fn fails,
 // ROLLBACK TO c, the chunk's earlier requests again and a new chunk after
-// the failed one. Savepoints are never released, so that none of them
-// can end the transaction. After an I/O error SQLite may roll the
-// transaction back by itself; its rollback hook tells, and the writer
-// connection then refuses every statement (writeConn.prepare), so that
-// none of the batch commits on its own.
+// the failed one. Savepoints are never released: COMMIT ends them all, and
+// ROLLBACK TO c goes back to the newest one. After an I/O error SQLite may
+// roll the transaction back by itself; its rollback hook tells, and the
+// writer connection then refuses every statement (writeConn.prepare), so
+// that none of the batch commits on its own.
 func (s *Store) runBatch(w *writeConn, first *writeReq, more func(n int) *writeReq) ([]*writeReq, error) {
 	batch := []*writeReq{first}
 	run := func(q string) error {
