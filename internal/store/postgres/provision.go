@@ -18,10 +18,11 @@ JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 	// statistics say so). A probe per id through a LATERAL subquery would
 	// be the same on a large table, but on a small analyzed one the
 	// planner makes each probe a scan of the whole table: for 102 ids and
-	// 102 users, 1.5 ms against 0.04 ms for one pass (EXPLAIN ANALYZE),
-	// and with statistics that lag behind a grown table, one scan per id
-	// of all of it. ids are given once each, so the count of users found
-	// says whether all are visible.
+	// 102 users, 1.5 ms against 0.04 ms for one pass (EXPLAIN ANALYZE).
+	// On 100,000 users both are index scans of about 0.3 ms, also right
+	// after the table grew from 102 without a new ANALYZE. ids are given
+	// once each, so the count of users found says whether all are
+	// visible.
 	// qRelateNewGroup inserts the owners ($4) and members ($5) of the new
 	// group $1 when every user of $3 (both lists, each id once) is
 	// visible, and nothing otherwise, saying which. Nothing here reads the
