@@ -85,6 +85,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"delete group", qDeleteGroup, []any{id, tid}},
 		{"tenant by domain", qTenantByDomain, []any{"contoso.example"}},
 		{"changes", qChanges, []any{0, 0, 100}},
+		{"visible users", qVisibleUsers, []any{tid, list}},
+		{"relate new group", qRelateNewGroup, []any{id, tid, list, list, list}},
 	}
 	for _, c := range cases {
 		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)

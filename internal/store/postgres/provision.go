@@ -12,11 +12,17 @@ const (
 	qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM unnest($2::text[]) AS k(key)
 JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 
-	// The ids of qRelateNewGroup and qVisibleUsers are looked up through
-	// LATERAL subqueries that OFFSET 0 keeps from being flattened into
-	// plain joins, so that each is a probe of users_pkey whatever the
-	// planner knows of the table: when its statistics lag it may join the
-	// array to all of the tenant's users instead.
+	// qRelateNewGroup and qVisibleUsers read the users of a list of ids
+	// in one scan with id = ANY: an index scan of it when the table is
+	// large, and one pass with a hashed list when it is small (or its
+	// statistics say so). A probe per id through a LATERAL subquery would
+	// be the same on a large table, but on a small analyzed one the
+	// planner makes each probe a scan of the whole table: for 102 ids and
+	// 102 users, 1.5 ms against 0.04 ms for one pass (EXPLAIN ANALYZE).
+	// On 100,000 users both are index scans of about 0.3 ms, also right
+	// after the table grew from 102 without a new ANALYZE. ids are given
+	// once each, so the count of users found says whether all are
+	// visible.
 	// qRelateNewGroup inserts the owners ($4) and members ($5) of the new
 	// group $1 when every user of $3 (both lists, each id once) is
 	// visible, and nothing otherwise, saying which. Nothing here reads the
@@ -24,9 +30,8 @@ JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 	// would conflict with every concurrent write landing on those pages,
 	// and the group being new, there is nothing there to read.
 	qRelateNewGroup = `WITH visible AS MATERIALIZED (
-	SELECT count(*) = cardinality($3::text[]) AS ok FROM unnest($3::text[]) AS x(id)
-	CROSS JOIN LATERAL (SELECT 1 FROM users u
-		WHERE u.id = x.id AND u.tenant_id = $2 AND u.deleted_at IS NULL OFFSET 0) u
+	SELECT count(*) = cardinality($3::text[]) AS ok FROM users u
+	WHERE u.id = ANY ($3::text[]) AND u.tenant_id = $2 AND u.deleted_at IS NULL
 ), o AS (
 	INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
 	SELECT $1, x.id, $2, 'user' FROM unnest($4::text[]) AS x(id) WHERE (SELECT ok FROM visible)
@@ -35,9 +40,8 @@ JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 	SELECT $1, x.id, $2, 'user' FROM unnest($5::text[]) AS x(id) WHERE (SELECT ok FROM visible)
 )
 SELECT ok FROM visible`
-	qVisibleUsers = `SELECT u.id FROM unnest($2::text[]) AS x(id)
-CROSS JOIN LATERAL (SELECT u.id FROM users u
-	WHERE u.id = x.id AND u.tenant_id = $1 AND u.deleted_at IS NULL OFFSET 0) u`
+	qVisibleUsers = `SELECT u.id FROM users u
+WHERE u.id = ANY ($2::text[]) AND u.tenant_id = $1 AND u.deleted_at IS NULL`
 )
 
 func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upns []string) ([]directory.UPNUser, error) {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"math/bits"
 	"strings"
 
@@ -13,7 +12,12 @@ const (
 	qChanges = `SELECT cursor, tenant_id, object_id, object_kind, op, related_id, related_kind,
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
 FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2`
-	qAppendChangesHead = `INSERT INTO changes (tenant_id, object_id, object_kind, op, related_id,
+	// OR FAIL spares SQLite a statement journal for the multi-row insert
+	// (see deferfk.go): a failure part-way fails the caller's update,
+	// which undoes the rows made before it. Placeholders are anonymous:
+	// the driver looks up the name of each numbered one (?NNN) in a list
+	// as long as the statement's, for 832 of them per statement.
+	qAppendChangesHead = `INSERT OR FAIL INTO changes (tenant_id, object_id, object_kind, op, related_id,
 	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
 VALUES `
 )
@@ -112,7 +116,7 @@ var appendChanges = func() []string {
 				if j > 0 {
 					b.WriteString(", ")
 				}
-				fmt.Fprintf(&b, "?%d", i*changeArgs+j+1)
+				b.WriteString("?")
 			}
 			b.WriteString(")")
 		}

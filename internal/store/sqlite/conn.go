@@ -83,18 +83,43 @@ func newWriteConn(c *sql.Conn) (*writeConn, error) {
 			return fmt.Errorf("sqlite driver connection %T has no rollback hook", dc)
 		}
 		h.RegisterRollbackHook(func() { w.rolledBack.Store(true) })
+		if _, ok := dc.(msqlite.DBStatus); !ok {
+			return fmt.Errorf("sqlite driver connection %T has no status counters", dc)
+		}
 		return nil
 	})
 	return w, err
+}
+
+// deferredFKs reports whether the open transaction holds rows that break a
+// deferred foreign key (see deferfk.go).
+func (w *writeConn) deferredFKs() (bool, error) {
+	var n int
+	err := w.c.Raw(func(dc any) error {
+		var err error
+		n, _, err = dc.(msqlite.DBStatus).Status(msqlite.DBStatusDeferredFKs, false)
+		return err
+	})
+	if err != nil {
+		return false, mapErr("read deferred foreign keys", err)
+	}
+	return n > 0, nil
 }
 
 // prepare checks ctx once, before the statement, and runs the statement
 // under a context that cannot be cancelled: an interrupted write inside an
 // open transaction makes SQLite roll back the whole transaction, which may
 // hold other callers' updates committed in the same batch.
+//
+// After SQLite has rolled back a transaction by itself, every statement
+// fails with errLost until the write loop begins the next one: it would
+// otherwise commit on its own.
 func (w *writeConn) prepare(ctx context.Context, q string) (*sql.Stmt, context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
+	}
+	if w.rolledBack.Load() {
+		return nil, nil, errLost
 	}
 	st := w.m[q]
 	if st == nil {

@@ -9,8 +9,11 @@ import (
 
 // qAddUserMember adds one user member when the group and the user are
 // visible; an existing row leaves the statement without effect, so that
-// the domain's full checks run and name the duplicate.
-const qAddUserMember = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+// the domain's full checks run and name the duplicate. The statement
+// checks that the group exists, and its values are never NULL, so no
+// constraint can fail part-way: OR FAIL spares SQLite the statement
+// journal (see deferfk.go) without changing what it does.
+const qAddUserMember = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT ?1, u.id, ?2, 'user' FROM users u
 WHERE u.id = ?3 AND u.tenant_id = ?2 AND u.deleted_at IS NULL AND ` + groupVisible + `
 ON CONFLICT DO NOTHING`
@@ -30,8 +33,9 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 }
 
 // qAddUserMembers is qAddUserMember for many pairs at once, given as a
-// JSON array of {"g","m"} objects; RETURNING names the rows added.
-const qAddUserMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+// JSON array of {"g","m"} objects; RETURNING names the rows added. As
+// there, OR FAIL only spares the statement journal.
+const qAddUserMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT p.g, p.m, ?1, 'user' FROM
 	(SELECT json_extract(value, '$.g') AS g, json_extract(value, '$.m') AS m FROM json_each(?2)) p
 WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.m AND u.tenant_id = ?1 AND u.deleted_at IS NULL)

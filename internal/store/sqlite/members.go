@@ -12,6 +12,7 @@ import (
 // and owners differ only in table and column names.
 type relation struct {
 	name                                       string // "members" or "owners"
+	table                                      string // "memberships" or "ownerships"
 	list, existing, count, add, remove, anyRow string
 }
 
@@ -29,7 +30,8 @@ func newRelation(name, table, col, kind string) relation {
 	from := ` FROM ` + table + ` m` + visibleJoin(col, kind) +
 		`WHERE m.group_id = ?1 AND m.tenant_id = ?2 AND (u.id IS NOT NULL OR g.id IS NOT NULL) AND ` + groupVisible
 	return relation{
-		name: name,
+		name:  name,
+		table: table,
 		list: `SELECT ` + userCols + `, ` + groupCols + from + ` AND m.` + col + ` > ?3
 ORDER BY m.` + col + ` LIMIT ?4`,
 		existing: `SELECT m.` + col + from + ` AND m.` + col + ` IN (SELECT value FROM json_each(?3))`,
@@ -283,17 +285,20 @@ func (t *tx) add(ctx context.Context, rel relation, tenant directory.TenantID, g
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, rel.add, string(group), string(tenant), string(b))
+	// A plain INSERT (ABORT): the failure paths below read the relation
+	// table, which must not hold the rows made before the failing one.
+	_, err = t.insertRelations(ctx, rel.table, group, rel.add, string(group), string(tenant), string(b))
 	if err == nil {
 		return nil
+	}
+	if foreignKey(err) {
+		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
 	}
 	switch sqliteCode(err) {
 	case codePrimaryKey:
 		return t.duplicate(ctx, rel, tenant, group, ids, err)
 	case codeNotNull:
 		return t.unresolved(ctx, tenant, refs, err)
-	case codeForeignKey:
-		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
 	}
 	return mapErr("add "+rel.name, err)
 }

@@ -24,7 +24,7 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 	}
 	// Go migrations registered globally by other packages are not ours.
 	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(backfill, secretsMigration))
+		goose.WithGoMigrations(backfill, secretsMigration, deferMigration))
 }
 
 func latest(p *goose.Provider) int64 {

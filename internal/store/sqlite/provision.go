@@ -16,10 +16,13 @@ const (
 CROSS JOIN users u ON u.tenant_id = ?1 AND u.upn_key = j.value AND u.deleted_at IS NULL`
 
 	// The statements that relate users to a new group read nothing of the
-	// relation tables: the group has no relations yet.
-	qRelateNewOwners = `INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
+	// relation tables: the group has no relations yet. OR FAIL keeps the
+	// rows made before a failing one where ABORT would undo them, and so
+	// spares SQLite the statement journal (see deferfk.go); the caller
+	// undoes them with the rest of its update, as it fails.
+	qRelateNewOwners = `INSERT OR FAIL INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
 SELECT ?1, j.value, ?2, 'user' FROM json_each(?3) j`
-	qRelateNewMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+	qRelateNewMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT ?1, j.value, ?2, 'user' FROM json_each(?3) j`
 	// qFirstInvisible returns the first id of ?2 that names no visible
 	// user of tenant ?1.
@@ -71,14 +74,14 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 		return mapErr("relate new group", err)
 	}
 	for _, r := range []struct {
-		q, what string
-		ids     []directory.ObjectID
-	}{{qRelateNewOwners, "add owners", owners}, {qRelateNewMembers, "add members", members}} {
+		q, table, what string
+		ids            []directory.ObjectID
+	}{{qRelateNewOwners, "ownerships", "add owners", owners}, {qRelateNewMembers, "memberships", "add members", members}} {
 		if len(r.ids) == 0 {
 			continue
 		}
-		if _, err := t.exec(ctx, r.q, string(group), string(tenant), idList(r.ids)); err != nil {
-			if sqliteCode(err) == codeForeignKey {
+		if _, err := t.insertRelations(ctx, r.table, group, r.q, string(group), string(tenant), idList(r.ids)); err != nil {
+			if foreignKey(err) {
 				return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
 			}
 			return mapErr(r.what, err)

@@ -149,6 +149,12 @@ func dsn(path string, readOnly bool) string {
 		// Savepoint journals of group commit stay in memory instead of
 		// going to a temp file on every first write of a page.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// 32 MB of page cache (SQLite's default is 2 MB): a batch of
+		// provisioning calls touches more pages than 2 MB hold, and SQLite
+		// then spills pages to the WAL before COMMIT, writes them again at
+		// COMMIT and reads the WAL back to recompute its checksums. The
+		// cache grows only as pages are used.
+		q.Add("_pragma", "cache_size(-32768)")
 		// The checkpointer does this off the commit path (checkpoint.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 		// Makes the migration library's transactions take the write lock

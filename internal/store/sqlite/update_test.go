@@ -157,13 +157,20 @@ func TestGroupCommitSurvivesLostTransaction(t *testing.T) {
 	ctx := context.Background()
 	tid := seedTenant(t, s)
 
-	a, c := testUser(tid, "a"), testUser(tid, "c")
+	a, b, c := testUser(tid, "a"), testUser(tid, "b"), testUser(tid, "c")
 	var runsA, runsC atomic.Int32
 	errs, panics := inOneBatch(t, s, func(tx directory.Tx) error {
 		runsA.Add(1)
 		return tx.InsertUser(ctx, a)
 	}, func(dtx directory.Tx) error {
-		_, err := dtx.(*tx).exec(ctx, "ROLLBACK")
+		if _, err := dtx.(*tx).exec(ctx, "ROLLBACK"); err != nil {
+			return err
+		}
+		// With the transaction gone this would commit on its own.
+		err := dtx.InsertUser(ctx, b)
+		if err == nil {
+			t.Error("a write after the lost transaction succeeded")
+		}
 		return err
 	}, func(tx directory.Tx) error {
 		runsC.Add(1)
@@ -180,6 +187,9 @@ func TestGroupCommitSurvivesLostTransaction(t *testing.T) {
 		if _, err := s.User(ctx, tid, u.ID); err != nil {
 			t.Errorf("user %s: %v", u.UserPrincipalName, err)
 		}
+	}
+	if _, err := s.User(ctx, tid, b.ID); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("user written after the lost transaction: %v", err)
 	}
 	if runsA.Load() < 1 || runsC.Load() < 1 {
 		t.Errorf("runs: a %d, c %d", runsA.Load(), runsC.Load())

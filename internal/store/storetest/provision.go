@@ -149,6 +149,20 @@ func testRelateNewGroup(t *testing.T, f *fixture) {
 		t.Fatalf("group of the failed transaction: %v", err)
 	}
 
+	// A group that does not exist relates nobody: the store's key to
+	// groups refuses the rows, whenever the engine checks it.
+	missing := idAt(9)
+	err = f.s.Update(f.ctx, func(tx directory.Tx) error {
+		return tx.RelateNewGroup(f.ctx, f.tenant.ID, missing, []directory.ObjectID{a.ID}, []directory.ObjectID{b.ID, c.ID})
+	})
+	var nf *directory.NotFoundError
+	if !errors.As(err, &nf) || nf.Kind != directory.KindGroup || nf.ID != string(missing) {
+		t.Fatalf("missing group: %v, want *NotFoundError naming group %s", err, missing)
+	}
+	if in, err := f.s.Contains(f.ctx, f.tenant.ID, missing, b.ID); err != nil || in {
+		t.Fatalf("member of the missing group: %v, %v", in, err)
+	}
+
 	// Nobody at all is nothing to do.
 	e := f.newUnified("empty")
 	f.update(func(tx directory.Tx) error {
