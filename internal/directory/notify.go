@@ -2,11 +2,11 @@ package directory
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"groupd/internal/jsonx"
 )
 
 // Change notifications are read from the change log, with no queue of
@@ -57,24 +57,35 @@ func notificationFor(sub Subscription, c Change) (Notification, bool) {
 	return n, true
 }
 
+// notificationOf builds the resource data by hand: it is written once per
+// notification while writes run, and the JSON encoder with a map per
+// notification cost as much as reading the change log for it. Keys are in
+// the order encoding/json gives a map's.
 func notificationOf(sub Subscription, c Change, ct string, member bool) Notification {
 	set, typ := "Users", "#Microsoft.Graph.User"
 	if c.ObjectKind == KindGroup {
 		set, typ = "Groups", "#Microsoft.Graph.Group"
 	}
 	res := set + "/" + string(c.ObjectID)
-	data := map[string]any{"@odata.type": typ, "@odata.id": res, "id": c.ObjectID, "organizationId": c.TenantID}
+	b := make([]byte, 0, 256)
+	b = append(b, `{"@odata.id":`...)
+	b = jsonx.AppendString(b, res)
+	b = append(b, `,"@odata.type":`...)
+	b = jsonx.AppendString(b, typ)
+	b = append(b, `,"id":`...)
+	b = jsonx.AppendString(b, string(c.ObjectID))
 	if member {
-		d := map[string]any{"id": c.RelatedID}
+		b = append(b, `,"members@delta":[{`...)
 		if c.Op == OpMemberRemoved {
-			d["@removed"] = "deleted"
+			b = append(b, `"@removed":"deleted",`...)
 		}
-		data["members@delta"] = []any{d}
+		b = append(b, `"id":`...)
+		b = jsonx.AppendString(b, string(c.RelatedID))
+		b = append(b, `}]`...)
 	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		panic(fmt.Sprintf("notification data: %v", err)) // strings only; cannot fail
-	}
+	b = append(b, `,"organizationId":`...)
+	b = jsonx.AppendString(b, string(c.TenantID))
+	b = append(b, '}')
 	return Notification{SubscriptionID: sub.ID, ChangeType: ct, Resource: res, ResourceData: string(b), CreatedAt: c.At}
 }
 
