@@ -15,7 +15,8 @@ import (
 // it. A write costs nothing for them. A worker leases a subscription,
 // reads its next notifications, posts them, and only when the receiver
 // acknowledges them moves the position past them, in the same write that
-// ends the lease: delivery is at least once and in order, several
+// ends the lease or, while the subscription has more to send, renews it:
+// delivery is at least once and in order, several
 // instances share the work (one lease per subscription at a time), and a
 // restart sends again what was not acknowledged. The change log keeps
 // every row a subscription has not passed (TrimChanges).
@@ -172,6 +173,26 @@ func (s *Service) FinishDelivery(ctx context.Context, sub ObjectID, owner string
 		_, err := tx.FinishDelivery(ctx, sub, owner, upTo, failures, next)
 		return err
 	})
+}
+
+// RenewDelivery records that sub's receiver acknowledged everything up to
+// upTo and keeps owner's lease for lease more, in one write: a worker goes
+// on with a subscription that has more to send without claiming it again.
+// It returns the subscription as stored now, and whether the lease is kept:
+// not when another worker took it over after it ran out, nor once the
+// subscription has expired (then it is released).
+func (s *Service) RenewDelivery(ctx context.Context, sub ObjectID, owner string, upTo int64, lease time.Duration) (Subscription, bool, error) {
+	var (
+		out  Subscription
+		kept bool
+	)
+	err := s.store.Update(ctx, func(tx Tx) error {
+		now := s.clock()
+		var err error
+		out, kept, err = tx.RenewDelivery(ctx, sub, owner, upTo, now, now.Add(lease))
+		return err
+	})
+	return out, kept && err == nil, err
 }
 
 // DropSubscription removes a subscription whose receiver kept failing,

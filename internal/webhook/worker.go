@@ -1,22 +1,19 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"groupd/internal/directory"
-	"groupd/internal/jsonx"
 )
 
 // Config tunes delivery. Zero values take the defaults.
@@ -119,8 +116,8 @@ const claimIdle = time.Second
 const expiryInterval = time.Minute
 
 // Run works until ctx ends. Deliveries in flight are abandoned at once and
-// their leases released, so another instance (or the next start) sends
-// them again.
+// their leases, and those kept between rounds, released, so another
+// instance (or the next start) sends them again.
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -130,6 +127,12 @@ func (w *Worker) Run(ctx context.Context) {
 	// costs one read: no write transaction competes with the directory's
 	// writers.
 	seen := int64(-1)
+	// held: subscriptions whose receiver acknowledged the last round and
+	// whose lease this worker kept (RenewDelivery). They go on without a
+	// claim, so a busy subscription costs one write per round; a round
+	// that finds nothing for one releases it.
+	held := map[directory.ObjectID]directory.Subscription{}
+	defer w.release(ctx, held)
 	for {
 		select {
 		case <-ctx.Done():
@@ -144,36 +147,45 @@ func (w *Worker) Run(ctx context.Context) {
 		if !known {
 			last = math.MaxInt64
 		}
-		var subs []directory.Subscription
-		// Others' leases that expired and deferred retries are looked for
-		// at least every claimIdle.
+		subs := slices.Collect(maps.Values(held))
+		// A worker with subscriptions in hand claims more only every
+		// claimIdle, as it looks for others' expired leases and deferred
+		// retries; one with none claims whenever the log moved.
 		retry := w.retryAt.Load()
-		if last != seen || time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry) {
+		due := time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry)
+		if len(subs) < w.cfg.Concurrency && (due || (len(subs) == 0 && last != seen)) {
 			lastClaim = time.Now()
 			w.retryAt.Store(0)
-			if subs, err = w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, last, w.cfg.Concurrency); err != nil {
+			claimed, err := w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, last, w.cfg.Concurrency-len(subs))
+			if err != nil {
 				w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
-			} else if len(subs) == 0 && known {
+			} else if len(claimed) == 0 && known {
 				seen = last
 			}
+			subs = append(subs, claimed...)
 		}
 		// full: some receiver got a full batch, so more is waiting. Any
 		// other round waits a poll: notifications gather into fewer,
 		// fuller rounds, and subscriptions whose resource is quiet do not
 		// turn every write elsewhere into two more.
-		var full atomic.Bool
-		if len(subs) > 0 {
-			var wg sync.WaitGroup
-			for _, s := range subs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					if w.deliver(ctx, s) {
-						full.Store(true)
-					}
-				}()
+		full := false
+		outs := make([]outcome, len(subs))
+		var wg sync.WaitGroup
+		for i, s := range subs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outs[i] = w.deliver(ctx, s)
+			}()
+		}
+		wg.Wait()
+		for _, o := range outs {
+			if o.kept {
+				held[o.sub.ID] = o.sub
+			} else {
+				delete(held, o.sub.ID)
 			}
-			wg.Wait()
+			full = full || o.full
 		}
 		if time.Since(lastExpiry) > expiryInterval {
 			lastExpiry = time.Now()
@@ -183,11 +195,18 @@ func (w *Worker) Run(ctx context.Context) {
 				w.log.Info("webhooks: expired subscriptions removed", "count", n)
 			}
 		}
-		if full.Load() {
+		if full {
 			t.Reset(0)
 		} else {
 			t.Reset(w.cfg.PollInterval)
 		}
+	}
+}
+
+// release hands back the leases kept between rounds.
+func (w *Worker) release(ctx context.Context, held map[directory.ObjectID]directory.Subscription) {
+	for _, s := range held {
+		w.finish(ctx, s, 0, s.Failures, s.NextAttemptAt)
 	}
 }
 
@@ -197,39 +216,62 @@ func (w *Worker) warn(ctx context.Context, msg string, err error) {
 	}
 }
 
-// releaseTimeout bounds the write that hands a lease back at shutdown.
+// releaseTimeout bounds the write that records a delivery or hands a
+// lease back, which runs even when ctx has ended.
 const releaseTimeout = 5 * time.Second
 
-// deliver sends a claimed subscription's next notifications and records
-// the outcome; only an acknowledged delivery moves its position. It
-// reports whether the receiver acknowledged a full batch.
-func (w *Worker) deliver(ctx context.Context, s directory.Subscription) (full bool) {
-	finish := func(upTo int64, failures int, next time.Time) {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-		defer cancel()
-		if err := w.svc.FinishDelivery(fctx, s.ID, w.owner, upTo, failures, next); err != nil {
-			w.log.Warn("webhooks: recording a delivery failed; it will be sent again", "subscription", s.ID, "err", err)
-		}
+// finish records the outcome of a round on s and ends the lease.
+func (w *Worker) finish(ctx context.Context, s directory.Subscription, upTo int64, failures int, next time.Time) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := w.svc.FinishDelivery(fctx, s.ID, w.owner, upTo, failures, next); err != nil {
+		w.log.Warn("webhooks: recording a delivery failed; it will be sent again", "subscription", s.ID, "err", err)
 	}
+}
+
+// outcome is what a round did with a subscription: the subscription as
+// stored after it, whether this worker kept its lease, and whether its
+// receiver acknowledged a full batch.
+type outcome struct {
+	sub        directory.Subscription
+	kept, full bool
+}
+
+// deliver sends a leased subscription's next notifications and records the
+// outcome; only an acknowledged delivery moves its position, and keeps the
+// lease for the next round.
+func (w *Worker) deliver(ctx context.Context, s directory.Subscription) outcome {
+	out := outcome{sub: s}
 	notes, upTo, err := w.svc.PendingNotifications(ctx, s, w.cfg.Batch)
 	if err != nil {
 		w.warn(ctx, "webhooks: reading the change log failed; retrying", err)
-		finish(0, s.Failures, s.NextAttemptAt)
-		return
+		w.finish(ctx, s, 0, s.Failures, s.NextAttemptAt)
+		return out
 	}
 	if len(notes) == 0 {
 		// Nothing concerned it: its position moves past what was read.
-		finish(upTo, s.Failures, s.NextAttemptAt)
-		return
+		w.finish(ctx, s, upTo, s.Failures, s.NextAttemptAt)
+		return out
 	}
 	err = w.post(ctx, s, notes)
 	switch {
+	case err == nil && ctx.Err() != nil:
+		// Acknowledged, but shutting down: recorded, and the lease ends.
+		w.finish(ctx, s, upTo, 0, time.Time{})
 	case err == nil:
-		full = len(notes) == w.cfg.Batch
-		finish(upTo, 0, time.Time{})
+		out.full = len(notes) == w.cfg.Batch
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		sub, kept, err := w.svc.RenewDelivery(rctx, s.ID, w.owner, upTo, w.cfg.Lease)
+		if err != nil {
+			// The lease runs out by itself; then the batch is sent again.
+			w.log.Warn("webhooks: recording a delivery failed; it will be sent again", "subscription", s.ID, "err", err)
+		} else if kept {
+			out.sub, out.kept = sub, true
+		}
 	case ctx.Err() != nil:
 		// Shutting down: not the receiver's fault.
-		finish(0, s.Failures, s.NextAttemptAt)
+		w.finish(ctx, s, 0, s.Failures, s.NextAttemptAt)
 	case s.Failures+1 >= w.cfg.MaxFailures:
 		w.log.Warn("webhooks: receiver kept failing; subscription dropped", "subscription", s.ID,
 			"url", s.NotificationURL, "failures", s.Failures+1, "err", err)
@@ -237,7 +279,7 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) (full bo
 		defer cancel()
 		if err := w.svc.DropSubscription(dctx, s); err != nil {
 			w.log.Warn("webhooks: dropping a subscription failed", "subscription", s.ID, "err", err)
-			finish(0, s.Failures+1, time.Now().Add(w.cfg.Backoff(s.Failures+1)))
+			w.finish(ctx, s, 0, s.Failures+1, time.Now().Add(w.cfg.Backoff(s.Failures+1)))
 		} else if s.LifecycleURL != "" {
 			w.lifecycle(dctx, s, "subscriptionRemoved")
 		}
@@ -252,101 +294,7 @@ func (w *Worker) deliver(ctx context.Context, s directory.Subscription) (full bo
 		}
 		w.log.Info("webhooks: delivery failed; retrying later", "subscription", s.ID, "failures", n,
 			"retry_in", w.cfg.Backoff(n).String(), "err", err)
-		finish(0, n, time.Now().Add(w.cfg.Backoff(n)))
+		w.finish(ctx, s, 0, n, time.Now().Add(w.cfg.Backoff(n)))
 	}
-	return full
-}
-
-// Body is the JSON a receiver gets for these notifications, each as
-// Microsoft Graph sends it: subscriptionId, subscriptionExpirationDateTime,
-// changeType, resource, resourceData (the domain's JSON object, as it is),
-// clientState (null when unset) and tenantId. It is written by hand, with what all items share encoded once:
-// a backlog goes out in batches of up to Config.Batch notifications, and
-// encoding/json cost more per notification than reading its change.
-func Body(s directory.Subscription, notes []directory.Notification) ([]byte, error) {
-	head := jsonx.AppendString([]byte(`{"subscriptionId":`), string(s.ID))
-	head = append(head, `,"subscriptionExpirationDateTime":`...)
-	head = jsonx.AppendString(head, s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"))
-	tail := []byte(`,"clientState":null`)
-	if s.ClientState != "" {
-		tail = jsonx.AppendString([]byte(`,"clientState":`), s.ClientState)
-	}
-	tail = append(tail, `,"tenantId":`...)
-	tail = jsonx.AppendString(tail, string(s.TenantID))
-	tail = append(tail, '}')
-	size := 16
-	for _, n := range notes {
-		size += len(head) + len(tail) + len(n.Resource) + len(n.ResourceData) + 64
-	}
-	b := make([]byte, 0, size)
-	b = append(b, `{"value":[`...)
-	for i, n := range notes {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, head...)
-		b = append(b, `,"changeType":`...)
-		b = jsonx.AppendString(b, n.ChangeType)
-		b = append(b, `,"resource":`...)
-		b = jsonx.AppendString(b, n.Resource)
-		b = append(b, `,"resourceData":`...)
-		b = append(b, n.ResourceData...)
-		b = append(b, tail...)
-	}
-	return append(b, "]}"...), nil
-}
-
-func (w *Worker) post(ctx context.Context, s directory.Subscription, notes []directory.Notification) error {
-	body, err := Body(s, notes)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.NotificationURL, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	res, err := w.cfg.Client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return fmt.Errorf("receiver answered %d", res.StatusCode)
-	}
-	return nil
-}
-
-// lifecycle tells the subscription's lifecycle URL about an event, once and
-// best effort: the subscription it concerns is gone, so there is nothing
-// to retry for.
-func (w *Worker) lifecycle(ctx context.Context, s directory.Subscription, event string) {
-	var cs *string
-	if s.ClientState != "" {
-		cs = &s.ClientState
-	}
-	body, err := json.Marshal(map[string]any{"value": []any{map[string]any{
-		"subscriptionId": s.ID, "subscriptionExpirationDateTime": s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"),
-		"tenantId": s.TenantID, "clientState": cs, "lifecycleEvent": event,
-	}}})
-	if err != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.LifecycleURL, bytes.NewReader(body))
-	if err != nil {
-		return
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	res, err := w.cfg.Client.Do(req)
-	if err != nil {
-		w.log.Info("webhooks: lifecycle notification not delivered", "subscription", s.ID, "err", err)
-		return
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	res.Body.Close()
+	return out
 }

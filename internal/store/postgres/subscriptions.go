@@ -142,3 +142,16 @@ WHERE id = $1 AND lease_owner = $2`, string(sub), owner, failures, next, upTo)
 	}
 	return true, nil
 }
+
+func (t *tx) RenewDelivery(ctx context.Context, sub directory.ObjectID, owner string, upTo int64, now, until time.Time) (directory.Subscription, bool, error) {
+	s, err := scanSubscription(t.q.QueryRow(ctx, `UPDATE subscriptions SET failures = 0, next_attempt_at = $3,
+	position = GREATEST(position, $4),
+	lease_until = CASE WHEN expires_at > $5 THEN $6::timestamptz ELSE 'epoch' END,
+	lease_owner = CASE WHEN expires_at > $5 THEN lease_owner ELSE '' END
+WHERE id = $1 AND lease_owner = $2
+RETURNING `+subCols, string(sub), owner, time.Time{}, upTo, now, until))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, false, nil
+	}
+	return s, err == nil && s.ExpiresAt.After(now), t.fail("renew delivery", err)
+}

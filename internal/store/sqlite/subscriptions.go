@@ -153,3 +153,22 @@ WHERE id = ?1 AND lease_owner = ?2`, string(sub), owner, failures, micros(next),
 	n, err := res.RowsAffected()
 	return err == nil && n > 0, mapErr("finish delivery", err)
 }
+
+// RenewDelivery is one statement: a backlogged subscription costs one write
+// per round through the single writer, not a claim and a finish.
+func (t *tx) RenewDelivery(ctx context.Context, sub directory.ObjectID, owner string, upTo int64, now, until time.Time) (directory.Subscription, bool, error) {
+	st, ctx, err := t.c.prepare(ctx, `UPDATE subscriptions SET failures = 0, next_attempt_at = ?3,
+	position = max(position, ?4),
+	lease_until = CASE WHEN expires_at > ?5 THEN ?6 ELSE 0 END,
+	lease_owner = CASE WHEN expires_at > ?5 THEN lease_owner ELSE '' END
+WHERE id = ?1 AND lease_owner = ?2
+RETURNING `+subCols)
+	if err != nil {
+		return directory.Subscription{}, false, mapErr("renew delivery", err)
+	}
+	s, err := scanSubscription(st.QueryRowContext(ctx, string(sub), owner, micros(time.Time{}), upTo, micros(now), micros(until)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, false, nil
+	}
+	return s, err == nil && s.ExpiresAt.After(now), mapErr("renew delivery", err)
+}

@@ -157,6 +157,39 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		t.Errorf("claim after lease expiry: %+v", got)
 	}
 
+	// A renewal by the owner records the delivery and keeps the lease; by
+	// anyone else it changes nothing. One after the subscription expired
+	// records it and lets the lease go.
+	renew := func(owner string, upTo int64, at time.Time) (directory.Subscription, bool) {
+		var s directory.Subscription
+		var kept bool
+		f.update(func(tx directory.Tx) error {
+			var err error
+			s, kept, err = tx.RenewDelivery(ctx, a.ID, owner, upTo, at, at.Add(time.Minute))
+			return err
+		})
+		return s, kept
+	}
+	at := now.Add(4 * time.Minute) // w2's claim, with 3 failures
+	if _, kept := renew("w1", 20, at); kept || position() != 5 {
+		t.Errorf("renewal by a non-owner: kept %v, position %d", kept, position())
+	}
+	if got, kept := renew("w2", 8, at.Add(30*time.Second)); !kept || got.ID != a.ID || got.Position != 8 || got.Failures != 0 ||
+		got.ClientState != a.ClientState || position() != 8 {
+		t.Errorf("renewal by the owner: kept %v, %+v, position %d", kept, got, position())
+	}
+	for _, s := range claim("w1", at.Add(80*time.Second), 100) {
+		if s.ID == a.ID {
+			t.Error("claimed while its lease was renewed")
+		}
+	}
+	if got, kept := renew("w2", 9, now.Add(4*time.Hour)); kept || got.Position != 9 || position() != 9 {
+		t.Errorf("renewal after expiry: kept %v, position %d", kept, position())
+	}
+	if finish("w2", 10, 0, time.Time{}) {
+		t.Error("the lease of an expired subscription was kept")
+	}
+
 	// Expired, then deleted.
 	exp := must[[]directory.Subscription](t, "ExpiredSubscriptions")(func() ([]directory.Subscription, error) {
 		var out []directory.Subscription
