@@ -143,7 +143,7 @@ func (s *Service) PendingNotifications(ctx context.Context, sub Subscription, li
 		if err != nil {
 			return nil, sub.Position, err
 		}
-		changes, err := s.store.TenantChanges(ctx, sub.TenantID, pos, scan)
+		changes, err := s.store.NotificationChanges(ctx, sub.TenantID, pos, scan)
 		if err != nil {
 			return nil, sub.Position, err
 		}

@@ -218,4 +218,47 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		}
 		return nil
 	})
+	testNotificationChanges(t, f)
+}
+
+// testNotificationChanges: NotificationChanges is TenantChanges with the
+// fields notifications use, page by page.
+func testNotificationChanges(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	other := f.otherTenant("contoso-notify.example")
+	g := directory.NewObjectID()
+	var batch []directory.Change
+	for i := range 5 {
+		for _, tn := range []directory.TenantID{f.tenant.ID, other.ID} {
+			batch = append(batch, directory.Change{TenantID: tn, ObjectID: g, ObjectKind: directory.KindGroup,
+				Op: directory.OpMemberAdded, RelatedID: directory.NewObjectID(), RelatedKind: directory.KindUser,
+				Properties: []string{"members"}, Actor: directory.Actor{Kind: directory.ActorUser, ID: "a", Name: "n"},
+				RequestID: "r", ClientAddr: "c", At: f.now.Add(time.Duration(i) * time.Second)})
+		}
+	}
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, batch) })
+	start := must[int64](t, "ChangePosition")(f.s.ChangePosition(ctx)) - int64(len(batch)) - 1
+	for _, tn := range []directory.TenantID{f.tenant.ID, other.ID} {
+		full := must[[]directory.Change](t, "TenantChanges")(f.s.TenantChanges(ctx, tn, max(start, 0), 100))
+		var want []directory.Change
+		for _, c := range full {
+			want = append(want, directory.Change{Cursor: c.Cursor, TenantID: c.TenantID, ObjectID: c.ObjectID,
+				ObjectKind: c.ObjectKind, Op: c.Op, RelatedID: c.RelatedID, At: c.At})
+		}
+		if len(want) < 5 {
+			t.Fatalf("TenantChanges: %d rows, want at least 5", len(want))
+		}
+		var got []directory.Change
+		for after := max(start, 0); ; {
+			page := must[[]directory.Change](t, "NotificationChanges")(f.s.NotificationChanges(ctx, tn, after, 2))
+			got = append(got, page...)
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].Cursor
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("NotificationChanges:\n got %+v\nwant %+v", got, want)
+		}
+	}
 }
