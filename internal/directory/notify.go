@@ -68,7 +68,8 @@ func notificationOf(sub Subscription, c Change, ct string, member bool) Notifica
 		set, typ = "Groups", "#Microsoft.Graph.Group"
 	}
 	res := set + "/" + string(c.ObjectID)
-	b := make([]byte, 0, 256)
+	// Room for every part and the keys, so that the buffer is not grown.
+	b := make([]byte, 0, 2*len(res)+len(typ)+len(c.RelatedID)+len(c.TenantID)+128)
 	b = append(b, `{"@odata.id":`...)
 	b = jsonx.AppendString(b, res)
 	b = append(b, `,"@odata.type":`...)
