@@ -147,23 +147,28 @@ func (w *Worker) Run(ctx context.Context) {
 		if !known {
 			last = math.MaxInt64
 		}
-		subs := slices.Collect(maps.Values(held))
+		round := maps.Clone(held)
 		// A worker with subscriptions in hand claims more only every
 		// claimIdle, as it looks for others' expired leases and deferred
 		// retries; one with none claims whenever the log moved.
 		retry := w.retryAt.Load()
 		due := time.Since(lastClaim) >= claimIdle || (retry != 0 && time.Now().UnixNano() >= retry)
-		if len(subs) < w.cfg.Concurrency && (due || (len(subs) == 0 && last != seen)) {
+		if len(round) < w.cfg.Concurrency && (due || (len(round) == 0 && last != seen)) {
 			lastClaim = time.Now()
 			w.retryAt.Store(0)
-			claimed, err := w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, last, w.cfg.Concurrency-len(subs))
+			claimed, err := w.svc.ClaimDeliveries(ctx, w.owner, w.cfg.Lease, last, w.cfg.Concurrency-len(round))
 			if err != nil {
 				w.warn(ctx, "webhooks: claiming deliveries failed; retrying", err)
 			} else if len(claimed) == 0 && known {
 				seen = last
 			}
-			subs = append(subs, claimed...)
+			// A kept lease that ran out and was claimed again is one
+			// subscription, delivered once.
+			for _, s := range claimed {
+				round[s.ID] = s
+			}
 		}
+		subs := slices.Collect(maps.Values(round))
 		// full: some receiver got a full batch, so more is waiting. Any
 		// other round waits a poll: notifications gather into fewer,
 		// fuller rounds, and subscriptions whose resource is quiet do not
