@@ -2,11 +2,11 @@ package directory
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"groupd/internal/jsonx"
 )
 
 // Change notifications are read from the change log, with no queue of
@@ -15,7 +15,8 @@ import (
 // it. A write costs nothing for them. A worker leases a subscription,
 // reads its next notifications, posts them, and only when the receiver
 // acknowledges them moves the position past them, in the same write that
-// ends the lease: delivery is at least once and in order, several
+// ends the lease or, while the subscription has more to send, renews it:
+// delivery is at least once and in order, several
 // instances share the work (one lease per subscription at a time), and a
 // restart sends again what was not acknowledged. The change log keeps
 // every row a subscription has not passed (TrimChanges).
@@ -57,24 +58,36 @@ func notificationFor(sub Subscription, c Change) (Notification, bool) {
 	return n, true
 }
 
+// notificationOf builds the resource data by hand: it is written once per
+// notification while writes run, and the JSON encoder with a map per
+// notification cost as much as reading the change log for it. Keys are in
+// the order encoding/json gives a map's.
 func notificationOf(sub Subscription, c Change, ct string, member bool) Notification {
 	set, typ := "Users", "#Microsoft.Graph.User"
 	if c.ObjectKind == KindGroup {
 		set, typ = "Groups", "#Microsoft.Graph.Group"
 	}
 	res := set + "/" + string(c.ObjectID)
-	data := map[string]any{"@odata.type": typ, "@odata.id": res, "id": c.ObjectID, "organizationId": c.TenantID}
+	// Room for every part and the keys, so that the buffer is not grown.
+	b := make([]byte, 0, 2*len(res)+len(typ)+len(c.RelatedID)+len(c.TenantID)+128)
+	b = append(b, `{"@odata.id":`...)
+	b = jsonx.AppendString(b, res)
+	b = append(b, `,"@odata.type":`...)
+	b = jsonx.AppendString(b, typ)
+	b = append(b, `,"id":`...)
+	b = jsonx.AppendString(b, string(c.ObjectID))
 	if member {
-		d := map[string]any{"id": c.RelatedID}
+		b = append(b, `,"members@delta":[{`...)
 		if c.Op == OpMemberRemoved {
-			d["@removed"] = "deleted"
+			b = append(b, `"@removed":"deleted",`...)
 		}
-		data["members@delta"] = []any{d}
+		b = append(b, `"id":`...)
+		b = jsonx.AppendString(b, string(c.RelatedID))
+		b = append(b, `}]`...)
 	}
-	b, err := json.Marshal(data)
-	if err != nil {
-		panic(fmt.Sprintf("notification data: %v", err)) // strings only; cannot fail
-	}
+	b = append(b, `,"organizationId":`...)
+	b = jsonx.AppendString(b, string(c.TenantID))
+	b = append(b, '}')
 	return Notification{SubscriptionID: sub.ID, ChangeType: ct, Resource: res, ResourceData: string(b), CreatedAt: c.At}
 }
 
@@ -131,7 +144,7 @@ func (s *Service) PendingNotifications(ctx context.Context, sub Subscription, li
 		if err != nil {
 			return nil, sub.Position, err
 		}
-		changes, err := s.store.TenantChanges(ctx, sub.TenantID, pos, scan)
+		changes, err := s.store.NotificationChanges(ctx, sub.TenantID, pos, scan)
 		if err != nil {
 			return nil, sub.Position, err
 		}
@@ -161,6 +174,26 @@ func (s *Service) FinishDelivery(ctx context.Context, sub ObjectID, owner string
 		_, err := tx.FinishDelivery(ctx, sub, owner, upTo, failures, next)
 		return err
 	})
+}
+
+// RenewDelivery records that sub's receiver acknowledged everything up to
+// upTo and keeps owner's lease for lease more, in one write: a worker goes
+// on with a subscription that has more to send without claiming it again.
+// It returns the subscription as stored now, and whether the lease is kept:
+// not when another worker took it over after it ran out, nor once the
+// subscription has expired (then it is released).
+func (s *Service) RenewDelivery(ctx context.Context, sub ObjectID, owner string, upTo int64, lease time.Duration) (Subscription, bool, error) {
+	var (
+		out  Subscription
+		kept bool
+	)
+	err := s.store.Update(ctx, func(tx Tx) error {
+		now := s.clock()
+		var err error
+		out, kept, err = tx.RenewDelivery(ctx, sub, owner, upTo, now, now.Add(lease))
+		return err
+	})
+	return out, kept && err == nil, err
 }
 
 // DropSubscription removes a subscription whose receiver kept failing,

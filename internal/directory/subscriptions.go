@@ -143,6 +143,12 @@ type SubscriptionTx interface {
 	// records failures and the next attempt, and ends the lease. It
 	// reports whether owner held it.
 	FinishDelivery(ctx context.Context, sub ObjectID, owner string, upTo int64, failures int, next time.Time) (bool, error)
+	// RenewDelivery, when owner holds the lease, records an acknowledged
+	// delivery as FinishDelivery(upTo, 0, zero time) does but keeps the
+	// lease, until until, and returns the subscription as it is now. A
+	// subscription that has expired by now is released instead. kept
+	// reports whether owner still holds the lease.
+	RenewDelivery(ctx context.Context, sub ObjectID, owner string, upTo int64, now, until time.Time) (s Subscription, kept bool, err error)
 }
 
 // Notification is one change notification.

@@ -11,6 +11,10 @@ type TrackingReader interface {
 	// TenantChanges returns the tenant's change log rows after the cursor,
 	// with the guarantees of Changes (commit order, no late row skipped).
 	TenantChanges(ctx context.Context, tenant TenantID, after int64, limit int) ([]Change, error)
+	// NotificationChanges is TenantChanges with only what a change
+	// notification is made of: cursor, tenant, object, kind, operation,
+	// related object and time.
+	NotificationChanges(ctx context.Context, tenant TenantID, after int64, limit int) ([]Change, error)
 	// ChangePosition is the cursor of the newest row a reader can see now;
 	// every row that becomes visible later has a greater cursor.
 	ChangePosition(ctx context.Context) (int64, error)

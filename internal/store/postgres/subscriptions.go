@@ -142,3 +142,57 @@ WHERE id = $1 AND lease_owner = $2`, string(sub), owner, failures, next, upTo)
 	}
 	return true, nil
 }
+
+func (t *tx) RenewDelivery(ctx context.Context, sub directory.ObjectID, owner string, upTo int64, now, until time.Time) (directory.Subscription, bool, error) {
+	s, err := scanSubscription(t.q.QueryRow(ctx, `UPDATE subscriptions SET failures = 0, next_attempt_at = $3,
+	position = GREATEST(position, $4),
+	lease_until = CASE WHEN expires_at > $5 THEN $6::timestamptz ELSE 'epoch' END,
+	lease_owner = CASE WHEN expires_at > $5 THEN lease_owner ELSE '' END
+WHERE id = $1 AND lease_owner = $2
+RETURNING `+subCols, string(sub), owner, time.Time{}, upTo, now, until))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, false, nil
+	}
+	return s, err == nil && s.ExpiresAt.After(now), t.fail("renew delivery", err)
+}
+
+// The change log queries of TenantChanges with the columns notifications
+// use.
+const (
+	notificationCols     = `(xid << 20) | ord, object_id, object_kind, op, related_id, at`
+	qNotificationChanges = `SELECT ` + notificationCols + ` FROM changes
+WHERE tenant_id = $4 AND (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
+ORDER BY xid, ord LIMIT $3`
+	qNotificationChangesInTx = `SELECT ` + notificationCols + ` FROM changes
+WHERE tenant_id = $4 AND (xid, ord) > ($1, $2)
+	AND (xid < ` + visibleXmin + ` OR xid = pg_current_xact_id_if_assigned()::text::bigint)
+ORDER BY xid, ord LIMIT $3`
+)
+
+// NotificationChanges reads fewer columns than TenantChanges: the delivery
+// worker reads every change of a busy tenant, and the actor, request and
+// property columns it does not use cost as much to read and keep as the
+// rest.
+func (r reader) NotificationChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) ([]directory.Change, error) {
+	after = max(after, 0)
+	q := qNotificationChanges
+	if r.tx != nil {
+		q = qNotificationChangesInTx
+	}
+	rows, err := r.q.Query(ctx, q, after>>ordBits, after&maxOrd, limit, string(tenant))
+	if err != nil {
+		return nil, r.fail("read notification changes", err)
+	}
+	defer rows.Close()
+	out := make([]directory.Change, 0, min(limit, 256))
+	for rows.Next() {
+		c := directory.Change{TenantID: tenant}
+		var at pgtype.Timestamptz
+		if err := rows.Scan(&c.Cursor, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID, &at); err != nil {
+			return nil, r.fail("read notification changes", err)
+		}
+		c.At = fromTS(at)
+		out = append(out, c)
+	}
+	return out, r.fail("read notification changes", rows.Err())
+}

@@ -157,6 +157,39 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		t.Errorf("claim after lease expiry: %+v", got)
 	}
 
+	// A renewal by the owner records the delivery and keeps the lease; by
+	// anyone else it changes nothing. One after the subscription expired
+	// records it and lets the lease go.
+	renew := func(owner string, upTo int64, at time.Time) (directory.Subscription, bool) {
+		var s directory.Subscription
+		var kept bool
+		f.update(func(tx directory.Tx) error {
+			var err error
+			s, kept, err = tx.RenewDelivery(ctx, a.ID, owner, upTo, at, at.Add(time.Minute))
+			return err
+		})
+		return s, kept
+	}
+	at := now.Add(4 * time.Minute) // w2's claim, with 3 failures
+	if _, kept := renew("w1", 20, at); kept || position() != 5 {
+		t.Errorf("renewal by a non-owner: kept %v, position %d", kept, position())
+	}
+	if got, kept := renew("w2", 8, at.Add(30*time.Second)); !kept || got.ID != a.ID || got.Position != 8 || got.Failures != 0 ||
+		got.ClientState != a.ClientState || position() != 8 {
+		t.Errorf("renewal by the owner: kept %v, %+v, position %d", kept, got, position())
+	}
+	for _, s := range claim("w1", at.Add(80*time.Second), 100) {
+		if s.ID == a.ID {
+			t.Error("claimed while its lease was renewed")
+		}
+	}
+	if got, kept := renew("w2", 9, now.Add(4*time.Hour)); kept || got.Position != 9 || position() != 9 {
+		t.Errorf("renewal after expiry: kept %v, position %d", kept, position())
+	}
+	if finish("w2", 10, 0, time.Time{}) {
+		t.Error("the lease of an expired subscription was kept")
+	}
+
 	// Expired, then deleted.
 	exp := must[[]directory.Subscription](t, "ExpiredSubscriptions")(func() ([]directory.Subscription, error) {
 		var out []directory.Subscription
@@ -185,4 +218,47 @@ func testSubscriptions(t *testing.T, f *fixture) {
 		}
 		return nil
 	})
+	testNotificationChanges(t, f)
+}
+
+// testNotificationChanges: NotificationChanges is TenantChanges with the
+// fields notifications use, page by page.
+func testNotificationChanges(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	other := f.otherTenant("contoso-notify.example")
+	g := directory.NewObjectID()
+	var batch []directory.Change
+	for i := range 5 {
+		for _, tn := range []directory.TenantID{f.tenant.ID, other.ID} {
+			batch = append(batch, directory.Change{TenantID: tn, ObjectID: g, ObjectKind: directory.KindGroup,
+				Op: directory.OpMemberAdded, RelatedID: directory.NewObjectID(), RelatedKind: directory.KindUser,
+				Properties: []string{"members"}, Actor: directory.Actor{Kind: directory.ActorUser, ID: "a", Name: "n"},
+				RequestID: "r", ClientAddr: "c", At: f.now.Add(time.Duration(i) * time.Second)})
+		}
+	}
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, batch) })
+	start := must[int64](t, "ChangePosition")(f.s.ChangePosition(ctx)) - int64(len(batch)) - 1
+	for _, tn := range []directory.TenantID{f.tenant.ID, other.ID} {
+		full := must[[]directory.Change](t, "TenantChanges")(f.s.TenantChanges(ctx, tn, max(start, 0), 100))
+		var want []directory.Change
+		for _, c := range full {
+			want = append(want, directory.Change{Cursor: c.Cursor, TenantID: c.TenantID, ObjectID: c.ObjectID,
+				ObjectKind: c.ObjectKind, Op: c.Op, RelatedID: c.RelatedID, At: c.At})
+		}
+		if len(want) < 5 {
+			t.Fatalf("TenantChanges: %d rows, want at least 5", len(want))
+		}
+		var got []directory.Change
+		for after := max(start, 0); ; {
+			page := must[[]directory.Change](t, "NotificationChanges")(f.s.NotificationChanges(ctx, tn, after, 2))
+			got = append(got, page...)
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].Cursor
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("NotificationChanges:\n got %+v\nwant %+v", got, want)
+		}
+	}
 }
