@@ -126,7 +126,7 @@ func TestWebhookKeptLeaseTakenOver(t *testing.T) {
 	if err != nil || len(notes) != 1 {
 		t.Fatalf("pending: %v %+v", err, notes)
 	}
-	const lease = 700 * time.Millisecond
+	const lease = 1500 * time.Millisecond
 	if _, kept, err := f.svc.RenewDelivery(ctx, f.sub.ID, "dead", upTo, lease); err != nil || !kept {
 		t.Fatalf("renew: kept %v, %v", kept, err)
 	}
