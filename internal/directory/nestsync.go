@@ -21,12 +21,6 @@ import (
 // remembered by cursor until the horizon passes them, so they are
 // dropped once, not on every read.
 
-// roundSlots is how many statements of one tenant may be on their way at
-// once: with one, a request that arrives just after a statement was sent
-// waits for two; more let the open round start without waiting, while
-// many requests still share each statement.
-const roundSlots = 2
-
 // pendingLimit is how many changes a read applies before it gives up and
 // drops everything instead.
 const pendingLimit = 1000
@@ -40,12 +34,10 @@ type tenantSync struct {
 	known   bool           // pos means something
 	pos     int64          // every change at or below it is applied
 	applied map[int64]bool // changes above pos already applied
-	// Requests share statements. A round is open to requests that
-	// arrive until it gets one of the tenant's slots and sends its
-	// statement; a round whose statement was sent may have read before
-	// a request started, so later requests wait for the open one.
-	next  *syncRound
-	slots chan struct{}
+	// Requests share statements: one in flight, and the next, which
+	// those that arrive meanwhile wait for (the one in flight may have
+	// read before they started).
+	flight, next *syncRound
 }
 
 // syncRound is one PendingChanges statement and the requests it serves.
@@ -99,30 +91,34 @@ func (s *Service) CheckedRequest(ctx context.Context, tenant TenantID) (context.
 }
 
 // round returns a statement's outcome whose snapshot was taken after this
-// call began: the open round's (joined, or opened by this call), never one
-// already sent.
+// call began: a new one, or one that is about to start (joined), never
+// one already in flight.
 func (n *nestSync) round(ctx context.Context, s *Service, tenant TenantID) (*syncRound, error) {
 	n.mu.Lock()
 	t := n.tenants[tenant]
 	if t == nil {
-		t = &tenantSync{applied: map[int64]bool{}, slots: make(chan struct{}, roundSlots)}
+		t = &tenantSync{applied: map[int64]bool{}}
 		n.tenants[tenant] = t
 	}
-	r, lead := t.next, false
+	if t.flight == nil {
+		r := &syncRound{done: make(chan struct{})}
+		t.flight = r
+		n.mu.Unlock()
+		n.run(ctx, s, tenant, t, r)
+		return r, r.err
+	}
+	r, lead, prev := t.next, false, t.flight
 	if r == nil {
 		r, lead = &syncRound{done: make(chan struct{})}, true
 		t.next = r
 	}
 	n.mu.Unlock()
 	if lead {
-		// The leader waits for a slot even if its own request is
-		// cancelled: the round's other requests depend on it.
-		t.slots <- struct{}{}
+		<-prev.done
 		n.mu.Lock()
-		t.next = nil
+		t.flight, t.next = r, nil
 		n.mu.Unlock()
 		n.run(ctx, s, tenant, t, r)
-		<-t.slots
 		return r, r.err
 	}
 	select {
@@ -148,6 +144,9 @@ func (n *nestSync) run(ctx context.Context, s *Service, tenant TenantID, t *tena
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	defer close(r.done)
+	if t.next == nil {
+		t.flight = nil
+	}
 	switch {
 	case err != nil:
 		r.err = err
