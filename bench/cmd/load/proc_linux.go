@@ -7,3 +7,6 @@ import "syscall"
 func childAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 }
+
+// flushFiles writes every file's dirty pages back to disk.
+func flushFiles() { syscall.Sync() }
