@@ -158,16 +158,8 @@ RETURNING `+subCols, string(sub), owner, time.Time{}, upTo, now, until))
 
 // The change log queries of TenantChanges with the columns notifications
 // use.
-const (
-	notificationCols     = `(xid << 20) | ord, object_id, object_kind, op, related_id, at`
-	qNotificationChanges = `SELECT ` + notificationCols + ` FROM changes
-WHERE tenant_id = $4 AND (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
-ORDER BY xid, ord LIMIT $3`
-	qNotificationChangesInTx = `SELECT ` + notificationCols + ` FROM changes
-WHERE tenant_id = $4 AND (xid, ord) > ($1, $2)
-	AND (xid < ` + visibleXmin + ` OR xid = pg_current_xact_id_if_assigned()::text::bigint)
-ORDER BY xid, ord LIMIT $3`
-)
+var qNotificationChanges, qNotificationChangesInTx = tenantChangesQueries(
+	`(xid << 20) | ord, object_id, object_kind, op, related_id, at`)
 
 // NotificationChanges reads fewer columns than TenantChanges: the delivery
 // worker reads every change of a busy tenant, and the actor, request and

@@ -11,15 +11,26 @@ import (
 	"groupd/internal/directory"
 )
 
-const (
-	// Same visibility rule as qChanges: only rows of ended transactions.
-	qTenantChanges = `SELECT ` + changeCols + ` FROM changes
+// qTenantChanges and qTenantChangesInTx read a tenant's change log rows
+// after a position ($1, $2), at most $3, tenant $4.
+var qTenantChanges, qTenantChangesInTx = tenantChangesQueries(changeCols)
+
+// tenantChangesQueries returns the queries of a tenant's change log after
+// a position with the columns cols: outside a transaction, only rows of
+// ended transactions (the visibility rule of qChanges); inside one, its
+// own rows too.
+func tenantChangesQueries(cols string) (plain, inTx string) {
+	plain = `SELECT ` + cols + ` FROM changes
 WHERE tenant_id = $4 AND (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
 ORDER BY xid, ord LIMIT $3`
-	qTenantChangesInTx = `SELECT ` + changeCols + ` FROM changes
+	inTx = `SELECT ` + cols + ` FROM changes
 WHERE tenant_id = $4 AND (xid, ord) > ($1, $2)
 	AND (xid < ` + visibleXmin + ` OR xid = pg_current_xact_id_if_assigned()::text::bigint)
 ORDER BY xid, ord LIMIT $3`
+	return plain, inTx
+}
+
+const (
 	// The horizon counts too: once the newest rows were trimmed, the log
 	// alone would move the position back.
 	qChangePosition = `SELECT GREATEST(COALESCE((SELECT (xid << 20) | ord FROM changes

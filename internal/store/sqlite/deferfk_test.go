@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -145,25 +144,7 @@ func TestRelationsOfMissingGroup(t *testing.T) {
 // group still deletes its rows.
 func TestDeferMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "groupd.db")
-	db, err := sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := newProvider(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 101); err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	db, p, exec := migratedTo(t, func(path string) string { return dsn(path, false) }, 101)
 	exec(`INSERT INTO tenants (id, display_name, created_at) VALUES ('t', 't', 0)`)
 	for _, g := range []string{"g1", "g2"} {
 		exec(`INSERT INTO groups (id, tenant_id, created_at) VALUES (?1, 't', 0)`, g)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
 	"groupd/internal/directory"
 )
 
@@ -89,5 +91,31 @@ func TestBackup(t *testing.T) {
 	defer b.Close()
 	if _, err := b.User(ctx, tid, u.ID); err != nil {
 		t.Errorf("user in backup: %v", err)
+	}
+}
+
+// migratedTo opens a new database file through dsnOf(path), migrated up to
+// version by the returned provider, and an exec that fails the test when a
+// statement fails.
+func migratedTo(t *testing.T, dsnOf func(path string) string, version int64) (*sql.DB, *goose.Provider, func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", dsnOf(filepath.Join(t.TempDir(), "groupd.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p, err := newProvider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	return db, p, func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 )
 
@@ -14,25 +12,7 @@ import (
 // and the dispatcher's position no longer holds the change log back.
 func TestWebhookOutboxMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "groupd.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	p, err := newProvider(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 61); err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	db, p, exec := migratedTo(t, func(path string) string { return path }, 61)
 	for i := int64(1); i <= 5; i++ {
 		exec(`INSERT INTO changes (tenant_id, object_id, object_kind, op, at) VALUES ('t', 'g', 'group', 'updated', ?1)`, i*1000)
 	}
