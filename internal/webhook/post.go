@@ -15,13 +15,14 @@ import (
 // Body is the JSON a receiver gets for these notifications, each as
 // Microsoft Graph sends it: subscriptionId, subscriptionExpirationDateTime,
 // changeType, resource, resourceData (the domain's JSON object, as it is),
-// clientState (null when unset) and tenantId. It is written by hand, with what all items share encoded once:
-// a backlog goes out in batches of up to Config.Batch notifications, and
-// encoding/json cost more per notification than reading its change.
-func Body(s directory.Subscription, notes []directory.Notification) ([]byte, error) {
+// clientState (null when unset) and tenantId. It is written by hand, with
+// what all items share encoded once: a backlog goes out in batches of up
+// to Config.Batch notifications, and encoding/json cost more per
+// notification than reading its change.
+func Body(s directory.Subscription, notes []directory.Notification) []byte {
 	head := jsonx.AppendString([]byte(`{"subscriptionId":`), string(s.ID))
 	head = append(head, `,"subscriptionExpirationDateTime":`...)
-	head = jsonx.AppendString(head, s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"))
+	head = jsonx.AppendString(head, s.ExpiresAt.UTC().Format(expiryFormat))
 	tail := []byte(`,"clientState":null`)
 	if s.ClientState != "" {
 		tail = jsonx.AppendString([]byte(`,"clientState":`), s.ClientState)
@@ -48,14 +49,15 @@ func Body(s directory.Subscription, notes []directory.Notification) ([]byte, err
 		b = append(b, n.ResourceData...)
 		b = append(b, tail...)
 	}
-	return append(b, "]}"...), nil
+	return append(b, "]}"...)
 }
 
+// expiryFormat is how Microsoft Graph writes a subscription's expiry in
+// notifications: seven fractional digits, always.
+const expiryFormat = "2006-01-02T15:04:05.0000000Z"
+
 func (w *Worker) post(ctx context.Context, s directory.Subscription, notes []directory.Notification) error {
-	body, err := Body(s, notes)
-	if err != nil {
-		return err
-	}
+	body := Body(s, notes)
 	ctx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.NotificationURL, bytes.NewReader(body))
@@ -84,7 +86,7 @@ func (w *Worker) lifecycle(ctx context.Context, s directory.Subscription, event 
 		cs = &s.ClientState
 	}
 	body, err := json.Marshal(map[string]any{"value": []any{map[string]any{
-		"subscriptionId": s.ID, "subscriptionExpirationDateTime": s.ExpiresAt.UTC().Format("2006-01-02T15:04:05.0000000Z"),
+		"subscriptionId": s.ID, "subscriptionExpirationDateTime": s.ExpiresAt.UTC().Format(expiryFormat),
 		"tenantId": s.TenantID, "clientState": cs, "lifecycleEvent": event,
 	}}})
 	if err != nil {
