@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -58,7 +59,10 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	defer func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }()
 	// A load of a million rows outlasts the pool's statement timeout.
 	// Index builds sort in memory rather than in temporary files.
-	for _, q := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL maintenance_work_mem = '256MB'"} {
+	// groups in SHARE mode: no group can go until the commit, so the
+	// memberships checked by checkLoadedGroups keep their groups.
+	for _, q := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL maintenance_work_mem = '256MB'",
+		"LOCK TABLE groups IN SHARE MODE"} {
 		if _, err := ptx.Exec(ctx, q); err != nil {
 			return mapErr("bulk load", err)
 		}
@@ -107,6 +111,9 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 			progress(st.phase, end, st.n)
 		}
 	}
+	if err := checkLoadedGroups(ctx, ptx, d); err != nil {
+		return err
+	}
 	counts := []any{
 		[]string{string(d.Tenant), string(d.Tenant)},
 		[]string{string(directory.KindUser), string(directory.KindGroup)},
@@ -130,6 +137,34 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	// all while the directory is in use.
 	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) users, groups, memberships, search_tokens")
 	return mapErr("bulk load: vacuum", err)
+}
+
+// qInvisibleGroup returns one of the group ids $1 that names no visible
+// group of tenant $2.
+const qInvisibleGroup = `SELECT x.id FROM unnest($1::text[]) AS x(id)
+WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = x.id AND g.tenant_id = $2 AND g.deleted_at IS NULL)
+LIMIT 1`
+
+// checkLoadedGroups refuses a load whose memberships name a group that is
+// not visible, which no key to groups refuses (migration 00130).
+func checkLoadedGroups(ctx context.Context, ptx pgx.Tx, d bulk.Data) error {
+	seen := make(map[directory.ObjectID]bool)
+	var ids []string
+	for _, m := range d.Memberships {
+		if !seen[m.Group] {
+			seen[m.Group] = true
+			ids = append(ids, string(m.Group))
+		}
+	}
+	var id string
+	err := ptx.QueryRow(ctx, qInvisibleGroup, ids, string(d.Tenant)).Scan(&id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return mapErr("bulk load: check groups", err)
+	}
+	return fmt.Errorf("bulk load memberships: %w", &directory.NotFoundError{Kind: directory.KindGroup, ID: id})
 }
 
 // bulkTokenRows lists the search_tokens rows of every object of d, each

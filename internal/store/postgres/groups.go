@@ -40,10 +40,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	qSoftDeleteGroup = `UPDATE groups SET deleted_at = $3
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
-	// One round trip: the memberships and ownerships of the group itself go
-	// by ON DELETE CASCADE; the rows naming it as a member or owner have no
-	// foreign key and go in the same statement, only if the group existed.
+	// One round trip: the relation rows of the group itself and those
+	// naming it as a member or owner go in the same statement, only if the
+	// group existed. No key cascades: the rows of the group must go here
+	// (migration 00130 says why that is enough under concurrency).
 	qDeleteGroup = `WITH g AS (DELETE FROM groups WHERE id = $1 AND tenant_id = $2 RETURNING id, deleted_at IS NULL AS visible),
+gm AS (DELETE FROM memberships WHERE group_id = $1 AND EXISTS (SELECT 1 FROM g)),
+gow AS (DELETE FROM ownerships WHERE group_id = $1 AND EXISTS (SELECT 1 FROM g)),
 m AS (DELETE FROM memberships WHERE member_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
 o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
 s AS (DELETE FROM search_tokens WHERE object_id = $1 AND kind = 'group' AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))

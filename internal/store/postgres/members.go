@@ -161,6 +161,8 @@ func (t *tx) add(ctx context.Context, rel relation, tenant directory.TenantID, g
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil
+	case err == nil && why == "group":
+		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
 	case err == nil && why == "missing":
 		return &directory.NotFoundError{Kind: directory.KindAny, ID: id}
 	case err == nil:
@@ -172,9 +174,6 @@ func (t *tx) add(ctx context.Context, rel relation, tenant directory.TenantID, g
 		// the statement checked for it, so a new run reports it properly.
 		t.tx.retry = true
 		return err
-	}
-	if foreignKey(err, "memberships_group_fkey") || foreignKey(err, "ownerships_group_fkey") {
-		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
 	}
 	return err
 }

@@ -24,22 +24,23 @@ JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 	// once each, so the count of users found says whether all are
 	// visible.
 	// qRelateNewGroup inserts the owners ($4) and members ($5) of the new
-	// group $1 when every user of $3 (both lists, each id once) is
-	// visible, and nothing otherwise, saying which. Nothing here reads the
-	// relation tables: under SERIALIZABLE a read of their index pages
-	// would conflict with every concurrent write landing on those pages,
-	// and the group being new, there is nothing there to read.
+	// group $1 when the group and every user of $3 (both lists, each id
+	// once) are visible, and nothing otherwise, saying which. Nothing here
+	// reads the relation tables: under SERIALIZABLE a read of their index
+	// pages would conflict with every concurrent write landing on those
+	// pages, and the group being new, there is nothing there to read. The
+	// group is read once, for all rows (migration 00130).
 	qRelateNewGroup = `WITH visible AS MATERIALIZED (
-	SELECT count(*) = cardinality($3::text[]) AS ok FROM users u
+	SELECT count(*) = cardinality($3::text[]) AS users, ` + groupVisible + ` AS grp FROM users u
 	WHERE u.id = ANY ($3::text[]) AND u.tenant_id = $2 AND u.deleted_at IS NULL
 ), o AS (
 	INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
-	SELECT $1, x.id, $2, 'user' FROM unnest($4::text[]) AS x(id) WHERE (SELECT ok FROM visible)
+	SELECT $1, x.id, $2, 'user' FROM unnest($4::text[]) AS x(id) WHERE (SELECT users AND grp FROM visible)
 ), m AS (
 	INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
-	SELECT $1, x.id, $2, 'user' FROM unnest($5::text[]) AS x(id) WHERE (SELECT ok FROM visible)
+	SELECT $1, x.id, $2, 'user' FROM unnest($5::text[]) AS x(id) WHERE (SELECT users AND grp FROM visible)
 )
-SELECT ok FROM visible`
+SELECT users, grp FROM visible`
 	qVisibleUsers = `SELECT u.id FROM users u
 WHERE u.id = ANY ($2::text[]) AND u.tenant_id = $1 AND u.deleted_at IS NULL`
 )
@@ -83,16 +84,14 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 			all = append(all, string(id))
 		}
 	}
-	var ok bool
-	err := t.q.QueryRow(ctx, qRelateNewGroup, string(group), string(tenant), all, idStrings(owners), idStrings(members)).Scan(&ok)
-	if err != nil {
-		err = t.fail("relate new group", err)
-		if foreignKey(err, "memberships_group_fkey") || foreignKey(err, "ownerships_group_fkey") {
-			return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
-		}
-		return err
-	}
-	if ok {
+	var users, grp bool
+	err := t.q.QueryRow(ctx, qRelateNewGroup, string(group), string(tenant), all, idStrings(owners), idStrings(members)).Scan(&users, &grp)
+	switch {
+	case err != nil:
+		return t.fail("relate new group", err)
+	case !grp:
+		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
+	case users:
 		return nil
 	}
 	return t.firstInvisible(ctx, tenant, all)

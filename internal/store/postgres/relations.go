@@ -31,10 +31,12 @@ ORDER BY m.` + col + ` LIMIT $4`,
 		existing: `SELECT m.` + col + from + ` AND m.` + col + ` = ANY ($3::text[])`,
 		count:    countSQL(name, table, col, kind, from),
 		// add inserts all refs in one statement, or none: an entry without
-		// a kind takes the kind of the visible object with that id, and the
-		// first entry (in the caller's order) that names no visible object,
-		// is stored already (visible or not) or repeats an earlier one is
-		// returned instead of inserting anything. Checking inside the
+		// a kind takes the kind of the visible object with that id, and a
+		// group that is not visible (why 'group', n 0), or else the first
+		// entry (in the caller's order) that names no visible object, is
+		// stored already (visible or not) or repeats an earlier one is
+		// returned instead of inserting anything. Reading the group here is
+		// what keeps rows of missing groups out (migration 00130). Checking inside the
 		// statement, rather than catching a constraint error and asking
 		// again, matters here: after an error PostgreSQL accepts nothing
 		// more in the transaction.
@@ -46,7 +48,9 @@ ORDER BY m.` + col + ` LIMIT $4`,
 		END AS kind
 	FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS x(id, kind, n)
 ), bad AS (
-	SELECT r.n, r.id, 'missing' AS why FROM r WHERE r.kind IS NULL
+	SELECT 0::bigint AS n, $1 AS id, 'group' AS why WHERE NOT ` + groupVisible + `
+	UNION ALL
+	SELECT r.n, r.id, 'missing' FROM r WHERE r.kind IS NULL
 	UNION ALL
 	SELECT r.n, r.id, 'exists' FROM r
 	WHERE EXISTS (SELECT 1 FROM ` + table + ` e WHERE e.group_id = $1 AND e.` + col + ` = r.id)

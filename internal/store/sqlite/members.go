@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"slices"
 
@@ -38,13 +39,15 @@ ORDER BY m.` + col + ` LIMIT ?4`,
 		count:    countSQL(name, table, col, kind, from),
 		// An entry without a kind takes the kind of the visible object with
 		// that id; when there is none the NOT NULL constraint refuses it.
+		// A group that is not visible makes no rows at all.
 		add: `INSERT INTO ` + table + ` (group_id, ` + col + `, tenant_id, ` + kind + `)
 SELECT ?1, r.id, ?2, CASE
 	WHEN r.kind <> '' THEN r.kind
 	WHEN EXISTS (SELECT 1 FROM users x WHERE x.id = r.id AND x.tenant_id = ?2 AND x.deleted_at IS NULL) THEN 'user'
 	WHEN EXISTS (SELECT 1 FROM groups x WHERE x.id = r.id AND x.tenant_id = ?2 AND x.deleted_at IS NULL) THEN 'group'
 	END
-FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.kind') AS kind FROM json_each(?3)) r`,
+FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.kind') AS kind FROM json_each(?3)) r
+WHERE ` + groupVisible,
 		remove: `DELETE FROM ` + table + ` WHERE group_id = ?1 AND ` + col + ` = ?2 AND tenant_id = ?3`,
 		// anyRow finds stored rows, visible or not, to name a duplicate.
 		anyRow: `SELECT m.` + col + ` FROM ` + table + ` m
@@ -287,9 +290,9 @@ func (t *tx) add(ctx context.Context, rel relation, tenant directory.TenantID, g
 	}
 	// A plain INSERT (ABORT): the failure paths below read the relation
 	// table, which must not hold the rows made before the failing one.
-	_, err = t.insertRelations(ctx, rel.table, group, rel.add, string(group), string(tenant), string(b))
+	res, err := t.insertRelations(ctx, rel.table, group, rel.add, string(group), string(tenant), string(b))
 	if err == nil {
-		return nil
+		return groupSeen(res, len(refs), group)
 	}
 	if foreignKey(err) {
 		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
@@ -301,6 +304,20 @@ func (t *tx) add(ctx context.Context, rel relation, tenant directory.TenantID, g
 		return t.unresolved(ctx, tenant, refs, err)
 	}
 	return mapErr("add "+rel.name, err)
+}
+
+// groupSeen answers *directory.NotFoundError of the group when an insert
+// of want rows, all or none of them made as the group is visible or not,
+// made none.
+func groupSeen(res sql.Result, want int, group directory.ObjectID) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n < int64(want) {
+		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
+	}
+	return nil
 }
 
 // duplicate names the ref that is already related, or repeated in ids.

@@ -65,6 +65,14 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 	if len(owners)+len(members) == 0 {
 		return nil
 	}
+	// The key to groups refuses no soft-deleted group and none of another
+	// tenant, so the group is read first.
+	if ok, err := t.exists(ctx, qGroupVisible, string(group), string(tenant)); err != nil || !ok {
+		if err != nil {
+			return mapErr("relate new group", err)
+		}
+		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
+	}
 	var missing string
 	err := t.scanRow(ctx, qFirstInvisible, []any{string(tenant), idList(slices.Concat(owners, members))}, &missing)
 	if err == nil {

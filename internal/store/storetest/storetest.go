@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Governance/Idempotency", testIdempotency},
 		{"BulkLoad", testBulkLoad},
 		{"Tracking/ExistingMemberships", testExistingMemberships},
+		{"Members/InvisibleGroup", testRelateInvisibleGroup},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

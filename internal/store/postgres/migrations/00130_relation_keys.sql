@@ -1,0 +1,31 @@
+-- The keys from memberships and ownerships to groups go; the store checks
+-- them instead. A key costs a trigger per inserted row, each a query of
+-- groups_pkey (provisioning a group with 100 members ran 102 of them), and
+-- each of those reads takes a SERIALIZABLE predicate lock on the index page
+-- of the group, where concurrently created groups land too: retries. The
+-- store's statements read the group once per statement instead.
+--
+-- What the keys guaranteed still holds:
+-- - Every statement that inserts a relation row inserts it only when its
+--   group is visible (exists, is of the tenant, is not soft-deleted), read
+--   in the same statement (relations.go, memberadd.go, provision.go).
+-- - The statement that deletes a group row deletes the rows of the group
+--   (group_id = it) itself, as ON DELETE CASCADE did (groups.go).
+-- - So each transaction alone keeps "no row names a missing group" true,
+--   and SERIALIZABLE makes every concurrent run of them end as some serial
+--   order would: a run that would not fails with SQLSTATE 40001 and runs
+--   again (Update). In an add racing a purge, for one, the adder read the
+--   group row the purge deletes, and the purge read (to delete) the
+--   group's range of the relation's primary key, where the adder writes:
+--   each must come before the other, so one of them is retried and then
+--   sees the other's outcome. An add racing a soft delete is the order
+--   "add, then delete": the row stays with its soft-deleted group, as its
+--   other rows do, for a restore.
+-- - Every writer of these tables runs under SERIALIZABLE (Update), except
+--   BulkLoad, which checks its groups under table locks that keep every
+--   other writer out.
+-- Dropping a key scans nothing; the rows of the existing groups stay.
+
+-- +goose Up
+ALTER TABLE memberships DROP CONSTRAINT memberships_group_fkey;
+ALTER TABLE ownerships DROP CONSTRAINT ownerships_group_fkey;
