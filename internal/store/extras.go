@@ -8,10 +8,12 @@ import (
 )
 
 // ChangeListener is implemented by engines shared by several groupd
-// processes (PostgreSQL): Listen calls onChange with the tenant of every
-// committed change, from any process, until ctx ends, and with "" whenever
-// notifications may have been missed (at the start and after a lost
-// connection), meaning anything may have changed.
+// processes (PostgreSQL): Listen calls onChange with the tenant of
+// committed changes, from any process, shortly after they commit, until
+// ctx ends, and with "" whenever notifications may have been missed (at
+// the start and after a lost connection), meaning anything may have
+// changed. It is a hint to look at the change log sooner: an announcement
+// can be lost, so freshness must never depend on it.
 type ChangeListener interface {
 	Listen(ctx context.Context, onChange func(tenant directory.TenantID)) error
 }

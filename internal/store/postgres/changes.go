@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -41,22 +42,17 @@ WHERE (xid, ord) > ($1, $2)
 	AND (xid < ` + visibleXmin + ` OR xid = pg_current_xact_id_if_assigned()::text::bigint)
 ORDER BY xid, ord LIMIT $3`
 
-	// qAppendChanges inserts every row in one statement and queues one
-	// NOTIFY per tenant; PostgreSQL delivers it only if the transaction
-	// commits, and folds repeats within a transaction.
-	qAppendChanges = `WITH ins AS (
-	INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
-		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-	SELECT $1 + c.n - 1, c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
-		ARRAY(SELECT jsonb_array_elements_text(c.props::jsonb)), c.actor_kind, c.actor_id,
-		c.actor_name, c.request_id, c.client_addr, c.at
-	FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
-		WITH ORDINALITY AS c(tenant_id, object_id, object_kind, op, related_id, related_kind, props,
-			actor_kind, actor_id, actor_name, request_id, client_addr, at, n)
-	RETURNING tenant_id
-)
-SELECT pg_notify('` + Channel + `', t) FROM (SELECT DISTINCT tenant_id AS t FROM ins) d`
+	// qAppendChanges inserts every row in one statement. Its tenants are
+	// announced after the commit (notify.go).
+	qAppendChanges = `INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
+	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+SELECT $1 + c.n - 1, c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
+	ARRAY(SELECT jsonb_array_elements_text(c.props::jsonb)), c.actor_kind, c.actor_id,
+	c.actor_name, c.request_id, c.client_addr, c.at
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+	$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
+	WITH ORDINALITY AS c(tenant_id, object_id, object_kind, op, related_id, related_kind, props,
+		actor_kind, actor_id, actor_name, request_id, client_addr, at, n)`
 )
 
 // Changes reads the log after the cursor in visibility order (see above).
@@ -136,6 +132,11 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 		return t.fail("append changes", err)
 	}
 	t.tx.ord += n
+	for _, c := range changes {
+		if !slices.Contains(t.tx.tenants, c.TenantID) {
+			t.tx.tenants = append(t.tx.tenants, c.TenantID)
+		}
+	}
 	return nil
 }
 

@@ -10,20 +10,28 @@ import (
 	"groupd/internal/directory"
 )
 
-// Channel is the NOTIFY channel every committed change is announced on;
-// the payload is the tenant id. Any client may LISTEN to it.
+// Channel is the NOTIFY channel committed changes are announced on (see
+// Listen); the payload is the tenant id. Any client may LISTEN to it.
 const Channel = "groupd_changes"
 
-// Listen calls onChange with the tenant of every transaction that appends
-// change log rows and commits, from any groupd instance on the database
-// (this one included), until ctx ends; it then returns nil. It listens on a
-// connection of its own, outside the pool, and reconnects with backoff when
-// that connection fails. Notifications sent while it is not connected are
-// lost, so onChange("") (meaning: anything may have changed) is called
-// after every connect, the first included; a cache that drops its entries
-// then and on every call never serves a row older than the last
-// notification it got. onChange runs on Listen's goroutine and should
-// return quickly. Close does not stop Listen: end ctx first.
+// Listen calls onChange with the tenant of transactions that appended
+// change log rows and committed, from any groupd instance on the database
+// (this one included), until ctx ends; it then returns nil. Each Store
+// announces its commits after they return, a tenant once for all of its
+// commits since the previous announcement (notify.go), so onChange comes
+// shortly after a commit, never before it is visible. It is a hint to
+// look at the change log now, not a record of every commit: an
+// announcement is lost when the writing process ends between its commit
+// and the send, or the send fails, and notifications sent while Listen is
+// not connected are lost too. So onChange("") (meaning: anything may have
+// changed) is called after every connect, the first included, and nothing
+// that must see every acknowledged write may depend on onChange: change
+// followers also read the log on a timer, and reads through caches check
+// the change log themselves (directory.Service.CheckedRequest). Listen
+// listens on a connection of its own, outside the pool, and reconnects
+// with backoff when that connection fails. onChange runs on Listen's
+// goroutine and should return quickly. Close does not stop Listen: end ctx
+// first.
 func (s *Store) Listen(ctx context.Context, onChange func(tenant directory.TenantID)) error {
 	wait := 100 * time.Millisecond
 	for {

@@ -23,6 +23,7 @@ type Store struct {
 	opts   Options
 	where  string // the URL without its password, for messages
 	closed atomic.Bool
+	notify *notifier
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -52,8 +53,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, mapErr("analyze "+where, err)
 	}
-	s := &Store{pool: pool, conn: cfg.ConnConfig, opts: opts, where: where}
+	s := &Store{pool: pool, conn: cfg.ConnConfig, opts: opts, where: where, notify: newNotifier(pool)}
 	s.reader = reader{q: poolQuerier{pool: pool, closed: &s.closed}}
+	s.notify.start()
 	return s, nil
 }
 
@@ -91,10 +93,12 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes every pooled connection; later calls fail with
+// Close announces the changes committed so far (Listen), then closes
+// every pooled connection; later calls fail with
 // directory.ErrUnavailable. It is safe to call more than once.
 func (s *Store) Close() error {
 	if s.closed.CompareAndSwap(false, true) {
+		s.notify.close()
 		s.pool.Close()
 	}
 	return nil

@@ -28,6 +28,9 @@ type txState struct {
 	keys  []int64 // what the run touched, locked by the next run (locks.go)
 	// count changes not yet written (counts.go)
 	counts map[countKey]int
+	// tenants whose change rows the run appended, announced after its
+	// commit (notify.go)
+	tenants []directory.TenantID
 }
 
 // fail maps err like mapErr and, inside a transaction, remembers it: after
@@ -159,6 +162,7 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 	done = true
 	switch {
 	case err == nil:
+		s.notify.add(st.tenants)
 		return false, nil, nil
 	case isRetryable(err):
 		return true, st.keys, mapErr("commit", err)
