@@ -179,6 +179,7 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 		}
 		return err
 	}
+	t.tx.newGroups = append(t.tx.newGroups, groupKey{g.TenantID, g.ID})
 	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
 		return err
 	}
@@ -203,6 +204,7 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
 	t.touch("o", string(tenant), string(id))
+	t.forgetNewGroup(id)
 	tag, err := t.q.Exec(ctx, qSoftDeleteGroup, string(id), string(tenant), at)
 	if err != nil {
 		return t.fail("delete group", err)
@@ -217,6 +219,7 @@ func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id 
 // recycle bin can use it.
 func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) error {
 	t.touch("o", string(tenant), string(id))
+	t.forgetNewGroup(id)
 	var n int
 	var visible bool
 	if err := t.q.QueryRow(ctx, qDeleteGroup, string(id), string(tenant)).Scan(&n, &visible); err != nil {

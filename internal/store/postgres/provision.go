@@ -8,10 +8,10 @@ import (
 	"groupd/internal/directory"
 )
 
-const (
-	qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM unnest($2::text[]) AS k(key)
+const qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM unnest($2::text[]) AS k(key)
 JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 
+var (
 	// qRelateNewGroup and qVisibleUsers read the users of a list of ids
 	// in one scan with id = ANY: an index scan of it when the table is
 	// large, and one pass with a hashed list when it is small (or its
@@ -30,8 +30,23 @@ JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 	// pages would conflict with every concurrent write landing on those
 	// pages, and the group being new, there is nothing there to read. The
 	// group is read once, for all rows (migration 00130).
-	qRelateNewGroup = `WITH visible AS MATERIALIZED (
-	SELECT count(*) = cardinality($3::text[]) AS users, ` + groupVisible + ` AS grp FROM users u
+	qRelateNewGroup = relateNewGroup(groupVisible)
+	// qRelateOwnNewGroup is qRelateNewGroup for a group this transaction
+	// inserted (and did not delete): no other transaction can see it
+	// before the commit, let alone delete it, so it needs no read. The
+	// read would take a SERIALIZABLE predicate lock on the groups_pkey
+	// page where concurrent calls insert their own new groups, and each
+	// such pair of calls would then fail one of them.
+	qRelateOwnNewGroup = relateNewGroup("true")
+	qVisibleUsers      = `SELECT u.id FROM users u
+WHERE u.id = ANY ($2::text[]) AND u.tenant_id = $1 AND u.deleted_at IS NULL`
+)
+
+// relateNewGroup returns qRelateNewGroup with grp, the condition that the
+// group is visible.
+func relateNewGroup(grp string) string {
+	return `WITH visible AS MATERIALIZED (
+	SELECT count(*) = cardinality($3::text[]) AS users, ` + grp + ` AS grp FROM users u
 	WHERE u.id = ANY ($3::text[]) AND u.tenant_id = $2 AND u.deleted_at IS NULL
 ), o AS (
 	INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
@@ -41,9 +56,7 @@ JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
 	SELECT $1, x.id, $2, 'user' FROM unnest($5::text[]) AS x(id) WHERE (SELECT users AND grp FROM visible)
 )
 SELECT users, grp FROM visible`
-	qVisibleUsers = `SELECT u.id FROM users u
-WHERE u.id = ANY ($2::text[]) AND u.tenant_id = $1 AND u.deleted_at IS NULL`
-)
+}
 
 func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upns []string) ([]directory.UPNUser, error) {
 	if len(upns) == 0 {
@@ -84,8 +97,12 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 			all = append(all, string(id))
 		}
 	}
+	q := qRelateNewGroup
+	if slices.Contains(t.tx.newGroups, groupKey{tenant, group}) {
+		q = qRelateOwnNewGroup
+	}
 	var users, grp bool
-	err := t.q.QueryRow(ctx, qRelateNewGroup, string(group), string(tenant), all, idStrings(owners), idStrings(members)).Scan(&users, &grp)
+	err := t.q.QueryRow(ctx, q, string(group), string(tenant), all, idStrings(owners), idStrings(members)).Scan(&users, &grp)
 	switch {
 	case err != nil:
 		return t.fail("relate new group", err)
@@ -123,6 +140,11 @@ func (t *tx) firstInvisible(ctx context.Context, tenant directory.TenantID, ids 
 		}
 	}
 	return fmt.Errorf("relate new group: no user is missing on a second look")
+}
+
+// forgetNewGroup notes that the run deleted a group it may have inserted.
+func (t *tx) forgetNewGroup(id directory.ObjectID) {
+	t.tx.newGroups = slices.DeleteFunc(t.tx.newGroups, func(k groupKey) bool { return k.id == id })
 }
 
 func idStrings(ids []directory.ObjectID) []string {

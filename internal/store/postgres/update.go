@@ -31,6 +31,13 @@ type txState struct {
 	// tenants whose change rows the run appended, announced after its
 	// commit (notify.go)
 	tenants []directory.TenantID
+	// groups the run inserted and has not deleted (provision.go)
+	newGroups []groupKey
+}
+
+type groupKey struct {
+	tenant directory.TenantID
+	id     directory.ObjectID
 }
 
 // fail maps err like mapErr and, inside a transaction, remembers it: after

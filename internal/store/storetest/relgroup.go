@@ -105,4 +105,34 @@ func testRelateInvisibleGroup(t *testing.T, f *fixture) {
 			}
 		}
 	}
+
+	// A group created and deleted by the relating transaction itself.
+	for _, del := range []string{"soft", "purge"} {
+		g := f.newGroup("own " + del)
+		g.MailNickname = ""
+		errKeep := errors.New("keep nothing")
+		err := f.s.Update(ctx, func(tx directory.Tx) error {
+			if err := tx.InsertGroup(ctx, g); err != nil {
+				return err
+			}
+			var err error
+			if del == "soft" {
+				err = tx.SoftDeleteGroup(ctx, tid, g.ID, f.now)
+			} else {
+				err = tx.DeleteGroup(ctx, tid, g.ID)
+			}
+			if err != nil {
+				return err
+			}
+			err = tx.RelateNewGroup(ctx, tid, g.ID, []directory.ObjectID{u.ID}, []directory.ObjectID{v.ID})
+			var nf *directory.NotFoundError
+			if !errors.As(err, &nf) || nf.Kind != directory.KindGroup || nf.ID != string(g.ID) {
+				t.Errorf("own group, %s-deleted: got %v, want *NotFoundError of group %s", del, err, g.ID)
+			}
+			return errKeep
+		})
+		if !errors.Is(err, errKeep) {
+			t.Errorf("own group, %s-deleted: update: %v", del, err)
+		}
+	}
 }
