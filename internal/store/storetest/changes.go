@@ -17,7 +17,8 @@ func sampleChanges(f *fixture) []directory.Change {
 	base := directory.Change{TenantID: f.tenant.ID, Actor: actor, RequestID: "req-1", ClientAddr: "192.0.2.7:51234", At: at}
 	c1, c2, c3, c4, c5 := base, base, base, base, base
 	c1.ObjectID, c1.ObjectKind, c1.Op, c1.Properties = u, directory.KindUser, directory.OpCreated, []string{"displayName", "userPrincipalName"}
-	c2.ObjectID, c2.ObjectKind, c2.Op, c2.Properties = g, directory.KindGroup, directory.OpUpdated, []string{"description"}
+	// Properties are names, but the log keeps any text.
+	c2.ObjectID, c2.ObjectKind, c2.Op, c2.Properties = g, directory.KindGroup, directory.OpUpdated, []string{"description", "NULL", `a "b", {c}\d`, ""}
 	c3.ObjectID, c3.ObjectKind, c3.Op, c3.RelatedID, c3.RelatedKind = g, directory.KindGroup, directory.OpMemberAdded, u, directory.KindUser
 	c4.ObjectID, c4.ObjectKind, c4.Op, c4.RelatedID, c4.RelatedKind = g, directory.KindGroup, directory.OpOwnerRemoved, u, directory.KindUser
 	c4.Actor = directory.Actor{Kind: directory.ActorApp, ID: string(directory.NewObjectID()), Name: "provisioner"}
