@@ -48,11 +48,17 @@ type notifier struct {
 	kick chan struct{} // a send is due; buffered, so add never blocks
 	stop chan struct{}
 	done chan struct{}
+	// ctx ends a send under way when close is called, so that Close does
+	// not wait for a database that does not answer.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func newNotifier(pool *pgxpool.Pool) *notifier {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &notifier{pool: pool, pending: map[directory.TenantID]struct{}{},
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		ctx: ctx, cancel: cancel}
 }
 
 // start runs the sending goroutine until close.
@@ -80,16 +86,20 @@ func (n *notifier) loop() {
 	for {
 		select {
 		case <-n.kick:
-			n.send(notifyTimeout)
 		case <-n.stop:
-			n.send(closeNotifyTimeout) // what committed before Close
+		}
+		if n.ctx.Err() != nil {
+			// Closing: what committed since the last send goes out; a
+			// send that close cut short is lost, as any failed one.
+			n.send(context.Background(), closeNotifyTimeout)
 			return
 		}
+		n.send(n.ctx, notifyTimeout)
 	}
 }
 
 // send announces every pending tenant in one statement.
-func (n *notifier) send(timeout time.Duration) {
+func (n *notifier) send(ctx context.Context, timeout time.Duration) {
 	n.mu.Lock()
 	list := make([]string, 0, len(n.pending))
 	for t := range n.pending {
@@ -100,14 +110,15 @@ func (n *notifier) send(timeout time.Duration) {
 	if len(list) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	_, _ = n.pool.Exec(ctx, qNotify, list) // lost if it fails; see notifier
 }
 
-// close sends what is pending and stops the goroutine; the pool must still
-// be open. Safe to call once.
+// close ends a send under way, sends what is pending and stops the
+// goroutine; the pool must still be open. Call it once, after start.
 func (n *notifier) close() {
+	n.cancel()
 	close(n.stop)
 	<-n.done
 }
