@@ -1,6 +1,7 @@
 // Package sqlite is the embedded storage engine: one SQLite file in WAL mode,
 // one writer connection that commits concurrent updates together, and a pool
-// of read-only connections. See README.md for its caveats.
+// of read-only connections, with the audit log in a second file beside it
+// (auditfile.go). See README.md for its caveats.
 package sqlite
 
 import (
