@@ -312,3 +312,54 @@ func TestBackupHasAuditLog(t *testing.T) {
 		t.Errorf("backup's audit log %v, want %v", got, want)
 	}
 }
+
+// TestAuditCopyTwoStores: two Stores on one file (as a server and a
+// command beside it) copying at once audit each change once: the copy
+// takes the audit file's write lock before it reads the position.
+func TestAuditCopyTwoStores(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "groupd.db")
+	s1, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	s2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	tid := seedTenant(t, s1)
+	stop := make(chan struct{})
+	errs := make(chan error, 2)
+	for _, s := range []*Store{s1, s2} {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := s.CopyAudit(ctx, 3); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 20 {
+		appendAuditChanges(t, s1, tid, 2, time.Now())
+	}
+	close(stop)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyAll(t, s2, 100)
+	got, want := audited(t, s1, tid), logged(t, s1)
+	if len(want) != 40 || strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
+		t.Errorf("audit log of two copiers: %d rows, want the change log's %d in order", len(got), len(want))
+	}
+}
