@@ -46,7 +46,8 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("backup: exit %d: %s", code, stderr)
 	}
 	var res map[string]any
-	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res["engine"] != "sqlite" || res["output"] != out || res["bytes"].(float64) <= 0 {
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res["engine"] != "sqlite" || res["output"] != out || res["bytes"].(float64) <= 0 ||
+		res["auditOutput"] != strings.TrimSuffix(out, ".db")+"-audit.db" || res["auditBytes"].(float64) <= 0 {
 		t.Errorf("backup printed %q", stdout)
 	}
 	// The copy is a database of its own, with the data in it.

@@ -9,9 +9,10 @@ import (
 )
 
 // The audit log is the change log as people read it: each committed change
-// row (signing keys aside), copied in batches by CopyAudit, which stores
-// its change log position in the same transaction, so that every change is
-// audited exactly once, writes pay nothing for it, and a restart resumes.
+// row (signing keys aside), copied in batches by the store's CopyAudit,
+// which stores its change log position in the same transaction, so that
+// every change is audited exactly once, writes pay nothing for it, and a
+// restart resumes.
 // Readers catch the copy up first, so an acknowledged change is listed at
 // once. Entries are kept for their own retention and listed newest first. Names of targets and
 // applications are resolved when the log is read, from the objects as they
@@ -43,21 +44,25 @@ type AuditQuery struct {
 	Page PageRequest
 }
 
-// AuditReader is the store's side of the audit log.
-type AuditReader interface {
+// AuditStore is the store's side of the audit log. It works beside Update,
+// not inside it: an engine may keep the audit log apart from the directory,
+// so that copying never holds the directory's writer (SQLite keeps it in a
+// file of its own).
+type AuditStore interface {
 	// AuditLog lists a tenant's audit rows newest first (by Seq), keyset
-	// paged; a cursor that is not one of its own is ErrBadCursor.
+	// paged; a cursor that is not one of its own is ErrBadCursor. It sees
+	// every copy that has returned.
 	AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (Page[AuditRecord], error)
-}
-
-// AuditTx is the write side of the audit log.
-type AuditTx interface {
-	// CopyAudit copies up to limit change log rows after the cursor, in
-	// the order Changes reads them, to the audit log, leaving out signing
-	// key rows (machinery, not directory content), in one statement that
-	// does not bring the rows into Go. It returns the cursor of the last
-	// row it read (after, when none) and how many it read.
-	CopyAudit(ctx context.Context, after int64, limit int) (last int64, read int, err error)
+	// CopyAudit copies up to batch change log rows after the copier's
+	// stored position, in the order Changes reads them and only durable
+	// ones, to the audit log, leaving out signing key rows (machinery, not
+	// directory content), and stores the position of the last row read in
+	// the same transaction, so that every change is audited exactly once
+	// across crashes and restarts. Callers may run it at once (instances, a
+	// reader catching up): no row is copied twice. It reports how many
+	// change rows it read; fewer than batch means it reached the end of
+	// the log as it was.
+	CopyAudit(ctx context.Context, batch int) (read int, err error)
 	// TrimAudit deletes at most limit rows older than before, oldest
 	// first, and reports how many it deleted.
 	TrimAudit(ctx context.Context, before time.Time, limit int) (int, error)
@@ -260,12 +265,7 @@ const trimBatch = 5000
 func (s *Service) TrimAudit(ctx context.Context, before time.Time) (int, error) {
 	total := 0
 	for {
-		var n int
-		err := s.store.Update(ctx, func(tx Tx) error {
-			var err error
-			n, err = tx.TrimAudit(ctx, before, trimBatch)
-			return err
-		})
+		n, err := s.store.TrimAudit(ctx, before, trimBatch)
 		total += n
 		if err != nil || n < trimBatch {
 			return total, err
@@ -273,30 +273,11 @@ func (s *Service) TrimAudit(ctx context.Context, before time.Time) (int, error) 
 	}
 }
 
-// auditConsumer names the audit copier's change log position.
-const auditConsumer = "audit"
-
 // auditCopyBatch: change rows copied per transaction.
 const auditCopyBatch = 2000
 
 // CopyAudit copies up to batch change rows after the copier's position to
-// the audit log and reports how many it read. Several callers (instances,
-// a reader catching up) may run it at once: they conflict on the position
-// and one of them retries, so no row is copied twice.
+// the audit log and reports how many it read (AuditStore.CopyAudit).
 func (s *Service) CopyAudit(ctx context.Context, batch int) (int, error) {
-	var n int
-	err := s.store.Update(ctx, func(tx Tx) error {
-		n = 0
-		pos, _, err := tx.ConsumerPosition(ctx, auditConsumer)
-		if err != nil {
-			return err
-		}
-		last, read, err := tx.CopyAudit(ctx, pos, batch)
-		if err != nil || read == 0 {
-			return err
-		}
-		n = read
-		return tx.SetConsumerPosition(ctx, auditConsumer, last)
-	})
-	return n, err
+	return s.store.CopyAudit(ctx, batch)
 }

@@ -24,6 +24,9 @@ type Store interface {
 	// serialization failure, so it must not act outside tx.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 
+	// The audit log (audit.go), filled and read beside Update.
+	AuditStore
+
 	// Ping reports whether the engine is reachable (ErrUnavailable if not).
 	Ping(ctx context.Context) error
 	Close() error
@@ -42,8 +45,6 @@ type Reader interface {
 	GovernanceReader
 	// Keys kept in the database (secrets.go).
 	SecretReader
-	// The audit log (audit.go).
-	AuditReader
 	// Subscriptions and their notification outbox (subscriptions.go).
 	SubscriptionReader
 
@@ -113,7 +114,6 @@ type Tx interface {
 	AppTx
 	TrackingTx
 	GovernanceTx
-	AuditTx
 	SubscriptionTx
 
 	InsertTenant(ctx context.Context, t Tenant) error

@@ -17,6 +17,10 @@ type BackupResult struct {
 	Source string `json:"source"`
 	Output string `json:"output"`
 	Bytes  int64  `json:"bytes"`
+	// AuditOutput is the copy of the audit log's file, beside Output
+	// (store.AuditFile), and AuditBytes its size.
+	AuditOutput string `json:"auditOutput"`
+	AuditBytes  int64  `json:"auditBytes"`
 }
 
 // errPostgresBackup points PostgreSQL users to the tools made for it.
@@ -26,7 +30,8 @@ var errPostgresBackup = errors.New("groupd backup copies SQLite databases; back 
 // file databaseURL names) to output, which must not exist. It reads one
 // snapshot while a server may go on writing (SQLite's VACUUM INTO), so it
 // runs beside `groupd serve`; the copy is a complete database file that
-// `groupd serve --database sqlite:FILE` opens as it is.
+// `groupd serve --database sqlite:FILE` opens as it is, with the audit
+// log's file beside it (output's name with "-audit" before the extension).
 func Backup(ctx context.Context, dataDir, databaseURL, output string) (res BackupResult, err error) {
 	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
 		return res, errPostgresBackup
@@ -37,8 +42,10 @@ func Backup(ctx context.Context, dataDir, databaseURL, output string) (res Backu
 	if output, err = filepath.Abs(output); err != nil {
 		return res, err
 	}
-	if _, err := os.Stat(output); err == nil {
-		return res, fmt.Errorf("%s already exists", output)
+	for _, p := range []string{output, store.AuditFile(output)} {
+		if _, err := os.Stat(p); err == nil {
+			return res, fmt.Errorf("%s already exists", p)
+		}
 	}
 	source := filepath.Join(dataDir, store.DefaultFile)
 	if databaseURL != "" && databaseURL != "sqlite" {
@@ -66,9 +73,16 @@ func Backup(ctx context.Context, dataDir, databaseURL, output string) (res Backu
 	if err := b.Backup(ctx, output); err != nil {
 		return res, err
 	}
-	info, err := os.Stat(output)
-	if err != nil {
-		return res, err
+	res = BackupResult{Engine: "sqlite", Source: source, Output: output, AuditOutput: store.AuditFile(output)}
+	for _, f := range []struct {
+		path string
+		size *int64
+	}{{res.Output, &res.Bytes}, {res.AuditOutput, &res.AuditBytes}} {
+		info, err := os.Stat(f.path)
+		if err != nil {
+			return BackupResult{}, err
+		}
+		*f.size = info.Size()
 	}
-	return BackupResult{Engine: "sqlite", Source: source, Output: output, Bytes: info.Size()}, nil
+	return res, nil
 }

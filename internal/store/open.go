@@ -13,8 +13,14 @@ import (
 )
 
 // DefaultFile is the database file created in the data dir when no database
-// URL is given.
+// URL is given; its audit log lives in AuditFile(DefaultFile),
+// groupd-audit.db.
 const DefaultFile = "groupd.db"
+
+// AuditFile names the file that keeps the audit log of the SQLite
+// database at path, beside it ("-audit" before the extension). Both
+// files, each with SQLite's -wal and -shm, make up the database.
+func AuditFile(path string) string { return sqlite.AuditFile(path) }
 
 // Open opens the engine databaseURL names and migrates it:
 //   - "" or "sqlite": <dataDir>/groupd.db, creating dataDir (0700);

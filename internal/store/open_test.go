@@ -34,8 +34,10 @@ func TestOpenDefaultCreatesDataDir(t *testing.T) {
 	if perm := info.Mode().Perm(); perm != 0o700 {
 		t.Errorf("data dir mode %o, want 700", perm)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "groupd.db")); err != nil {
-		t.Errorf("database file: %v", err)
+	for _, f := range []string{"groupd.db", "groupd-audit.db"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("database file: %v", err)
+		}
 	}
 }
 

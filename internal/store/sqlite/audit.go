@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,27 +11,41 @@ import (
 	"groupd/internal/directory"
 )
 
+// The copier's statements run on its connection to the audit file, where
+// the directory's file is attached as dir (auditfile.go).
 const (
-	qAuditBounds = `SELECT count(*), COALESCE(max(cursor), 0) FROM
-	(SELECT cursor FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2)`
+	// Writing first takes the audit file's write lock before anything is
+	// read, so that a copier of another process waits instead of copying
+	// the same rows, and no lock is taken on the directory's file.
+	qAuditLock     = `UPDATE audit_position SET cursor = cursor WHERE id = 1 RETURNING cursor`
+	qAuditPosition = `SELECT cursor FROM audit_position WHERE id = 1`
+	qSetAuditPos   = `UPDATE audit_position SET cursor = ?1 WHERE id = 1`
+	qAuditBounds   = `SELECT count(*), COALESCE(max(cursor), 0) FROM
+	(SELECT cursor FROM dir.changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2)`
 	// OR FAIL spares SQLite a statement journal for the multi-row insert,
 	// as for the change log itself (changes.go).
-	qCopyAudit = `INSERT OR FAIL INTO audit_log (tenant_id, object_id, object_kind, op, related_id,
-	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-SELECT tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
-	actor_kind, actor_id, actor_name, request_id, client_addr, at
-FROM changes WHERE cursor > ?1 AND cursor <= ?2 AND object_kind <> ?3 ORDER BY cursor`
+	qCopyAudit = `INSERT OR FAIL INTO main.audit_log (` + auditFields + `)
+SELECT ` + auditFields + `
+FROM dir.changes WHERE cursor > ?1 AND cursor <= ?2 AND object_kind <> ?3 ORDER BY cursor`
 	qTrimAudit = `DELETE FROM audit_log WHERE seq IN (SELECT seq FROM audit_log
 	WHERE seq < COALESCE((SELECT seq FROM audit_log WHERE at >= ?1 ORDER BY seq LIMIT 1), 9223372036854775807)
 	ORDER BY seq LIMIT ?2)`
 )
 
-const auditCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
-	actor_kind, actor_id, actor_name, request_id, client_addr, at`
+// auditFields are the columns an audit row shares with its change row.
+const auditFields = `tenant_id, object_id, object_kind, op, related_id,
+	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
 
-// AuditLog lists newest first by seq. The rows are copied from the change
+const auditCols = `seq, ` + auditFields
+
+// AuditLog reads the audit file (directory.AuditStore).
+func (s *Store) AuditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
+	return s.audit.r.auditLog(ctx, tenant, q)
+}
+
+// auditLog lists newest first by seq. The rows are copied from the change
 // log in cursor order, so seq order is commit order here.
-func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
+func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
 	var out directory.Page[directory.AuditRecord]
 	if q.Activities != nil && len(q.Activities) == 0 {
 		return out, nil
@@ -110,9 +125,19 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 // not older than before: rows are copied in commit order, so their times
 // rise with seq (a clock stepping back only keeps a few rows a little
 // longer), and the scan reads no more than it deletes, with no index on
-// time for every copy to maintain.
-func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {
-	res, err := t.exec(ctx, qTrimAudit, micros(before), limit)
+// time for every copy to maintain. It runs on the audit file alone.
+func (s *Store) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {
+	a := s.audit
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return 0, errClosed
+	}
+	st, err := a.stmt(ctx, qTrimAudit)
+	if err != nil {
+		return 0, mapErr("trim audit log", err)
+	}
+	res, err := st.ExecContext(ctx, micros(before), limit)
 	if err != nil {
 		return 0, mapErr("trim audit log", err)
 	}
@@ -123,21 +148,67 @@ func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, e
 	return int(n), nil
 }
 
-// CopyAudit bounds the rows first, then copies them inside the engine.
-// Inside the writer the cursor order is commit order (changes.go).
-func (t *tx) CopyAudit(ctx context.Context, after int64, limit int) (int64, int, error) {
+// CopyAudit copies in one transaction of the audit file: it takes the
+// file's write lock, reads the position, bounds the rows after it in the
+// directory's change log (cursor order is commit order, changes.go), waits
+// until they are durable, copies them inside the engine and moves the
+// position. The directory's writer takes no part.
+func (s *Store) CopyAudit(ctx context.Context, batch int) (int, error) {
+	a := s.audit
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return 0, errClosed
+	}
+	n, err := a.copy(ctx, batch, s.sync.waitDurable)
+	return n, mapErr("copy audit", err)
+}
+
+func (a *auditFile) copy(ctx context.Context, batch int, durable func(context.Context, int64) error) (int, error) {
+	if _, err := a.c.ExecContext(ctx, "BEGIN"); err != nil {
+		return 0, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// Fails harmlessly when SQLite has already rolled back.
+			_, _ = a.c.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	run := func(q string, args []any, dest ...any) error {
+		st, err := a.stmt(ctx, q)
+		if err != nil {
+			return err
+		}
+		if dest == nil {
+			_, err = st.ExecContext(ctx, args...)
+			return err
+		}
+		return st.QueryRowContext(ctx, args...).Scan(dest...)
+	}
 	var (
-		n    int
+		pos  sql.NullInt64
 		last int64
+		n    int
 	)
-	if err := t.scanRow(ctx, qAuditBounds, []any{after, limit}, &n, &last); err != nil {
-		return after, 0, mapErr("copy audit", err)
+	if err := run(qAuditLock, nil, &pos); err != nil {
+		return 0, err
 	}
-	if n == 0 {
-		return after, 0, nil
+	if err := run(qAuditBounds, []any{pos.Int64, batch}, &n, &last); err != nil || n == 0 {
+		return 0, err
 	}
-	if _, err := t.exec(ctx, qCopyAudit, after, last, string(directory.KindSigningKey)); err != nil {
-		return after, 0, mapErr("copy audit", err)
+	if err := durable(ctx, last); err != nil {
+		return 0, err
 	}
-	return last, n, nil
+	if err := run(qCopyAudit, []any{pos.Int64, last, string(directory.KindSigningKey)}); err != nil {
+		return 0, err
+	}
+	if err := run(qSetAuditPos, []any{last}); err != nil {
+		return 0, err
+	}
+	if _, err := a.c.ExecContext(ctx, "COMMIT"); err != nil {
+		return 0, err
+	}
+	committed = true
+	return n, nil
 }

@@ -9,36 +9,55 @@ import (
 )
 
 // Backup writes a consistent, compacted copy of the database to destPath
-// with VACUUM INTO. It reads one snapshot, so writers go on meanwhile.
-// destPath must not exist yet.
+// with VACUUM INTO, and one of its audit file to AuditFile(destPath), so
+// that the copy opens as it is. Each reads one snapshot, so writers go on
+// meanwhile. The audit file is copied first: its position then never
+// passes the change log of the copied directory, which still holds every
+// row after it, and the opened copy audits those rows once. Neither
+// destination may exist yet.
 func (s *Store) Backup(ctx context.Context, destPath string) error {
 	if s.closed.Load() {
 		return errClosed
 	}
-	if _, err := os.Stat(destPath); err == nil {
-		return fmt.Errorf("backup: %s already exists", destPath)
+	auditDest := AuditFile(destPath)
+	for _, p := range []string{destPath, auditDest} {
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("backup: %s already exists", p)
+		}
 	}
-	// Pooled readers are query_only and the writer is busy with updates, so
-	// the backup gets a connection of its own.
-	db, err := sql.Open("sqlite", dsn(s.path, false))
+	if err := vacuumInto(ctx, auditDSN(s.audit.path, false), auditDest); err != nil {
+		return err
+	}
+	if err := vacuumInto(ctx, dsn(s.path, false), destPath); err != nil {
+		os.Remove(auditDest)
+		return err
+	}
+	return nil
+}
+
+// vacuumInto copies the database of source (a DSN) to dest and syncs it.
+func vacuumInto(ctx context.Context, source, dest string) error {
+	// Pooled readers are query_only and the writers are busy, so the
+	// backup gets a connection of its own.
+	db, err := sql.Open("sqlite", source)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, "VACUUM INTO ?1", destPath); err != nil {
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?1", dest); err != nil {
 		return mapErr("backup", err)
 	}
 	// VACUUM INTO syncs the copy only as the source's synchronous setting
-	// says, which is NORMAL here (durable.go): a backup must be on disk
-	// when the command says it is done.
-	f, err := os.Open(destPath)
+	// says, which is NORMAL for the directory (durable.go): a backup must
+	// be on disk when the command says it is done.
+	f, err := os.Open(dest)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer f.Close()
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("backup: sync %s: %w", destPath, err)
+		return fmt.Errorf("backup: sync %s: %w", dest, err)
 	}
 	return nil
 }

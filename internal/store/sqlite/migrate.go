@@ -24,7 +24,7 @@ func newProvider(db *sql.DB) (*goose.Provider, error) {
 	}
 	// Go migrations registered globally by other packages are not ours.
 	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(backfill, secretsMigration, deferMigration))
+		goose.WithGoMigrations(backfill, secretsMigration, deferMigration, auditMoveMigration))
 }
 
 func latest(p *goose.Provider) int64 {
@@ -43,6 +43,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	return applyMigrations(ctx, p)
+}
+
+// applyMigrations applies what p has pending, refusing a newer schema.
+func applyMigrations(ctx context.Context, p *goose.Provider) error {
 	current, err := p.GetDBVersion(ctx)
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)

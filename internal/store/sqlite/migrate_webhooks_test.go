@@ -27,7 +27,8 @@ func TestWebhookOutboxMigration(t *testing.T) {
 	exec(`INSERT INTO webhook_outbox (subscription_id, change_type, resource, resource_data, created_at)
 	VALUES ('queued', 'updated', 'Groups/g', '{}', 3000), ('queued', 'updated', 'Groups/g', '{}', 4000)`)
 	exec(`INSERT INTO change_positions (name, cursor) VALUES ('webhooks', 4), ('audit', 5)`)
-	if _, err := p.Up(ctx); err != nil {
+	// Up to 101 only: 140 moves the audit position out of the file.
+	if _, err := p.UpTo(ctx, 101); err != nil {
 		t.Fatal(err)
 	}
 	for id, want := range map[string]int64{"queued": 2, "idle": 4} {

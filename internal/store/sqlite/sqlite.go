@@ -1,6 +1,7 @@
 // Package sqlite is the embedded storage engine: one SQLite file in WAL mode,
 // one writer connection that commits concurrent updates together, and a pool
-// of read-only connections. See README.md for its caveats.
+// of read-only connections, with the audit log in a second file beside it
+// (auditfile.go). See README.md for its caveats.
 package sqlite
 
 import (
@@ -33,6 +34,7 @@ type Store struct {
 	w       *writeConn
 	readers *sql.DB
 	rstmts  *stmtCache
+	audit   *auditFile // the audit log's own file (auditfile.go)
 
 	writes   chan *writeReq
 	closing  chan struct{}
@@ -78,8 +80,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 
+	audit, err := openAudit(ctx, path)
+	if err != nil {
+		wconn.Close()
+		writer.Close()
+		return nil, err
+	}
 	readers, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
+		audit.close()
 		wconn.Close()
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -91,6 +100,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	readers.SetConnMaxIdleTime(0)
 	if err := readers.PingContext(ctx); err != nil {
 		readers.Close()
+		audit.close()
 		wconn.Close()
 		writer.Close()
 		return nil, mapErr("open "+path, err)
@@ -102,6 +112,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		wconn:    wconn,
 		w:        w,
 		readers:  readers,
+		audit:    audit,
 		writes:   make(chan *writeReq),
 		closing:  make(chan struct{}),
 		loopDone: make(chan struct{}),
@@ -114,6 +125,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// machine did not) is made durable before anything is built on it.
 	if err := s.sync.syncIfExists(); err != nil {
 		readers.Close()
+		audit.close()
 		wconn.Close()
 		writer.Close()
 		return nil, err
@@ -121,6 +133,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	ckpt, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		readers.Close()
+		audit.close()
 		wconn.Close()
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -188,7 +201,7 @@ func (s *Store) Close() error {
 		// Lets SQLite refresh the statistics its planner uses, as its
 		// documentation advises before closing a connection that wrote.
 		_, optErr := s.wconn.ExecContext(context.Background(), "PRAGMA optimize")
-		err = errors.Join(optErr, s.rstmts.close(), s.wconn.Close(), s.readers.Close(), s.writer.Close())
+		err = errors.Join(optErr, s.audit.close(), s.rstmts.close(), s.wconn.Close(), s.readers.Close(), s.writer.Close())
 	})
 	return err
 }

@@ -20,12 +20,14 @@ FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3`
 	qChangePosition = `SELECT max(COALESCE((SELECT MAX(cursor) FROM changes), 0),
 	(SELECT cursor FROM change_horizon WHERE id = 1))`
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
-	// A row a change log consumer (the audit copier, a subscription) has
-	// not passed yet stays, whatever its age: trimming it would lose it.
+	// A row a change log consumer (a subscription, a stored position, the
+	// audit copier, whose position ?3 is kept in the audit file) has not
+	// passed yet stays, whatever its age: trimming it would lose it.
 	qTrimChanges = `DELETE FROM changes WHERE cursor IN
 	(SELECT cursor FROM changes WHERE at < ?1 AND cursor <= ` + consumed + ` ORDER BY at LIMIT ?2) RETURNING cursor`
 	consumed = `min(COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807),
-	COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807))`
+	COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807),
+	COALESCE(?3, 9223372036854775807))`
 	qRaiseHorizon = `UPDATE change_horizon SET cursor = max(cursor, ?1) WHERE id = 1`
 
 	// displayName filter: ?4 is the folded value, ?5 whether it is a prefix.
@@ -214,8 +216,17 @@ func (t *tx) InsertDeltaSecret(ctx context.Context, tenant directory.TenantID, s
 	return mapErr("insert delta secret", err)
 }
 
+// TrimChanges reads the audit copier's position from the audit file while
+// the writer holds the directory's file: the position only grows, and what
+// is read was synced when it was committed (auditfile.go), so a row past
+// it is never trimmed, not even after a crash. Before the first copy there
+// is no position, as there was no row in change_positions.
 func (t *tx) TrimChanges(ctx context.Context, before time.Time, limit int) (int, error) {
-	rows, err := t.query(ctx, qTrimChanges, micros(before), limit)
+	audited, err := t.audit.position(ctx)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := t.query(ctx, qTrimChanges, micros(before), limit, audited)
 	if err != nil {
 		return 0, mapErr("trim changes", err)
 	}

@@ -16,7 +16,8 @@ const maxBatch = 512
 // for concurrent use and must not be used after the function returns.
 type tx struct {
 	reader
-	w *writeConn
+	w     *writeConn
+	audit *auditFile // for the audit copier's position (TrimChanges)
 }
 
 var _ directory.Tx = (*tx)(nil)
@@ -209,7 +210,7 @@ func (s *Store) runBatch(w *writeConn, first *writeReq, more func(n int) *writeR
 		return begin()
 	}
 	undoChunk := func() error { return mapErr("rollback to savepoint", run("ROLLBACK TO c")) }
-	t := &tx{reader: reader{c: w}, w: w}
+	t := &tx{reader: reader{c: w}, w: w, audit: s.audit}
 	var open []*writeReq // requests that succeeded since BEGIN or SAVEPOINT c
 	chunked, inChunk := false, false
 	for r := first; r != nil; {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // testAudit: audit rows are copied from the change log as they are there,
-// signing keys aside, listed newest first, filtered and paged, and
+// signing keys aside, each once by copiers running at once, listed newest first, filtered and paged, and
 // trimmed by age.
 func testAudit(t *testing.T, f *fixture) {
 	ctx := f.ctx
@@ -28,61 +29,63 @@ func testAudit(t *testing.T, f *fixture) {
 	if len(log) != 9 {
 		t.Fatalf("change log: %d rows, want 9", len(log))
 	}
-	copyAudit := func(after int64, limit int) (int64, int) {
+	copyAudit := func(batch int) int {
 		t.Helper()
-		var (
-			last int64
-			n    int
-		)
-		f.update(func(tx directory.Tx) error {
-			var err error
-			last, n, err = tx.CopyAudit(ctx, after, limit)
-			return err
-		})
-		return last, n
-	}
-	// A rolled-back copy leaves nothing.
-	boom := errors.New("boom")
-	if err := f.s.Update(ctx, func(tx directory.Tx) error {
-		if _, _, err := tx.CopyAudit(ctx, 0, 100); err != nil {
-			return err
+		n, err := f.s.CopyAudit(ctx, batch)
+		if err != nil {
+			t.Fatalf("CopyAudit(%d): %v", batch, err)
 		}
-		return boom
-	}); !errors.Is(err, boom) {
-		t.Fatalf("rolled back update: %v", err)
+		return n
 	}
 	if p := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}})); len(p.Items) != 0 {
-		t.Fatalf("after a rolled-back copy: %d rows", len(p.Items))
+		t.Fatalf("before any copy: %d rows", len(p.Items))
 	}
 	// Copies in bounded steps; the signing key row is read, not copied.
-	if last, n := copyAudit(0, 5); last != log[4].Cursor || n != 5 {
-		t.Errorf("CopyAudit(0, 5) = %d, %d; want %d, 5", last, n, log[4].Cursor)
+	if n := copyAudit(5); n != 5 {
+		t.Errorf("CopyAudit(5) = %d, want 5", n)
 	}
-	if last, n := copyAudit(log[4].Cursor, 100); last != log[8].Cursor || n != 4 {
-		t.Errorf("CopyAudit = %d, %d; want %d, 4", last, n, log[8].Cursor)
+	// Copiers running at once read each remaining row once between them.
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		total int
+	)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				n, err := f.s.CopyAudit(ctx, 1)
+				if err != nil {
+					t.Errorf("concurrent CopyAudit: %v", err)
+					return
+				}
+				mu.Lock()
+				total += n
+				mu.Unlock()
+				if n == 0 {
+					return
+				}
+			}
+		}()
 	}
-	if last, n := copyAudit(log[8].Cursor, 100); last != log[8].Cursor || n != 0 {
-		t.Errorf("CopyAudit at the end = %d, %d; want %d, 0", last, n, log[8].Cursor)
+	wg.Wait()
+	if total != 4 {
+		t.Errorf("concurrent copiers read %d rows, want 4", total)
+	}
+	if n := copyAudit(100); n != 0 {
+		t.Errorf("CopyAudit at the end = %d, want 0", n)
 	}
 
 	// Trimming removes rows older than the cutoff, oldest first, at most
 	// limit at a time.
-	var n int
-	f.update(func(tx directory.Tx) error {
-		var err error
-		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 2)
-		return err
-	})
-	if n != 2 {
-		t.Errorf("TrimAudit limit 2: deleted %d", n)
+	n, err := f.s.TrimAudit(ctx, want[0].At.Add(-time.Hour), 2)
+	if err != nil || n != 2 {
+		t.Errorf("TrimAudit limit 2: deleted %d, %v", n, err)
 	}
-	f.update(func(tx directory.Tx) error {
-		var err error
-		n, err = tx.TrimAudit(ctx, want[0].At.Add(-time.Hour), 100)
-		return err
-	})
-	if n != 1 {
-		t.Errorf("TrimAudit: deleted %d, want 1", n)
+	n, err = f.s.TrimAudit(ctx, want[0].At.Add(-time.Hour), 100)
+	if err != nil || n != 1 {
+		t.Errorf("TrimAudit: deleted %d, %v; want 1", n, err)
 	}
 
 	all := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}}))

@@ -1,0 +1,254 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pressly/goose/v3"
+)
+
+// The audit log lives in a database file of its own beside the
+// directory's (AuditFile), so that copying change rows into it never
+// occupies the directory's single writer: the copier writes the audit
+// file on a connection of its own, which attaches the directory's file as
+// schema dir only to read its change log, and runs on another core while
+// the writer goes on. Rows and the copier's position (the last change cursor
+// copied) are written in one transaction of the audit file, so every
+// change is audited exactly once across crashes and restarts. The copy
+// reads only durable change rows, and its commits are synced
+// (synchronous=FULL): a position once read is on disk, so the trim of the
+// change log, which keeps every row past it (tracking.go), can never
+// remove a row a crash would make the copier need again.
+
+//go:embed auditmigrations/*.sql
+var auditMigrationFiles embed.FS
+
+// AuditFile names the audit log's database file for the directory's file
+// at path: same directory, "-audit" before the extension (groupd.db →
+// groupd-audit.db). SQLite adds its -wal and -shm files beside it.
+func AuditFile(path string) string {
+	ext := filepath.Ext(path)
+	return strings.TrimSuffix(path, ext) + "-audit" + ext
+}
+
+// auditFile is the open audit log file.
+type auditFile struct {
+	path string
+	// mu makes the copies and trims of this process take turns, so none
+	// waits for another's write lock; other processes wait for the lock.
+	mu     sync.Mutex
+	closed bool        // guarded by mu
+	shut   atomic.Bool // closed, for the readers
+	db     *sql.DB
+	c      *sql.Conn // the copier's connection; the directory is attached as dir
+	stmts  map[string]*sql.Stmt
+	rdb    *sql.DB
+	rstmts *stmtCache
+	r      reader // lists the audit log
+}
+
+// auditDSN: synchronous=FULL syncs every commit of the copier, a few per
+// second, none of them on the directory's writer.
+func auditDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(FULL)")
+		// 16 MB of page cache: the indexes on object_id and related_id
+		// take each copied row at a random place.
+		q.Add("_pragma", "cache_size(-16384)")
+	}
+	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+func newAuditProvider(db *sql.DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(auditMigrationFiles, "auditmigrations")
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true))
+}
+
+// openAuditDB opens (creating and migrating) the audit file of the
+// directory's file at dirPath on one writable connection.
+func openAuditDB(ctx context.Context, dirPath string) (*sql.DB, error) {
+	path := AuditFile(dirPath)
+	db, err := sql.Open("sqlite", auditDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	p, err := newAuditProvider(db)
+	if err == nil {
+		err = applyMigrations(ctx, p)
+	}
+	if err != nil {
+		db.Close()
+		return nil, mapErr("migrate "+path, err)
+	}
+	return db, nil
+}
+
+// openAudit opens the audit file for the Store of the directory's file at
+// dirPath.
+func openAudit(ctx context.Context, dirPath string) (*auditFile, error) {
+	a := &auditFile{path: AuditFile(dirPath), stmts: map[string]*sql.Stmt{}}
+	var err error
+	if a.db, err = openAuditDB(ctx, dirPath); err != nil {
+		return nil, err
+	}
+	if a.c, err = a.db.Conn(ctx); err == nil {
+		_, err = a.c.ExecContext(ctx, "ATTACH DATABASE ?1 AS dir", dirPath)
+	}
+	if err == nil {
+		a.rdb, err = sql.Open("sqlite", auditDSN(a.path, true))
+	}
+	if err == nil {
+		a.rdb.SetMaxOpenConns(2)
+		a.rdb.SetMaxIdleConns(2)
+		err = a.rdb.PingContext(ctx)
+	}
+	if err != nil {
+		a.mu.Lock()
+		a.closeLocked()
+		return nil, mapErr("open "+a.path, err)
+	}
+	a.rstmts = &stmtCache{db: a.rdb, closed: &a.shut, m: map[string]*sql.Stmt{}}
+	a.r = reader{c: a.rstmts}
+	return a, nil
+}
+
+// stmt prepares q once on the copier's connection; a.mu is held.
+func (a *auditFile) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := a.stmts[q]; st != nil {
+		return st, nil
+	}
+	st, err := a.c.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	a.stmts[q] = st
+	return st, nil
+}
+
+// position is the cursor of the last change row copied, as committed (and
+// so synced) by the copier; NULL before the first copy.
+func (a *auditFile) position(ctx context.Context) (sql.NullInt64, error) {
+	var p sql.NullInt64
+	return p, mapErr("read audit position", a.r.scanRow(ctx, qAuditPosition, nil, &p))
+}
+
+// close waits for a running copy or trim.
+func (a *auditFile) close() error {
+	a.mu.Lock()
+	return a.closeLocked()
+}
+
+func (a *auditFile) closeLocked() error {
+	defer a.mu.Unlock()
+	if a.closed {
+		return nil
+	}
+	a.closed = true
+	a.shut.Store(true)
+	var errs []error
+	for _, st := range a.stmts {
+		errs = append(errs, st.Close())
+	}
+	if a.rstmts != nil {
+		errs = append(errs, a.rstmts.close())
+	}
+	if a.rdb != nil {
+		errs = append(errs, a.rdb.Close())
+	}
+	if a.c != nil {
+		errs = append(errs, a.c.Close())
+	}
+	return errors.Join(append(errs, a.db.Close())...)
+}
+
+// auditMoveMigration is migration 140 of the directory's file: the audit
+// log moves out of it into the audit file. The rows and the copier's
+// position are written to the audit file first, in one transaction of
+// that file (keyed by seq, insert-or-ignore, the higher position kept),
+// and dropped from the directory's file only after that commit: a
+// transaction spanning both files would not be atomic (SQLite's WAL mode
+// has no super-journal), so a crash in between only makes the next start
+// copy the same rows again, which changes nothing.
+var auditMoveMigration = goose.NewGoMigration(140, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+	var tables int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'audit_log'`).Scan(&tables); err != nil {
+		return err
+	}
+	if tables == 0 {
+		return nil
+	}
+	var path string
+	if err := tx.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
+		return err
+	}
+	if path == "" {
+		return errors.New("the audit log needs a database file, not an in-memory database")
+	}
+	if err := moveAuditRows(ctx, path); err != nil {
+		return fmt.Errorf("move the audit log to %s: %w", AuditFile(path), err)
+	}
+	for _, q := range []string{`DROP TABLE audit_log`, `DELETE FROM change_positions WHERE name = 'audit'`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}}, nil)
+
+// moveAuditRows copies the audit rows and the copier's position of the
+// directory's file at dirPath into its audit file, in one transaction of
+// the audit file. It reads the directory's file on a connection of its
+// own, beside the migration's transaction, which has not written yet.
+func moveAuditRows(ctx context.Context, dirPath string) error {
+	db, err := openAuditDB(ctx, dirPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "ATTACH DATABASE ?1 AS dir", dirPath); err != nil {
+		return err
+	}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	// Fails harmlessly after Commit.
+	defer func() { _ = tx.Rollback() }()
+	for _, q := range []string{
+		`INSERT OR IGNORE INTO audit_log (seq, ` + auditFields + `) SELECT seq, ` + auditFields + ` FROM dir.audit_log`,
+		`UPDATE audit_position SET cursor = COALESCE(max(cursor, m), cursor, m)
+	FROM (SELECT (SELECT cursor FROM dir.change_positions WHERE name = 'audit') AS m) WHERE id = 1`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
