@@ -96,8 +96,7 @@ func benchMemberAdds(b *testing.B, audit, on bool) {
 				return
 			}
 			delivered.Add(1)
-			body, _ := io.ReadAll(r.Body)
-			notified.Add(int64(bytes.Count(body, []byte(`"subscriptionId"`))))
+			notified.Add(countNotifications(r.Body))
 			w.WriteHeader(http.StatusAccepted)
 		}))
 		defer rc.Close()
@@ -174,3 +173,25 @@ func processCPU() time.Duration {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// countNotifications counts the notifications in a POST body as it reads
+// it. In production the receiver is another machine; here it shares the
+// two cores with groupd, so it reads through one small buffer instead of
+// holding bodies of hundreds of kilobytes, which cost the process more
+// allocation and garbage collection than the delivery measured.
+func countNotifications(body io.Reader) int64 {
+	key := []byte(`"subscriptionId"`)
+	buf := make([]byte, 32<<10)
+	var n int64
+	keep := 0 // bytes of the last read kept, since a key may span two reads
+	for {
+		m, err := body.Read(buf[keep:])
+		data := buf[:keep+m]
+		n += int64(bytes.Count(data, key))
+		keep = min(len(key)-1, len(data))
+		copy(buf, data[len(data)-keep:])
+		if err != nil {
+			return n
+		}
+	}
+}
