@@ -68,6 +68,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, mapErr("migrate "+path, err)
 	}
+	if err := dropSmallChangeStats(ctx, writer); err != nil {
+		writer.Close()
+		return nil, mapErr("open "+path, err)
+	}
 	wconn, err := writer.Conn(ctx)
 	if err != nil {
 		writer.Close()

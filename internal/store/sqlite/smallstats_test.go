@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// TestSmallChangeStatsDropped: statistics of a change log of two rows (as
+// PRAGMA optimize leaves them after `bench generate`) do not make the
+// change follower's and the audit copy's reads scan the log whole, and
+// those of a grown log stay.
+func TestSmallChangeStatsDropped(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "groupd.db")
+	tid := directory.NewTenantID()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAuditChanges(t, s, tid, 2, time.Now())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if stat := analyzeChanges(t, path); !strings.HasPrefix(stat, "2 ") {
+		t.Fatalf("statistics of the two-row log: %q", stat)
+	}
+
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The audit copy reads the log attached as dir; its plan is the same.
+	bounds := strings.ReplaceAll(qAuditBounds, "dir.changes", "changes")
+	for name, q := range map[string]string{"changes": qChanges, "audit bounds": bounds} {
+		plan, err := s.ExplainQueryPlan(ctx, q, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "SEARCH changes USING INTEGER PRIMARY KEY") {
+			t.Errorf("%s: plan %q; want a seek to the cursor", name, plan)
+		}
+	}
+	appendAuditChanges(t, s, tid, minChangeStatRows, time.Now())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	analyzeChanges(t, path)
+	s, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if stat := changeStat(t, path); !strings.HasPrefix(stat, "10002 ") {
+		t.Errorf("statistics of the grown log after open: %q; want them kept", stat)
+	}
+}
+
+// analyzeChanges takes the statistics of the change log of the closed
+// database at path and returns them.
+func analyzeChanges(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("ANALYZE changes"); err != nil {
+		t.Fatal(err)
+	}
+	return changeStat(t, path)
+}
+
+// changeStat is the statistics row of the change log's tenant index, or "".
+func changeStat(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var stat string
+	err = db.QueryRow(`SELECT stat FROM sqlite_stat1 WHERE idx = 'changes_tenant'`).Scan(&stat)
+	if err != nil && err != sql.ErrNoRows {
+		t.Fatal(err)
+	}
+	return stat
+}
