@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -115,7 +116,13 @@ func TestUserCreateAndMigrate(t *testing.T) {
 		t.Fatalf("migrate: exit %d: %s", code, stderr)
 	}
 	var status map[string]any
-	if err := json.Unmarshal([]byte(stdout), &status); err != nil || status["engine"] != "sqlite" || status["status"] != "up to date" {
+	if err := json.Unmarshal([]byte(stdout), &status); err != nil || status["engine"] != "sqlite" || status["status"] != "up to date" ||
+		status["location"] != filepath.Join(dir, "groupd.db") || status["auditLocation"] != filepath.Join(dir, "groupd-audit.db") {
 		t.Errorf("migrate printed %q", stdout)
+	}
+	for _, k := range []string{"schemaVersion", "auditSchemaVersion"} {
+		if v, ok := status[k].(float64); !ok || v < 1 {
+			t.Errorf("migrate printed %s %v; want a version", k, status[k])
+		}
 	}
 }

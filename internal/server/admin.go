@@ -100,14 +100,22 @@ type SchemaStatus struct {
 	Engine   string `json:"engine"`   // "sqlite" or "postgres"
 	Location string `json:"location"` // the SQLite file, or the database URL without its password
 	// Version is the schema version now in place, when the engine tells.
-	Version int64  `json:"schemaVersion,omitempty"`
-	Status  string `json:"status"`
+	Version int64 `json:"schemaVersion,omitempty"`
+	// The audit log's file and its schema version, for SQLite, which
+	// keeps the audit log in a file of its own.
+	AuditLocation string `json:"auditLocation,omitempty"`
+	AuditVersion  int64  `json:"auditSchemaVersion,omitempty"`
+	Status        string `json:"status"`
 }
 
 // schemaVersioner is the optional store method that reports the applied
-// schema version.
+// schema version; auditSchemaVersioner that of a separate audit log file.
 type schemaVersioner interface {
 	SchemaVersion(ctx context.Context) (int64, error)
+}
+
+type auditSchemaVersioner interface {
+	AuditSchema(ctx context.Context) (path string, version int64, err error)
 }
 
 // Migrate opens the store, which applies pending migrations (refusing a
@@ -131,6 +139,11 @@ func Migrate(ctx context.Context, dataDir, databaseURL string) (s SchemaStatus, 
 	if v, ok := st.(schemaVersioner); ok {
 		if s.Version, err = v.SchemaVersion(ctx); err != nil {
 			return SchemaStatus{}, fmt.Errorf("read schema version: %w", err)
+		}
+	}
+	if v, ok := st.(auditSchemaVersioner); ok {
+		if s.AuditLocation, s.AuditVersion, err = v.AuditSchema(ctx); err != nil {
+			return SchemaStatus{}, fmt.Errorf("read the audit log's schema version: %w", err)
 		}
 	}
 	return s, nil

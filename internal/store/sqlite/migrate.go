@@ -60,3 +60,21 @@ func applyMigrations(ctx context.Context, p *goose.Provider) error {
 	}
 	return nil
 }
+
+// SchemaVersion is the newest migration applied to the directory's file.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	return schemaVersion(ctx, s.readers)
+}
+
+// AuditSchema names the audit log's file and the newest migration applied
+// to it.
+func (s *Store) AuditSchema(ctx context.Context) (string, int64, error) {
+	v, err := schemaVersion(ctx, s.audit.rdb)
+	return s.audit.path, v, err
+}
+
+func schemaVersion(ctx context.Context, db *sql.DB) (int64, error) {
+	var v int64
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	return v, mapErr("read schema version", err)
+}
