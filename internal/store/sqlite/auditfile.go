@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -75,11 +74,7 @@ func auditDSN(path string, readOnly bool) string {
 }
 
 func newAuditProvider(db *sql.DB) (*goose.Provider, error) {
-	sub, err := fs.Sub(auditMigrationFiles, "auditmigrations")
-	if err != nil {
-		return nil, err
-	}
-	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true))
+	return migrationProvider(db, auditMigrationFiles, "auditmigrations")
 }
 
 // openAuditDB opens (creating and migrating) the audit file of the
@@ -90,10 +85,7 @@ func openAuditDB(ctx context.Context, dirPath string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
+	keepOpen(db, 1)
 	p, err := newAuditProvider(db)
 	if err == nil {
 		err = applyMigrations(ctx, p)
@@ -120,8 +112,7 @@ func openAudit(ctx context.Context, dirPath string) (*auditFile, error) {
 		a.rdb, err = sql.Open("sqlite", auditDSN(a.path, true))
 	}
 	if err == nil {
-		a.rdb.SetMaxOpenConns(2)
-		a.rdb.SetMaxIdleConns(2)
+		keepOpen(a.rdb, 2)
 		err = a.rdb.PingContext(ctx)
 	}
 	if err != nil {

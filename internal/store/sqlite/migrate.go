@@ -18,13 +18,20 @@ var migrationFiles embed.FS
 var ErrSchemaTooNew = errors.New("database schema is newer than this binary")
 
 func newProvider(db *sql.DB) (*goose.Provider, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations")
+	return migrationProvider(db, migrationFiles, "migrations",
+		backfill, secretsMigration, deferMigration, auditMoveMigration)
+}
+
+// migrationProvider migrates db with the SQL files of dir in files and the
+// Go migrations gos.
+func migrationProvider(db *sql.DB, files embed.FS, dir string, gos ...*goose.Migration) (*goose.Provider, error) {
+	sub, err := fs.Sub(files, dir)
 	if err != nil {
 		return nil, err
 	}
 	// Go migrations registered globally by other packages are not ours.
 	return goose.NewProvider(goose.DialectSQLite3, db, sub, goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(backfill, secretsMigration, deferMigration, auditMoveMigration))
+		goose.WithGoMigrations(gos...))
 }
 
 func latest(p *goose.Provider) int64 {

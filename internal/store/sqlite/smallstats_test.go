@@ -65,25 +65,23 @@ func TestSmallChangeStatsDropped(t *testing.T) {
 // database at path and returns them.
 func analyzeChanges(t *testing.T, path string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("ANALYZE changes"); err != nil {
-		t.Fatal(err)
-	}
-	return changeStat(t, path)
+	return changeStat(t, path, "ANALYZE changes")
 }
 
-// changeStat is the statistics row of the change log's tenant index, or "".
-func changeStat(t *testing.T, path string) string {
+// changeStat runs stmts on the closed database at path, then returns the
+// statistics row of the change log's tenant index, or "".
+func changeStat(t *testing.T, path string, stmts ...string) string {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var stat string
 	err = db.QueryRow(`SELECT stat FROM sqlite_stat1 WHERE idx = 'changes_tenant'`).Scan(&stat)
 	if err != nil && err != sql.ErrNoRows {

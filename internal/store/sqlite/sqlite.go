@@ -60,10 +60,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	writer.SetMaxOpenConns(1)
-	writer.SetMaxIdleConns(1)
-	writer.SetConnMaxLifetime(0)
-	writer.SetConnMaxIdleTime(0)
+	keepOpen(writer, 1)
 	if err := migrate(ctx, writer); err != nil {
 		writer.Close()
 		return nil, mapErr("migrate "+path, err)
@@ -98,10 +95,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	n := 2 * runtime.GOMAXPROCS(0)
-	readers.SetMaxOpenConns(n)
-	readers.SetMaxIdleConns(n)
-	readers.SetConnMaxLifetime(0)
-	readers.SetConnMaxIdleTime(0)
+	keepOpen(readers, n)
 	if err := readers.PingContext(ctx); err != nil {
 		readers.Close()
 		audit.close()
@@ -147,6 +141,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	go s.writeLoop()
 	go s.checkpointer(ckpt)
 	return s, nil
+}
+
+// keepOpen holds n connections of db open for the life of the Store: each
+// connection carries its statement cache and page cache.
+func keepOpen(db *sql.DB, n int) {
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
 }
 
 // dsn sets every pragma through the DSN so that each pooled connection gets
