@@ -337,6 +337,10 @@ func (s *Service) Group(ctx context.Context, tenant TenantID, key string) (Group
 	if !ok {
 		return Group{}, &NotFoundError{Kind: KindGroup, ID: key}
 	}
+	ctx, err := s.checkCaches(ctx, tenant)
+	if err != nil {
+		return Group{}, err
+	}
 	c := s.objects(ctx, tenant)
 	if c == nil {
 		return s.store.Group(ctx, tenant, id)

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Checked caches: on an engine that several processes write (PostgreSQL),
@@ -50,8 +51,10 @@ type syncRound struct {
 // WithCheckedReadCache is WithReadCache for engines shared by several
 // processes: every read that uses the caches first brings them up to date
 // with one round trip (see above), so no Follow is needed for them and a
-// write acknowledged by any process is seen by the next read. Reads that
-// do not check (most reads by id) go to the store.
+// write acknowledged by any process is seen by the next read. Reads by id
+// and nesting questions check; concurrent reads share the round trip, and
+// the reads of one request share one (BeginRequest). Other reads (lists,
+// searches) go to the store.
 func WithCheckedReadCache(max int) Option {
 	return func(s *Service) {
 		if max > 0 {
@@ -62,19 +65,58 @@ func WithCheckedReadCache(max int) Option {
 	}
 }
 
-type checkedKey struct{}
+type (
+	checkedKey struct{}
+	scopeKey   struct{}
+)
+
+// requestScope remembers, for one request, the tenant whose caches a read
+// of the request has checked, so that its later reads use them without a
+// check of their own (see BeginRequest).
+type requestScope struct{ checked atomic.Pointer[TenantID] }
+
+// BeginRequest marks ctx as the context of one request, such as an HTTP
+// request from its start: once a read through ctx (or a context derived
+// from it) has checked the caches for a tenant, the request's later reads
+// use them without checking again, whichever context they were given
+// (authentication checks, the handler reads). Every read of the request
+// still sees every write acknowledged before the request began. Without
+// checked caches it returns ctx as it is.
+func (s *Service) BeginRequest(ctx context.Context) context.Context {
+	if s.checked == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, scopeKey{}, &requestScope{})
+}
+
+// checkedFor reports whether reads through ctx may use the checked caches
+// of tenant.
+func checkedFor(ctx context.Context, tenant TenantID) bool {
+	if ctx.Value(checkedKey{}) == tenant {
+		return true
+	}
+	sc, _ := ctx.Value(scopeKey{}).(*requestScope)
+	if sc == nil {
+		return false
+	}
+	t := sc.checked.Load()
+	return t != nil && *t == tenant
+}
 
 // checkCaches brings the caches up to date for tenant, when they must be
 // checked, and returns the context that lets this request use them. When
 // they cannot be brought up to date the context is returned unchanged,
 // and the caches stay unused for the request.
 func (s *Service) checkCaches(ctx context.Context, tenant TenantID) (context.Context, error) {
-	if s.checked == nil || ctx.Value(checkedKey{}) == tenant {
+	if s.checked == nil || checkedFor(ctx, tenant) {
 		return ctx, nil
 	}
 	r, err := s.checked.round(ctx, s, tenant)
 	if err != nil || !r.ok {
 		return ctx, err
+	}
+	if sc, _ := ctx.Value(scopeKey{}).(*requestScope); sc != nil {
+		sc.checked.Store(&tenant)
 	}
 	return context.WithValue(ctx, checkedKey{}, tenant), nil
 }
@@ -190,7 +232,7 @@ func (n *nestSync) apply(s *Service, t *tenantSync, p Pending) {
 
 // objects is the object cache if this request may use it for tenant.
 func (s *Service) objects(ctx context.Context, tenant TenantID) *objectCache {
-	if s.checked != nil && ctx.Value(checkedKey{}) != tenant {
+	if s.checked != nil && !checkedFor(ctx, tenant) {
 		return nil
 	}
 	return s.cache
@@ -198,7 +240,7 @@ func (s *Service) objects(ctx context.Context, tenant TenantID) *objectCache {
 
 // index is the nesting index if this request may use it for tenant.
 func (s *Service) index(ctx context.Context, tenant TenantID) *nestIndex {
-	if s.checked != nil && ctx.Value(checkedKey{}) != tenant {
+	if s.checked != nil && !checkedFor(ctx, tenant) {
 		return nil
 	}
 	return s.nest

@@ -288,6 +288,10 @@ func (s *Service) DirectoryObject(ctx context.Context, tenant TenantID, key stri
 	if !ok {
 		return Object{}, &NotFoundError{Kind: KindAny, ID: key}
 	}
+	ctx, err := s.checkCaches(ctx, tenant)
+	if err != nil {
+		return Object{}, err
+	}
 	c := s.objects(ctx, tenant)
 	var gen uint64
 	if c != nil {
@@ -328,6 +332,10 @@ func (s *Service) UserByLogin(ctx context.Context, tenant TenantID, key string) 
 }
 
 func (s *Service) userByID(ctx context.Context, tenant TenantID, id ObjectID) (User, error) {
+	ctx, err := s.checkCaches(ctx, tenant)
+	if err != nil {
+		return User{}, err
+	}
 	c := s.objects(ctx, tenant)
 	if c == nil {
 		return s.store.User(ctx, tenant, id)

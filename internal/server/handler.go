@@ -52,7 +52,7 @@ func NewHandler(svc *directory.Service, st directory.Store, cfg Config, reg *pro
 	}
 
 	r := chi.NewRouter()
-	r.Use(recoverer(cfg.Logger), httpx.WithRequestIDs, orig.middleware, observe(cfg.Logger, metrics))
+	r.Use(recoverer(cfg.Logger), httpx.WithRequestIDs, scoped(svc), orig.middleware, observe(cfg.Logger, metrics))
 
 	// One Basic authenticator for both dialects, so that a credential
 	// verified on one is cached for the other.

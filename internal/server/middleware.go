@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"groupd/internal/api/httpx"
+	"groupd/internal/directory"
 )
 
 // recorder remembers what was written so that the access log, the metrics
@@ -193,4 +194,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// scoped begins each request's scope in the directory, so that the
+// request's reads share one check of the caches (Service.BeginRequest).
+func scoped(svc *directory.Service) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if scoped := svc.BeginRequest(ctx); scoped != ctx {
+				r = r.WithContext(scoped)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

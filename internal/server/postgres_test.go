@@ -223,6 +223,14 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 				if code, _, _ := call(t, "GET", other.url+"/v1.0/groups/"+id, nil); code != http.StatusOK {
 					errs <- fmt.Errorf("group %s made on one instance: %d on the other", name, code)
 				}
+				// The other instance now has the group in its cache; a
+				// rename acknowledged here is what its next read returns.
+				renamed := map[string]any{"displayName": name + " renamed"}
+				if code, _, doc := call(t, "PATCH", mine.url+"/v1.0/groups/"+id, renamed); code != http.StatusNoContent {
+					errs <- fmt.Errorf("rename %s: %d %v", name, code, doc)
+				} else if _, _, doc := call(t, "GET", other.url+"/v1.0/groups/"+id, nil); doc["displayName"] != name+" renamed" {
+					errs <- fmt.Errorf("group %s renamed on one instance: %v on the other", name, doc["displayName"])
+				}
 				if code, _, doc := call(t, "POST", mine.url+"/v1.0/groups/"+hot+"/members/$ref", ref(id)); code != http.StatusNoContent {
 					errs <- fmt.Errorf("add %s to the shared group: %d %v", name, code, doc)
 					continue

@@ -168,9 +168,10 @@ const cacheFollowInterval = 100 * time.Millisecond
 // readCache turns on the directory's cache of objects by id for engines
 // whose change log this process can follow cheaply (SQLite). On engines
 // shared by several servers the caches are checked against the change log
-// by each read that uses them (nesting questions), so that a write
-// acknowledged by one instance is seen by the next read on any other;
-// other reads go to the database.
+// by each read that uses them (reads by id, nesting questions), so that a
+// write acknowledged by one instance is seen by the next read on any
+// other; concurrent requests share that check, and the reads of one
+// request share one. Other reads go to the database.
 func readCache(st directory.Store) []directory.Option {
 	if _, shared := st.(store.ChangeListener); shared {
 		// PostgreSQL: a follower would learn of another instance's write

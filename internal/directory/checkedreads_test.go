@@ -1,0 +1,175 @@
+package directory_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"groupd/internal/directory"
+)
+
+// readCounter counts the statements a Service sends for reads by id and
+// for checks of its caches.
+type readCounter struct {
+	directory.Store
+	groups, users, objects, checks atomic.Int64
+}
+
+func (c *readCounter) Group(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Group, error) {
+	c.groups.Add(1)
+	return c.Store.Group(ctx, tenant, id)
+}
+
+func (c *readCounter) User(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.User, error) {
+	c.users.Add(1)
+	return c.Store.User(ctx, tenant, id)
+}
+
+func (c *readCounter) Objects(ctx context.Context, tenant directory.TenantID, ids []directory.ObjectID) ([]directory.Object, error) {
+	c.objects.Add(1)
+	return c.Store.Objects(ctx, tenant, ids)
+}
+
+func (c *readCounter) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
+	c.checks.Add(1)
+	return c.Store.PendingChanges(ctx, tenant, after, limit)
+}
+
+// TestCheckedReadsByIDAcrossInstances: with checked caches (instances
+// sharing one database), reads by id are answered from the cache after a
+// check of the change log, and every write acknowledged by the other
+// instance is seen by the next read: renames, deletions, a restore.
+func TestCheckedReadsByIDAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	open := sharedStore(t)
+	a := directory.New(open(), directory.WithPasswordCost(4))
+	counted := &readCounter{Store: open()}
+	b := directory.New(counted, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
+	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := res.Tenant.ID
+	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	// Unified, so that its deletion can be restored.
+	u, g := e.user("ann"), e.group("team", "Unified")
+
+	names := func(step, wantUser, wantGroup string) {
+		t.Helper()
+		gotG, err := b.Group(ctx, tid, string(g.ID))
+		if err != nil || gotG.DisplayName != wantGroup {
+			t.Fatalf("%s: group on the other instance = %q, %v; want %q", step, gotG.DisplayName, err, wantGroup)
+		}
+		gotU, err := b.User(ctx, tid, string(u.ID))
+		if err != nil || gotU.DisplayName != wantUser {
+			t.Fatalf("%s: user on the other instance = %q, %v; want %q", step, gotU.DisplayName, err, wantUser)
+		}
+		o, err := b.DirectoryObject(ctx, tid, string(g.ID))
+		if err != nil || o.Group == nil || o.Group.DisplayName != wantGroup {
+			t.Fatalf("%s: directory object on the other instance = %+v, %v; want group %q", step, o, err, wantGroup)
+		}
+	}
+	names("start", "ann", "team")
+	names("again", "ann", "team")
+
+	// Warm: the next reads by id send checks only.
+	g0, u0, o0, c0 := counted.groups.Load(), counted.users.Load(), counted.objects.Load(), counted.checks.Load()
+	names("warm", "ann", "team")
+	if dg, du, do := counted.groups.Load()-g0, counted.users.Load()-u0, counted.objects.Load()-o0; dg+du+do != 0 {
+		t.Errorf("warm reads by id read the store (%d groups, %d users, %d objects); want the cache", dg, du, do)
+	}
+	if n := counted.checks.Load() - c0; n != 3 {
+		t.Errorf("three warm reads outside a request sent %d checks; want one each", n)
+	}
+
+	if err := a.UpdateGroup(ctx, tid, string(g.ID), directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s("renamed team")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.UpdateUser(ctx, tid, string(u.ID), directory.UserFields{DisplayName: s("Ann B.")}); err != nil {
+		t.Fatal(err)
+	}
+	names("renamed", "Ann B.", "renamed team")
+
+	if err := a.DeleteGroup(ctx, tid, string(g.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Group(ctx, tid, string(g.ID)); !errors.Is(err, directory.ErrNotFound) {
+		t.Fatalf("deleted group on the other instance: %v; want not found", err)
+	}
+	if _, err := a.RestoreDeleted(ctx, tid, string(g.ID)); err != nil {
+		t.Fatal(err)
+	}
+	names("restored", "Ann B.", "renamed team")
+}
+
+// TestRequestScopeSharesOneCheck: the reads of one request (as the
+// authentication's read of the signed-in user and the handler's reads)
+// share one check of the caches, whichever derived context they get; the
+// next request checks again and sees what was acknowledged meanwhile.
+func TestRequestScopeSharesOneCheck(t *testing.T) {
+	ctx := context.Background()
+	open := sharedStore(t)
+	a := directory.New(open(), directory.WithPasswordCost(4))
+	counted := &readCounter{Store: open()}
+	b := directory.New(counted, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
+	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid := res.Tenant.ID
+	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	u, g := e.user("ann"), e.group("team")
+
+	request := func(wantGroup string) {
+		t.Helper()
+		rctx := b.BeginRequest(ctx)
+		before := counted.checks.Load()
+		actx, err := b.CheckedRequest(rctx, tid) // as authentication does
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.User(actx, tid, string(u.ID)); err != nil {
+			t.Fatal(err)
+		}
+		// The handler gets the request's context, not authentication's.
+		type handlerKey struct{}
+		hctx := context.WithValue(rctx, handlerKey{}, 1)
+		got, err := b.Group(hctx, tid, string(g.ID))
+		if err != nil || got.DisplayName != wantGroup {
+			t.Fatalf("group in the request = %q, %v; want %q", got.DisplayName, err, wantGroup)
+		}
+		if _, err := b.GetMemberGroups(hctx, tid, string(u.ID), false, 0); err != nil {
+			t.Fatal(err)
+		}
+		if n := counted.checks.Load() - before; n != 1 {
+			t.Errorf("one request sent %d checks; want 1", n)
+		}
+	}
+	// The first check of a tenant only learns where the change log is.
+	if _, err := b.Group(ctx, tid, string(g.ID)); err != nil {
+		t.Fatal(err)
+	}
+	request("team")
+	if err := a.UpdateGroup(ctx, tid, string(g.ID), directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s("renamed")}}); err != nil {
+		t.Fatal(err)
+	}
+	request("renamed")
+
+	// A scope checked for one tenant does not open another's caches.
+	other, err := a.CreateTenant(ctx, "Other", "other.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx := b.BeginRequest(ctx)
+	if _, err := b.Group(rctx, tid, string(g.ID)); err != nil {
+		t.Fatal(err)
+	}
+	before := counted.checks.Load()
+	if _, err := b.Group(rctx, other.ID, string(g.ID)); !errors.Is(err, directory.ErrNotFound) {
+		t.Fatalf("another tenant's read of the group: %v; want not found", err)
+	}
+	if n := counted.checks.Load() - before; n != 1 {
+		t.Errorf("a read of another tenant in the scope sent %d checks; want 1", n)
+	}
+}
