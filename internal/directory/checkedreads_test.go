@@ -36,11 +36,10 @@ func (c *readCounter) PendingChanges(ctx context.Context, tenant directory.Tenan
 	return c.Store.PendingChanges(ctx, tenant, after, limit)
 }
 
-// TestCheckedReadsByIDAcrossInstances: with checked caches (instances
-// sharing one database), reads by id are answered from the cache after a
-// check of the change log, and every write acknowledged by the other
-// instance is seen by the next read: renames, deletions, a restore.
-func TestCheckedReadsByIDAcrossInstances(t *testing.T) {
+// checkedPair returns two Services on one database, as two servers: the
+// env's writes through one, reads through b, whose statements are counted
+// and whose caches are checked.
+func checkedPair(t *testing.T) (*env, *directory.Service, *readCounter) {
 	ctx := context.Background()
 	open := sharedStore(t)
 	a := directory.New(open(), directory.WithPasswordCost(4))
@@ -50,8 +49,17 @@ func TestCheckedReadsByIDAcrossInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tid := res.Tenant.ID
-	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	return &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}, b, counted
+}
+
+// TestCheckedReadsByIDAcrossInstances: with checked caches (instances
+// sharing one database), reads by id are answered from the cache after a
+// check of the change log, and every write acknowledged by the other
+// instance is seen by the next read: renames, deletions, a restore.
+func TestCheckedReadsByIDAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	e, b, counted := checkedPair(t)
+	a, tid := e.svc, e.tenant.ID
 	// Unified, so that its deletion can be restored.
 	u, g := e.user("ann"), e.group("team", "Unified")
 
@@ -109,16 +117,8 @@ func TestCheckedReadsByIDAcrossInstances(t *testing.T) {
 // next request checks again and sees what was acknowledged meanwhile.
 func TestRequestScopeSharesOneCheck(t *testing.T) {
 	ctx := context.Background()
-	open := sharedStore(t)
-	a := directory.New(open(), directory.WithPasswordCost(4))
-	counted := &readCounter{Store: open()}
-	b := directory.New(counted, directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
-	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tid := res.Tenant.ID
-	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	e, b, counted := checkedPair(t)
+	a, tid := e.svc, e.tenant.ID
 	u, g := e.user("ann"), e.group("team")
 
 	request := func(wantGroup string) {
