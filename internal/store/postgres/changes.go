@@ -56,6 +56,15 @@ FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text
 	$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::timestamptz[])
 	WITH ORDINALITY AS c(tenant_id, object_id, object_kind, op, related_id, related_kind, props,
 		actor_kind, actor_id, actor_name, request_id, client_addr, at, n)`
+	// qAppendRun is qAppendChanges for rows of one request, which share
+	// their tenant, actor, request, client and time ($2 to $8): those
+	// travel once instead of as arrays of as many equal elements.
+	qAppendRun = `INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
+	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+SELECT $1 + c.n - 1, $2, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
+	c.props::text[], $3, $4, $5, $6, $7, $8
+FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+	WITH ORDINALITY AS c(object_id, object_kind, op, related_id, related_kind, props, n)`
 )
 
 // Changes reads the log after the cursor in visibility order (see above).
@@ -108,6 +117,24 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 	if t.tx.ord+len(changes) > maxOrd+1 {
 		return fmt.Errorf("append changes: more than %d rows in one transaction", maxOrd+1)
 	}
+	query, args := qAppendChanges, appendArgs(t.tx.ord, changes)
+	if oneOrigin(changes) {
+		query, args = qAppendRun, appendRunArgs(t.tx.ord, changes)
+	}
+	if _, err := t.q.Exec(ctx, query, args...); err != nil {
+		return t.fail("append changes", err)
+	}
+	t.tx.ord += len(changes)
+	for _, c := range changes {
+		if !slices.Contains(t.tx.tenants, c.TenantID) {
+			t.tx.tenants = append(t.tx.tenants, c.TenantID)
+		}
+	}
+	return nil
+}
+
+// appendArgs are qAppendChanges' arguments: every value of each row.
+func appendArgs(ord int, changes []directory.Change) []any {
 	n := len(changes)
 	cols := make([][]string, 12)
 	for i := range cols {
@@ -122,21 +149,46 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 		}
 		at[i] = c.At
 	}
-	args := []any{t.tx.ord}
+	args := []any{ord}
 	for _, col := range cols {
 		args = append(args, col)
 	}
-	args = append(args, at)
-	if _, err := t.q.Exec(ctx, qAppendChanges, args...); err != nil {
-		return t.fail("append changes", err)
+	return append(args, at)
+}
+
+// appendRunArgs are qAppendRun's arguments: the values the rows share,
+// then the others of each row.
+func appendRunArgs(ord int, changes []directory.Change) []any {
+	n := len(changes)
+	cols := make([][]string, 6)
+	for i := range cols {
+		cols[i] = make([]string, n)
 	}
-	t.tx.ord += n
-	for _, c := range changes {
-		if !slices.Contains(t.tx.tenants, c.TenantID) {
-			t.tx.tenants = append(t.tx.tenants, c.TenantID)
+	for i, c := range changes {
+		for j, v := range []string{string(c.ObjectID), string(c.ObjectKind), string(c.Op),
+			string(c.RelatedID), string(c.RelatedKind), arrayLiteral(c.Properties)} {
+			cols[j][i] = v
 		}
 	}
-	return nil
+	o := changes[0]
+	args := []any{ord, string(o.TenantID), string(o.Actor.Kind), o.Actor.ID, o.Actor.Name, o.RequestID, o.ClientAddr, o.At}
+	for _, col := range cols {
+		args = append(args, col)
+	}
+	return args
+}
+
+// oneOrigin reports whether the rows share their tenant, actor, request,
+// client and time, as the rows of one request do.
+func oneOrigin(changes []directory.Change) bool {
+	o := changes[0]
+	for _, c := range changes[1:] {
+		if c.TenantID != o.TenantID || c.Actor != o.Actor || c.RequestID != o.RequestID ||
+			c.ClientAddr != o.ClientAddr || !c.At.Equal(o.At) {
+			return false
+		}
+	}
+	return true
 }
 
 // LastChange returns the cursor of the newest row a reader can see now,

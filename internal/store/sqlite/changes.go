@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"math/bits"
-	"strings"
 
 	"groupd/internal/directory"
 )
@@ -12,14 +10,6 @@ const (
 	qChanges = `SELECT cursor, tenant_id, object_id, object_kind, op, related_id, related_kind,
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
 FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2`
-	// OR FAIL spares SQLite a statement journal for the multi-row insert
-	// (see deferfk.go): a failure part-way fails the caller's update,
-	// which undoes the rows made before it. Placeholders are anonymous:
-	// the driver looks up the name of each numbered one (?NNN) in a list
-	// as long as the statement's, for 832 of them per statement.
-	qAppendChangesHead = `INSERT OR FAIL INTO changes (tenant_id, object_id, object_kind, op, related_id,
-	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-VALUES `
 )
 
 // Changes reads in cursor order. With one writer at a time a cursor is
@@ -71,60 +61,3 @@ func (r reader) changeRows(ctx context.Context, what, query string, args ...any)
 	}
 	return out, mapErr(what, rows.Err())
 }
-
-// AppendChanges inserts the rows in as few statements as it can: chunks of
-// appendChunk rows, then the rest in power-of-two chunks, so that a handful
-// of prepared statements serve every count. Cursors follow the order of
-// changes.
-func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) error {
-	for len(changes) > 0 {
-		n := appendChunk
-		for n > len(changes) {
-			n /= 2
-		}
-		args := make([]any, 0, n*changeArgs)
-		for _, c := range changes[:n] {
-			args = append(args, string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
-				string(c.Op), string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties),
-				string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr, micros(c.At))
-		}
-		if _, err := t.exec(ctx, appendChangesSQL(n), args...); err != nil {
-			return mapErr("append changes", err)
-		}
-		changes = changes[n:]
-	}
-	return nil
-}
-
-const (
-	appendChunk = 64 // a power of two
-	changeArgs  = 13 // values per row
-)
-
-// appendChanges holds the insert of 2^i rows at index i.
-var appendChanges = func() []string {
-	var out []string
-	for n := 1; n <= appendChunk; n *= 2 {
-		var b strings.Builder
-		b.WriteString(qAppendChangesHead)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for j := range changeArgs {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("?")
-			}
-			b.WriteString(")")
-		}
-		out = append(out, b.String())
-	}
-	return out
-}()
-
-// appendChangesSQL is the insert of n rows, n a power of two up to
-// appendChunk.
-func appendChangesSQL(n int) string { return appendChanges[bits.Len(uint(n))-1] }

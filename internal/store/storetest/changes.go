@@ -152,6 +152,49 @@ func testChangesMany(t *testing.T, f *fixture) {
 	sameChanges(t, f, want, 1000)
 }
 
+// testChangesRuns appends rows of several requests: runs of one
+// request's rows (which the SQLite store binds its shared values once
+// for) longer and shorter than a statement, between single rows and short
+// runs of others, and a run broken by a row of another time. Every row
+// comes back in order with every value.
+func testChangesRuns(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	sample := sampleChanges(f)
+	a, b, c := sample[0], sample[3], sample[4]
+	later := b
+	later.At = b.At.Add(time.Millisecond)
+	var want []directory.Change
+	add := func(base directory.Change, n int) {
+		for range n {
+			x := base
+			i := len(want)
+			x.RelatedID = directory.ObjectID(fmt.Sprintf("r%03d", i))
+			x.Properties = []string{fmt.Sprintf("p%d", i), `q "r", {s}`}[:i%3]
+			want = append(want, x)
+		}
+	}
+	add(a, 3)
+	add(b, 70)
+	add(c, 1)
+	add(a, 5)
+	add(c, 2)
+	add(b, 2)
+	add(later, 1)
+	add(b, 4)
+	add(a, 64)
+	// Within one transaction: rows of one request (the PostgreSQL store
+	// sends their shared values once), then of one other, then mixed.
+	f.update(func(tx directory.Tx) error {
+		for _, part := range [][]directory.Change{want[:3], want[3:73], want[73:]} {
+			if err := tx.AppendChanges(ctx, part); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sameChanges(t, f, want, 1000)
+}
+
 // sameChanges reads the whole log (up to limit rows) and checks that it
 // holds want, in order, with increasing cursors; it returns what it read.
 func sameChanges(t *testing.T, f *fixture, want []directory.Change, limit int) []directory.Change {

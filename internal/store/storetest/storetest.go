@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
 		{"Changes/Many", testChangesMany},
+		{"Changes/Runs", testChangesRuns},
 		{"Changes/Pending", testPendingChanges},
 		{"Changes/PendingOpenTransaction", testPendingOpenTransaction},
 		{"Audit", testAudit},

@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"context"
+	"math/bits"
+	"strings"
+
+	"groupd/internal/directory"
+)
+
+// Change rows are inserted with multi-row INSERTs, which bind every value:
+// with this driver each bound text is copied into C memory and each
+// parameter's name looked up, so binding cost twice what SQLite spent
+// inserting the rows. The rows of one request (a provisioning call writes
+// a hundred) share seven of their thirteen values (tenant, actor, request,
+// client, time): a run of them binds those once, as ?1 to ?7, which every
+// row repeats. Other rows (a batch of member adds, one per request) bind
+// all thirteen. OR FAIL spares SQLite a statement journal for either
+// insert (see deferfk.go): a failure part-way fails the caller's update,
+// which undoes the rows made before it. The per-row placeholders are
+// anonymous: the driver looks up the name of each numbered one (?NNN) in
+// a list as long as the statement's numbered ones.
+
+const (
+	appendChunk  = 64 // rows per statement at most; a power of two
+	changeArgs   = 13 // values per row
+	sharedArgs   = 7  // values a run of one request binds once
+	rowArgs      = changeArgs - sharedArgs
+	minSharedRun = 4 // shorter runs go with the other rows
+)
+
+const (
+	qAppendChangesHead = `INSERT OR FAIL INTO changes (tenant_id, object_id, object_kind, op, related_id,
+	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+VALUES `
+	// The shared values come first in each row, so that ?1 to ?7 are
+	// numbered before the anonymous ones, which take 8 onwards.
+	qAppendSharedHead = `INSERT OR FAIL INTO changes (tenant_id, actor_kind, actor_id, actor_name, request_id,
+	client_addr, at, object_id, object_kind, op, related_id, related_kind, properties)
+VALUES `
+	sharedRow = `(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?, ?, ?, ?, ?, ?)`
+)
+
+// appendChanges and appendShared hold the inserts of 2^i rows at index i.
+var (
+	appendChanges = insertsByCount(qAppendChangesHead, "("+strings.Repeat("?, ", changeArgs-1)+"?)")
+	appendShared  = insertsByCount(qAppendSharedHead, sharedRow)
+)
+
+func insertsByCount(head, row string) []string {
+	var out []string
+	for n := 1; n <= appendChunk; n *= 2 {
+		out = append(out, head+strings.Repeat(row+", ", n-1)+row)
+	}
+	return out
+}
+
+// appendSize is the size of the next statement for rows left: appendChunk, or
+// the largest power of two not above it, so that a handful of prepared
+// statements serve every count; i indexes the inserts of that size.
+func appendSize(left int) (n, i int) {
+	n = min(left, appendChunk)
+	i = bits.Len(uint(n)) - 1
+	return 1 << i, i
+}
+
+// AppendChanges inserts the rows in the order given, which cursors follow.
+func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) error {
+	done := 0 // rows inserted
+	for i := 0; i < len(changes); {
+		j := i + 1
+		for j < len(changes) && sameOrigin(changes[i], changes[j]) {
+			j++
+		}
+		if j-i >= minSharedRun {
+			if err := t.appendRows(ctx, changes[done:i]); err != nil {
+				return err
+			}
+			if err := t.appendRun(ctx, changes[i:j]); err != nil {
+				return err
+			}
+			done = j
+		}
+		i = j
+	}
+	return t.appendRows(ctx, changes[done:])
+}
+
+// sameOrigin reports whether two rows share the values a run binds once.
+func sameOrigin(a, b directory.Change) bool {
+	return a.TenantID == b.TenantID && a.Actor == b.Actor && a.RequestID == b.RequestID &&
+		a.ClientAddr == b.ClientAddr && a.At.Equal(b.At)
+}
+
+// appendRows inserts rows binding every value of each.
+func (t *tx) appendRows(ctx context.Context, rows []directory.Change) error {
+	for len(rows) > 0 {
+		n, i := appendSize(len(rows))
+		args := make([]any, 0, n*changeArgs)
+		for _, c := range rows[:n] {
+			args = append(args, string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
+				string(c.Op), string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties),
+				string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr, micros(c.At))
+		}
+		if _, err := t.exec(ctx, appendChanges[i], args...); err != nil {
+			return mapErr("append changes", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// appendRun inserts rows that share their origin (sameOrigin), binding
+// the shared values once per statement.
+func (t *tx) appendRun(ctx context.Context, rows []directory.Change) error {
+	o := rows[0]
+	for len(rows) > 0 {
+		n, i := appendSize(len(rows))
+		args := make([]any, 0, sharedArgs+n*rowArgs)
+		args = append(args, string(o.TenantID), string(o.Actor.Kind), o.Actor.ID, o.Actor.Name,
+			o.RequestID, o.ClientAddr, micros(o.At))
+		for _, c := range rows[:n] {
+			args = append(args, string(c.ObjectID), string(c.ObjectKind), string(c.Op),
+				string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties))
+		}
+		if _, err := t.exec(ctx, appendShared[i], args...); err != nil {
+			return mapErr("append changes", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
