@@ -269,6 +269,9 @@ func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, appOwner
 	if err := tx.RelateNewGroup(ctx, g.TenantID, g.ID, refIDs(owners), refIDs(members)); err != nil {
 		return err
 	}
+	// One allocation for the rows instead of a copy at every doubling: a
+	// call relates a hundred users.
+	log.rows = slices.Grow(log.rows, len(owners)+len(members))
 	for _, r := range owners {
 		log.relate(g.ID, OpOwnerAdded, r)
 	}
