@@ -135,8 +135,18 @@ func (s *Store) BulkLoad(ctx context.Context, d bulk.Data, progress bulk.Progres
 	// transitive walks' steps) skip the heap, and the hint bits, so the
 	// first readers do not write the pages back; else autovacuum does it
 	// all while the directory is in use.
-	_, err = conn.Exec(ctx, "VACUUM (ANALYZE) users, groups, memberships, search_tokens")
-	return mapErr("bulk load: vacuum", err)
+	if _, err = conn.Exec(ctx, "VACUUM (ANALYZE) users, groups, memberships, search_tokens"); err != nil {
+		return mapErr("bulk load: vacuum", err)
+	}
+	// The load leaves its pages dirty in the server's buffers, for the
+	// next checkpoint to write while the directory is in use: the first
+	// member adds measured after a load of 1,000,000 memberships ran at
+	// 3,700-5,250/s, against 5,250-5,300/s with this CHECKPOINT, which
+	// writes them now (about 2 s). It needs the pg_checkpoint role or a
+	// superuser; without them the server writes the pages later, as it
+	// would have.
+	_, _ = conn.Exec(ctx, "CHECKPOINT")
+	return nil
 }
 
 // qInvisibleGroup returns one of the group ids $1 that names no visible
