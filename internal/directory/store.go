@@ -201,3 +201,11 @@ type Change struct {
 	ClientAddr  string
 	At          time.Time
 }
+
+// SameOrigin reports whether c and o share their tenant, actor, request,
+// client and time, as the rows one request writes do; stores send those
+// values once for such rows.
+func (c Change) SameOrigin(o Change) bool {
+	return c.TenantID == o.TenantID && c.Actor == o.Actor && c.RequestID == o.RequestID &&
+		c.ClientAddr == o.ClientAddr && c.At.Equal(o.At)
+}

@@ -117,11 +117,13 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 	if t.tx.ord+len(changes) > maxOrd+1 {
 		return fmt.Errorf("append changes: more than %d rows in one transaction", maxOrd+1)
 	}
-	query, args := qAppendChanges, appendArgs(t.tx.ord, changes)
+	var err error
 	if oneOrigin(changes) {
-		query, args = qAppendRun, appendRunArgs(t.tx.ord, changes)
+		_, err = t.q.Exec(ctx, qAppendRun, appendRunArgs(t.tx.ord, changes)...)
+	} else {
+		_, err = t.q.Exec(ctx, qAppendChanges, appendArgs(t.tx.ord, changes)...)
 	}
-	if _, err := t.q.Exec(ctx, query, args...); err != nil {
+	if err != nil {
 		return t.fail("append changes", err)
 	}
 	t.tx.ord += len(changes)
@@ -178,13 +180,11 @@ func appendRunArgs(ord int, changes []directory.Change) []any {
 	return args
 }
 
-// oneOrigin reports whether the rows share their tenant, actor, request,
-// client and time, as the rows of one request do.
+// oneOrigin reports whether the rows share their origin, as the rows of
+// one request do (directory.Change.SameOrigin).
 func oneOrigin(changes []directory.Change) bool {
-	o := changes[0]
 	for _, c := range changes[1:] {
-		if c.TenantID != o.TenantID || c.Actor != o.Actor || c.RequestID != o.RequestID ||
-			c.ClientAddr != o.ClientAddr || !c.At.Equal(o.At) {
+		if !c.SameOrigin(changes[0]) {
 			return false
 		}
 	}

@@ -69,7 +69,7 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 	done := 0 // rows inserted
 	for i := 0; i < len(changes); {
 		j := i + 1
-		for j < len(changes) && sameOrigin(changes[i], changes[j]) {
+		for j < len(changes) && changes[j].SameOrigin(changes[i]) {
 			j++
 		}
 		if j-i >= minSharedRun {
@@ -84,12 +84,6 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 		i = j
 	}
 	return t.appendRows(ctx, changes[done:])
-}
-
-// sameOrigin reports whether two rows share the values a run binds once.
-func sameOrigin(a, b directory.Change) bool {
-	return a.TenantID == b.TenantID && a.Actor == b.Actor && a.RequestID == b.RequestID &&
-		a.ClientAddr == b.ClientAddr && a.At.Equal(b.At)
 }
 
 // appendRows inserts rows binding every value of each.
@@ -110,7 +104,7 @@ func (t *tx) appendRows(ctx context.Context, rows []directory.Change) error {
 	return nil
 }
 
-// appendRun inserts rows that share their origin (sameOrigin), binding
+// appendRun inserts rows that share their origin (Change.SameOrigin), binding
 // the shared values once per statement.
 func (t *tx) appendRun(ctx context.Context, rows []directory.Change) error {
 	o := rows[0]
