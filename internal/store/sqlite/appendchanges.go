@@ -88,36 +88,40 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 
 // appendRows inserts rows binding every value of each.
 func (t *tx) appendRows(ctx context.Context, rows []directory.Change) error {
-	for len(rows) > 0 {
-		n, i := appendSize(len(rows))
-		args := make([]any, 0, n*changeArgs)
-		for _, c := range rows[:n] {
+	return t.insertChunks(ctx, rows, appendChanges, func(chunk []directory.Change) []any {
+		args := make([]any, 0, len(chunk)*changeArgs)
+		for _, c := range chunk {
 			args = append(args, string(c.TenantID), string(c.ObjectID), string(c.ObjectKind),
 				string(c.Op), string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties),
 				string(c.Actor.Kind), c.Actor.ID, c.Actor.Name, c.RequestID, c.ClientAddr, micros(c.At))
 		}
-		if _, err := t.exec(ctx, appendChanges[i], args...); err != nil {
-			return mapErr("append changes", err)
-		}
-		rows = rows[n:]
-	}
-	return nil
+		return args
+	})
 }
 
-// appendRun inserts rows that share their origin (Change.SameOrigin), binding
-// the shared values once per statement.
+// appendRun inserts rows that share their origin (Change.SameOrigin),
+// binding the shared values once per statement.
 func (t *tx) appendRun(ctx context.Context, rows []directory.Change) error {
 	o := rows[0]
-	for len(rows) > 0 {
-		n, i := appendSize(len(rows))
-		args := make([]any, 0, sharedArgs+n*rowArgs)
+	return t.insertChunks(ctx, rows, appendShared, func(chunk []directory.Change) []any {
+		args := make([]any, 0, sharedArgs+len(chunk)*rowArgs)
 		args = append(args, string(o.TenantID), string(o.Actor.Kind), o.Actor.ID, o.Actor.Name,
 			o.RequestID, o.ClientAddr, micros(o.At))
-		for _, c := range rows[:n] {
+		for _, c := range chunk {
 			args = append(args, string(c.ObjectID), string(c.ObjectKind), string(c.Op),
 				string(c.RelatedID), string(c.RelatedKind), jsonList(c.Properties))
 		}
-		if _, err := t.exec(ctx, appendShared[i], args...); err != nil {
+		return args
+	})
+}
+
+// insertChunks inserts rows in statements of appendSize rows each, taken
+// from inserts (by size, as insertsByCount makes them), with the values
+// values gives for each statement's rows.
+func (t *tx) insertChunks(ctx context.Context, rows []directory.Change, inserts []string, values func([]directory.Change) []any) error {
+	for len(rows) > 0 {
+		n, i := appendSize(len(rows))
+		if _, err := t.exec(ctx, inserts[i], values(rows[:n])...); err != nil {
 			return mapErr("append changes", err)
 		}
 		rows = rows[n:]
