@@ -47,21 +47,29 @@ func (m *groupMemo) put(rev uint64, b []byte) {
 // writeGroup writes @odata.type's value and g's properties (sel nil: the
 // default ones) after the key "@odata.type".
 func writeGroup(e *enc, g *directory.Group, sel []int) {
-	if sel != nil || g.Revision == 0 {
-		e.str(groupSchema.odata)
+	e.str(groupSchema.odata)
+	writeGroupProps(e, g, sel)
+}
+
+// writeGroupProps writes g's properties (sel nil: the default ones) after
+// something else of the object, from the memo when it has them: the
+// memo's bytes begin with the comma that separates them from what comes
+// before, so they serve list items (after @odata.type) and entities
+// (after @odata.context) alike.
+func writeGroupProps(e *enc, g *directory.Group, sel []int) {
+	if sel != nil || g.Revision == 0 || !e.comma {
 		groupSchema.write(e, g, sel)
 		return
 	}
 	if b, ok := memo.get(g.Revision); ok {
-		e.sep()
 		e.b = append(e.b, b...)
-		e.comma = true
 		return
 	}
-	e.sep()
 	start := len(e.b)
-	e.comma = false
-	e.str(groupSchema.odata)
 	groupSchema.write(e, g, nil)
 	memo.put(g.Revision, append([]byte(nil), e.b[start:]...))
+}
+
+func init() {
+	groupSchema.memoized = func(e *enc, g *directory.Group) { writeGroupProps(e, g, nil) }
 }

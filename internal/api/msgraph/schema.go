@@ -23,6 +23,9 @@ type schema[T any] struct {
 	props    []prop[T]
 	byName   map[string]int // lower-case name -> index
 	defaults []int
+	// memoized, when set, writes the default properties after something
+	// else of the object, possibly from a memo (memo.go).
+	memoized func(e *enc, v *T)
 }
 
 func newSchema[T any](typeName string, nDefault int, props []prop[T]) *schema[T] {
@@ -161,7 +164,11 @@ func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, 
 	e := getEnc()
 	e.beginObject()
 	e.metadataContext(rq.base, collection, sel.proj(expand), true)
-	s.write(e, v, indexes(s, sel))
+	if idx := indexes(s, sel); idx == nil && s.memoized != nil {
+		s.memoized(e, v)
+	} else {
+		s.write(e, v, idx)
+	}
 	if expand != "" {
 		e.key(expand)
 		writeObjects(e, related, exU, exG)

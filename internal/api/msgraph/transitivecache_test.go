@@ -11,10 +11,10 @@ import (
 )
 
 // TestTransitiveMemberOfFromCache: a server whose directory keeps the
-// read cache answers plain transitiveMemberOf lists from memory; its
-// bodies (items, counts, nextLinks) must be those of a server reading the
-// same database through the store, page by page, and each server's
-// nextLinks must page on the other, before and after writes.
+// read cache answers plain transitiveMemberOf lists and groups by id from
+// memory; its bodies (items, counts, nextLinks) must be those of a server
+// reading the same database through the store, page by page, and each
+// server's nextLinks must page on the other, before and after writes.
 func TestTransitiveMemberOfFromCache(t *testing.T) {
 	n := newNesting(t)
 	plain := n.e
@@ -36,6 +36,13 @@ func TestTransitiveMemberOfFromCache(t *testing.T) {
 		"/groups/" + n.leaf + "/transitiveMemberOf?$top=1",
 		"/groups/" + n.leaf + "/transitiveMemberOf/microsoft.graph.group?$count=true",
 		"/users/" + n.ann + "/transitiveMemberOf?$filter=securityEnabled+eq+true&$top=1",
+		// Groups by id, whose default properties the cached server may
+		// copy from its memo of encodings: the same bodies, also after
+		// the rename below.
+		"/groups/" + n.top,
+		"/groups/" + n.leaf,
+		"/groups/" + n.leaf + "?$select=id,displayName",
+		"/groups/" + n.mid + "?$expand=members",
 	}
 	counts := []string{
 		"/users/" + n.ann + "/transitiveMemberOf/$count",
