@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"groupd/internal/directory"
 
@@ -43,7 +44,12 @@ type Store struct {
 	once     sync.Once
 	closed   atomic.Bool
 	commits  atomic.Int64 // transactions committed by the write loop
-	sync     *syncer      // makes commits durable off the write loop (durable.go)
+	// The checkpointer's settings, read at Open (checkpoint.go).
+	ckptEvery     time.Duration
+	restartFrames int64
+	walRestart    atomic.Bool  // the checkpointer asks the write loop to restart the WAL
+	walRestarts   atomic.Int64 // restarts done, for tests
+	sync          *syncer      // makes commits durable off the write loop (durable.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -115,6 +121,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		closing:  make(chan struct{}),
 		loopDone: make(chan struct{}),
 		ckptDone: make(chan struct{}),
+
+		ckptEvery:     checkpointEvery,
+		restartFrames: walRestartFrames,
 	}
 	s.rstmts = &stmtCache{db: readers, closed: &s.closed, m: map[string]*sql.Stmt{}}
 	s.sync = newSyncer(path)
@@ -177,6 +186,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-32768)")
 		// The checkpointer does this off the commit path (checkpoint.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 		// Makes the migration library's transactions take the write lock
 		// at BEGIN; the write loop says BEGIN IMMEDIATE itself.
 		q.Set("_txlock", "immediate")

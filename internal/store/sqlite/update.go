@@ -82,6 +82,7 @@ func (s *Store) writeLoop() {
 		}
 		batch, err := s.runBatch(w, first, s.nextInBatch)
 		s.settle(w, batch, err)
+		s.restartWAL(w)
 	}
 }
 

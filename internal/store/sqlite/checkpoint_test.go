@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+)
+
+// checkpointing sets the checkpointer's tick and the WAL length that
+// makes the write loop restart it, for the stores opened until the test
+// ends.
+func checkpointing(t *testing.T, every time.Duration, frames int64) {
+	oldEvery, oldFrames := checkpointEvery, walRestartFrames
+	checkpointEvery, walRestartFrames = every, frames
+	t.Cleanup(func() { checkpointEvery, walRestartFrames = oldEvery, oldFrames })
+}
+
+// Under a steady stream of commits the WAL is never checkpointed to its
+// end when a write transaction begins, so SQLite never restarts it by
+// itself and it grew by every commit. The write loop restarts it once it
+// is longer than walRestartFrames, and nothing committed is lost.
+func TestWALRestartsUnderSteadyWrites(t *testing.T) {
+	const frames = 256 // 1 MB
+	checkpointing(t, 10*time.Millisecond, frames)
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	tid := seedTenant(t, s)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var written atomic.Int64
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				u := testUser(tid, fmt.Sprintf("w%d-%d", w, i))
+				if err := s.Update(ctx, func(tx directory.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+					errs <- err
+					return
+				}
+				written.Add(1)
+			}
+		}()
+	}
+	var largest int64
+	for deadline := time.Now().Add(20 * time.Second); s.walRestarts.Load() < 3 && time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if fi, err := os.Stat(s.path + "-wal"); err == nil {
+			largest = max(largest, fi.Size())
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// The WAL may grow past the limit by what commits add until the
+	// checkpointer's next tick and the writer's next batch end.
+	if limit := int64(8 << 20); largest > limit {
+		t.Errorf("the WAL grew to %d bytes, want at most %d (restarts at %d frames)", largest, limit, frames)
+	}
+	if n := s.walRestarts.Load(); n < 3 {
+		t.Errorf("the WAL was restarted %d times in 20 s of writes, want 3", n)
+	}
+	var n int
+	if err := s.scanRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ?1", []any{string(tid)}, &n); err != nil {
+		t.Fatal(err)
+	}
+	if int64(n) != written.Load() {
+		t.Errorf("%d users read back, %d written", n, written.Load())
+	}
+}
