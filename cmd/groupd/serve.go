@@ -23,6 +23,7 @@ func serveCmd(fs *flag.FlagSet) action {
 	fs.BoolVar(&cfg.WebhookAllowHTTP, "webhook-allow-http", false, "accept http:// notification URLs for subscriptions (default: https only)")
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
+		server.TuneGC()
 		// The access log writes a line per request; batching the writes
 		// keeps it from costing a system call each.
 		lw := server.NewLogWriter(env.stderr, 100*time.Millisecond)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -37,6 +38,7 @@ func BenchmarkMemberAdds(b *testing.B) {
 }
 
 func benchMemberAdds(b *testing.B, audit, on bool) {
+	defer debug.SetGCPercent(TuneGC()) // as groupd serve runs
 	ctx := context.Background()
 	engine := testdb.Engine()
 	dir := b.TempDir()
