@@ -55,14 +55,14 @@ type syncer struct {
 	mu      sync.Mutex    // guards failed
 	failed  error         // sticky: after a failed fsync nothing is acknowledged
 	file    *os.File      // used by run only
-	// syncFile is (*os.File).Sync; tests hold or fail it.
+	// syncFile is syncData; tests hold or fail it.
 	syncFile func(*os.File) error
 }
 
 func newSyncer(dbPath string) *syncer {
 	return &syncer{path: dbPath + "-wal", items: make(chan syncItem, maxPendingSyncs),
 		quit: make(chan struct{}), stopped: make(chan struct{}), wake: make(chan struct{}, 1),
-		syncFile: (*os.File).Sync}
+		syncFile: syncData}
 }
 
 // err is the sticky failure, if any.
