@@ -154,8 +154,8 @@ func (c *objectCache) groupsInto(tenant TenantID, ids []ObjectID, found []Group)
 	var missing []ObjectID
 	c.mu.RLock()
 	for i, id := range ids {
-		p, ok := c.groups[cacheKey{tenant, id}]
-		if !ok {
+		p := c.groups[id]
+		if p == nil || p.TenantID != tenant {
 			missing = append(missing, id)
 			continue
 		}

@@ -1,0 +1,40 @@
+package directory
+
+import "testing"
+
+// Groups are cached by id alone; a lookup answers only for the entry's own
+// tenant.
+func TestObjectCacheGroupsKeepTenants(t *testing.T) {
+	c := newObjectCache(10)
+	a, b := TenantID("tenant-a"), TenantID("tenant-b")
+	g := Group{ID: "g1", TenantID: a, DisplayName: "one"}
+	c.putGroup(cacheKey{a, g.ID}, g, c.generation())
+	got, ok := c.group(cacheKey{a, g.ID})
+	if !ok || got.DisplayName != "one" || got.Revision == 0 {
+		t.Fatalf("own tenant: %+v, %v", got, ok)
+	}
+	if _, ok := c.group(cacheKey{b, g.ID}); ok {
+		t.Error("another tenant's lookup found the group")
+	}
+	found := make([]Group, 2)
+	if missing := c.groupsInto(b, []ObjectID{g.ID, "g2"}, found); len(missing) != 2 {
+		t.Errorf("another tenant's page found %d of 2, want none", 2-len(missing))
+	}
+	if missing := c.groupsInto(a, []ObjectID{g.ID, "g2"}, found); len(missing) != 1 || missing[0] != "g2" || found[0].DisplayName != "one" {
+		t.Errorf("own tenant's page: missing %v, found %+v", missing, found[0])
+	}
+
+	// A value is never filed under a key it does not answer to.
+	c.putGroup(cacheKey{b, "g3"}, Group{ID: "g3", TenantID: a}, c.generation())
+	c.putGroup(cacheKey{a, "g4"}, Group{ID: "g5", TenantID: a}, c.generation())
+	for _, k := range []cacheKey{{a, "g3"}, {b, "g3"}, {a, "g4"}, {a, "g5"}} {
+		if _, ok := c.group(k); ok {
+			t.Errorf("%v is cached, from a value put under another key", k)
+		}
+	}
+
+	c.invalidate([]Change{{TenantID: a, ObjectID: g.ID}})
+	if _, ok := c.group(cacheKey{a, g.ID}); ok {
+		t.Error("the group is still cached after a change named it")
+	}
+}
