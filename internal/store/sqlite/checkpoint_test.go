@@ -24,7 +24,8 @@ func checkpointing(t *testing.T, every time.Duration, frames int64) {
 // Under a steady stream of commits the WAL is never checkpointed to its
 // end when a write transaction begins, so SQLite never restarts it by
 // itself and it grew by every commit. The write loop restarts it once it
-// is longer than walRestartFrames, and nothing committed is lost.
+// is longer than walRestartFrames, also while readers keep reading, and
+// nothing committed is lost.
 func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 	const frames = 256 // 1 MB
 	checkpointing(t, 10*time.Millisecond, frames)
@@ -36,7 +37,7 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var written atomic.Int64
-	errs := make(chan error, 4)
+	errs := make(chan error, 6)
 	for w := range 4 {
 		wg.Add(1)
 		go func() {
@@ -53,6 +54,24 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 					return
 				}
 				written.Add(1)
+			}
+		}()
+	}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var n int
+				if err := s.scanRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ?1", []any{string(tid)}, &n); err != nil {
+					errs <- err
+					return
+				}
 			}
 		}()
 	}
