@@ -34,11 +34,17 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 	ctx := context.Background()
 	tid := seedTenant(t, s)
 
+	count := func() (n int, err error) {
+		err = s.scanRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ?1", []any{string(tid)}, &n)
+		return n, err
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var written atomic.Int64
 	errs := make(chan error, 6)
-	for w := range 4 {
+	// untilStopped runs step(0), step(1), … on a goroutine of its own until
+	// stop is closed or a step fails.
+	untilStopped := func(step func(i int) error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -48,32 +54,25 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 					return
 				default:
 				}
-				u := testUser(tid, fmt.Sprintf("w%d-%d", w, i))
-				if err := s.Update(ctx, func(tx directory.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+				if err := step(i); err != nil {
 					errs <- err
 					return
 				}
-				written.Add(1)
 			}
 		}()
 	}
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				var n int
-				if err := s.scanRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ?1", []any{string(tid)}, &n); err != nil {
-					errs <- err
-					return
-				}
+	for w := range 4 {
+		untilStopped(func(i int) error {
+			u := testUser(tid, fmt.Sprintf("w%d-%d", w, i))
+			if err := s.Update(ctx, func(tx directory.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+				return err
 			}
-		}()
+			written.Add(1)
+			return nil
+		})
+	}
+	for range 2 {
+		untilStopped(func(int) error { _, err := count(); return err })
 	}
 	var largest int64
 	for deadline := time.Now().Add(20 * time.Second); s.walRestarts.Load() < 3 && time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
@@ -95,8 +94,8 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 	if n := s.walRestarts.Load(); n < 3 {
 		t.Errorf("the WAL was restarted %d times in 20 s of writes, want 3", n)
 	}
-	var n int
-	if err := s.scanRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ?1", []any{string(tid)}, &n); err != nil {
+	n, err := count()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if int64(n) != written.Load() {
