@@ -52,7 +52,7 @@ func raceUsers(t *testing.T, s *Store, tid directory.TenantID, n int) []director
 }
 
 func raceGroup(tid directory.TenantID, id directory.ObjectID) directory.Group {
-	return directory.Group{ID: id, TenantID: tid, DisplayName: "g" + string(id)[:8], SecurityEnabled: true, CreatedAt: time.Now().UTC()}
+	return directory.Group{ID: id, TenantID: tid, DisplayName: "g" + string(id)[24:], SecurityEnabled: true, CreatedAt: time.Now().UTC()}
 }
 
 // TestAddRacingPurge overlaps an add of members with the purge of their

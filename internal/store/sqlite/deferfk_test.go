@@ -118,7 +118,7 @@ func TestRelationsOfMissingGroup(t *testing.T) {
 		},
 	} {
 		missing := directory.NewObjectID()
-		w := testUser(tid, "w"+string(missing)[:8])
+		w := testUser(tid, "w"+string(missing)[24:]) // ids begin with their time; they end random
 		err := s.Update(ctx, func(tx directory.Tx) error {
 			err := relate(tx, missing)
 			var nf *directory.NotFoundError

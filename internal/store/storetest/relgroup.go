@@ -72,7 +72,7 @@ func testRelateInvisibleGroup(t *testing.T, f *fixture) {
 			g := f.newGroup(name)
 			g.MailNickname = ""
 			tn := c.hide(g)
-			w := f.newUser("w" + string(g.ID)[:8])
+			w := f.newUser("w" + string(g.ID)[24:]) // ids begin with their time; they end random
 			err := f.s.Update(ctx, func(tx directory.Tx) error {
 				err := r.relate(tx, tn, g.ID)
 				var nf *directory.NotFoundError
