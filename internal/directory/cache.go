@@ -57,11 +57,7 @@ func (c *objectCache) group(k cacheKey) (Group, bool) {
 	if p == nil || p.TenantID != k.tenant {
 		return Group{}, false
 	}
-	g := *p
-	// Callers may append to these; the cached value must not change.
-	g.GroupTypes = slices.Clone(g.GroupTypes)
-	g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
-	return g, true
+	return copyGroup(p), true
 }
 
 func (c *objectCache) user(k cacheKey) (User, bool) {

@@ -30,7 +30,7 @@ type nestIndex struct {
 	intern map[ObjectID]ObjectID
 	// walked holds the last walks of transitiveMemberOf pages
 	// (transitivepage.go), dropped with the member's direct groups.
-	walked map[cacheKey][]ObjectID
+	walked map[cacheKey]*walkEntry
 	// loading holds the graph loads in progress: the requests that miss
 	// a graph at the same moment (all of them, after a start or a
 	// nesting change) wait for one load instead of each loading it.
@@ -62,7 +62,7 @@ const directCap = 2000
 
 func newNestIndex() *nestIndex {
 	return &nestIndex{graphs: map[TenantID]*nestGraph{}, direct: map[cacheKey][]GroupRef{}, intern: map[ObjectID]ObjectID{},
-		walked: map[cacheKey][]ObjectID{}, loading: map[TenantID]*graphLoad{}}
+		walked: map[cacheKey]*walkEntry{}, loading: map[TenantID]*graphLoad{}}
 }
 
 // directGroups returns the member's direct groups, from memory when kept.

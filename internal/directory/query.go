@@ -54,7 +54,9 @@ type ListQuery struct {
 
 // ListPage is a page of a ListQuery. Expanded holds the related objects of
 // each item when the query asked for an expansion (an item without any has
-// no entry).
+// no entry). Items may point at values the Service's read cache shares
+// with other requests (transitive pages answered from memory): callers
+// read them and copy one before changing it.
 type ListPage struct {
 	Items    []Object
 	Next     string
@@ -187,8 +189,11 @@ func (s *Service) Count(ctx context.Context, tenant TenantID, q ListQuery, ofKin
 		return 0, err
 	}
 	if s.fromIndex(ctx, tenant, q) {
-		if ids, ok, err := s.indexedGroups(ctx, tenant, q); ok || err != nil {
-			return len(ids), err
+		if e, ok, err := s.indexedGroups(ctx, tenant, q); ok || err != nil {
+			if err != nil {
+				return 0, err
+			}
+			return len(e.ids), nil
 		}
 	}
 	return qs.Count(ctx, tenant, q)

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 )
 
 // The plain transitiveMemberOf list (no filter, search, order or
@@ -37,22 +38,44 @@ func (s *Service) checkIndexed(ctx context.Context, tenant TenantID, q ListQuery
 	return s.checkCaches(ctx, tenant)
 }
 
-// indexedGroups is the ids of the groups q lists, in order; false when
-// the index cannot answer for this member.
-func (s *Service) indexedGroups(ctx context.Context, tenant TenantID, q ListQuery) ([]ObjectID, bool, error) {
+// walkEntry is a member's walk: the ids of its groups, in order, and
+// their object cache entries as of a cache generation. A page whose
+// entries are still current (no invalidation since) is answered without
+// looking its groups up: those lookups, dozens of map probes in memory
+// the CPU cache rarely holds, were a tenth of the cost of a page.
+type walkEntry struct {
+	ids      []ObjectID
+	resolved atomic.Pointer[resolvedGroups]
+}
+
+// resolvedGroups are the cache entries of a walk's ids, read at gen.
+type resolvedGroups struct {
+	gen    uint64
+	groups []*Group // parallel to the walk's ids
+}
+
+// maxResolved bounds the walks whose entries are kept: a longer one is
+// paged through, so its pages are looked up one at a time.
+const maxResolved = 1000
+
+// indexedGroups is the walk of the groups q lists, in order; false when
+// the index cannot answer for this member. Its ids are nil for a cast to
+// users.
+func (s *Service) indexedGroups(ctx context.Context, tenant TenantID, q ListQuery) (*walkEntry, bool, error) {
 	k := cacheKey{tenant, q.Of}
-	ids, ok, gen := s.nest.walk(k)
-	if !ok {
-		var err error
-		if ids, ok, err = s.walkGroups(ctx, tenant, q.Of, false); err != nil || !ok {
+	e, gen := s.nest.walk(k)
+	if e == nil {
+		ids, ok, err := s.walkGroups(ctx, tenant, q.Of, false)
+		if err != nil || !ok {
 			return nil, ok, err
 		}
-		s.nest.keepWalk(k, ids, gen)
+		e = &walkEntry{ids: slices.Clip(ids)}
+		s.nest.keepWalk(k, e, gen)
 	}
 	if q.Kind == KindUser {
-		return nil, true, nil // a cast to users of a list of groups
+		return &walkEntry{}, true, nil // a cast to users of a list of groups
 	}
-	return ids, true, nil
+	return e, true, nil
 }
 
 // maxWalked bounds the walks kept; a walk holds the member's groups
@@ -60,17 +83,16 @@ func (s *Service) indexedGroups(ctx context.Context, tenant TenantID, q ListQuer
 const maxWalked = 50_000
 
 // walk returns the member's kept walk, if any, and the generation to keep
-// a new one under. Kept walks are shared: callers only read them.
-func (n *nestIndex) walk(k cacheKey) ([]ObjectID, bool, uint64) {
+// a new one under. Kept walks are shared: callers only read their ids.
+func (n *nestIndex) walk(k cacheKey) (*walkEntry, uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	ids, ok := n.walked[k]
-	return ids, ok, n.gen
+	return n.walked[k], n.gen
 }
 
 // keepWalk keeps a walk that started at generation gen, unless the index
 // was invalidated since (the walk may predate the write).
-func (n *nestIndex) keepWalk(k cacheKey, ids []ObjectID, gen uint64) {
+func (n *nestIndex) keepWalk(k cacheKey, e *walkEntry, gen uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.gen != gen {
@@ -79,40 +101,69 @@ func (n *nestIndex) keepWalk(k cacheKey, ids []ObjectID, gen uint64) {
 	if len(n.walked) >= maxWalked {
 		clear(n.walked)
 	}
-	n.walked[k] = slices.Clip(ids)
+	n.walked[k] = e
 }
 
 // transitivePage answers a page of q from memory; false when the store
 // must.
 func (s *Service) transitivePage(ctx context.Context, tenant TenantID, q ListQuery) (ListPage, bool, error) {
-	ids, ok, err := s.indexedGroups(ctx, tenant, q)
+	e, ok, err := s.indexedGroups(ctx, tenant, q)
 	if err != nil || !ok || q.Kind == KindUser {
 		// The store answers a cast to users of this list with no page
 		// at all, whatever the cursor.
 		return ListPage{}, ok, err
 	}
+	lo, hi := 0, len(e.ids)
 	if q.Page.After != "" {
 		after, _, err := DecodeCursor(q.Page.After, "")
 		if err != nil {
 			return ListPage{}, true, err
 		}
-		i, found := slices.BinarySearch(ids, after)
+		i, found := slices.BinarySearch(e.ids, after)
 		if found {
 			i++
 		}
-		ids = ids[i:]
+		lo = i
 	}
 	top := q.Page.Top
 	if top <= 0 {
 		top = defaultListTop
 	}
 	var page ListPage
-	if len(ids) > top {
-		ids = ids[:top]
-		page.Next = string(ids[top-1])
+	if hi-lo > top {
+		hi = lo + top
+		page.Next = string(e.ids[hi-1])
 	}
-	page.Items, err = s.cachedGroups(ctx, tenant, ids)
+	page.Items, err = s.pageGroups(ctx, tenant, e, lo, hi)
 	return page, true, err
+}
+
+// pageGroups returns the visible groups among e.ids[lo:hi], in order:
+// from the walk's resolved entries while the object cache has not changed
+// since they were read, else from the cache (and the store for misses).
+func (s *Service) pageGroups(ctx context.Context, tenant TenantID, e *walkEntry, lo, hi int) ([]Object, error) {
+	r := e.resolved.Load()
+	if r == nil || !s.cache.current(r.gen) {
+		r = nil
+		if len(e.ids) <= maxResolved {
+			if groups, gen, ok := s.cache.resolve(tenant, e.ids); ok {
+				r = &resolvedGroups{gen: gen, groups: groups}
+				e.resolved.Store(r)
+			}
+		}
+	}
+	if r == nil {
+		return s.cachedGroups(ctx, tenant, e.ids[lo:hi])
+	}
+	// The entries were current when checked, and never change. They are
+	// handed out, not copied (ListPage): copying them was most of the
+	// cost left, as an encoder that has a group's encoding memoized reads
+	// one field of it.
+	out := make([]Object, hi-lo)
+	for i, p := range r.groups[lo:hi] {
+		out[i] = Object{Group: p}
+	}
+	return out, nil
 }
 
 // cachedGroups returns the visible groups among ids, in their order, from
@@ -159,13 +210,41 @@ func (c *objectCache) groupsInto(tenant TenantID, ids []ObjectID, found []Group)
 			missing = append(missing, id)
 			continue
 		}
-		found[i] = *p
+		found[i] = copyGroup(p)
 	}
 	c.mu.RUnlock()
-	for i := range found {
-		// Callers may append to these; the cached value must not change.
-		found[i].GroupTypes = slices.Clone(found[i].GroupTypes)
-		found[i].ProxyAddresses = slices.Clone(found[i].ProxyAddresses)
-	}
 	return missing
+}
+
+// resolve returns the cache entries of ids and the generation they were
+// read at; false when any is not cached.
+func (c *objectCache) resolve(tenant TenantID, ids []ObjectID) ([]*Group, uint64, bool) {
+	out := make([]*Group, len(ids))
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for i, id := range ids {
+		p := c.groups[id]
+		if p == nil || p.TenantID != tenant {
+			return nil, 0, false
+		}
+		out[i] = p
+	}
+	return out, c.gen, true
+}
+
+// current reports whether nothing was invalidated since generation gen,
+// so that every entry read then is still the cached value.
+func (c *objectCache) current(gen uint64) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen == gen
+}
+
+// copyGroup copies a cache entry out: callers may append to its slices,
+// and the cached value must not change.
+func copyGroup(p *Group) Group {
+	g := *p
+	g.GroupTypes = slices.Clone(g.GroupTypes)
+	g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
+	return g
 }

@@ -121,6 +121,62 @@ func TestTransitivePagesFromIndex(t *testing.T) {
 	compare("other process", map[string]int{string(u1.ID): 5, string(u2.ID): 5})
 }
 
+// TestTransitivePageSeesChangedGroups: a page answered from a kept walk
+// whose groups were looked up before shows a group changed since, by this
+// Service or by another process, although the walk itself (the
+// memberships) did not change.
+func TestTransitivePageSeesChangedGroups(t *testing.T) {
+	e := newEnvWith(t, directory.WithReadCache(1000))
+	ctx, tid := e.ctx, e.tenant.ID
+	plain := directory.New(e.st, directory.WithPasswordCost(4))
+	u, g0, g1 := e.user("u"), e.group("g0"), e.group("g1")
+	for _, m := range [][2]directory.ObjectID{{g0.ID, u.ID}, {g1.ID, g0.ID}} {
+		if err := e.svc.AddMembers(ctx, tid, string(m[0]), []directory.MemberRef{{ID: m[1]}}, directory.Policy{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func() map[directory.ObjectID]string {
+		t.Helper()
+		p, err := e.svc.TransitiveMemberOf(ctx, tid, string(u.ID), directory.KindUser, directory.PageRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[directory.ObjectID]string{}
+		for _, o := range p.Items {
+			out[o.Group.ID] = o.Group.DisplayName
+		}
+		return out
+	}
+	for range 3 { // the first reads and keeps, the next answer from what was kept
+		if n := names(); n[g0.ID] != "g0" || n[g1.ID] != "g1" {
+			t.Fatalf("before: %v", n)
+		}
+	}
+	if err := e.svc.UpdateGroup(ctx, tid, string(g1.ID), directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s("g1 renamed")}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := names(); n[g1.ID] != "g1 renamed" || n[g0.ID] != "g0" {
+		t.Fatalf("after a rename through this Service: %v", n)
+	}
+	names() // kept again
+
+	fctx, stop := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() { defer close(followed); _ = e.svc.Follow(fctx, 5*time.Millisecond) }()
+	defer func() { stop(); <-followed }()
+	waitABit() // the follower starts from the end of the log
+	if err := plain.UpdateGroup(ctx, tid, string(g0.ID), directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s("g0 renamed")}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; names()[g0.ID] != "g0 renamed"; i++ {
+		if i > 400 {
+			t.Fatalf("the other process's rename is not seen: %v", names())
+		}
+		e.svc.Wake()
+		waitABit()
+	}
+}
+
 // comparePages pages through q with top items a page on both Services,
 // then again switching Service at every page, and wants the same items,
 // cursors and ends.
