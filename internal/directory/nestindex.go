@@ -217,13 +217,29 @@ func changesNesting(r Change) bool {
 	return true
 }
 
-// memberGroups is store.MemberGroups, answered from the nesting graph when
-// the Service keeps one.
+// memberGroups is store.MemberGroups (every group member is in, ordered by
+// id, at most limit; 0: all), answered from the nesting graph when the
+// Service keeps one. The caller must not change the slice: it may be a
+// kept walk.
 func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member ObjectID, securityOnly bool, limit int) ([]ObjectID, error) {
 	if s.index(ctx, tenant) == nil {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
 	}
-	out, ok, err := s.walkGroups(ctx, tenant, member, securityOnly)
+	var (
+		out []ObjectID
+		ok  bool
+		err error
+	)
+	if securityOnly {
+		out, ok, err = s.walkGroups(ctx, tenant, member, true)
+	} else {
+		// The walk a transitiveMemberOf page keeps serves the directory
+		// functions too: a sign-in asks both about the same member.
+		var e *walkEntry
+		if e, ok, err = s.keptWalk(ctx, tenant, member); ok {
+			out = e.ids
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

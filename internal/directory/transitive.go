@@ -139,9 +139,8 @@ func (s *Service) checkMember(ctx context.Context, tenant TenantID, key, what st
 	if err != nil {
 		return nil, err
 	}
-	set := make(map[ObjectID]bool, len(in))
-	for _, id := range in {
-		set[id] = true
+	if !slices.IsSorted(in) { // an engine's order of ids may not be Go's
+		in = slices.Sorted(slices.Values(in))
 	}
 	seen := make(map[ObjectID]bool, len(ids))
 	for _, id := range ids {
@@ -149,7 +148,7 @@ func (s *Service) checkMember(ctx context.Context, tenant TenantID, key, what st
 			continue
 		}
 		seen[id] = true
-		ok := set[id]
+		_, ok := slices.BinarySearch(in, id)
 		if !ok && len(in) > DefaultResultSizeLimit {
 			// The walk was cut short; ask about this group alone.
 			if ok, err = s.store.Contains(ctx, tenant, id, o.ID()); err != nil {
@@ -186,10 +185,7 @@ func (s *Service) GetMemberGroups(ctx context.Context, tenant TenantID, key stri
 	if len(ids) > limit {
 		return nil, &ResultSizeLimitError{Limit: limit}
 	}
-	if ids == nil {
-		ids = []ObjectID{}
-	}
-	return ids, nil
+	return append([]ObjectID{}, ids...), nil // the caller's to change
 }
 
 // GetMemberObjects is GetMemberGroups for every kind of object that has

@@ -62,18 +62,29 @@ const maxResolved = 1000
 // the index cannot answer for this member. Its ids are nil for a cast to
 // users.
 func (s *Service) indexedGroups(ctx context.Context, tenant TenantID, q ListQuery) (*walkEntry, bool, error) {
-	k := cacheKey{tenant, q.Of}
+	e, ok, err := s.keptWalk(ctx, tenant, q.Of)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	if q.Kind == KindUser {
+		return &walkEntry{}, true, nil // a cast to users of a list of groups
+	}
+	return e, true, nil
+}
+
+// keptWalk is the member's walk (every group, securityEnabled or not),
+// kept for the next question about the same member; false when the
+// member cannot be walked in memory.
+func (s *Service) keptWalk(ctx context.Context, tenant TenantID, member ObjectID) (*walkEntry, bool, error) {
+	k := cacheKey{tenant, member}
 	e, gen := s.nest.walk(k)
 	if e == nil {
-		ids, ok, err := s.walkGroups(ctx, tenant, q.Of, false)
+		ids, ok, err := s.walkGroups(ctx, tenant, member, false)
 		if err != nil || !ok {
 			return nil, ok, err
 		}
 		e = &walkEntry{ids: slices.Clip(ids)}
 		s.nest.keepWalk(k, e, gen)
-	}
-	if q.Kind == KindUser {
-		return &walkEntry{}, true, nil // a cast to users of a list of groups
 	}
 	return e, true, nil
 }
