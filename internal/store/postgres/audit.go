@@ -12,18 +12,25 @@ import (
 )
 
 // qCopyAudit: identity values follow the ORDER BY of the inserting SELECT.
+// The rows are read once, by the primary key's range, and the insert takes
+// them from the CTE. It used to join the CTE's keys back to changes, and
+// the planner, expecting a few rows, hashed them and scanned the whole
+// change log for each copy: a cost growing with the log's retention (20 ms
+// a copy at 20,000 rows), paid five times a second.
 const qCopyAudit = `WITH src AS (
-	SELECT xid, ord FROM changes
+	SELECT xid, ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
+		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
+	FROM changes
 	WHERE (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
 	ORDER BY xid, ord LIMIT $3
 ), ins AS (
 	INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, related_kind,
 		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-	SELECT c.tenant_id, c.object_id, c.object_kind, c.op, c.related_id, c.related_kind,
-		c.properties, c.actor_kind, c.actor_id, c.actor_name, c.request_id, c.client_addr, c.at
-	FROM changes c JOIN src USING (xid, ord)
-	WHERE c.object_kind <> $4
-	ORDER BY c.xid, c.ord
+	SELECT tenant_id, object_id, object_kind, op, related_id, related_kind,
+		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
+	FROM src
+	WHERE object_kind <> $4
+	ORDER BY xid, ord
 	RETURNING 1
 )
 SELECT count(*)::int, COALESCE(max((xid << 20) | ord), 0) FROM src`

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"regexp"
 	"testing"
 	"time"
 
@@ -32,6 +33,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		{"purge user", qPurgeUser, []any{id, tid}},
 		{"expired", qExpiredDeleted, []any{time.Now(), 100}},
 		{"trim changes", qTrimChanges, []any{time.Now(), 100}},
+		{"copy audit", qCopyAudit, []any{0, 0, 2000, string(directory.KindSigningKey)}},
 	}
 	for _, c := range cases {
 		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)
@@ -43,4 +45,16 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 			t.Errorf("%s scans a table: %q\nplan:\n%s", c.name, m, plan)
 		}
 	}
+	// The audit copy reads its range of the change log once. A second
+	// read, joined to the first, is planned as a scan of the whole log
+	// once the planner expects the range to be small, as it usually is.
+	plan, err := s.ExplainQueryPlan(ctx, qCopyAudit, 0, 0, 2000, string(directory.KindSigningKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(changesScan.FindAllString(plan, -1)); n != 1 {
+		t.Errorf("the audit copy reads the change log %d times, want once\nplan:\n%s", n, plan)
+	}
 }
+
+var changesScan = regexp.MustCompile(`Scan (using \S+ )?on changes\b`)
