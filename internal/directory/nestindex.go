@@ -225,19 +225,14 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 	if s.index(ctx, tenant) == nil {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
 	}
-	var (
-		out []ObjectID
-		ok  bool
-		err error
-	)
-	if securityOnly {
-		out, ok, err = s.walkGroups(ctx, tenant, member, true)
-	} else {
-		// The walk a transitiveMemberOf page keeps serves the directory
-		// functions too: a sign-in asks both about the same member.
-		var e *walkEntry
-		if e, ok, err = s.keptWalk(ctx, tenant, member); ok {
-			out = e.ids
+	// The walk a transitiveMemberOf page keeps serves the directory
+	// functions too: a sign-in asks both about the same member.
+	e, ok, err := s.keptWalk(ctx, tenant, member)
+	var out []ObjectID
+	if ok {
+		out = e.ids
+		if securityOnly {
+			out, err = s.securityWalk(ctx, tenant, member, e)
 		}
 	}
 	if err != nil {
@@ -250,6 +245,25 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 		out = out[:limit]
 	}
 	return out, nil
+}
+
+// securityWalk is the securityEnabled groups of the kept walk e of member.
+func (s *Service) securityWalk(ctx context.Context, tenant TenantID, member ObjectID, e *walkEntry) ([]ObjectID, error) {
+	if p := e.security.Load(); p != nil {
+		return *p, nil
+	}
+	ids, ok, err := s.walkGroups(ctx, tenant, member, true)
+	if err != nil || !ok {
+		// e was walked in memory, so the member has not too many direct
+		// groups; a write since may have given it more.
+		if err == nil {
+			ids, err = s.store.MemberGroups(ctx, tenant, member, true, 0)
+		}
+		return ids, err
+	}
+	ids = slices.Clip(ids)
+	e.security.Store(&ids)
+	return ids, nil
 }
 
 // walkGroups is every group member is in, ordered by id, walked in the

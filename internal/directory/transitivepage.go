@@ -46,6 +46,10 @@ func (s *Service) checkIndexed(ctx context.Context, tenant TenantID, q ListQuery
 type walkEntry struct {
 	ids      []ObjectID
 	resolved atomic.Pointer[resolvedGroups]
+	// security is the walk's securityEnabled groups (getMemberGroups with
+	// securityEnabledOnly), walked on first use. It is set only on the
+	// entry it was walked for, which an invalidation drops from the index.
+	security atomic.Pointer[[]ObjectID]
 }
 
 // resolvedGroups are the cache entries of a walk's ids, read at gen.

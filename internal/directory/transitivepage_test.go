@@ -177,6 +177,53 @@ func TestTransitivePageSeesChangedGroups(t *testing.T) {
 	}
 }
 
+// TestSecurityWalkFollowsWrites: getMemberGroups with securityEnabledOnly
+// is answered from the member's kept walk, and a membership, nesting or
+// securityEnabled change is seen by the next call.
+func TestSecurityWalkFollowsWrites(t *testing.T) {
+	e := newEnvWith(t, directory.WithReadCache(1000))
+	ctx, tid := e.ctx, e.tenant.ID
+	u, g1, g2 := e.user("u"), e.group("g1"), e.group("g2")
+	m, err := e.svc.CreateGroup(ctx, tid, directory.GroupCreate{Fields: directory.GroupFields{
+		DisplayName: s("m"), MailNickname: s("m"), MailEnabled: b(true), SecurityEnabled: b(false),
+		GroupTypes: &[]string{"Unified"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		g  directory.Group
+		id directory.ObjectID
+	}{{g1, u.ID}, {g2, g1.ID}, {m, u.ID}} {
+		if err := e.add(step.g, step.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(stage string, security bool, ids ...directory.ObjectID) {
+		t.Helper()
+		for range 2 { // the second answers from the kept walk
+			got, err := e.svc.GetMemberGroups(ctx, tid, string(u.ID), security, 0)
+			if err != nil || !slices.Equal(got, sortedCopy(ids)) || got == nil {
+				t.Fatalf("%s: GetMemberGroups(security %v) = %v, %v; want %v", stage, security, got, err, sortedCopy(ids))
+			}
+		}
+	}
+	want("start", true, g1.ID, g2.ID)
+	want("start", false, g1.ID, g2.ID, m.ID)
+	if err := e.svc.UpdateGroup(ctx, tid, string(m.ID), directory.GroupUpdate{Fields: directory.GroupFields{SecurityEnabled: b(true)}}); err != nil {
+		t.Fatal(err)
+	}
+	want("m made a security group", true, g1.ID, g2.ID, m.ID)
+	if err := e.svc.RemoveMember(ctx, tid, string(g2.ID), string(g1.ID)); err != nil {
+		t.Fatal(err)
+	}
+	want("unnested", true, g1.ID, m.ID)
+	if err := e.svc.RemoveMember(ctx, tid, string(g1.ID), string(u.ID)); err != nil {
+		t.Fatal(err)
+	}
+	want("removed", true, m.ID)
+	want("removed", false, m.ID)
+}
+
 // comparePages pages through q with top items a page on both Services,
 // then again switching Service at every page, and wants the same items,
 // cursors and ends.
