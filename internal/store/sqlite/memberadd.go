@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 
 	"groupd/internal/directory"
 )
@@ -33,34 +32,25 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 }
 
 // qAddUserMembers is qAddUserMember for many pairs at once, given as a
-// JSON array of {"g","m"} objects; RETURNING names the rows added. As
-// there, OR FAIL only spares the statement journal.
-const qAddUserMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
-SELECT p.g, p.m, ?1, 'user' FROM
-	(SELECT json_extract(value, '$.g') AS g, json_extract(value, '$.m') AS m FROM json_each(?2)) p
-WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.m AND u.tenant_id = ?1 AND u.deleted_at IS NULL)
-	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.g AND g.tenant_id = ?1 AND g.deleted_at IS NULL)
+// pairList of [group, member]; RETURNING names the rows added. As there,
+// OR FAIL only spares the statement journal, which pairRows does not undo
+// by calling a function.
+var qAddUserMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
+SELECT p.a, p.b, ?1, 'user' FROM ` + pairRows("?2") + ` p
+WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.b AND u.tenant_id = ?1 AND u.deleted_at IS NULL)
+	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.a AND g.tenant_id = ?1 AND g.deleted_at IS NULL)
 ON CONFLICT DO NOTHING
 RETURNING group_id, member_id`
-
-type pairJSON struct {
-	G directory.ObjectID `json:"g"`
-	M directory.ObjectID `json:"m"`
-}
 
 func (t *tx) AddUserMembers(ctx context.Context, tenant directory.TenantID, pairs []directory.GroupUser) ([]bool, error) {
 	if len(pairs) == 0 {
 		return []bool{}, nil
 	}
-	list := make([]pairJSON, len(pairs))
+	list := make([][2]directory.ObjectID, len(pairs))
 	for i, p := range pairs {
-		list[i] = pairJSON{G: p.Group, M: p.User}
+		list[i] = [2]directory.ObjectID{p.Group, p.User}
 	}
-	b, err := json.Marshal(list)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := t.query(ctx, qAddUserMembers, string(tenant), string(b))
+	rows, err := t.query(ctx, qAddUserMembers, string(tenant), pairList(list))
 	if err != nil {
 		return nil, mapErr("add members", err)
 	}

@@ -211,6 +211,26 @@ func idList(ids []directory.ObjectID) string {
 	return string(b)
 }
 
+// pairRows is a subquery of the rows (a, b) of pairList(...) in parameter
+// p, for multi-row inserts. It calls no SQL function: in a statement that
+// calls one (json_extract, substr, ...), SQLite opens a statement journal
+// for a multi-row insert even under OR FAIL or OR IGNORE, and copies into
+// it every page the insert changes: 30 % of the batched member add's
+// insert. Each pair is read as a JSON array of its own.
+func pairRows(p string) string {
+	return `(SELECT pa.value AS a, pb.value AS b FROM json_each(` + p + `) pr, json_each(pr.value) pa, json_each(pr.value) pb
+	WHERE pa.key = 0 AND pb.key = 1)`
+}
+
+// pairList passes pairs as one JSON array parameter, read with pairRows.
+func pairList[T ~string](pairs [][2]T) string {
+	b, err := json.Marshal(pairs)
+	if err != nil {
+		panic(err) // marshalling strings cannot fail
+	}
+	return string(b)
+}
+
 // pageSize applies the default page size and returns the LIMIT to query
 // with: one more than the page, to learn whether a next page exists.
 func pageSize(top int) (int, int) {

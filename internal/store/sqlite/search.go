@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
 
 	"github.com/pressly/goose/v3"
@@ -35,14 +34,17 @@ func init() {
 
 const (
 	qDeleteTokens = `DELETE FROM search_tokens WHERE object_id = ?1 AND kind = ?2`
-	qInsertTokens = `INSERT OR IGNORE INTO search_tokens (tenant_id, object_id, kind, prop, token)
-SELECT ?1, ?2, ?3, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?4)`
 	// The same two as migration 3 runs them, on the table of migration 2
 	// (no kind yet).
 	qDeleteTokensV2 = `DELETE FROM search_tokens WHERE object_id = ?1`
 	qInsertTokensV2 = `INSERT OR IGNORE INTO search_tokens (tenant_id, object_id, prop, token)
 SELECT ?1, ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?3)`
 )
+
+// qInsertTokens reads its pairs with pairRows, so that inserting a new
+// object's tokens opens no statement journal.
+var qInsertTokens = `INSERT OR IGNORE INTO search_tokens (tenant_id, object_id, kind, prop, token)
+SELECT ?1, ?2, ?3, p.a, p.b FROM ` + pairRows("?4") + ` p`
 
 // tokens is the JSON array of [property, token] pairs of a searchable
 // object, as odata.Tokenize splits it.
@@ -53,11 +55,7 @@ func tokens(props ...string) string {
 			pairs = append(pairs, [2]string{props[i], t})
 		}
 	}
-	b, err := json.Marshal(pairs)
-	if err != nil {
-		panic(err) // marshalling strings cannot fail
-	}
-	return string(b)
+	return pairList(pairs)
 }
 
 func groupTokens(g directory.Group) string {
