@@ -212,11 +212,11 @@ func idList(ids []directory.ObjectID) string {
 }
 
 // pairRows is a subquery of the rows (a, b) of pairList(...) in parameter
-// p, for multi-row inserts. It calls no SQL function: in a statement that
-// calls one (json_extract, substr, ...), SQLite opens a statement journal
-// for a multi-row insert even under OR FAIL or OR IGNORE, and copies into
-// it every page the insert changes: 30 % of the batched member add's
-// insert. Each pair is read as a JSON array of its own.
+// p, for multi-row inserts. It calls no SQL function: for a multi-row
+// insert whose statement calls one (json_extract, substr, ...), SQLite
+// opens a statement journal even under OR FAIL or OR IGNORE (measured),
+// and copies into it every page the insert changes: 30 % of the batched
+// member add's insert. Each pair is read as a JSON array of its own.
 func pairRows(p string) string {
 	return `(SELECT pa.value AS a, pb.value AS b FROM json_each(` + p + `) pr, json_each(pr.value) pa, json_each(pr.value) pb
 	WHERE pa.key = 0 AND pb.key = 1)`
