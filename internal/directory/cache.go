@@ -76,8 +76,7 @@ func (c *objectCache) putGroup(k cacheKey, g Group, gen uint64) {
 		return // a lookup of k would not answer with it
 	}
 	g.Members = nil
-	g.GroupTypes = slices.Clone(g.GroupTypes)
-	g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
+	detachGroup(&g)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {

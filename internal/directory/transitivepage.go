@@ -225,9 +225,12 @@ func (c *objectCache) groupsInto(tenant TenantID, ids []ObjectID, found []Group)
 			missing = append(missing, id)
 			continue
 		}
-		found[i] = copyGroup(p)
+		found[i] = *p
 	}
 	c.mu.RUnlock()
+	for i := range found {
+		detachGroup(&found[i])
+	}
 	return missing
 }
 
@@ -255,11 +258,16 @@ func (c *objectCache) current(gen uint64) bool {
 	return c.gen == gen
 }
 
-// copyGroup copies a cache entry out: callers may append to its slices,
-// and the cached value must not change.
+// copyGroup copies a cache entry out.
 func copyGroup(p *Group) Group {
 	g := *p
+	detachGroup(&g)
+	return g
+}
+
+// detachGroup gives g slices of its own: callers may append to those of a
+// copy, and the cached value must not change.
+func detachGroup(g *Group) {
 	g.GroupTypes = slices.Clone(g.GroupTypes)
 	g.ProxyAddresses = slices.Clone(g.ProxyAddresses)
-	return g
 }
