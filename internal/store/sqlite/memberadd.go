@@ -33,8 +33,8 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 
 // qAddUserMembers is qAddUserMember for many pairs at once, given as a
 // pairList of [group, member]; RETURNING names the rows added. As there,
-// OR FAIL only spares the statement journal, which pairRows does not undo
-// by calling a function.
+// OR FAIL only spares the statement journal, and pairRows, which calls no
+// SQL function, keeps it spared.
 var qAddUserMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT p.a, p.b, ?1, 'user' FROM ` + pairRows("?2") + ` p
 WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.b AND u.tenant_id = ?1 AND u.deleted_at IS NULL)
