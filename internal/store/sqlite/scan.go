@@ -203,8 +203,12 @@ func (r *objectRow) object() (directory.Object, error) {
 }
 
 // idList passes ids as one JSON array parameter, read with json_each.
-func idList(ids []directory.ObjectID) string {
-	b, err := json.Marshal(ids)
+func idList(ids []directory.ObjectID) string { return stringsJSON(ids) }
+
+// stringsJSON is the JSON of a value made of strings only, which cannot
+// fail to marshal.
+func stringsJSON(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
@@ -223,13 +227,7 @@ func pairRows(p string) string {
 }
 
 // pairList passes pairs as one JSON array parameter, read with pairRows.
-func pairList[T ~string](pairs [][2]T) string {
-	b, err := json.Marshal(pairs)
-	if err != nil {
-		panic(err) // marshalling strings cannot fail
-	}
-	return string(b)
-}
+func pairList[T ~string](pairs [][2]T) string { return stringsJSON(pairs) }
 
 // pageSize applies the default page size and returns the LIMIT to query
 // with: one more than the page, to learn whether a next page exists.
