@@ -176,12 +176,13 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 // how many it removed.
 func (s *Service) TrimChanges(ctx context.Context) (int, error) {
 	n := 0
-	before := s.clock().Add(-s.changeRetention())
+	now := s.clock()
+	before := now.Add(-s.changeRetention())
 	for {
 		var k int
 		err := s.store.Update(ctx, func(tx Tx) error {
 			var err error
-			k, err = tx.TrimChanges(ctx, before, purgeBatch*10)
+			k, err = tx.TrimChanges(ctx, before, now, purgeBatch*10)
 			return err
 		})
 		n += k

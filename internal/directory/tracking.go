@@ -65,9 +65,14 @@ type TrackingTx interface {
 	// PurgeObject removes a soft-deleted user or group for good, with its
 	// memberships, ownerships and search tokens; *NotFoundError as above.
 	PurgeObject(ctx context.Context, tenant TenantID, id ObjectID) error
-	// TrimChanges removes up to limit change log rows written before the
-	// given time and raises the horizon to the greatest cursor removed.
-	TrimChanges(ctx context.Context, before time.Time, limit int) (int, error)
+	// TrimChanges removes change log rows written before the given time,
+	// up to limit, and raises the horizon to the greatest cursor removed.
+	// Rows are appended in time order, so it removes the oldest rows in
+	// cursor order up to the first one written between before and now,
+	// which needs no index on time. A row dated after now (written while
+	// the clock ran ahead) does not stop it; an old row after a newer one
+	// (the clock stepped back) waits until the newer one goes.
+	TrimChanges(ctx context.Context, before, now time.Time, limit int) (int, error)
 	// InsertDeltaSecret stores the tenant's delta token key unless it has
 	// one already (then it does nothing).
 	InsertDeltaSecret(ctx context.Context, tenant TenantID, secret []byte) error

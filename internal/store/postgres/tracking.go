@@ -37,17 +37,26 @@ const (
 WHERE xid < ` + visibleXmin + ` ORDER BY xid DESC, ord DESC LIMIT 1), 0),
 	(SELECT cursor FROM change_horizon WHERE id = 1))`
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
+	// The trim reads the log from its oldest row in cursor order, at most
+	// $2 rows, and deletes them up to the first row written in the
+	// retention period ($1 to $3, now); see directory.Tx.TrimChanges.
 	// Only rows of ended transactions go, so a row that commits late is
-	// never trimmed before a reader could see it.
-	// A row a change log consumer (the audit copier, a subscription) has
-	// not passed yet stays, whatever its age: trimming it would lose it.
-	qTrimChanges = `WITH d AS (
-	DELETE FROM changes WHERE (xid, ord) IN (SELECT xid, ord FROM changes
-		WHERE at < $1 AND xid < ` + visibleXmin + `
-		AND ((xid << 20) | ord) <= LEAST(COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807),
-			COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807))
-		ORDER BY at LIMIT $2)
-	RETURNING (xid << 20) | ord AS c
+	// never trimmed before a reader could see it. A row a change log
+	// consumer (the audit copier, a subscription) has not passed yet stays,
+	// whatever its age: trimming it would lose it. That bound is given as
+	// a key (xid, ord) so that the scan of the primary key stops there.
+	qTrimChanges = `WITH k AS (
+	SELECT LEAST(COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807),
+		COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807)) AS c
+), b AS (
+	SELECT xid, ord, at FROM changes
+	WHERE xid < ` + visibleXmin + ` AND (xid, ord) <= ((SELECT c >> 20 FROM k), (SELECT (c & 1048575)::integer FROM k))
+	ORDER BY xid, ord LIMIT $2
+), d AS (
+	DELETE FROM changes c USING b
+	WHERE c.xid = b.xid AND c.ord = b.ord AND ((b.xid << 20) | b.ord) < COALESCE(
+		(SELECT min((xid << 20) | ord) FROM b WHERE at >= $1 AND at <= $3), 9223372036854775807)
+	RETURNING (c.xid << 20) | c.ord AS c
 ), h AS (
 	UPDATE change_horizon SET cursor = GREATEST(cursor, (SELECT max(c) FROM d))
 	WHERE id = 1 AND EXISTS (SELECT 1 FROM d)
@@ -234,9 +243,9 @@ func (t *tx) InsertDeltaSecret(ctx context.Context, tenant directory.TenantID, s
 	return t.fail("insert delta secret", err)
 }
 
-func (t *tx) TrimChanges(ctx context.Context, before time.Time, limit int) (int, error) {
+func (t *tx) TrimChanges(ctx context.Context, before, now time.Time, limit int) (int, error) {
 	var n int
-	err := t.q.QueryRow(ctx, qTrimChanges, before, limit).Scan(&n)
+	err := t.q.QueryRow(ctx, qTrimChanges, before, limit, now).Scan(&n)
 	return n, t.fail("trim changes", err)
 }
 

@@ -32,7 +32,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		{"restored as group", qRestoredAsGroup, []any{id, tid}},
 		{"purge user", qPurgeUser, []any{id, tid}},
 		{"expired", qExpiredDeleted, []any{time.Now(), 100}},
-		{"trim changes", qTrimChanges, []any{time.Now(), 100}},
+		{"trim changes", qTrimChanges, []any{time.Now(), 100, time.Now()}},
 		{"copy audit", qCopyAudit, []any{0, 0, 2000, string(directory.KindSigningKey)}},
 	}
 	for _, c := range cases {

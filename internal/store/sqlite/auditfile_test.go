@@ -148,7 +148,7 @@ func TestTrimChangesKeepsUncopied(t *testing.T) {
 		var n int
 		if err := s.Update(ctx, func(tx directory.Tx) error {
 			var err error
-			n, err = tx.TrimChanges(ctx, time.Now().Add(-time.Hour), 100)
+			n, err = tx.TrimChanges(ctx, time.Now().Add(-time.Hour), time.Now(), 100)
 			return err
 		}); err != nil {
 			t.Fatal(err)

@@ -32,7 +32,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		{"restored as group", qRestoredAsGroup, []any{id, tid}},
 		{"purge user memberships", qPurgeUserMemberships, []any{id, tid}},
 		{"purge user ownerships", qPurgeUserOwnerships, []any{id, tid}},
-		{"trim changes", qTrimChanges, []any{0, 100, 5}},
+		{"trim changes", qTrimChanges, []any{0, 100, 5, 0}},
 	}
 	for _, c := range cases {
 		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)

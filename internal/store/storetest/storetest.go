@@ -85,6 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Tracking/DeletedPurge", testDeletedPurge},
 		{"Tracking/ChangeTrim", testChangeTrim},
 		{"Tracking/ChangeTrimKeepsUnconsumed", testChangeTrimKeepsUnconsumed},
+		{"Tracking/ChangeTrimStopsAtRetained", testChangeTrimStopsAtRetained},
 		{"Tracking/DeltaSecret", testDeltaSecret},
 		{"Governance/GroupSettings", testGroupSettings},
 		{"Governance/Teams", testTeams},

@@ -196,7 +196,7 @@ func testChangeTrim(t *testing.T, f *fixture) {
 	var n int
 	f.update(func(tx directory.Tx) error {
 		var err error
-		n, err = tx.TrimChanges(ctx, f.now.Add(-time.Hour), 100)
+		n, err = tx.TrimChanges(ctx, f.now.Add(-time.Hour), f.now, 100)
 		return err
 	})
 	if n != 2 {
@@ -211,11 +211,54 @@ func testChangeTrim(t *testing.T, f *fixture) {
 		t.Fatalf("after trim: %+v", left)
 	}
 	f.update(func(tx directory.Tx) error {
-		_, err := tx.TrimChanges(ctx, f.now.Add(time.Hour), 100)
+		_, err := tx.TrimChanges(ctx, f.now.Add(time.Hour), f.now.Add(time.Hour), 100)
 		return err
 	})
 	if p := must[int64](t, "ChangePosition")(f.s.ChangePosition(ctx)); p < pos {
 		t.Fatalf("position moved back to %d from %d after trimming everything", p, pos)
+	}
+}
+
+// testChangeTrimStopsAtRetained: the trim removes the log's oldest rows
+// up to the first one written in the retention period. A row dated in
+// the future (a clock that ran ahead) does not stop it; an old row after
+// the retained one waits, and the horizon stays below it.
+func testChangeTrimStopsAtRetained(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	old, recent, future := f.now.Add(-72*time.Hour), f.now.Add(-time.Minute), f.now.Add(24*time.Hour)
+	for _, at := range []time.Time{old, future, old, recent, old} {
+		c := directory.Change{TenantID: f.tenant.ID, ObjectID: directory.NewObjectID(), ObjectKind: directory.KindUser,
+			Op: directory.OpCreated, At: at}
+		f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{c}) })
+	}
+	all := must[[]directory.Change](t, "TenantChanges")(f.s.TenantChanges(ctx, f.tenant.ID, 0, 10))
+	if len(all) != 5 {
+		t.Fatalf("TenantChanges: %d rows, want 5", len(all))
+	}
+	trim := func(limit int) int {
+		var n int
+		f.update(func(tx directory.Tx) error {
+			var err error
+			n, err = tx.TrimChanges(ctx, f.now.Add(-time.Hour), f.now, limit)
+			return err
+		})
+		return n
+	}
+	if n := trim(2); n != 2 {
+		t.Fatalf("first trim, limit 2: %d rows, want 2", n)
+	}
+	if n := trim(100); n != 1 {
+		t.Fatalf("second trim: %d rows, want 1 (the old row before the retained one)", n)
+	}
+	if n := trim(100); n != 0 {
+		t.Fatalf("third trim: %d rows, want none", n)
+	}
+	left := must[[]directory.Change](t, "TenantChanges")(f.s.TenantChanges(ctx, f.tenant.ID, 0, 10))
+	if len(left) != 2 || left[0].Cursor != all[3].Cursor || left[1].Cursor != all[4].Cursor {
+		t.Fatalf("after trims: %+v, want the retained row and the old one after it", left)
+	}
+	if h := must[int64](t, "ChangeHorizon")(f.s.ChangeHorizon(ctx)); h != all[2].Cursor {
+		t.Fatalf("horizon %d, want %d (the last row removed)", h, all[2].Cursor)
 	}
 }
 
@@ -304,7 +347,7 @@ func testChangeTrimKeepsUnconsumed(t *testing.T, f *fixture) {
 	})
 	trim := func() {
 		f.update(func(tx directory.Tx) error {
-			_, err := tx.TrimChanges(ctx, f.now, 100)
+			_, err := tx.TrimChanges(ctx, f.now, f.now, 100)
 			return err
 		})
 	}
