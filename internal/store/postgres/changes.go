@@ -117,14 +117,11 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 	if t.tx.ord+len(changes) > maxOrd+1 {
 		return fmt.Errorf("append changes: more than %d rows in one transaction", maxOrd+1)
 	}
-	var err error
+	// The rows go out with the next statement or the COMMIT (pipeline.go).
 	if oneOrigin(changes) {
-		_, err = t.q.Exec(ctx, qAppendRun, appendRunArgs(t.tx.ord, changes)...)
+		t.later("append changes", qAppendRun, appendRunArgs(t.tx.ord, changes)...)
 	} else {
-		_, err = t.q.Exec(ctx, qAppendChanges, appendArgs(t.tx.ord, changes)...)
-	}
-	if err != nil {
-		return t.fail("append changes", err)
+		t.later("append changes", qAppendChanges, appendArgs(t.tx.ord, changes)...)
 	}
 	t.tx.ord += len(changes)
 	for _, c := range changes {

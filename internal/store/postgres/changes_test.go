@@ -24,6 +24,11 @@ func openTx(ctx context.Context, s *Store, c directory.Change) (appended, releas
 			if err := tx.AppendChanges(ctx, []directory.Change{c}); err != nil {
 				return err
 			}
+			// The row waits for the next statement (pipeline.go); this
+			// read sends it now.
+			if _, err := tx.ChangePosition(ctx); err != nil {
+				return err
+			}
 			close(appended)
 			<-release
 			return nil

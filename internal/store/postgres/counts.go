@@ -60,8 +60,8 @@ func (t *tx) flushCounts(ctx context.Context) error {
 	if len(ns) == 0 {
 		return nil
 	}
-	_, err := t.q.Exec(ctx, qAddCounts, tenants, kinds, ns)
-	return t.fail("count", err)
+	t.later("count", qAddCounts, tenants, kinds, ns)
+	return nil
 }
 
 // objectCount is the number of visible objects of kind in tenant. Outside

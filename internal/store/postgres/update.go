@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -33,6 +32,8 @@ type txState struct {
 	tenants []directory.TenantID
 	// groups the run inserted and has not deleted (provision.go)
 	newGroups []groupKey
+	// statements sent with the next one or the COMMIT (pipeline.go)
+	deferred []deferred
 }
 
 type groupKey struct {
@@ -149,7 +150,8 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 			cancel()
 		}
 	}()
-	t := &tx{reader: reader{q: ptx, tx: st}}
+	pipe := pipeline{tx: ptx, st: st}
+	t := &tx{reader: reader{q: pipe, tx: st}}
 	fnErr := fn(t)
 	if fnErr == nil && st.first == nil {
 		fnErr = t.flushCounts(ctx)
@@ -163,9 +165,17 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 	if err := ctx.Err(); err != nil {
 		return false, nil, err
 	}
+	if st.first != nil {
+		// fn went on after a failed statement: PostgreSQL has aborted the
+		// transaction, which the deferred rollback ends.
+		return false, nil, fmt.Errorf("commit refused: the transaction failed before: %w", mapErr("update", st.first))
+	}
 	// Once COMMIT is sent, cancelling it would leave the outcome unknown
 	// to the caller; the statement timeout still bounds it.
-	err = ptx.Commit(context.WithoutCancel(ctx))
+	aborted, err := pipe.commit(context.WithoutCancel(ctx))
+	if aborted { // a deferred statement failed; nothing was committed
+		return st.retry, st.keys, err
+	}
 	done = true
 	switch {
 	case err == nil:
@@ -173,8 +183,6 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 		return false, nil, nil
 	case isRetryable(err):
 		return true, st.keys, mapErr("commit", err)
-	case errors.Is(err, pgx.ErrTxCommitRollback) && st.first != nil:
-		return false, nil, fmt.Errorf("commit refused: the transaction failed before: %w", mapErr("update", st.first))
 	}
 	// The connection may have died after COMMIT reached the server: the
 	// outcome is unknown, so the function is not run again.

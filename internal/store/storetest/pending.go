@@ -77,6 +77,11 @@ func testPendingOpenTransaction(t *testing.T, f *fixture) {
 			if err := tx.AppendChanges(ctx, []directory.Change{early}); err != nil {
 				return err
 			}
+			// A store may hold the row back until the run's next
+			// statement (PostgreSQL's pipeline); this read sends it.
+			if _, err := tx.ChangePosition(ctx); err != nil {
+				return err
+			}
 			if first {
 				first = false
 				close(appended)
