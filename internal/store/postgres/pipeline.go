@@ -6,13 +6,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// A write's last statements, its change log rows and count deltas, return
-// nothing the run needs. They wait in the transaction's pipeline and go
-// out with the COMMIT, in one round trip instead of three; a statement
-// the run sends before that takes them along first, so that its reads see
-// them and every statement runs in the order the run made it.
+// A transaction's statements that return nothing the run needs wait in
+// its pipeline and go out in one batch with the next statement: BEGIN
+// with the run's first statement; the change log rows and count deltas,
+// its last ones, with the COMMIT. A write thus takes two round trips fewer
+// than one statement each, and every statement still runs in the order
+// the run made it, so its reads see its writes.
 
 // deferred is a statement waiting in the pipeline; op names it in errors.
 type deferred struct {
@@ -20,14 +22,21 @@ type deferred struct {
 	args    []any
 }
 
-// pipeline is the querier of a transaction: pgx's, after the deferred
-// statements.
+const qBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+
+// pipeline is the querier of a transaction on conn.
 type pipeline struct {
-	tx pgx.Tx
-	st *txState
+	conn *pgxpool.Conn
+	st   *txState
 }
 
 var _ querier = pipeline{}
+
+// begin opens a transaction on conn: BEGIN waits for the first statement.
+func begin(conn *pgxpool.Conn, st *txState) pipeline {
+	st.deferred = []deferred{{op: "begin", sql: qBegin}}
+	return pipeline{conn: conn, st: st}
+}
 
 // later queues a statement whose result is not needed before the commit.
 func (t *tx) later(op, sql string, args ...any) {
@@ -35,86 +44,180 @@ func (t *tx) later(op, sql string, args ...any) {
 }
 
 func (p pipeline) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if err := p.flush(ctx); err != nil {
+	if len(p.st.deferred) == 0 {
+		return p.conn.Exec(ctx, sql, args...)
+	}
+	br, err := p.send(ctx, sql, args)
+	if err != nil {
 		return pgconn.CommandTag{}, err
-	}
-	return p.tx.Exec(ctx, sql, args...)
-}
-
-func (p pipeline) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if err := p.flush(ctx); err != nil {
-		return nil, err
-	}
-	return p.tx.Query(ctx, sql, args...)
-}
-
-func (p pipeline) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if err := p.flush(ctx); err != nil {
-		return errRow{err}
-	}
-	return p.tx.QueryRow(ctx, sql, args...)
-}
-
-// flush sends the deferred statements. A failure is the run's (fail) and
-// is returned as the statement that failed reports it.
-func (p pipeline) flush(ctx context.Context) error {
-	if len(p.st.deferred) == 0 {
-		return nil
-	}
-	_, err := p.send(ctx, false)
-	return err
-}
-
-// commit sends the deferred statements and COMMIT in one batch. aborted
-// says the server refused a deferred statement: err is then its mapped
-// error, and the transaction is still open, and aborted. Otherwise err is
-// COMMIT's, unmapped, as pgx.Tx.Commit reports it, or the connection's.
-func (p pipeline) commit(ctx context.Context) (aborted bool, err error) {
-	if len(p.st.deferred) == 0 {
-		return false, p.tx.Commit(ctx)
-	}
-	return p.send(ctx, true)
-}
-
-func (p pipeline) send(ctx context.Context, commit bool) (aborted bool, err error) {
-	stmts := p.st.deferred
-	p.st.deferred = nil
-	b := &pgx.Batch{}
-	for _, d := range stmts {
-		b.Queue(d.sql, d.args...)
-	}
-	if commit {
-		b.Queue("COMMIT")
-	}
-	br := p.tx.SendBatch(ctx, b)
-	r := reader{tx: p.st}
-	for _, d := range stmts {
-		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			var pgErr *pgconn.PgError
-			if commit && !errors.As(err, &pgErr) {
-				// The connection failed after the batch went out: the
-				// COMMIT may have run, so the outcome is unknown.
-				return false, err
-			}
-			// The server skips the rest of the batch, COMMIT too.
-			return true, r.fail(d.op, err)
-		}
-	}
-	if !commit {
-		if err := br.Close(); err != nil {
-			return true, r.fail(stmts[len(stmts)-1].op, err)
-		}
-		return false, nil
 	}
 	tag, err := br.Exec()
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
-	// As pgx.Tx.Commit: the server answers ROLLBACK to the COMMIT of a
-	// transaction that failed before.
-	if err == nil && tag.String() == "ROLLBACK" {
-		err = pgx.ErrTxCommitRollback
+	return tag, err
+}
+
+func (p pipeline) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if len(p.st.deferred) == 0 {
+		return p.conn.Query(ctx, sql, args...)
+	}
+	br, err := p.send(ctx, sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+func (p pipeline) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if len(p.st.deferred) == 0 {
+		return p.conn.QueryRow(ctx, sql, args...)
+	}
+	br, err := p.send(ctx, sql, args)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br: br, row: br.QueryRow()}
+}
+
+// send sends the deferred statements and then sql, and reads the deferred
+// statements' results; the caller reads sql's and closes the batch. A
+// deferred statement's failure is the run's (fail), returned as its
+// statement reports it; the batch is then closed.
+func (p pipeline) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
+	stmts := p.st.deferred
+	p.st.deferred = nil
+	fresh := !p.st.begun
+	p.st.begun = true
+	b := &pgx.Batch{}
+	for _, d := range stmts {
+		b.Queue(d.sql, d.args...)
+	}
+	b.Queue(sql, args...)
+	br := p.conn.SendBatch(ctx, b)
+	for _, d := range stmts {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			if fresh && pgconn.SafeToRetry(err) {
+				// Nothing reached the server, BEGIN included (a dead pooled
+				// connection, which the pool drops): the run may start over.
+				p.st.retry = true
+			}
+			return nil, reader{tx: p.st}.fail(d.op, err)
+		}
+	}
+	return br, nil
+}
+
+// commit ends the transaction with the deferred statements and COMMIT in
+// one batch. aborted says the server refused a deferred statement: err
+// is then its mapped error, and the transaction is open, and aborted.
+// Otherwise err is COMMIT's, unmapped, or the connection's, after which
+// the outcome is unknown. A run that sent no statement has nothing to
+// commit and sends nothing.
+func (p pipeline) commit(ctx context.Context) (aborted bool, err error) {
+	stmts := p.st.deferred
+	if !p.st.begun && len(stmts) == 1 {
+		p.st.deferred = nil
+		return false, nil
+	}
+	if len(stmts) == 0 {
+		return false, commitTag(p.conn.Exec(ctx, "COMMIT"))
+	}
+	p.st.deferred = nil
+	p.st.begun = true
+	b := &pgx.Batch{}
+	for _, d := range stmts {
+		b.Queue(d.sql, d.args...)
+	}
+	b.Queue("COMMIT")
+	br := p.conn.SendBatch(ctx, b)
+	for _, d := range stmts {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) {
+				// The connection failed after the batch went out: the
+				// COMMIT may have run.
+				return false, err
+			}
+			// The server skips the rest of the batch, COMMIT too.
+			return true, reader{tx: p.st}.fail(d.op, err)
+		}
+	}
+	err = commitTag(br.Exec())
+	if cerr := br.Close(); err == nil {
+		err = cerr
 	}
 	return false, err
+}
+
+// commitTag is COMMIT's outcome as pgx.Tx.Commit reports it: the server
+// answers ROLLBACK to the COMMIT of a transaction that failed before.
+func commitTag(tag pgconn.CommandTag, err error) error {
+	if err == nil && tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return err
+}
+
+// rollback ends a transaction that is not committed, if BEGIN was sent.
+func (p pipeline) rollback(ctx context.Context) {
+	p.st.deferred = nil
+	if p.st.begun {
+		_, _ = p.conn.Exec(ctx, "ROLLBACK")
+	}
+}
+
+// batchRows are the rows of a statement sent in a batch, which is closed
+// with them, so that the connection is free for the next statement once
+// the rows are read.
+type batchRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+func (r *batchRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+func (r *batchRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	r.err = r.br.Close()
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// batchRow is the row of a statement sent in a batch, closed once read.
+type batchRow struct {
+	br  pgx.BatchResults
+	row pgx.Row
+}
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -9,47 +9,81 @@ import (
 	"groupd/internal/directory"
 )
 
-// TestPipelineOrderAndCommit: deferred statements run before any later
-// statement of the run, in order, and are committed with it.
+// TestPipelineOrderAndCommit: deferred statements (BEGIN, change rows) go
+// out before any later statement of the run, in order, in one batch with
+// it, whichever way its result is read, and the last ones with the
+// COMMIT.
 func TestPipelineOrderAndCommit(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
 	tid := seedTenant(t, s)
-	var seen []int64
+	var seen []string
 	err := s.Update(ctx, func(dtx directory.Tx) error {
 		tx := dtx.(*tx)
 		if err := tx.AppendChanges(ctx, []directory.Change{change(tid, "a"), change(tid, "b")}); err != nil {
 			return err
 		}
-		if n := len(tx.tx.deferred); n != 1 {
-			t.Errorf("%d statements deferred, want the append", n)
+		if ops := deferredOps(tx); ops != "begin,append changes" {
+			t.Errorf("deferred %s, want begin and the append", ops)
 		}
-		// A read inside the run sees its own rows.
+		// One row, read after the deferred statements in their batch.
+		if _, err := tx.ChangePosition(ctx); err != nil {
+			return err
+		}
+		if err := tx.AppendChanges(ctx, []directory.Change{change(tid, "c")}); err != nil {
+			return err
+		}
+		// Rows, the same way; the run's reads see its own rows.
 		rows, err := tx.TenantChanges(ctx, tid, 0, 10)
 		if err != nil {
 			return err
 		}
-		if len(tx.tx.deferred) != 0 {
-			t.Error("the read did not send the deferred statement first")
+		if ops := deferredOps(tx); ops != "" {
+			t.Errorf("still deferred after a read: %s", ops)
 		}
-		for _, r := range rows {
-			seen = append(seen, r.Cursor)
-		}
-		return tx.AppendChanges(ctx, []directory.Change{change(tid, "c")})
+		seen = requests(rows)
+		return tx.AppendChanges(ctx, []directory.Change{change(tid, "d")})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 2 {
-		t.Fatalf("the run read %d of its rows, want 2", len(seen))
+	if got := strings.Join(seen, ","); got != "a,b,c" {
+		t.Fatalf("the run read %s of its rows, want a,b,c", got)
 	}
 	rows, err := s.TenantChanges(ctx, tid, 0, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := requests(rows); strings.Join(got, ",") != "a,b,c" {
-		t.Fatalf("committed rows %v, want a,b,c (the last one sent with the COMMIT)", got)
+	if got := strings.Join(requests(rows), ","); got != "a,b,c,d" {
+		t.Fatalf("committed rows %s, want a,b,c,d (the last one sent with the COMMIT)", got)
 	}
+}
+
+// TestPipelineEmptyRun: a run that sends no statement commits without
+// sending anything, and one that fails before any leaves no transaction
+// open on its connection.
+func TestPipelineEmptyRun(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if err := s.Update(ctx, func(directory.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	sentinel := errors.New("no")
+	if err := s.Update(ctx, func(directory.Tx) error { return sentinel }); err != sentinel {
+		t.Fatalf("Update: %v, want the function's error", err)
+	}
+	tid := seedTenant(t, s)
+	if rows, err := s.TenantChanges(ctx, tid, 0, 10); err != nil || len(rows) != 0 {
+		t.Fatalf("after empty runs: %v, %v", rows, err)
+	}
+}
+
+func deferredOps(t *tx) string {
+	var ops []string
+	for _, d := range t.tx.deferred {
+		ops = append(ops, d.op)
+	}
+	return strings.Join(ops, ",")
 }
 
 // TestPipelineFailureCommitsNothing: when the server refuses a deferred

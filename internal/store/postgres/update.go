@@ -6,9 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"groupd/internal/directory"
 )
 
@@ -32,8 +29,10 @@ type txState struct {
 	tenants []directory.TenantID
 	// groups the run inserted and has not deleted (provision.go)
 	newGroups []groupKey
-	// statements sent with the next one or the COMMIT (pipeline.go)
+	// statements sent with the next one or the COMMIT, and whether BEGIN
+	// was sent (pipeline.go)
 	deferred []deferred
+	begun    bool
 }
 
 type groupKey struct {
@@ -135,22 +134,16 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 			return isRetryable(err), locks, mapErr("lock", err)
 		}
 	}
-	ptx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
-	if err != nil {
-		// Nothing was sent when SafeToRetry: a dead pooled connection, which
-		// the pool drops; the next attempt takes another.
-		return pgconn.SafeToRetry(err) && ctx.Err() == nil, locks, mapErr("begin", err)
-	}
 	st := &txState{}
+	pipe := begin(conn, st)
 	done := false
 	defer func() {
 		if !done { // also on a panic in fn
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
-			_ = ptx.Rollback(rctx)
+			pipe.rollback(rctx)
 			cancel()
 		}
 	}()
-	pipe := pipeline{tx: ptx, st: st}
 	t := &tx{reader: reader{q: pipe, tx: st}}
 	fnErr := fn(t)
 	if fnErr == nil && st.first == nil {
