@@ -11,10 +11,11 @@ import (
 
 // A transaction's statements that return nothing the run needs wait in
 // its pipeline and go out in one batch with the next statement: BEGIN
-// with the run's first statement; the change log rows and count deltas,
-// its last ones, with the COMMIT. A write thus takes two round trips fewer
-// than one statement each, and every statement still runs in the order
-// the run made it, so its reads see its writes.
+// with the run's first statement; an object's search tokens with the
+// statement after its write; the change log rows and count deltas, its
+// last ones, with the COMMIT. A write thus takes up to four round trips
+// fewer than one statement each, and every statement still runs in the
+// order the run made it, so its reads see its writes.
 
 // deferred is a statement waiting in the pipeline; op names it in errors.
 type deferred struct {

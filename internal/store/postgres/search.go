@@ -49,16 +49,19 @@ const qInsertTokens = `INSERT INTO search_tokens (tenant_id, object_id, kind, pr
 SELECT $1, $2, $3, prop, token FROM unnest($4::text[], $5::text[]) AS new (prop, token) ON CONFLICT DO NOTHING`
 
 // insertTokens writes the search tokens of an object just inserted.
-func (t *tx) insertTokens(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
+// Nothing the run does depends on the tokens' write but its own searches,
+// which the pipeline sends after it, so it waits for the next statement
+// (pipeline.go).
+func (t *tx) insertTokens(_ context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
 	ps, ts := tokens(props...)
-	_, err := t.q.Exec(ctx, qInsertTokens, string(tenant), string(id), string(kind), ps, ts)
-	return t.fail("index "+string(id), err)
+	t.later("index "+string(id), qInsertTokens, string(tenant), string(id), string(kind), ps, ts)
+	return nil
 }
 
-func (t *tx) writeTokens(ctx context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
+func (t *tx) writeTokens(_ context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
 	ps, ts := tokens(props...)
-	_, err := t.q.Exec(ctx, qWriteTokens, string(tenant), string(id), string(kind), ps, ts)
-	return t.fail("index "+string(id), err)
+	t.later("index "+string(id), qWriteTokens, string(tenant), string(id), string(kind), ps, ts)
+	return nil
 }
 
 // backfill is Go migration 3: folds users' displayName and tokenizes every
