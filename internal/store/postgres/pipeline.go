@@ -116,40 +116,26 @@ func (p pipeline) send(ctx context.Context, sql string, args []any) (pgx.BatchRe
 }
 
 // commit ends the transaction with the deferred statements and COMMIT in
-// one batch. aborted says the server refused a deferred statement: err
-// is then its mapped error, and the transaction is open, and aborted.
-// Otherwise err is COMMIT's, unmapped, or the connection's, after which
-// the outcome is unknown. A run that sent no statement has nothing to
-// commit and sends nothing.
+// one batch. aborted says nothing was committed because the server
+// refused a deferred statement (err is then its mapped error, and the
+// transaction is open, and aborted) or nothing reached it. Otherwise err
+// is COMMIT's, or the connection's, after which the outcome is unknown.
+// A run that sent no statement has nothing to commit and sends nothing.
 func (p pipeline) commit(ctx context.Context) (aborted bool, err error) {
-	stmts := p.st.deferred
-	if !p.st.begun && len(stmts) == 1 {
+	switch {
+	case !p.st.begun && len(p.st.deferred) == 1:
 		p.st.deferred = nil
 		return false, nil
-	}
-	if len(stmts) == 0 {
+	case len(p.st.deferred) == 0:
 		return false, commitTag(p.conn.Exec(ctx, "COMMIT"))
 	}
-	p.st.deferred = nil
-	p.st.begun = true
-	b := &pgx.Batch{}
-	for _, d := range stmts {
-		b.Queue(d.sql, d.args...)
-	}
-	b.Queue("COMMIT")
-	br := p.conn.SendBatch(ctx, b)
-	for _, d := range stmts {
-		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			var pgErr *pgconn.PgError
-			if !errors.As(err, &pgErr) {
-				// The connection failed after the batch went out: the
-				// COMMIT may have run.
-				return false, err
-			}
-			// The server skips the rest of the batch, COMMIT too.
-			return true, reader{tx: p.st}.fail(d.op, err)
-		}
+	br, err := p.send(ctx, "COMMIT", nil)
+	if err != nil {
+		// The server skips the rest of a batch after a failed statement,
+		// COMMIT too; a connection that failed after the batch went out
+		// may have run it.
+		var pgErr *pgconn.PgError
+		return errors.As(err, &pgErr) || p.st.retry, err
 	}
 	err = commitTag(br.Exec())
 	if cerr := br.Close(); err == nil {
