@@ -47,9 +47,9 @@ type countKey struct {
 	kind   directory.ObjectKind
 }
 
-// flushCounts writes the count changes of the transaction, in one
-// statement, before it commits.
-func (t *tx) flushCounts(ctx context.Context) error {
+// flushCounts queues the count changes of the transaction, one statement
+// that goes out with its COMMIT.
+func (t *tx) flushCounts() {
 	var tenants, kinds []string
 	var ns []int64
 	for k, n := range t.tx.counts {
@@ -58,10 +58,9 @@ func (t *tx) flushCounts(ctx context.Context) error {
 		}
 	}
 	if len(ns) == 0 {
-		return nil
+		return
 	}
 	t.later("count", qAddCounts, tenants, kinds, ns)
-	return nil
 }
 
 // objectCount is the number of visible objects of kind in tenant. Outside

@@ -183,7 +183,8 @@ func (t *tx) InsertGroup(ctx context.Context, g directory.Group) error {
 	if err := t.bumpCount(ctx, g.TenantID, directory.KindGroup, 1); err != nil {
 		return err
 	}
-	return t.insertTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	t.insertTokens(g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	return nil
 }
 
 func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
@@ -199,7 +200,8 @@ func (t *tx) UpdateGroup(ctx context.Context, g directory.Group) error {
 	if err := mustAffect(tag, directory.KindGroup, g.ID); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	t.writeTokens(g.TenantID, directory.KindGroup, g.ID, "displayName", g.DisplayName, "description", g.Description)
+	return nil
 }
 
 func (t *tx) SoftDeleteGroup(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {

@@ -52,16 +52,14 @@ SELECT $1, $2, $3, prop, token FROM unnest($4::text[], $5::text[]) AS new (prop,
 // Nothing the run does depends on the tokens' write but its own searches,
 // which the pipeline sends after it, so it waits for the next statement
 // (pipeline.go).
-func (t *tx) insertTokens(_ context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
+func (t *tx) insertTokens(tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) {
 	ps, ts := tokens(props...)
 	t.later("index "+string(id), qInsertTokens, string(tenant), string(id), string(kind), ps, ts)
-	return nil
 }
 
-func (t *tx) writeTokens(_ context.Context, tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) error {
+func (t *tx) writeTokens(tenant directory.TenantID, kind directory.ObjectKind, id directory.ObjectID, props ...string) {
 	ps, ts := tokens(props...)
 	t.later("index "+string(id), qWriteTokens, string(tenant), string(id), string(kind), ps, ts)
-	return nil
 }
 
 // backfill is Go migration 3: folds users' displayName and tokenizes every

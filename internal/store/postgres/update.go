@@ -147,7 +147,7 @@ func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []in
 	t := &tx{reader: reader{q: pipe, tx: st}}
 	fnErr := fn(t)
 	if fnErr == nil && st.first == nil {
-		fnErr = t.flushCounts(ctx)
+		t.flushCounts()
 	}
 	if st.retry {
 		return true, st.keys, mapErr("update", st.first)

@@ -128,7 +128,8 @@ func (t *tx) InsertUser(ctx context.Context, u directory.User) error {
 	if err := t.bumpCount(ctx, u.TenantID, directory.KindUser, 1); err != nil {
 		return err
 	}
-	return t.insertTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
+	t.insertTokens(u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
+	return nil
 }
 
 func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
@@ -144,7 +145,8 @@ func (t *tx) UpdateUser(ctx context.Context, u directory.User) error {
 	if err := mustAffect(tag, directory.KindUser, u.ID); err != nil {
 		return err
 	}
-	return t.writeTokens(ctx, u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
+	t.writeTokens(u.TenantID, directory.KindUser, u.ID, "displayName", u.DisplayName)
+	return nil
 }
 
 func (t *tx) SoftDeleteUser(ctx context.Context, tenant directory.TenantID, id directory.ObjectID, at time.Time) error {
