@@ -228,18 +228,17 @@ func (s *Service) memberGroups(ctx context.Context, tenant TenantID, member Obje
 	// The walk a transitiveMemberOf page keeps serves the directory
 	// functions too: a sign-in asks both about the same member.
 	e, ok, err := s.keptWalk(ctx, tenant, member)
-	var out []ObjectID
-	if ok {
-		out = e.ids
-		if securityOnly {
-			out, err = s.securityWalk(ctx, tenant, member, e)
-		}
-	}
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return s.store.MemberGroups(ctx, tenant, member, securityOnly, limit)
+	}
+	out := e.ids
+	if securityOnly {
+		if out, err = s.securityWalk(ctx, tenant, member, e); err != nil {
+			return nil, err
+		}
 	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
