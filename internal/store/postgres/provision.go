@@ -8,8 +8,13 @@ import (
 	"groupd/internal/directory"
 )
 
-const qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM unnest($2::text[]) AS k(key)
-JOIN users u ON u.tenant_id = $1 AND u.upn_key = k.key AND u.deleted_at IS NULL`
+// qUserIDsByUPN reads the users of a list of names with upn_key = ANY, as
+// qVisibleUsers reads ids, for the same reason: a join of the list with
+// users was, on a small tenant with stale statistics, a nested loop
+// comparing every name with every user (102 names and 105 users: 1 ms
+// against 0.1 ms, auto_explain).
+const qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM users u
+WHERE u.upn_key = ANY ($2::text[]) AND u.tenant_id = $1 AND u.deleted_at IS NULL`
 
 var (
 	// qRelateNewGroup and qVisibleUsers read the users of a list of ids
