@@ -11,8 +11,9 @@ import (
 // qUserIDsByUPN reads the users of a list of names with upn_key = ANY, as
 // qVisibleUsers reads ids, for the same reason: a join of the list with
 // users was, on a small tenant with stale statistics, a nested loop
-// comparing every name with every user (102 names and 105 users: 1 ms
-// against 0.1 ms, auto_explain).
+// comparing every name with every user (102 names, 105 users: 0.57 ms a
+// call against 0.21 ms, pg_stat_statements); on 100,000 users both are
+// index scans (0.36 and 0.27 ms).
 const qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM users u
 WHERE u.upn_key = ANY ($2::text[]) AND u.tenant_id = $1 AND u.deleted_at IS NULL`
 
