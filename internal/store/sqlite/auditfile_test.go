@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -361,5 +363,67 @@ func TestAuditCopyTwoStores(t *testing.T) {
 	got, want := audited(t, s1, tid), logged(t, s1)
 	if len(want) != 40 || strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
 		t.Errorf("audit log of two copiers: %d rows, want the change log's %d in order", len(got), len(want))
+	}
+}
+
+// auditFilePragma reads one pragma of the audit file beside path.
+func auditFilePragma(t *testing.T, path, pragma string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", AuditFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("PRAGMA " + pragma).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestAuditFilePages: a new audit file has the large pages its batched
+// appends want, in WAL mode; a file an earlier version made with SQLite's
+// default pages keeps them, and the copy goes on in it.
+func TestAuditFilePages(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "groupd.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if got := auditFilePragma(t, path, "page_size"); got != strconv.Itoa(auditPageSize) {
+		t.Errorf("new audit file: page_size %s, want %d", got, auditPageSize)
+	}
+	if got := auditFilePragma(t, path, "journal_mode"); got != "wal" {
+		t.Errorf("new audit file: journal_mode %s, want wal", got)
+	}
+
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite", AuditFile(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"PRAGMA page_size = 4096", "PRAGMA journal_mode = WAL"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if s, err = Open(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tid := seedTenant(t, s)
+	appendAuditChanges(t, s, tid, 3, time.Now())
+	if n := copyAll(t, s, 10); n != 3 {
+		t.Errorf("copied %d rows into the old audit file, want 3", n)
+	}
+	if got, want := audited(t, s, tid), logged(t, s); strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
+		t.Errorf("old audit file holds\n%v\nwant the change log:\n%v", got, want)
+	}
+	if got := auditFilePragma(t, old, "page_size"); got != "4096" {
+		t.Errorf("old audit file: page_size %s, want 4096 kept", got)
 	}
 }
