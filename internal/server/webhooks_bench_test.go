@@ -120,6 +120,7 @@ func benchMemberAdds(b *testing.B, audit, on bool) {
 
 	var next atomic.Int64
 	b.SetParallelism(32) // 64 clients on 2 cores
+	testdb.Settle(b)
 	b.ResetTimer()
 	cpu0 := processCPU()
 	b.RunParallel(func(pb *testing.PB) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"groupd/internal/server"
+	"groupd/internal/store/testdb"
 )
 
 // BenchmarkProvisionGroup measures POST /api/ProvisionGroup with 2 owners
@@ -83,6 +84,7 @@ func benchProvision(b *testing.B, clients int) {
 	if b.Failed() {
 		b.FailNow()
 	}
+	testdb.Settle(b)
 	lat := make([]time.Duration, 0, b.N)
 	var mu sync.Mutex
 	var next atomic.Int64

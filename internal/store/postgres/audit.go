@@ -117,10 +117,19 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 	return out, nil
 }
 
-// TrimAudit deletes the oldest rows first, through the index on at.
+// qTrimAudit deletes, of the oldest limit rows by seq, those older than
+// before. Rows are copied in commit order, so their times rise with seq
+// (a clock stepping back only keeps a few rows a little longer), and the
+// trim needs no index on time, which every copied row would pay for
+// (migration 00160). It reads no more rows than it may delete: a row it
+// keeps ends the trim (directory.Service.TrimAudit stops at a short
+// batch).
+const qTrimAudit = `DELETE FROM audit_log WHERE seq IN
+	(SELECT seq FROM audit_log ORDER BY seq LIMIT $2) AND at < $1`
+
+// TrimAudit deletes the oldest rows first (qTrimAudit).
 func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {
-	tag, err := t.q.Exec(ctx, `DELETE FROM audit_log WHERE seq IN
-	(SELECT seq FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2)`, before, limit)
+	tag, err := t.q.Exec(ctx, qTrimAudit, before, limit)
 	if err != nil {
 		return 0, t.fail("trim audit log", err)
 	}

@@ -34,6 +34,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		{"expired", qExpiredDeleted, []any{time.Now(), 100}},
 		{"trim changes", qTrimChanges, []any{time.Now(), 100, time.Now()}},
 		{"copy audit", qCopyAudit, []any{0, 0, 2000, string(directory.KindSigningKey)}},
+		{"trim audit", qTrimAudit, []any{time.Now(), 5000}},
 	}
 	for _, c := range cases {
 		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)

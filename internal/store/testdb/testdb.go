@@ -130,6 +130,16 @@ func URL(t testing.TB, engine string) string {
 	return ""
 }
 
+// Settle readies the current engine for a timed benchmark: on
+// PostgreSQL it gives a throwaway cluster the spare WAL segments of a
+// server in service (pgtest.WarmWAL); SQLite needs nothing.
+func Settle(b *testing.B) {
+	b.Helper()
+	if Engine() == Postgres {
+		pgtest.WarmWAL(b)
+	}
+}
+
 // MigratePostgres migrates the database dsn names; it is how pgtest
 // prepares its template.
 func MigratePostgres(ctx context.Context, dsn string) error {
