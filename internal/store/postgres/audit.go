@@ -117,15 +117,17 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 	return out, nil
 }
 
-// qTrimAudit deletes, of the oldest limit rows by seq, those older than
-// before. Rows are copied in commit order, so their times rise with seq
-// (a clock stepping back only keeps a few rows a little longer), and the
-// trim needs no index on time, which every copied row would pay for
-// (migration 00160). It reads no more rows than it may delete: a row it
+// qTrimAudit reads the oldest $2 rows by seq and deletes those before the
+// first of them that is not older than $1, as the change log's trim does.
+// Rows are copied in commit order, so their times rise with seq (a clock
+// stepping back only keeps a few rows a little longer), and the trim
+// needs no index on time, which every copied row would pay for
+// (migration 00160). It reads no more rows than it may delete; a row it
 // keeps ends the trim (directory.Service.TrimAudit stops at a short
 // batch).
-const qTrimAudit = `DELETE FROM audit_log WHERE seq IN
-	(SELECT seq FROM audit_log ORDER BY seq LIMIT $2) AND at < $1`
+const qTrimAudit = `WITH b AS (SELECT seq, at FROM audit_log ORDER BY seq LIMIT $2)
+DELETE FROM audit_log a USING b
+WHERE a.seq = b.seq AND b.seq < COALESCE((SELECT min(seq) FROM b WHERE at >= $1), 9223372036854775807)`
 
 // TrimAudit deletes the oldest rows first (qTrimAudit).
 func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {

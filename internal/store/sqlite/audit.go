@@ -27,9 +27,15 @@ const (
 	qCopyAudit = `INSERT OR FAIL INTO main.audit_log (` + auditFields + `)
 SELECT ` + auditFields + `
 FROM dir.changes WHERE cursor > ?1 AND cursor <= ?2 AND object_kind <> ?3 ORDER BY cursor`
-	qTrimAudit = `DELETE FROM audit_log WHERE seq IN (SELECT seq FROM audit_log
-	WHERE seq < COALESCE((SELECT seq FROM audit_log WHERE at >= ?1 ORDER BY seq LIMIT 1), 9223372036854775807)
-	ORDER BY seq LIMIT ?2)`
+	// qTrimAudit reads the oldest ?2 rows only, and deletes those before
+	// the first of them that is not older than ?1, as the change log's
+	// trim does (tracking.go). It used to look for the first row to keep
+	// across the whole log, which read every old row on each call: after
+	// a retention was shortened, a backlog of n rows cost n²/2 rows read
+	// in batches of ?2.
+	qTrimAudit = `DELETE FROM audit_log WHERE seq IN (
+	WITH b AS (SELECT seq, at FROM audit_log ORDER BY seq LIMIT ?2)
+	SELECT seq FROM b WHERE seq < COALESCE((SELECT min(seq) FROM b WHERE at >= ?1), 9223372036854775807))`
 )
 
 // auditFields are the columns an audit row shares with its change row.

@@ -164,3 +164,46 @@ func testAudit(t *testing.T, f *fixture) {
 		t.Errorf("after trim: %d rows, want %d", len(got), len(want))
 	}
 }
+
+// testAuditTrimOrder: the trim deletes the oldest rows in log order, at
+// most limit at a time, and stops at the first row it keeps, even when
+// older rows follow it (a clock that stepped back): those wait until the
+// row before them ages too.
+func testAuditTrimOrder(t *testing.T, f *fixture) {
+	ctx := f.ctx
+	base := sampleChanges(f)[0]
+	at := func(hours int) directory.Change {
+		c := base
+		c.ObjectID = directory.NewObjectID()
+		c.At = base.At.Add(time.Duration(hours) * time.Hour)
+		return c
+	}
+	// Ages in log order: five old rows, a new one, an old one, a new one.
+	rows := []directory.Change{at(-50), at(-49), at(-48), at(-47), at(-46), at(0), at(-45), at(1)}
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, rows) })
+	for {
+		n, err := f.s.CopyAudit(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	cutoff := base.At.Add(-time.Hour)
+	for _, step := range []struct{ limit, want int }{{2, 2}, {2, 2}, {2, 1}, {100, 0}} {
+		n, err := f.s.TrimAudit(ctx, cutoff, step.limit)
+		if err != nil || n != step.want {
+			t.Errorf("TrimAudit(limit %d) = %d, %v; want %d", step.limit, n, err, step.want)
+		}
+	}
+	p := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}}))
+	var got []directory.ObjectID
+	for i := len(p.Items) - 1; i >= 0; i-- {
+		got = append(got, p.Items[i].ObjectID)
+	}
+	want := []directory.ObjectID{rows[5].ObjectID, rows[6].ObjectID, rows[7].ObjectID}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after the trim the audit log holds %v, want %v (the new row, the old one after it, the last)", got, want)
+	}
+}

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Changes/Pending", testPendingChanges},
 		{"Changes/PendingOpenTransaction", testPendingOpenTransaction},
 		{"Audit", testAudit},
+		{"AuditTrimOrder", testAuditTrimOrder},
 		{"Subscriptions", testSubscriptions},
 		{"Update/Rollback", testUpdateRollback},
 		{"Update/ReadsOwnWrites", testUpdateReadsOwnWrites},
