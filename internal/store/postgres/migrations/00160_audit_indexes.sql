@@ -1,5 +1,6 @@
--- Every audited change wrote six B-tree entries: the key, the tenant's
--- order, time, and object and related id each after the tenant. That
+-- Every audited change wrote five index entries besides its row: the key,
+-- the tenant's order, time, and object and related id each after the
+-- tenant. That
 -- made the copy of a change into the audit log cost more of the server
 -- than the change itself (a member add: 41 µs against 33 µs for the
 -- membership, pg_stat_statements). Now, as in the SQLite audit file:
