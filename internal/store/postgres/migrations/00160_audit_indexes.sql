@@ -1,8 +1,7 @@
 -- Every audited change wrote five index entries besides its row: the key,
 -- the tenant's order, time, and object and related id each after the
--- tenant. That
--- made the copy of a change into the audit log cost more of the server
--- than the change itself (a member add: 41 µs against 33 µs for the
+-- tenant. That made the copy of a change into the audit log cost more of
+-- the server than the change itself (a member add: 41 µs against 33 µs for the
 -- membership, pg_stat_statements). Now, as in the SQLite audit file:
 -- - no index on time: rows are copied in commit order, so the trim
 --   deletes the oldest by seq (TrimAudit);
