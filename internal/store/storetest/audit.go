@@ -181,14 +181,8 @@ func testAuditTrimOrder(t *testing.T, f *fixture) {
 	// Ages in log order: five old rows, a new one, an old one, a new one.
 	rows := []directory.Change{at(-50), at(-49), at(-48), at(-47), at(-46), at(0), at(-45), at(1)}
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, rows) })
-	for {
-		n, err := f.s.CopyAudit(ctx, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
+	if n, err := f.s.CopyAudit(ctx, 100); err != nil || n != len(rows) {
+		t.Fatalf("CopyAudit(100) = %d, %v; want the %d rows", n, err, len(rows))
 	}
 	cutoff := base.At.Add(-time.Hour)
 	for _, step := range []struct{ limit, want int }{{2, 2}, {2, 2}, {2, 1}, {100, 0}} {
