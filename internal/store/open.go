@@ -27,7 +27,7 @@ func AuditFile(path string) string { return sqlite.AuditFile(path) }
 //   - "sqlite:PATH", "sqlite://PATH" or "file:PATH": that SQLite file;
 //   - "postgres://…" or "postgresql://…": that PostgreSQL database, with
 //     the pool and retry options of postgres.Options in its query
-//     (pool_max_conns, statement_timeout, serialization_retries).
+//     (pool_max_conns, max_writers, statement_timeout, serialization_retries).
 func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, error) {
 	switch {
 	case databaseURL == "" || databaseURL == "sqlite":

@@ -24,6 +24,9 @@ type Store struct {
 	where  string // the URL without its password, for messages
 	closed atomic.Bool
 	notify *notifier
+	// writers holds a token per running write transaction (MaxWriters);
+	// a channel's blocked senders are served in arrival order.
+	writers chan struct{}
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -53,7 +56,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, mapErr("analyze "+where, err)
 	}
-	s := &Store{pool: pool, conn: cfg.ConnConfig, opts: opts, where: where, notify: newNotifier(pool)}
+	s := &Store{pool: pool, conn: cfg.ConnConfig, opts: opts, where: where, notify: newNotifier(pool),
+		writers: make(chan struct{}, opts.MaxWriters)}
 	s.reader = reader{q: poolQuerier{pool: pool, closed: &s.closed}}
 	s.notify.start()
 	return s, nil

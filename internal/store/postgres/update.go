@@ -123,6 +123,12 @@ func (s *Store) Update(ctx context.Context, fn func(directory.Tx) error) error {
 // run is one attempt of Update, holding locks (advisory lock keys) for its
 // duration; again says whether to try once more, touched what to lock then.
 func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []int64) (again bool, touched []int64, err error) {
+	select {
+	case s.writers <- struct{}{}:
+	case <-ctx.Done():
+		return false, nil, unavailable("begin", ctx.Err())
+	}
+	defer func() { <-s.writers }()
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return false, nil, unavailable("begin", err)

@@ -101,9 +101,14 @@ func OpenEngine(t testing.TB, engine string) directory.Store {
 		st, err = store.Open(ctx, t.TempDir(), "")
 	case Postgres:
 		// A small pool: a test needs few connections, and a whole package
-		// of tests shares the cluster's connection limit.
+		// of tests shares the cluster's connection limit. A benchmark
+		// measures what groupd serve runs, with the default pool.
+		opts := postgres.Options{MaxConns: 4}
+		if _, bench := t.(*testing.B); bench {
+			opts = postgres.Options{}
+		}
 		var s *postgres.Store
-		if s, err = postgres.Open(ctx, pgtest.NewDatabase(t), postgres.Options{MaxConns: 4}); err == nil {
+		if s, err = postgres.Open(ctx, pgtest.NewDatabase(t), opts); err == nil {
 			st = s
 		}
 	default:
