@@ -17,11 +17,7 @@ import (
 // wait behind them.
 func TestWritersTakeTurns(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t), Options{MaxConns: 6, MaxWriters: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWriters(t, Options{MaxConns: 6, MaxWriters: 2})
 
 	var running, most atomic.Int32
 	release := make(chan struct{})
@@ -74,11 +70,7 @@ func TestWritersTakeTurns(t *testing.T) {
 // a turn returns the context's error and never runs its function.
 func TestWriterGivesUpWaiting(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t), Options{MaxConns: 4, MaxWriters: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWriters(t, Options{MaxConns: 4, MaxWriters: 1})
 	holding, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
@@ -92,7 +84,7 @@ func TestWriterGivesUpWaiting(t *testing.T) {
 	wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	ran := false
-	err = s.Update(wctx, func(directory.Tx) error { ran = true; return nil })
+	err := s.Update(wctx, func(directory.Tx) error { ran = true; return nil })
 	if !errors.Is(err, context.DeadlineExceeded) || ran {
 		t.Errorf("waiting writer: err %v, ran %v; want the deadline and no run", err, ran)
 	}
@@ -100,4 +92,15 @@ func TestWriterGivesUpWaiting(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("holding writer: %v", err)
 	}
+}
+
+// openWriters opens a store on a fresh database with opts.
+func openWriters(t *testing.T, opts Options) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), pgtest.NewDatabase(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
