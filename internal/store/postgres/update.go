@@ -123,6 +123,8 @@ func (s *Store) Update(ctx context.Context, fn func(directory.Tx) error) error {
 // run is one attempt of Update, holding locks (advisory lock keys) for its
 // duration; again says whether to try once more, touched what to lock then.
 func (s *Store) run(ctx context.Context, fn func(directory.Tx) error, locks []int64) (again bool, touched []int64, err error) {
+	// The turn is kept through COMMIT, which also runs the statements the
+	// pipeline held back (the change rows, the heaviest of a call).
 	select {
 	case s.writers <- struct{}{}:
 	case <-ctx.Done():
