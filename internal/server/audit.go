@@ -22,9 +22,10 @@ const (
 	auditCopyBatch    = 2000
 )
 
-// followAudit copies the change log to the audit log and deletes entries
-// older than retention until ctx ends.
-func followAudit(ctx context.Context, svc *directory.Service, retention time.Duration, log *slog.Logger) {
+// FollowAudit copies the change log to the audit log and deletes entries
+// older than retention until ctx ends. groupd serve runs it; benchmarks
+// run it to measure what serve does.
+func FollowAudit(ctx context.Context, svc *directory.Service, retention time.Duration, log *slog.Logger) {
 	t := time.NewTicker(auditCopyInterval)
 	defer t.Stop()
 	var lastTrim time.Time

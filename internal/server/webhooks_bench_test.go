@@ -87,7 +87,7 @@ func benchMemberAdds(b *testing.B, audit, on bool) {
 	if audit {
 		actx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
-		go func() { defer close(done); followAudit(actx, svc, DefaultAuditRetention, cfg.Logger) }()
+		go func() { defer close(done); FollowAudit(actx, svc, DefaultAuditRetention, cfg.Logger) }()
 		defer func() { cancel(); <-done }()
 	}
 	var delivered, notified atomic.Int64
