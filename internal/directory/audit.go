@@ -9,18 +9,19 @@ import (
 )
 
 // The audit log is the change log as people read it: each committed change
-// row (signing keys aside), copied in batches by the store's CopyAudit,
-// which stores its change log position in the same transaction, so that
-// every change is audited exactly once, writes pay nothing for it, and a
-// restart resumes.
-// Readers catch the copy up first, so an acknowledged change is listed at
-// once. Entries are kept for their own retention and listed newest first. Names of targets and
+// row (signing keys aside). A store either copies the rows in batches
+// (CopyAudit), storing its change log position in the same transaction, so
+// that every change is audited exactly once, writes pay nothing for it, and
+// a restart resumes; or it reads them from the change log itself
+// (ChangeLogAudit). Readers catch a copy up first, so an acknowledged
+// change is listed at once. Entries are kept for their own retention and
+// listed newest first. Names of targets and
 // applications are resolved when the log is read, from the objects as they
 // are then; an object that is gone keeps its id only.
 
 // AuditRecord is one stored audit row: a change log row and its number.
 type AuditRecord struct {
-	Seq int64 // increasing in insertion order; the entry's id derives from it
+	Seq int64 // increasing with the change log's order; the entry's id derives from it
 	Change
 }
 
@@ -66,6 +67,17 @@ type AuditStore interface {
 	// TrimAudit deletes at most limit rows older than before, oldest
 	// first, and reports how many it deleted.
 	TrimAudit(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// ChangeLogAudit is a store whose audit log is its change log as kept,
+// read with the same filters: CopyAudit copies nothing, an entry is listed
+// as soon as its change commits, and the change log keeps its rows for the
+// audit retention too (WithAuditRetention), so that TrimChanges trims
+// both. Where a store copies instead, the copy costs a second write of
+// every change; where it reads the log, each change row pays for the
+// indexes the audit's filters need.
+type ChangeLogAudit interface {
+	AuditReadsChangeLog()
 }
 
 // Activity is how an audit entry describes its change, in Microsoft

@@ -9,6 +9,8 @@ import (
 const (
 	DefaultDeletedRetention = 30 * 24 * time.Hour
 	DefaultChangeRetention  = 30 * 24 * time.Hour
+	// DefaultAuditRetention: Entra keeps directory audits for 30 days.
+	DefaultAuditRetention = 30 * 24 * time.Hour
 )
 
 // tracking holds the options of deletion and change log retention.
@@ -16,6 +18,7 @@ type tracking struct {
 	keepSecurityGroups bool
 	deletedRetention   time.Duration
 	changeRetention    time.Duration
+	auditRetention     time.Duration
 }
 
 // WithKeepDeletedSecurityGroups makes deleted security groups restorable
@@ -36,6 +39,13 @@ func WithChangeRetention(d time.Duration) Option {
 	return func(s *Service) { s.tracking.changeRetention = d }
 }
 
+// WithAuditRetention sets how long audit entries are kept. The store
+// trims them (TrimAudit); where it reads them from the change log
+// (ChangeLogAudit), the change log keeps its rows this long too.
+func WithAuditRetention(d time.Duration) Option {
+	return func(s *Service) { s.tracking.auditRetention = d }
+}
+
 func (s *Service) deletedRetention() time.Duration {
 	if s.tracking.deletedRetention > 0 {
 		return s.tracking.deletedRetention
@@ -48,6 +58,20 @@ func (s *Service) changeRetention() time.Duration {
 		return s.tracking.changeRetention
 	}
 	return DefaultChangeRetention
+}
+
+// changeLogKept is how long the change log keeps a row: its own
+// retention, or the audit's where the audit log is read from it.
+func (s *Service) changeLogKept() time.Duration {
+	d := s.changeRetention()
+	if _, ok := s.store.(ChangeLogAudit); ok {
+		a := s.tracking.auditRetention
+		if a <= 0 {
+			a = DefaultAuditRetention
+		}
+		d = max(d, a)
+	}
+	return d
 }
 
 // softDeletes reports whether deleting g keeps it restorable.
@@ -177,7 +201,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int, error) {
 func (s *Service) TrimChanges(ctx context.Context) (int, error) {
 	n := 0
 	now := s.clock()
-	before := now.Add(-s.changeRetention())
+	before := now.Add(-s.changeLogKept())
 	for {
 		var k int
 		err := s.store.Update(ctx, func(tx Tx) error {

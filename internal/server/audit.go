@@ -10,7 +10,7 @@ import (
 
 // DefaultAuditRetention is how long audit entries are kept, as Entra keeps
 // directory audits for 30 days.
-const DefaultAuditRetention = 30 * 24 * time.Hour
+const DefaultAuditRetention = directory.DefaultAuditRetention
 
 // auditCopyInterval is how often the change log is copied to the audit log
 // (readers catch it up themselves, so this bounds only the backlog), and

@@ -52,7 +52,9 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	svc := directory.New(st, append(append(readCache(st), cfg.Tracking.options()...), webhooks(cfg))...)
+	opts := append(append(readCache(st), cfg.Tracking.options()...), webhooks(cfg),
+		directory.WithAuditRetention(cfg.AuditRetention))
+	svc := directory.New(st, opts...)
 	go cfg.Tracking.run(ctx, svc, log)
 	stopWorker := startWebhooks(ctx, svc, cfg)
 	defer stopWorker()

@@ -11,82 +11,46 @@ import (
 	"groupd/internal/directory"
 )
 
-// qCopyAudit: identity values follow the ORDER BY of the inserting SELECT.
-// The rows are read once, by the primary key's range, and the insert takes
-// them from the CTE. It used to join the CTE's keys back to changes, and
-// the planner, expecting a few rows, hashed them and scanned the whole
-// change log for each copy: a cost growing with the log's retention (20 ms
-// a copy at 20,000 rows), paid five times a second.
-const qCopyAudit = `WITH src AS (
-	SELECT xid, ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
-		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
-	FROM changes
-	WHERE (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
-	ORDER BY xid, ord LIMIT $3
-), ins AS (
-	INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, related_kind,
-		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
-	SELECT tenant_id, object_id, object_kind, op, related_id, related_kind,
-		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
-	FROM src
-	WHERE object_kind <> $4
-	ORDER BY xid, ord
-	RETURNING 1
-)
-SELECT count(*)::int, COALESCE(max((xid << 20) | ord), 0) FROM src`
-
-const auditCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
+// The audit log is the change log as kept (migration 00170): a write
+// pays two index entries per change row (object and related id, for the
+// filter by target) instead of a copy of the row and four entries made
+// after it. The rows copied by earlier versions stay in audit_log, below
+// audit_copied's cursor, until the retention trims them.
+//
+// An entry's number is its change log cursor, or the copy's identity for
+// a copied one. The copy numbered its rows in the order it read them, so
+// a copied row's number is at most the count of rows up to audit_copied's
+// cursor, which is below the cursor itself (a cursor is the writing
+// transaction's id times 2^20): all copied entries sort below the first
+// one read from the change log, and newest first is one order.
+//
+// A change is listed once its transaction commits, and numbers follow
+// transaction ids, not commit order: a reader paging back while an older
+// transaction commits may miss it on the page it already passed; the entry
+// is there for the next reader. An audit trail is read after the fact, so
+// this engine does not pay for commit-ordered numbers.
+const (
+	auditChangeCols = `(xid << 20) | ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
+	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
+	auditCopiedCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
 	actor_kind, actor_id, actor_name, request_id, client_addr, at`
+	// auditCopied is the key of the last change copied to audit_log.
+	auditCopied = `(SELECT cursor >> 20 FROM audit_copied WHERE id = 1), (SELECT (cursor & 1048575)::integer FROM audit_copied WHERE id = 1)`
+)
 
-// AuditLog lists newest first by seq. seq comes from an identity sequence,
-// so two transactions committing at once may show in either order, and a
-// reader paging back while one commits may miss it on the page it already
-// passed; the entry is there for the next reader. An audit trail is read
-// after the fact, so this engine does not pay for commit-ordered numbers.
+// AuditLog lists newest first: the change log's rows after audit_copied's
+// cursor, then the copied ones, each part read by its own index and
+// bounded by the page size.
 func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
 	var out directory.Page[directory.AuditRecord]
 	if q.Activities != nil && len(q.Activities) == 0 {
 		return out, nil
 	}
-	args := []any{string(tenant)}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where := []string{"tenant_id = $1"}
-	if q.Page.After != "" {
-		after, err := strconv.ParseInt(q.Page.After, 10, 64)
-		if err != nil || after <= 0 {
-			return out, directory.ErrBadCursor
-		}
-		where = append(where, "seq < "+arg(after))
-	}
-	if !q.Since.IsZero() {
-		where = append(where, "at >= "+arg(q.Since))
-	}
-	if !q.Until.IsZero() {
-		where = append(where, "at <= "+arg(q.Until))
-	}
-	if q.Target != "" {
-		p := arg(string(q.Target))
-		where = append(where, "(object_id = "+p+" OR related_id = "+p+")")
-	}
-	if q.ActorID != "" {
-		where = append(where, "actor_id = "+arg(q.ActorID))
-	}
-	if q.RequestID != "" {
-		where = append(where, "request_id = "+arg(q.RequestID))
-	}
-	if len(q.Activities) > 0 {
-		var or []string
-		for _, a := range q.Activities {
-			or = append(or, "(object_kind = "+arg(string(a.Kind))+" AND op = "+arg(string(a.Op))+")")
-		}
-		where = append(where, "("+strings.Join(or, " OR ")+")")
+	sql, args, err := auditSQL(tenant, q)
+	if err != nil {
+		return out, err
 	}
 	top := q.Page.Top
-	sql := "SELECT " + auditCols + " FROM audit_log WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY seq DESC LIMIT " + arg(top+1)
 	rows, err := r.q.Query(ctx, sql, args...)
 	if err != nil {
 		return out, r.fail("read audit log", err)
@@ -117,7 +81,59 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 	return out, nil
 }
 
-// qTrimAudit reads the oldest $2 rows by seq and deletes those before the
+// auditSQL is AuditLog's statement for q: top+1 rows, so that a next page
+// shows.
+func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any, error) {
+	args := []any{string(tenant)}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var where []string // conditions on columns both tables have
+	if !q.Since.IsZero() {
+		where = append(where, "at >= "+arg(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "at <= "+arg(q.Until))
+	}
+	if q.Target != "" {
+		p := arg(string(q.Target))
+		where = append(where, "(object_id = "+p+" OR related_id = "+p+")")
+	}
+	if q.ActorID != "" {
+		where = append(where, "actor_id = "+arg(q.ActorID))
+	}
+	if q.RequestID != "" {
+		where = append(where, "request_id = "+arg(q.RequestID))
+	}
+	if len(q.Activities) > 0 {
+		var or []string
+		for _, a := range q.Activities {
+			or = append(or, "(object_kind = "+arg(string(a.Kind))+" AND op = "+arg(string(a.Op))+")")
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
+	}
+	changes := append([]string{"tenant_id = $1", "object_kind <> " + arg(string(directory.KindSigningKey)),
+		"(xid, ord) > (" + auditCopied + ")"}, where...)
+	copied := append([]string{"tenant_id = $1"}, where...)
+	if q.Page.After != "" {
+		after, err := strconv.ParseInt(q.Page.After, 10, 64)
+		if err != nil || after <= 0 {
+			return "", nil, directory.ErrBadCursor
+		}
+		changes = append(changes, "(xid, ord) < ("+arg(after>>ordBits)+", "+arg(int32(after&maxOrd))+")")
+		copied = append(copied, "seq < "+arg(after))
+	}
+	limit := arg(q.Page.Top + 1)
+	sql := "(SELECT " + auditChangeCols + " FROM changes WHERE " + strings.Join(changes, " AND ") +
+		" ORDER BY xid DESC, ord DESC LIMIT " + limit + ") UNION ALL (SELECT " + auditCopiedCols +
+		" FROM audit_log WHERE " + strings.Join(copied, " AND ") + " ORDER BY seq DESC LIMIT " + limit +
+		") ORDER BY 1 DESC LIMIT " + limit
+	return sql, args, nil
+}
+
+// qTrimAudit trims the copied rows (the change log's rows go with its own
+// trim): it reads the oldest $2 rows by seq and deletes those before the
 // first of them that is not older than $1, as the change log's trim does.
 // Rows are copied in commit order, so their times rise with seq (a clock
 // stepping back only keeps a few rows a little longer), and the trim
@@ -136,24 +152,4 @@ func (t *tx) TrimAudit(ctx context.Context, before time.Time, limit int) (int, e
 		return 0, t.fail("trim audit log", err)
 	}
 	return int(tag.RowsAffected()), nil
-}
-
-// CopyAudit reads the rows as Changes does (visibility order, no row that
-// commits late skipped) and copies them inside the server: one round trip.
-func (t *tx) CopyAudit(ctx context.Context, after int64, limit int) (int64, int, error) {
-	if after < 0 {
-		after = 0
-	}
-	var (
-		n    int
-		last int64
-	)
-	err := t.q.QueryRow(ctx, qCopyAudit, after>>ordBits, after&maxOrd, limit, string(directory.KindSigningKey)).Scan(&n, &last)
-	if err != nil {
-		return after, 0, t.fail("copy audit", err)
-	}
-	if n == 0 {
-		return after, 0, nil
-	}
-	return last, n, nil
 }

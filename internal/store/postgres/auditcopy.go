@@ -7,35 +7,16 @@ import (
 	"groupd/internal/directory"
 )
 
-// auditConsumer names the audit copier's change log position.
-const auditConsumer = "audit"
+// CopyAudit copies nothing: the audit log is read from the change log
+// (audit.go), so every committed change is listed as soon as it commits.
+func (s *Store) CopyAudit(context.Context, int) (int, error) { return 0, nil }
 
-// CopyAudit reads the copier's position, copies the rows after it and
-// moves the position, all in one serializable transaction: two copiers at
-// once conflict on the position and one of them runs again, so no row is
-// copied twice. The audit log shares the database with the directory
-// here, where writers do not queue behind one another.
-func (s *Store) CopyAudit(ctx context.Context, batch int) (int, error) {
-	var n int
-	err := s.Update(ctx, func(dtx directory.Tx) error {
-		t := dtx.(*tx)
-		n = 0
-		pos, _, err := t.ConsumerPosition(ctx, auditConsumer)
-		if err != nil {
-			return err
-		}
-		last, read, err := t.CopyAudit(ctx, pos, batch)
-		if err != nil || read == 0 {
-			return err
-		}
-		n = read
-		return t.SetConsumerPosition(ctx, auditConsumer, last)
-	})
-	return n, err
-}
+// AuditReadsChangeLog tells the directory to keep change log rows for the
+// audit retention too (directory.ChangeLogAudit).
+func (s *Store) AuditReadsChangeLog() {}
 
-// TrimAudit deletes at most limit of the oldest rows older than before in
-// one transaction.
+// TrimAudit deletes at most limit of the oldest copied rows older than
+// before in one transaction.
 func (s *Store) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {
 	var n int
 	err := s.Update(ctx, func(dtx directory.Tx) error {

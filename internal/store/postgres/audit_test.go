@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"groupd/internal/directory"
+	"groupd/internal/store/pgtest"
+)
+
+// TestAuditMigration: a database whose audit log was copied by an earlier
+// version (migrated up to 160, three of four changes copied) lists each
+// change once after migration 170, newest first across the copied rows and
+// the change log, pages across the two, finds an entry by its number, and
+// its former copier position no longer holds back the change log's trim.
+func TestAuditMigration(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewEmptyDatabase(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	p, err := newProvider(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 160); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	const tid = "00000000-0000-4000-8000-000000000001"
+	exec(`INSERT INTO tenants (id, display_name, is_default, created_at) VALUES ($1, 't', true, now())`, tid)
+	// Four changes in two transactions; the first three copied, as the
+	// copier of migration 160's schema did, and its position after them.
+	add := `INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, at)
+	SELECT i, $1, 'o' || ($2 + i), 'group', 'created', now() FROM generate_series(0, $3 - 1) i`
+	exec(add, tid, 1, 3)
+	exec(add, tid, 4, 1)
+	exec(`INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, related_kind,
+		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at)
+	SELECT tenant_id, object_id, object_kind, op, related_id, related_kind,
+		properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
+	FROM changes WHERE object_id IN ('o1', 'o2', 'o3') ORDER BY xid, ord`)
+	exec(`INSERT INTO change_positions (name, cursor)
+	SELECT 'audit', (xid << 20) | ord FROM changes WHERE object_id = 'o3'`)
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openURL(t, dsn)
+	list := func(q directory.AuditQuery) directory.Page[directory.AuditRecord] {
+		t.Helper()
+		page, err := s.AuditLog(ctx, tid, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page
+	}
+	objects := func(rows []directory.AuditRecord) string {
+		out := ""
+		for _, r := range rows {
+			out += string(r.ObjectID) + " "
+		}
+		return out
+	}
+	all := list(directory.AuditQuery{Page: directory.PageRequest{Top: 10}})
+	if got, want := objects(all.Items), "o4 o3 o2 o1 "; got != want {
+		t.Fatalf("audit log after the migration: %s, want %s", got, want)
+	}
+	if all.Items[0].Seq <= all.Items[1].Seq || all.Items[1].Seq != 3 {
+		t.Errorf("numbers %d, %d: want the change log's cursor above the copied rows' 3", all.Items[0].Seq, all.Items[1].Seq)
+	}
+	var paged string
+	q := directory.AuditQuery{Page: directory.PageRequest{Top: 1}}
+	for range 5 {
+		page := list(q)
+		paged += objects(page.Items)
+		if page.Next == "" {
+			break
+		}
+		q.Page.After = page.Next
+	}
+	if paged != "o4 o3 o2 o1 " {
+		t.Errorf("pages of one: %s", paged)
+	}
+	for _, r := range all.Items {
+		one := list(directory.AuditQuery{Page: directory.PageRequest{Top: 1, After: strconv.FormatInt(r.Seq+1, 10)}})
+		if len(one.Items) != 1 || one.Items[0].Seq != r.Seq || one.Items[0].ObjectID != r.ObjectID {
+			t.Errorf("entry %d: got %+v", r.Seq, one.Items)
+		}
+	}
+
+	// Nothing holds back the trim now: all four rows are older than a
+	// cutoff in the future.
+	var trimmed int
+	if err := s.Update(ctx, func(dtx directory.Tx) error {
+		var err error
+		trimmed, err = dtx.TrimChanges(ctx, all.Items[0].At.Add(time.Millisecond), all.Items[0].At.Add(time.Second), 100)
+		return err
+	}); err != nil || trimmed != 4 {
+		t.Errorf("trim after the migration: %d rows, %v; want 4", trimmed, err)
+	}
+	if got := objects(list(directory.AuditQuery{Page: directory.PageRequest{Top: 10}}).Items); got != "o3 o2 o1 " {
+		t.Errorf("after the change log's trim: %s, want the copied rows only", got)
+	}
+}
