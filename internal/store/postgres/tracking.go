@@ -42,7 +42,7 @@ WHERE xid < ` + visibleXmin + ` ORDER BY xid DESC, ord DESC LIMIT 1), 0),
 	// retention period ($1 to $3, now); see directory.Tx.TrimChanges.
 	// Only rows of ended transactions go, so a row that commits late is
 	// never trimmed before a reader could see it. A row a change log
-	// consumer (the audit copier, a subscription) has not passed yet stays,
+	// consumer (a subscription) has not passed yet stays,
 	// whatever its age: trimming it would lose it. That bound is given as
 	// a key (xid, ord) so that the scan of the primary key stops there.
 	qTrimChanges = `WITH k AS (
