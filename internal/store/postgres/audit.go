@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 )
 
 // The audit log is the change log as kept (migration 00170): a write
@@ -89,30 +90,8 @@ func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any,
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	var where []string // conditions on columns both tables have
-	if !q.Since.IsZero() {
-		where = append(where, "at >= "+arg(q.Since))
-	}
-	if !q.Until.IsZero() {
-		where = append(where, "at <= "+arg(q.Until))
-	}
-	if q.Target != "" {
-		p := arg(string(q.Target))
-		where = append(where, "(object_id = "+p+" OR related_id = "+p+")")
-	}
-	if q.ActorID != "" {
-		where = append(where, "actor_id = "+arg(q.ActorID))
-	}
-	if q.RequestID != "" {
-		where = append(where, "request_id = "+arg(q.RequestID))
-	}
-	if len(q.Activities) > 0 {
-		var or []string
-		for _, a := range q.Activities {
-			or = append(or, "(object_kind = "+arg(string(a.Kind))+" AND op = "+arg(string(a.Op))+")")
-		}
-		where = append(where, "("+strings.Join(or, " OR ")+")")
-	}
+	// conditions on columns both tables have
+	where := listsql.AuditWhere(q, arg, func(t time.Time) any { return t })
 	changes := append([]string{"tenant_id = $1", "object_kind <> " + arg(string(directory.KindSigningKey)),
 		"(xid, ord) > (" + auditCopied + ")"}, where...)
 	copied := append([]string{"tenant_id = $1"}, where...)

@@ -6,11 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"groupd/internal/directory"
-	"groupd/internal/store/pgtest"
 )
 
 // TestAuditMigration: a database whose audit log was copied by an earlier
@@ -20,26 +16,7 @@ import (
 // its former copier position no longer holds back the change log's trim.
 func TestAuditMigration(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewEmptyDatabase(t)
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := stdlib.OpenDB(*cfg)
-	defer db.Close()
-	p, err := newProvider(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 160); err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	_, p, dsn, exec := migratedTo(t, 160)
 	const tid = "00000000-0000-4000-8000-000000000001"
 	exec(`INSERT INTO tenants (id, display_name, is_default, created_at) VALUES ($1, 't', true, now())`, tid)
 	// Four changes in two transactions; the first three copied, as the

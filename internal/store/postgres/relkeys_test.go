@@ -4,11 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-
 	"groupd/internal/directory"
-	"groupd/internal/store/pgtest"
 )
 
 // TestRelationKeysMigration: migration 130 keeps every relation row of a
@@ -16,26 +12,7 @@ import (
 // then still deletes a group's rows with the group.
 func TestRelationKeysMigration(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewEmptyDatabase(t)
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := stdlib.OpenDB(*cfg)
-	defer db.Close()
-	p, err := newProvider(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 101); err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	db, p, dsn, exec := migratedTo(t, 101)
 	const tid = "00000000-0000-4000-8000-000000000001"
 	exec(`INSERT INTO tenants (id, display_name, is_default, created_at) VALUES ($1, 't', true, now())`, tid)
 	for _, g := range []string{"g1", "g2"} {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 )
 
 // The copier's statements run on its connection to the audit file, where
@@ -69,29 +70,7 @@ func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q direc
 		}
 		where = append(where, "seq < "+arg(after))
 	}
-	if !q.Since.IsZero() {
-		where = append(where, "at >= "+arg(micros(q.Since)))
-	}
-	if !q.Until.IsZero() {
-		where = append(where, "at <= "+arg(micros(q.Until)))
-	}
-	if q.Target != "" {
-		p := arg(string(q.Target))
-		where = append(where, "(object_id = "+p+" OR related_id = "+p+")")
-	}
-	if q.ActorID != "" {
-		where = append(where, "actor_id = "+arg(q.ActorID))
-	}
-	if q.RequestID != "" {
-		where = append(where, "request_id = "+arg(q.RequestID))
-	}
-	if len(q.Activities) > 0 {
-		var or []string
-		for _, a := range q.Activities {
-			or = append(or, "(object_kind = "+arg(string(a.Kind))+" AND op = "+arg(string(a.Op))+")")
-		}
-		where = append(where, "("+strings.Join(or, " OR ")+")")
-	}
+	where = append(where, listsql.AuditWhere(q, arg, func(t time.Time) any { return micros(t) })...)
 	top := q.Page.Top
 	sqlText := "SELECT " + auditCols + " FROM audit_log WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY seq DESC LIMIT " + arg(top+1)
