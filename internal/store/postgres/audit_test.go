@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -13,10 +14,11 @@ import (
 // version (migrated up to 160, three of four changes copied) lists each
 // change once after migration 170, newest first across the copied rows and
 // the change log, pages across the two, finds an entry by its number, and
-// its former copier position no longer holds back the change log's trim.
+// its former copier position no longer holds back the change log's trim
+// nor lets an earlier version's copier copy again.
 func TestAuditMigration(t *testing.T) {
 	ctx := context.Background()
-	_, p, dsn, exec := migratedTo(t, 160)
+	db, p, dsn, exec := migratedTo(t, 160)
 	const tid = "00000000-0000-4000-8000-000000000001"
 	exec(`INSERT INTO tenants (id, display_name, is_default, created_at) VALUES ($1, 't', true, now())`, tid)
 	// Four changes in two transactions; the first three copied, as the
@@ -34,6 +36,12 @@ func TestAuditMigration(t *testing.T) {
 	SELECT 'audit', (xid << 20) | ord FROM changes WHERE object_id = 'o3'`)
 	if _, err := p.Up(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// An earlier version's copier, still running, finds its position past
+	// every change and copies nothing.
+	var pos int64
+	if err := db.QueryRowContext(ctx, `SELECT cursor FROM change_positions WHERE name = 'audit'`).Scan(&pos); err != nil || pos != math.MaxInt64 {
+		t.Errorf("the former copier's position: %d, %v; want the largest cursor", pos, err)
 	}
 
 	s := openURL(t, dsn)

@@ -8,8 +8,10 @@
 -- Entries copied before this version stay in audit_log until their
 -- retention ends; audit_copied holds the cursor the copy had reached, so
 -- that each change is listed once: from audit_log up to it, from the
--- change log after it. The copier's position goes, so that it no longer
--- holds back the change log's trim.
+-- change log after it. The copier's position moves past every cursor: it
+-- no longer holds back the change log's trim, and the copier of an
+-- earlier version still running while this one starts copies nothing
+-- (without a position it would copy the whole log again).
 
 -- +goose Up
 CREATE INDEX changes_object ON changes (object_id);
@@ -22,4 +24,5 @@ CREATE TABLE audit_copied (
 );
 INSERT INTO audit_copied (id, cursor)
 SELECT 1, COALESCE((SELECT cursor FROM change_positions WHERE name = 'audit'), 0);
-DELETE FROM change_positions WHERE name = 'audit';
+INSERT INTO change_positions (name, cursor) VALUES ('audit', 9223372036854775807)
+ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor;
