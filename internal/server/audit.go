@@ -28,8 +28,8 @@ const (
 )
 
 // FollowAudit copies the change log to the audit log (where the store
-// copies it) and deletes entries older than retention until ctx ends. groupd serve runs it; benchmarks
-// run it to measure what serve does.
+// copies it) and deletes entries older than retention until ctx ends.
+// groupd serve runs it; benchmarks run it to measure what serve does.
 func FollowAudit(ctx context.Context, svc *directory.Service, retention time.Duration, log *slog.Logger) {
 	// A store that reads the audit log from its change log has nothing to
 	// copy, only entries an earlier version copied to trim.

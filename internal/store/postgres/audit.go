@@ -19,11 +19,12 @@ import (
 // audit_copied's cursor, until the retention trims them.
 //
 // An entry's number is its change log cursor, or the copy's identity for
-// a copied one. The copy numbered its rows in the order it read them, so
-// a copied row's number is at most the count of rows up to audit_copied's
-// cursor, which is below the cursor itself (a cursor is the writing
-// transaction's id times 2^20): all copied entries sort below the first
-// one read from the change log, and newest first is one order.
+// a copied one. The copy numbered its rows from 1 in the order it read
+// them (a copy retried after a conflict skipped a batch's worth), so a
+// copied row's number stays near the count of rows copied, far below
+// audit_copied's cursor (a cursor is the writing transaction's id times
+// 2^20): all copied entries sort below the first one read from the change
+// log, and newest first is one order.
 //
 // A change is listed once its transaction commits, and numbers follow
 // transaction ids, not commit order: a reader paging back while an older
