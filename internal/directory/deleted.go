@@ -60,18 +60,20 @@ func (s *Service) changeRetention() time.Duration {
 	return DefaultChangeRetention
 }
 
+func (s *Service) auditRetention() time.Duration {
+	if s.tracking.auditRetention > 0 {
+		return s.tracking.auditRetention
+	}
+	return DefaultAuditRetention
+}
+
 // changeLogKept is how long the change log keeps a row: its own
 // retention, or the audit's where the audit log is read from it.
 func (s *Service) changeLogKept() time.Duration {
-	d := s.changeRetention()
 	if _, ok := s.store.(ChangeLogAudit); ok {
-		a := s.tracking.auditRetention
-		if a <= 0 {
-			a = DefaultAuditRetention
-		}
-		d = max(d, a)
+		return max(s.changeRetention(), s.auditRetention())
 	}
-	return d
+	return s.changeRetention()
 }
 
 // softDeletes reports whether deleting g keeps it restorable.
