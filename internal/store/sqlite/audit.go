@@ -4,12 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"groupd/internal/directory"
-	"groupd/internal/store/listsql"
 )
 
 // The copier's statements run on its connection to the audit file, where
@@ -48,62 +45,6 @@ const auditCols = `seq, ` + auditFields
 // AuditLog reads the audit file (directory.AuditStore).
 func (s *Store) AuditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
 	return s.audit.r.auditLog(ctx, tenant, q)
-}
-
-// auditLog lists newest first by seq. The rows are copied from the change
-// log in cursor order, so seq order is commit order here.
-func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
-	var out directory.Page[directory.AuditRecord]
-	if q.Activities != nil && len(q.Activities) == 0 {
-		return out, nil
-	}
-	args := []any{string(tenant)}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "?" + strconv.Itoa(len(args))
-	}
-	where := []string{"tenant_id = ?1"}
-	if q.Page.After != "" {
-		after, err := strconv.ParseInt(q.Page.After, 10, 64)
-		if err != nil || after <= 0 {
-			return out, directory.ErrBadCursor
-		}
-		where = append(where, "seq < "+arg(after))
-	}
-	where = append(where, listsql.AuditWhere(q, arg, func(t time.Time) any { return micros(t) })...)
-	top := q.Page.Top
-	sqlText := "SELECT " + auditCols + " FROM audit_log WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY seq DESC LIMIT " + arg(top+1)
-	rows, err := r.queryShape(ctx, sqlText, args)
-	if err != nil {
-		return out, mapErr("read audit log", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			a     directory.AuditRecord
-			props string
-			at    int64
-		)
-		if err := rows.Scan(&a.Seq, &a.TenantID, &a.ObjectID, &a.ObjectKind, &a.Op, &a.RelatedID,
-			&a.RelatedKind, &props, &a.Actor.Kind, &a.Actor.ID, &a.Actor.Name, &a.RequestID,
-			&a.ClientAddr, &at); err != nil {
-			return out, mapErr("read audit log", err)
-		}
-		if a.Properties, err = parseList(props); err != nil {
-			return out, err
-		}
-		a.At = fromMicros(nullInt(at))
-		out.Items = append(out.Items, a)
-	}
-	if err := rows.Err(); err != nil {
-		return out, mapErr("read audit log", err)
-	}
-	if len(out.Items) > top {
-		out.Items = out.Items[:top]
-		out.Next = strconv.FormatInt(out.Items[top-1].Seq, 10)
-	}
-	return out, nil
 }
 
 // TrimAudit deletes the oldest rows by seq, up to the first row that is

@@ -66,8 +66,8 @@ func auditDSN(path string, readOnly bool) string {
 		// No journal_mode here: the driver runs these in alphabetical
 		// order, and the page size must come before WAL (openAuditDB).
 		q.Add("_pragma", "synchronous(FULL)")
-		// 16 MB of page cache: the indexes on object_id and related_id
-		// take each copied row at a random place.
+		// 16 MB of page cache: the indexes by target take each copied
+		// row at a random place in the newest bucket's part of them.
 		q.Add("_pragma", "cache_size(-16384)")
 	}
 	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
