@@ -32,10 +32,13 @@ import (
 // is there for the next reader. An audit trail is read after the fact, so
 // this engine does not pay for commit-ordered numbers.
 const (
-	auditChangeCols = `(xid << 20) | ord, tenant_id, object_id, object_kind, op, related_id, related_kind,
+	auditChangeCols = auditNumber + `, tenant_id, object_id, object_kind, op, related_id, related_kind,
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
 	auditCopiedCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
 	actor_kind, actor_id, actor_name, request_id, client_addr, at`
+	// auditNumber is a change's entry number, its cursor, as the indexes
+	// of a target's entries hold it (migration 00180).
+	auditNumber = `((xid << 20) | ord)`
 	// auditCopied is the key of the last change copied to audit_log.
 	auditCopied = `(SELECT cursor >> 20 FROM audit_copied WHERE id = 1), (SELECT (cursor & 1048575)::integer FROM audit_copied WHERE id = 1)`
 )
@@ -85,31 +88,68 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 
 // auditSQL is AuditLog's statement for q: top+1 rows, so that a next page
 // shows.
+//
+// A target's change log entries are read as two ranges, of the object
+// index and of the related one, each newest first by entry number and cut
+// at the page size, then merged (migration 00180): under one condition
+// "object or related", PostgreSQL collects all of the target's entries
+// to sort them, or walks the whole log back to them. The related range
+// skips the entries whose object is the target too, which the object
+// range lists. The copied rows keep that condition: they only age out.
 func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any, error) {
 	args := []any{string(tenant)}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	// conditions on columns both tables have
-	where := listsql.AuditWhere(q, arg, func(t time.Time) any { return t })
-	changes := append([]string{"tenant_id = $1", "object_kind <> " + arg(string(directory.KindSigningKey)),
-		"(xid, ord) > (" + auditCopied + ")"}, where...)
-	copied := append([]string{"tenant_id = $1"}, where...)
+	var after int64
 	if q.Page.After != "" {
-		after, err := strconv.ParseInt(q.Page.After, 10, 64)
-		if err != nil || after <= 0 {
+		var err error
+		if after, err = strconv.ParseInt(q.Page.After, 10, 64); err != nil || after <= 0 {
 			return "", nil, directory.ErrBadCursor
 		}
-		changes = append(changes, "(xid, ord) < ("+arg(after>>ordBits)+", "+arg(int32(after&maxOrd))+")")
-		copied = append(copied, "seq < "+arg(after))
+	}
+	target := q.Target
+	q.Target = "" // not AuditWhere's "object or related": see above
+	// conditions on columns both tables have
+	where := listsql.AuditWhere(q, arg, func(t time.Time) any { return t })
+	changes := append([]string{"tenant_id = $1", "object_kind <> " + arg(string(directory.KindSigningKey))}, where...)
+	copied := append([]string{"tenant_id = $1"}, where...)
+	var t, a string
+	if target != "" {
+		t = arg(string(target))
+		copied = append(copied, "(object_id = "+t+" OR related_id = "+t+")")
+	}
+	if after > 0 {
+		a = arg(after)
+		copied = append(copied, "seq < "+a)
 	}
 	limit := arg(q.Page.Top + 1)
-	sql := "(SELECT " + auditChangeCols + " FROM changes WHERE " + strings.Join(changes, " AND ") +
-		" ORDER BY xid DESC, ord DESC LIMIT " + limit + ") UNION ALL (SELECT " + auditCopiedCols +
-		" FROM audit_log WHERE " + strings.Join(copied, " AND ") + " ORDER BY seq DESC LIMIT " + limit +
-		") ORDER BY 1 DESC LIMIT " + limit
-	return sql, args, nil
+	part := func(cols, from string, where []string, order string) string {
+		return "(SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") +
+			" ORDER BY " + order + " LIMIT " + limit + ")"
+	}
+	union := func(parts ...string) (string, []any, error) {
+		return strings.Join(parts, " UNION ALL ") + " ORDER BY 1 DESC LIMIT " + limit, args, nil
+	}
+	fromCopied := part(auditCopiedCols, "audit_log", copied, "seq DESC")
+	if target == "" {
+		changes = append(changes, "(xid, ord) > ("+auditCopied+")")
+		if after > 0 {
+			changes = append(changes, "(xid, ord) < ("+arg(after>>ordBits)+", "+arg(int32(after&maxOrd))+")")
+		}
+		return union(part(auditChangeCols, "changes", changes, "xid DESC, ord DESC"), fromCopied)
+	}
+	changes = append(changes, auditNumber+" > (SELECT cursor FROM audit_copied WHERE id = 1)")
+	if after > 0 {
+		changes = append(changes, auditNumber+" < "+a)
+	}
+	object := append([]string{"object_id = " + t}, changes...)
+	// related_id <> '' lets a generic plan, which does not know that the
+	// target is not empty, read the partial index.
+	related := append([]string{"related_id = " + t, "related_id <> ''", "object_id <> " + t}, changes...)
+	return union(part(auditChangeCols, "changes", object, auditNumber+" DESC"),
+		part(auditChangeCols, "changes", related, auditNumber+" DESC"), fromCopied)
 }
 
 // qTrimAudit trims the copied rows (the change log's rows go with its own

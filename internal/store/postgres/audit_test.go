@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,89 @@ func TestAuditMigration(t *testing.T) {
 	}
 	if got := objects(list(directory.AuditQuery{Page: directory.PageRequest{Top: 10}}).Items); got != "o3 o2 o1 " {
 		t.Errorf("after the change log's trim: %s, want the copied rows only", got)
+	}
+}
+
+// TestAuditTargetPages: migration 180 applies to a database at 170 whose
+// audit log has copied entries, and a target's entries (as the object,
+// as the member, as both) then page newest first, each once, across the
+// copied rows and the change log, in pages that end inside either part;
+// other tenants' entries and signing keys stay out.
+func TestAuditTargetPages(t *testing.T) {
+	ctx := context.Background()
+	db, p, dsn, exec := migratedTo(t, 170)
+	const tid, other, g = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "g"
+	exec(`INSERT INTO tenants (id, display_name, is_default, created_at) VALUES ($1, 't', true, now()), ($2, 'o', false, now())`, tid, other)
+	// One transaction of changes: tenant, object, its kind, member and a
+	// name in request_id, "-" for the entries the target's pages leave out.
+	add := func(rows ...[5]string) {
+		t.Helper()
+		var cols [5][]string
+		for _, r := range rows {
+			for i, v := range r {
+				cols[i] = append(cols[i], v)
+			}
+		}
+		exec(`INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, request_id, at)
+		SELECT n - 1, c.t, c.o, c.k, 'memberAdded', c.r, c.l, now()
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS c(t, o, k, r, l, n)`,
+			cols[0], cols[1], cols[2], cols[3], cols[4])
+	}
+	add([5]string{tid, g, "group", "u1", "a1"}, [5]string{tid, "x", "group", g, "a2"}, [5]string{tid, "y", "group", "z", "-"})
+	add([5]string{tid, g, "group", g, "a3"}, [5]string{other, "o", "group", g, "-"})
+	// Copied by a version before 170, as its copier did.
+	exec(`INSERT INTO audit_log (tenant_id, object_id, object_kind, op, related_id, request_id, at)
+	SELECT tenant_id, object_id, object_kind, op, related_id, request_id, at FROM changes ORDER BY xid, ord`)
+	exec(`UPDATE audit_copied SET cursor = (SELECT max((xid << 20) | ord) FROM changes)`)
+	add([5]string{tid, g, "group", "u2", "b1"}, [5]string{tid, "k", "signingKey", g, "-"}, [5]string{tid, "x2", "group", g, "b2"})
+	add([5]string{tid, g, "group", g, "b3"}, [5]string{tid, "q", "group", "r", "-"}, [5]string{tid, g, "group", "u3", "b4"})
+	add([5]string{tid, "p", "group", g, "b5"}, [5]string{other, g, "group", "u4", "-"})
+
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var defs []string
+	rows, err := db.QueryContext(ctx, `SELECT indexdef FROM pg_indexes WHERE indexname IN ('changes_object', 'changes_related') ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
+		defs = append(defs, d)
+	}
+	if len(defs) != 2 || !strings.HasSuffix(defs[0], "(object_id, (((xid << 20) | (ord)::bigint)))") ||
+		!strings.HasSuffix(defs[1], "(related_id, (((xid << 20) | (ord)::bigint))) WHERE (related_id <> ''::text)") {
+		t.Errorf("indexes after migration 180: %q", defs)
+	}
+
+	s := openURL(t, dsn)
+	const want = "b5 b4 b3 b2 b1 a3 a2 a1 "
+	for top := 1; top <= 9; top++ {
+		var got string
+		last := int64(math.MaxInt64)
+		q := directory.AuditQuery{Target: g, Page: directory.PageRequest{Top: top}}
+		for range 10 {
+			page, err := s.AuditLog(ctx, tid, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range page.Items {
+				if r.Seq >= last {
+					t.Errorf("pages of %d: entry %d after %d", top, r.Seq, last)
+				}
+				last = r.Seq
+				got += r.RequestID + " "
+			}
+			if page.Next == "" {
+				break
+			}
+			q.Page.After = page.Next
+		}
+		if got != want {
+			t.Errorf("pages of %d: %s, want %s", top, got, want)
+		}
 	}
 }

@@ -2,9 +2,14 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"groupd/internal/directory"
 )
@@ -65,4 +70,134 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 			t.Errorf("audit log %+v scans a table\nplan:\n%s", q, plan)
 		}
 	}
+}
+
+// TestAuditTargetPageIsOrdered: a page of the audit log filtered by a
+// target with many entries reads the target's indexes newest first and
+// stops after about a page of each, whether the plan is made for the
+// target (a large share of the log, whose entries are older than the
+// rest) or generic, as a prepared statement's may be; no plan collects the
+// target's entries to sort them, nor walks the log's own key past them.
+func TestAuditTargetPageIsOrdered(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	tid, g := string(directory.NewTenantID()), string(directory.NewObjectID())
+	// In batches, so that the entries have several transactions' ids:
+	// first 20,000 member adds to the target, the last of them adding it
+	// to itself, then 20,000 entries of other groups, 1,000 of which add
+	// the target as a member.
+	add := `INSERT INTO changes (ord, tenant_id, object_id, object_kind, op, related_id, related_kind, at)
+	SELECT n, $1, CASE WHEN $3::boolean THEN $2 ELSE 'g' || $4::integer || '.' || n END, 'group', 'memberAdded',
+		CASE WHEN $3 AND $4 = 19 AND n = 999 OR NOT $3 AND n < 50 THEN $2 ELSE 'u' || $4 || '.' || n END, 'user', now()
+	FROM generate_series(0, 999) n`
+	for i := range 40 {
+		if _, err := s.pool.Exec(ctx, add, tid, g, i < 20, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.pool.Exec(ctx, "ANALYZE changes"); err != nil {
+		t.Fatal(err)
+	}
+	var middle int64
+	if err := s.pool.QueryRow(ctx, `SELECT (xid << 20) | ord FROM changes WHERE object_id = $1
+	ORDER BY xid, ord OFFSET 10000 LIMIT 1`, g).Scan(&middle); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []directory.AuditQuery{
+		{Target: directory.ObjectID(g), Page: directory.PageRequest{Top: 50}},
+		{Target: directory.ObjectID(g), Page: directory.PageRequest{Top: 50, After: strconv.FormatInt(middle, 10)}},
+		{Target: directory.ObjectID(g), Since: time.Now().Add(-time.Hour), Page: directory.PageRequest{Top: 100}},
+	} {
+		sql, args, err := auditSQL(directory.TenantID(tid), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range []string{"auto", "force_generic_plan"} {
+			plan := explainAnalyze(t, s, mode, sql, args)
+			indexes := map[string]bool{}
+			var check func(n planNode, limited bool)
+			check = func(n planNode, limited bool) {
+				switch {
+				case n.Type == "Limit":
+					limited = true
+				case strings.HasSuffix(n.Type, "Sort"):
+					limited = false
+				case n.Relation == "changes":
+					indexes[n.Index] = true
+					if n.Type != "Index Scan" || !limited {
+						t.Errorf("audit log %+v, %s: %s on changes, not cut by the page's LIMIT", q, mode, n.Type)
+					}
+					if read := n.Rows + n.Removed; read > 2*(q.Page.Top+1) {
+						t.Errorf("audit log %+v, %s: %s read %d rows of changes", q, mode, n.Index, read)
+					}
+				}
+				for _, c := range n.Plans {
+					check(c, limited)
+				}
+			}
+			check(plan, false)
+			if len(indexes) != 2 || !indexes["changes_object"] || !indexes["changes_related"] {
+				t.Errorf("audit log %+v, %s: read changes by %v, want changes_object and changes_related", q, mode, indexes)
+			}
+			if t.Failed() {
+				t.Fatalf("plan:\n%s", plan)
+			}
+		}
+	}
+}
+
+// planNode is a node of EXPLAIN (ANALYZE, FORMAT JSON).
+type planNode struct {
+	Type     string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Index    string     `json:"Index Name"`
+	Rows     int        `json:"Actual Rows"`
+	Removed  int        `json:"Rows Removed by Filter"`
+	Plans    []planNode `json:"Plans"`
+}
+
+func (n planNode) String() string {
+	var b strings.Builder
+	var walk func(n planNode, indent string)
+	walk = func(n planNode, indent string) {
+		fmt.Fprintf(&b, "%s%s %s %s: %d rows, %d removed\n", indent, n.Type, n.Relation, n.Index, n.Rows, n.Removed)
+		for _, c := range n.Plans {
+			walk(c, indent+"  ")
+		}
+	}
+	walk(n, "")
+	return b.String()
+}
+
+// explainAnalyze runs sql as a prepared statement under plan_cache_mode
+// mode and returns its plan, on a connection of its own that it closes
+// after.
+func explainAnalyze(t *testing.T, s *Store, mode, sql string, args []any) planNode {
+	t.Helper()
+	ctx := context.Background()
+	pc, err := s.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := pc.Hijack()
+	defer c.Close(ctx)
+	// The simple protocol: PREPARE's parameters are its statement's, and
+	// EXECUTE's arguments go in as literals.
+	if err := c.PgConn().Exec(ctx, "SET plan_cache_mode = "+mode+"; PREPARE p AS "+sql).Close(); err != nil {
+		t.Fatal(err)
+	}
+	marks := make([]string, len(args))
+	for i := range args {
+		marks[i] = "$" + strconv.Itoa(i+1)
+	}
+	var text string
+	if err := c.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE p("+strings.Join(marks, ", ")+")",
+		append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	var out []struct{ Plan planNode }
+	if err := json.Unmarshal([]byte(text), &out); err != nil || len(out) != 1 {
+		t.Fatalf("plan %q: %v", text, err)
+	}
+	return out[0].Plan
 }
