@@ -36,9 +36,11 @@ const (
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
 	auditCopiedCols = `seq, tenant_id, object_id, object_kind, op, related_id, related_kind, properties,
 	actor_kind, actor_id, actor_name, request_id, client_addr, at`
-	// auditNumber is a change's entry number, its cursor, as the indexes
-	// of a target's entries hold it (migration 00180).
+	// auditNumber is a change's entry number, its cursor.
 	auditNumber = `((xid << 20) | ord)`
+	// auditBucketBits: a bucket of the indexes by target holds 4,096
+	// transaction ids (migration 00180).
+	auditBucketBits = 12
 	// auditCopied is the key of the last change copied to audit_log.
 	auditCopied = `(SELECT cursor >> 20 FROM audit_copied WHERE id = 1), (SELECT (cursor & 1048575)::integer FROM audit_copied WHERE id = 1)`
 )
@@ -89,13 +91,13 @@ func (r reader) AuditLog(ctx context.Context, tenant directory.TenantID, q direc
 // auditSQL is AuditLog's statement for q: top+1 rows, so that a next page
 // shows.
 //
-// A target's change log entries are read as two ranges, of the object
-// index and of the related one, each newest first by entry number and cut
-// at the page size, then merged (migration 00180): under one condition
-// "object or related", PostgreSQL collects all of the target's entries
-// to sort them, or walks the whole log back to them. The related range
-// skips the entries whose object is the target too, which the object
-// range lists. The copied rows keep that condition: they only age out.
+// A target's change log entries are read by two walks down the buckets of
+// the indexes by target (migration 00180), the object one and the related
+// one, each cut at the page size, then merged: under one condition "object
+// or related", PostgreSQL collects all of the target's entries to sort
+// them, or walks the whole log back to them. The related walk skips the
+// entries whose object is the target too, which the object walk lists.
+// The copied rows keep that condition: they only age out.
 func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any, error) {
 	args := []any{string(tenant)}
 	arg := func(v any) string {
@@ -141,15 +143,34 @@ func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any,
 		return union(part(auditChangeCols, "changes", changes, "xid DESC, ord DESC"), fromCopied)
 	}
 	changes = append(changes, auditNumber+" > (SELECT cursor FROM audit_copied WHERE id = 1)")
+	top := "9223372036854775807"
 	if after > 0 {
+		top = arg(after >> (ordBits + auditBucketBits))
 		changes = append(changes, auditNumber+" < "+a)
 	}
-	object := append([]string{"object_id = " + t}, changes...)
-	// related_id <> '' lets a generic plan, which does not know that the
-	// target is not empty, read the partial index.
-	related := append([]string{"related_id = " + t, "related_id <> ''", "object_id <> " + t}, changes...)
-	return union(part(auditChangeCols, "changes", object, auditNumber+" DESC"),
-		part(auditChangeCols, "changes", related, auditNumber+" DESC"), fromCopied)
+	// walk reads the entries whose column col is the target: the newest
+	// bucket that has one, then the next older, and so on (each a seek to
+	// the index's last key below the previous), with a bucket's entries
+	// sorted by cursor, until the page is full. Every step is an index
+	// lookup by equality, so no plan, custom or generic, reads more than a
+	// page and one bucket's entries of the target; under one ordered scan
+	// with a sort per bucket, the planner often chose to sort them all.
+	// The walk has no ORDER BY of its own: the nested loop yields the
+	// buckets as the recursion finds them, newest first, each sorted
+	// (TestAuditTargetPageIsOrdered compares its pages with a plain sort).
+	walk := func(name, col string, more ...string) string {
+		key := col + " = " + t + " AND " + col + " <> ''" // <> '': the partial index's condition
+		next := func(below string) string {
+			return "(SELECT xid >> 12 FROM changes WHERE " + key + " AND (xid >> 12) " + below +
+				" ORDER BY xid >> 12 DESC LIMIT 1)"
+		}
+		return "(WITH RECURSIVE " + name + "(k) AS (SELECT " + next("<= "+top) +
+			" UNION ALL SELECT " + next("< "+name+".k") + " FROM " + name + " WHERE " + name + ".k IS NOT NULL)" +
+			" SELECT e.* FROM " + name + ", LATERAL (SELECT " + auditChangeCols + " FROM changes WHERE " + key +
+			" AND (xid >> 12) = " + name + ".k AND " + strings.Join(append(more, changes...), " AND ") +
+			" ORDER BY xid DESC, ord DESC LIMIT " + limit + ") e LIMIT " + limit + ")"
+	}
+	return union(walk("ob", "object_id"), walk("rb", "related_id", "object_id <> "+t), fromCopied)
 }
 
 // qTrimAudit trims the copied rows (the change log's rows go with its own
