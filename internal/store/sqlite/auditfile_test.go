@@ -180,7 +180,6 @@ func TestTrimChangesKeepsUncopied(t *testing.T) {
 // TestAuditCopyQueriesUseIndexes: the copy reads one range of the change
 // log, on the copier's connection where the directory is attached.
 func TestAuditCopyQueriesUseIndexes(t *testing.T) {
-	ctx := context.Background()
 	s := openTemp(t)
 	defer s.Close()
 	for _, c := range []struct {
@@ -190,26 +189,33 @@ func TestAuditCopyQueriesUseIndexes(t *testing.T) {
 		{"audit copy bounds", qAuditBounds, []any{0, 2000}},
 		{"audit copy", qCopyAudit, []any{0, 2000, "signingKey"}},
 	} {
-		rows, err := s.audit.c.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query, c.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := auditPlan(t, s, c.query, c.args)
 		for _, line := range plan {
 			if fullScan.MatchString(line) {
 				t.Errorf("%s scans a table: %q\nplan:\n%s", c.name, line, strings.Join(plan, "\n"))
 			}
 		}
 	}
+}
+
+// auditPlan is the audit file's plan of query, a line per step.
+func auditPlan(t *testing.T, s *Store, query string, args []any) []string {
+	t.Helper()
+	rows, err := s.audit.c.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
 }
 
 // TestAuditMoveMigration: migration 140 moves the audit rows and the

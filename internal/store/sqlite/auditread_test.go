@@ -149,20 +149,7 @@ func TestAuditTargetPlan(t *testing.T) {
 	defer s.Close()
 	text, args := auditSQL("t", directory.AuditQuery{Target: "X", ActorID: "a"}, 1<<40, 11)
 	args[3] = 2
-	rows, err := s.audit.c.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+text, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
+	plan := auditPlan(t, s, text, args)
 	joined := strings.Join(plan, "\n")
 	for _, want := range []string{"INDEX audit_log_object (<expr>=? AND object_id=? AND rowid<?)",
 		"INDEX audit_log_related (<expr>=? AND related_id=? AND rowid<?)", "MERGE (UNION ALL)"} {
