@@ -186,3 +186,34 @@ func TestAuditTargetPages(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditIndexMigrationReruns: migration 180 builds its indexes
+// concurrently, outside a transaction, so a failed build can leave an
+// invalid index behind; running the migration again replaces it with a
+// valid one.
+func TestAuditIndexMigrationReruns(t *testing.T) {
+	ctx := context.Background()
+	db, p, _, exec := migratedTo(t, 170)
+	var super bool
+	if err := db.QueryRowContext(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
+		t.Fatal(err)
+	}
+	if !super {
+		t.Skip("marking an index invalid, as a failed concurrent build leaves it, needs a superuser")
+	}
+	// As a build that failed half way leaves it.
+	exec(`DROP INDEX changes_object`)
+	exec(`CREATE INDEX changes_object ON changes (object_id, (xid >> 12))`)
+	exec(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'changes_object'::regclass`)
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var valid int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_index
+	WHERE indexrelid IN ('changes_object'::regclass, 'changes_related'::regclass) AND indisvalid`).Scan(&valid); err != nil {
+		t.Fatal(err)
+	}
+	if valid != 2 {
+		t.Errorf("%d valid indexes by target after the migration, want 2", valid)
+	}
+}

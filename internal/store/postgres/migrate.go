@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -66,7 +67,7 @@ func migrate(ctx context.Context, base *pgx.ConnConfig) error {
 		// The usual start: nothing to do, and no need to queue for the lock.
 		return nil
 	}
-	if _, err := lock.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+	if err := takeMigrationLock(ctx, lock); err != nil {
 		return fmt.Errorf("take migration lock: %w", err)
 	}
 	defer func() {
@@ -91,6 +92,29 @@ func migrate(ctx context.Context, base *pgx.ConnConfig) error {
 		return err
 	}
 	return nil
+}
+
+// migrationLockPoll is how often an instance waiting for another's
+// migration tries the lock again.
+const migrationLockPoll = 100 * time.Millisecond
+
+// takeMigrationLock waits for the migration lock by trying it again and
+// again rather than in one pg_advisory_lock: a session blocked in that
+// statement holds a snapshot the whole time, and CREATE INDEX CONCURRENTLY
+// (migration 00180), waiting for every older snapshot of the database to
+// go, would wait for the waiters, who wait for it.
+func takeMigrationLock(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		var got bool
+		if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", migrationLock).Scan(&got); err != nil || got {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(migrationLockPoll):
+		}
+	}
 }
 
 // appliedVersion reads the newest applied migration; it fails when the

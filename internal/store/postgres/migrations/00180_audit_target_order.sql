@@ -16,11 +16,17 @@
 -- provisioning clients the entry number's indexes cost about 11-15 % of
 -- the calls a second, the bucket's nothing measurable.
 --
--- The indexes are built inside the migration's transaction, so writes wait
--- for the build.
+-- The indexes are built concurrently, outside a transaction, so that
+-- writes (this instance's are not yet running, other instances' may be)
+-- go on during the build, which on a large change log takes a while. Each
+-- statement can be run again: a build that failed leaves an invalid index,
+-- which the DROP before it removes, and goose records the version only
+-- after the last statement. While an index is missing, a read by target
+-- of an instance still running the earlier version scans the log.
 
+-- +goose NO TRANSACTION
 -- +goose Up
-DROP INDEX changes_object;
-DROP INDEX changes_related;
-CREATE INDEX changes_object ON changes (object_id, (xid >> 12));
-CREATE INDEX changes_related ON changes (related_id, (xid >> 12)) WHERE related_id <> '';
+DROP INDEX CONCURRENTLY IF EXISTS changes_object;
+CREATE INDEX CONCURRENTLY changes_object ON changes (object_id, (xid >> 12));
+DROP INDEX CONCURRENTLY IF EXISTS changes_related;
+CREATE INDEX CONCURRENTLY changes_related ON changes (related_id, (xid >> 12)) WHERE related_id <> '';
