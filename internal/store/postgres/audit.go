@@ -38,8 +38,10 @@ const (
 	actor_kind, actor_id, actor_name, request_id, client_addr, at`
 	// auditNumber is a change's entry number, its cursor.
 	auditNumber = `((xid << 20) | ord)`
-	// auditBucketBits: a bucket of the indexes by target holds 4,096
-	// transaction ids (migration 00180).
+	// auditBucket is an entry's bucket of 4,096 transaction ids, the
+	// second key of the indexes by target (migration 00180), spelled as
+	// they spell it; auditBucketBits is its shift.
+	auditBucket     = `(xid >> 12)`
 	auditBucketBits = 12
 	// auditCopied is the key of the last change copied to audit_log.
 	auditCopied = `(SELECT cursor >> 20 FROM audit_copied WHERE id = 1), (SELECT (cursor & 1048575)::integer FROM audit_copied WHERE id = 1)`
@@ -143,9 +145,9 @@ func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any,
 		return union(part(auditChangeCols, "changes", changes, "xid DESC, ord DESC"), fromCopied)
 	}
 	changes = append(changes, auditNumber+" > (SELECT cursor FROM audit_copied WHERE id = 1)")
-	top := "9223372036854775807"
+	newest := "9223372036854775807" // the newest bucket to read
 	if after > 0 {
-		top = arg(after >> (ordBits + auditBucketBits))
+		newest = arg(after >> (ordBits + auditBucketBits))
 		changes = append(changes, auditNumber+" < "+a)
 	}
 	// walk reads the entries whose column col is the target: the newest
@@ -161,13 +163,13 @@ func auditSQL(tenant directory.TenantID, q directory.AuditQuery) (string, []any,
 	walk := func(name, col string, more ...string) string {
 		key := col + " = " + t + " AND " + col + " <> ''" // <> '': the partial index's condition
 		next := func(below string) string {
-			return "(SELECT xid >> 12 FROM changes WHERE " + key + " AND (xid >> 12) " + below +
-				" ORDER BY xid >> 12 DESC LIMIT 1)"
+			return "(SELECT " + auditBucket + " FROM changes WHERE " + key + " AND " + auditBucket + " " + below +
+				" ORDER BY " + auditBucket + " DESC LIMIT 1)"
 		}
-		return "(WITH RECURSIVE " + name + "(k) AS (SELECT " + next("<= "+top) +
+		return "(WITH RECURSIVE " + name + "(k) AS (SELECT " + next("<= "+newest) +
 			" UNION ALL SELECT " + next("< "+name+".k") + " FROM " + name + " WHERE " + name + ".k IS NOT NULL)" +
 			" SELECT e.* FROM " + name + ", LATERAL (SELECT " + auditChangeCols + " FROM changes WHERE " + key +
-			" AND (xid >> 12) = " + name + ".k AND " + strings.Join(append(more, changes...), " AND ") +
+			" AND " + auditBucket + " = " + name + ".k AND " + strings.Join(append(more, changes...), " AND ") +
 			" ORDER BY xid DESC, ord DESC LIMIT " + limit + ") e LIMIT " + limit + ")"
 	}
 	return union(walk("ob", "object_id"), walk("rb", "related_id", "object_id <> "+t), fromCopied)

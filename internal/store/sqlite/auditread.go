@@ -12,11 +12,14 @@ import (
 	"groupd/internal/store/listsql"
 )
 
-// auditBucketBits is the shift of the audit file's bucket, seq >> 17, that
-// leads its indexes by target (audit migration 00002). The statements
-// repeat it literally, since SQLite uses an index on an expression only for
-// the same expression.
-const auditBucketBits = 17
+// auditBucket is an entry's bucket, seq >> 17, which leads the audit
+// file's indexes by target (audit migration 00002), spelled as they spell
+// it: SQLite uses an index on an expression only for the same expression.
+// auditBucketBits is its shift.
+const (
+	auditBucket     = "seq >> 17"
+	auditBucketBits = 17
+)
 
 // qAuditSpan: the first and last seq, each read at an end of the table.
 const qAuditSpan = `SELECT (SELECT min(seq) FROM audit_log), (SELECT max(seq) FROM audit_log)`
@@ -108,7 +111,7 @@ func auditSQL(tenant directory.TenantID, q directory.AuditQuery, before int64, l
 	}
 	t := arg(string(target))
 	arm := func(by string) string {
-		return "SELECT * FROM (SELECT " + auditCols + " FROM audit_log WHERE seq >> 17 = ?4 AND " + by +
+		return "SELECT * FROM (SELECT " + auditCols + " FROM audit_log WHERE " + auditBucket + " = ?4 AND " + by +
 			" AND " + cond + " ORDER BY seq DESC LIMIT ?3)"
 	}
 	return arm("object_id = "+t) + " UNION ALL " +
