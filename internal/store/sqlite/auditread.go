@@ -65,14 +65,7 @@ func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q direc
 func (r reader) auditByTarget(ctx context.Context, items *[]directory.AuditRecord, tenant directory.TenantID,
 	q directory.AuditQuery, before int64, limit int) error {
 	var first, last sql.NullInt64
-	rows, err := r.query(ctx, qAuditSpan)
-	if err == nil {
-		if rows.Next() {
-			err = rows.Scan(&first, &last)
-		}
-		rows.Close()
-	}
-	if err != nil {
+	if err := r.scanRow(ctx, qAuditSpan, nil, &first, &last); err != nil {
 		return mapErr("read audit log", err)
 	}
 	if !last.Valid {
