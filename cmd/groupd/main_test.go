@@ -4,13 +4,30 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"groupd/internal/directory"
 	"groupd/internal/store"
+	"groupd/internal/store/pgtest"
+	"groupd/internal/store/testdb"
 )
+
+// runArgsEnv, when set in the environment of this test binary, makes it
+// run groupd with the arguments it holds (one a line) instead of the
+// tests: a server of its own process, which a test can kill
+// (crash_test.go).
+const runArgsEnv = "GROUPD_TEST_RUN_ARGS"
+
+// TestMain gives the PostgreSQL tests a throwaway cluster (see pgtest).
+func TestMain(m *testing.M) {
+	if args := os.Getenv(runArgsEnv); args != "" {
+		os.Exit(run(strings.Split(args, "\n"), os.Stdout, os.Stderr))
+	}
+	pgtest.Main(m, testdb.MigratePostgres)
+}
 
 func groupd(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer

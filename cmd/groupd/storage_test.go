@@ -11,11 +11,7 @@ import (
 	"groupd/internal/directory"
 	"groupd/internal/store"
 	"groupd/internal/store/pgtest"
-	"groupd/internal/store/testdb"
 )
-
-// TestMain gives the PostgreSQL tests a throwaway cluster (see pgtest).
-func TestMain(m *testing.M) { pgtest.Main(m, testdb.MigratePostgres) }
 
 func bootstrap(t *testing.T, dataDir, database string) directory.BootstrapResult {
 	t.Helper()
