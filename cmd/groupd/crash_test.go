@@ -166,32 +166,27 @@ func isKilled(killed chan struct{}) bool {
 
 // addFixtures makes a group and n users to add to it, before the server
 // starts.
-func addFixtures(t *testing.T, dataDir, database string, tenant directory.TenantID, n int) (directory.ObjectID, []directory.ObjectID) {
+func addFixtures(t *testing.T, dataDir, database string, tenant directory.TenantID, n int) (gid directory.ObjectID, ids []directory.ObjectID) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dataDir, database)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := directory.New(st, directory.WithPasswordCost(4))
-	name, yes, no := "crash", true, false
-	g, err := svc.CreateGroup(ctx, tenant, directory.GroupCreate{Fields: directory.GroupFields{
-		DisplayName: &name, MailNickname: &name, MailEnabled: &no, SecurityEnabled: &yes}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]directory.ObjectID, n)
-	for i := range ids {
-		nick, upn, pw := fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.org", i), "Passw0rd!x"
-		u, err := svc.CreateUser(ctx, tenant, directory.UserFields{DisplayName: &nick, MailNickname: &nick,
-			UserPrincipalName: &upn, AccountEnabled: &yes, Password: &pw}, directory.Policy{})
+	withService(t, dataDir, database, func(ctx context.Context, svc *directory.Service) {
+		name, yes, no := "crash", true, false
+		g, err := svc.CreateGroup(ctx, tenant, directory.GroupCreate{Fields: directory.GroupFields{
+			DisplayName: &name, MailNickname: &name, MailEnabled: &no, SecurityEnabled: &yes}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[i] = u.ID
-	}
-	return g.ID, ids
+		gid = g.ID
+		for i := range n {
+			nick, upn, pw := fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.org", i), "Passw0rd!x"
+			u, err := svc.CreateUser(ctx, tenant, directory.UserFields{DisplayName: &nick, MailNickname: &nick,
+				UserPrincipalName: &upn, AccountEnabled: &yes, Password: &pw}, directory.Policy{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, u.ID)
+		}
+	})
+	return gid, ids
 }
 
 // listenURL reads the server's address from its first line of output.

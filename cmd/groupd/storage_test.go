@@ -13,7 +13,9 @@ import (
 	"groupd/internal/store/pgtest"
 )
 
-func bootstrap(t *testing.T, dataDir, database string) directory.BootstrapResult {
+// withService opens the store of dataDir or database, hands f a service on
+// it and closes it again.
+func withService(t *testing.T, dataDir, database string, f func(context.Context, *directory.Service)) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dataDir, database)
@@ -21,10 +23,17 @@ func bootstrap(t *testing.T, dataDir, database string) directory.BootstrapResult
 		t.Fatal(err)
 	}
 	defer st.Close()
-	boot, err := directory.New(st, directory.WithPasswordCost(4)).Bootstrap(ctx, "example.org", "Admin-Passw0rd")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f(ctx, directory.New(st, directory.WithPasswordCost(4)))
+}
+
+func bootstrap(t *testing.T, dataDir, database string) (boot directory.BootstrapResult) {
+	t.Helper()
+	withService(t, dataDir, database, func(ctx context.Context, svc *directory.Service) {
+		var err error
+		if boot, err = svc.Bootstrap(ctx, "example.org", "Admin-Passw0rd"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	return boot
 }
 
