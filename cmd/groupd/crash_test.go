@@ -74,7 +74,6 @@ func killDuringAdds(t *testing.T, dataDir, database string) {
 		added       []directory.ObjectID
 		wg          sync.WaitGroup
 		killed      = make(chan struct{})
-		killOnce    sync.Once
 	)
 	client := &http.Client{Timeout: 10 * time.Second}
 	for range clients {
@@ -103,11 +102,9 @@ func killDuringAdds(t *testing.T, dataDir, database string) {
 					mu.Lock()
 					added = append(added, uids[i])
 					mu.Unlock()
-					if acked.Add(1) == killAfter {
-						killOnce.Do(func() {
-							_ = srv.Process.Kill()
-							close(killed)
-						})
+					if acked.Add(1) == killAfter { // true for one add only
+						_ = srv.Process.Kill()
+						close(killed)
 					}
 				} else if !isKilled(killed) {
 					t.Errorf("add %d: status %d", i, res.StatusCode)
