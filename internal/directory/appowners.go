@@ -54,16 +54,25 @@ func (s *Service) checkOwned(ctx context.Context, tx Tx, g Group, memberChange b
 // ownCreated makes a Group.Create-only application an owner of the group it
 // just created, so that it can manage that group afterwards.
 func (s *Service) ownCreated(ctx context.Context, tx Tx, log *changeLog, g Group) error {
-	c := CallerFrom(ctx)
-	if !c.mustOwn(false) {
+	ref, ok := creatorOwner(ctx)
+	if !ok {
 		return nil
 	}
-	ref := MemberRef{ID: ObjectID(c.Actor.ID), Kind: KindServicePrincipal}
 	if err := tx.AddOwners(ctx, g.TenantID, g.ID, []MemberRef{ref}); err != nil {
 		return err
 	}
 	log.relate(g.ID, OpOwnerAdded, ref)
 	return nil
+}
+
+// creatorOwner is the calling application's service principal when it
+// must own the group it creates.
+func creatorOwner(ctx context.Context) (MemberRef, bool) {
+	c := CallerFrom(ctx)
+	if !c.mustOwn(false) {
+		return MemberRef{}, false
+	}
+	return MemberRef{ID: ObjectID(c.Actor.ID), Kind: KindServicePrincipal}, true
 }
 
 // withAppOwners appends the applications owning group to the last page of

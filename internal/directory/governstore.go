@@ -109,8 +109,11 @@ type GovernanceTx interface {
 	// user of the tenant: when one does not, the call fails with
 	// *NotFoundError (KindUser) naming the first such id, owners before
 	// members, and relates nothing. An id repeated within one list fails
-	// with *ReferenceExistsError.
-	RelateNewGroup(ctx context.Context, tenant TenantID, group ObjectID, owners, members []ObjectID) error
+	// with *ReferenceExistsError. app, unless empty, is the service
+	// principal of the calling application, made an owner too (an
+	// application allowed only to create groups owns what it creates);
+	// it is the caller's own, so it is not checked.
+	RelateNewGroup(ctx context.Context, tenant TenantID, group, app ObjectID, owners, members []ObjectID) error
 }
 
 // RepeatedRelations names an id given twice in the owners or the members

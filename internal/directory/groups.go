@@ -152,13 +152,11 @@ func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Te
 	if err := checkUserRefs(ctx, tx, tenant, append(append([]MemberRef{}, c.Members...), c.Owners...)); err != nil {
 		return err
 	}
+	if c.resolved {
+		return relateUsersTx(ctx, tx, log, *g, c.Owners, c.Members)
+	}
 	if err := s.ownCreated(ctx, tx, log, *g); err != nil {
 		return err
-	}
-	if c.resolved {
-		// ownCreated has made the calling application an owner exactly
-		// when it must own what it creates.
-		return relateUsersTx(ctx, tx, log, *g, CallerFrom(ctx).mustOwn(false), c.Owners, c.Members)
 	}
 	if err := s.addOwnersTx(ctx, tx, log, *g, c.Owners); err != nil {
 		return err

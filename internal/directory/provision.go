@@ -256,9 +256,13 @@ func union(a, b []MemberRef) []MemberRef {
 
 // relateUsersTx relates resolved users to a group created in the same
 // transaction: users break no nesting rule and a new group has no
-// relations yet, so only the owner limit needs checking, counting the
-// application that ownCreated may have made an owner (appOwner).
-func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, appOwner bool, owners, members []MemberRef) error {
+// relations yet, so only the owner limit needs checking. The calling
+// application, when it must own what it creates, is made an owner in the
+// same store call: on its own (ownCreated) its insert would read the
+// index pages where concurrent calls add their groups' owners, and on
+// PostgreSQL every such pair of calls would then fail one of them.
+func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, members []MemberRef) error {
+	app, appOwner := creatorOwner(ctx)
 	n := len(owners)
 	if appOwner {
 		n++
@@ -266,12 +270,15 @@ func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, appOwner
 	if n > MaxOwners {
 		return &LimitError{What: "owners", Limit: MaxOwners}
 	}
-	if err := tx.RelateNewGroup(ctx, g.TenantID, g.ID, refIDs(owners), refIDs(members)); err != nil {
+	if err := tx.RelateNewGroup(ctx, g.TenantID, g.ID, app.ID, refIDs(owners), refIDs(members)); err != nil {
 		return err
 	}
 	// One allocation for the rows instead of a copy at every doubling: a
 	// call relates a hundred users.
-	log.rows = slices.Grow(log.rows, len(owners)+len(members))
+	log.rows = slices.Grow(log.rows, n+len(members))
+	if appOwner {
+		log.relate(g.ID, OpOwnerAdded, app)
+	}
 	for _, r := range owners {
 		log.relate(g.ID, OpOwnerAdded, r)
 	}

@@ -87,7 +87,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"changes", qChanges, []any{0, 0, 100}},
 		{"visible users", qVisibleUsers, []any{tid, list}},
 		{"user ids by UPN", qUserIDsByUPN, []any{tid, []string{"a@contoso.example", "b@contoso.example"}}},
-		{"relate new group", qRelateNewGroup, []any{id, tid, list, list, list}},
+		{"relate new group", qRelateNewGroup, []any{id, tid, list, list, list, ""}},
 	}
 	for _, c := range cases {
 		plan, err := s.ExplainQueryPlan(ctx, c.query, c.args...)

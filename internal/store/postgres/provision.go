@@ -29,8 +29,8 @@ var (
 	// after the table grew from 102 without a new ANALYZE. ids are given
 	// once each, so the count of users found says whether all are
 	// visible.
-	// qRelateNewGroup inserts the owners ($4) and members ($5) of the new
-	// group $1 when the group and every user of $3 (both lists, each id
+	// qRelateNewGroup inserts the owners ($4, and the service principal
+	// $6 unless empty) and members ($5) of the new group $1 when the group and every user of $3 (both lists, each id
 	// once) are visible, and nothing otherwise, saying which. Nothing here
 	// reads the relation tables: under SERIALIZABLE a read of their index
 	// pages would conflict with every concurrent write landing on those
@@ -57,6 +57,8 @@ func relateNewGroup(grp string) string {
 ), o AS (
 	INSERT INTO ownerships (group_id, owner_id, tenant_id, owner_kind)
 	SELECT $1, x.id, $2, 'user' FROM unnest($4::text[]) AS x(id) WHERE (SELECT users AND grp FROM visible)
+	UNION ALL
+	SELECT $1, $6, $2, 'servicePrincipal' WHERE $6 <> '' AND (SELECT users AND grp FROM visible)
 ), m AS (
 	INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
 	SELECT $1, x.id, $2, 'user' FROM unnest($5::text[]) AS x(id) WHERE (SELECT users AND grp FROM visible)
@@ -88,11 +90,11 @@ func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upn
 	return out, r.fail("read user ids by upn", rows.Err())
 }
 
-func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group directory.ObjectID, owners, members []directory.ObjectID) error {
+func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group, app directory.ObjectID, owners, members []directory.ObjectID) error {
 	if err := directory.RepeatedRelations(owners, members); err != nil {
 		return err
 	}
-	if len(owners)+len(members) == 0 {
+	if len(owners)+len(members) == 0 && app == "" {
 		return nil
 	}
 	all := make([]string, 0, len(owners)+len(members))
@@ -108,7 +110,7 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 		q = qRelateOwnNewGroup
 	}
 	var users, grp bool
-	err := t.q.QueryRow(ctx, q, string(group), string(tenant), all, idStrings(owners), idStrings(members)).Scan(&users, &grp)
+	err := t.q.QueryRow(ctx, q, string(group), string(tenant), all, idStrings(owners), idStrings(members), string(app)).Scan(&users, &grp)
 	switch {
 	case err != nil:
 		return t.fail("relate new group", err)

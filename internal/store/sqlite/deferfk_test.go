@@ -111,10 +111,10 @@ func TestRelationsOfMissingGroup(t *testing.T) {
 		"AddMembers": func(tx directory.Tx, g directory.ObjectID) error { return tx.AddMembers(ctx, tid, g, refs) },
 		"AddOwners":  func(tx directory.Tx, g directory.ObjectID) error { return tx.AddOwners(ctx, tid, g, refs) },
 		"RelateNewGroup owners": func(tx directory.Tx, g directory.ObjectID) error {
-			return tx.RelateNewGroup(ctx, tid, g, []directory.ObjectID{u.ID, v.ID}, nil)
+			return tx.RelateNewGroup(ctx, tid, g, "", []directory.ObjectID{u.ID, v.ID}, nil)
 		},
 		"RelateNewGroup members": func(tx directory.Tx, g directory.ObjectID) error {
-			return tx.RelateNewGroup(ctx, tid, g, nil, []directory.ObjectID{u.ID, v.ID})
+			return tx.RelateNewGroup(ctx, tid, g, "", nil, []directory.ObjectID{u.ID, v.ID})
 		},
 	} {
 		missing := directory.NewObjectID()

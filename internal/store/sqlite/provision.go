@@ -58,12 +58,12 @@ func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upn
 // RelateNewGroup checks that every id names a visible user in one query,
 // then inserts each relation in one statement. The engine is in-process,
 // so the check costs no round trip, and statements stay plain inserts.
-func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group directory.ObjectID, owners, members []directory.ObjectID) error {
+func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group, app directory.ObjectID, owners, members []directory.ObjectID) error {
 	if err := directory.RepeatedRelations(owners, members); err != nil {
 		return err
 	}
 	if len(owners)+len(members) == 0 {
-		return nil
+		return t.addCreator(ctx, tenant, group, app)
 	}
 	// The key to groups refuses no soft-deleted group and none of another
 	// tenant, so the group is read first.
@@ -81,6 +81,9 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 	if !errors.Is(err, sql.ErrNoRows) {
 		return mapErr("relate new group", err)
 	}
+	if err := t.addCreator(ctx, tenant, group, app); err != nil {
+		return err
+	}
 	for _, r := range []struct {
 		q, table, what string
 		ids            []directory.ObjectID
@@ -96,4 +99,13 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 		}
 	}
 	return nil
+}
+
+// addCreator makes app, unless empty, an owner of group. One writer at a
+// time means no reads to spare here, unlike on PostgreSQL.
+func (t *tx) addCreator(ctx context.Context, tenant directory.TenantID, group, app directory.ObjectID) error {
+	if app == "" {
+		return nil
+	}
+	return t.AddOwners(ctx, tenant, group, []directory.MemberRef{{ID: app, Kind: directory.KindServicePrincipal}})
 }

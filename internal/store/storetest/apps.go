@@ -102,6 +102,29 @@ func testApps(t *testing.T, f *fixture) {
 	if owners, err := r.AppOwners(ctx, other.ID, g.ID); err != nil || len(owners) != 0 {
 		t.Errorf("AppOwners through another tenant: %+v, %v", owners, err)
 	}
+	// RelateNewGroup makes the creating application an owner beside the
+	// users, as AddOwners does, and counts it as AddOwners does.
+	h, u := f.newUnified("app-made"), f.user()
+	f.update(func(tx directory.Tx) error {
+		if err := tx.InsertGroup(ctx, h); err != nil {
+			return err
+		}
+		return tx.RelateNewGroup(ctx, f.tenant.ID, h.ID, a.ServicePrincipalID, []directory.ObjectID{u.ID}, []directory.ObjectID{u.ID})
+	})
+	if owners, err := r.AppOwners(ctx, f.tenant.ID, h.ID); err != nil || len(owners) != 1 || owners[0].ID != a.ID {
+		t.Errorf("AppOwners of a group related with its creator: %+v, %v", owners, err)
+	}
+	f.update(func(tx directory.Tx) error {
+		return tx.AddOwners(ctx, f.tenant.ID, g.ID, []directory.MemberRef{{ID: u.ID, Kind: directory.KindUser}})
+	})
+	byAdd, err1 := f.s.CountOwners(ctx, f.tenant.ID, g.ID)
+	byRelate, err2 := f.s.CountOwners(ctx, f.tenant.ID, h.ID)
+	if err1 != nil || err2 != nil || byAdd != byRelate {
+		t.Errorf("CountOwners: %d after AddOwners, %d after RelateNewGroup (%v, %v)", byAdd, byRelate, err1, err2)
+	}
+	if in, err := f.s.Contains(ctx, f.tenant.ID, h.ID, u.ID); err != nil || !in {
+		t.Errorf("member of the group related with its creator: %v, %v", in, err)
+	}
 
 	b := f.insertAppN(f.tenant.ID, "second")
 	page, err := r.Applications(ctx, f.tenant.ID, directory.PageRequest{Top: 1})

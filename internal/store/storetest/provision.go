@@ -65,7 +65,7 @@ func testRelateNewGroup(t *testing.T, f *fixture) {
 		if err := tx.InsertGroup(f.ctx, g); err != nil {
 			return err
 		}
-		return tx.RelateNewGroup(f.ctx, f.tenant.ID, g.ID, []directory.ObjectID{b.ID, a.ID}, []directory.ObjectID{a.ID, b.ID, c.ID})
+		return tx.RelateNewGroup(f.ctx, f.tenant.ID, g.ID, "", []directory.ObjectID{b.ID, a.ID}, []directory.ObjectID{a.ID, b.ID, c.ID})
 	})
 	ids := func(p directory.Page[directory.Object], err error) []directory.ObjectID {
 		t.Helper()
@@ -113,7 +113,7 @@ func testRelateNewGroup(t *testing.T, f *fixture) {
 			if err := tx.InsertGroup(f.ctx, h); err != nil {
 				return err
 			}
-			err := tx.RelateNewGroup(f.ctx, f.tenant.ID, h.ID, tc.owners, tc.member)
+			err := tx.RelateNewGroup(f.ctx, f.tenant.ID, h.ID, "", tc.owners, tc.member)
 			var nf *directory.NotFoundError
 			if !errors.As(err, &nf) || nf.ID != string(tc.want) || nf.Kind != directory.KindUser {
 				t.Errorf("%s: %v, want *NotFoundError naming user %s", tc.name, err, tc.want)
@@ -139,7 +139,7 @@ func testRelateNewGroup(t *testing.T, f *fixture) {
 		if err := tx.InsertGroup(f.ctx, h); err != nil {
 			return err
 		}
-		return tx.RelateNewGroup(f.ctx, f.tenant.ID, h.ID, []directory.ObjectID{a.ID}, []directory.ObjectID{b.ID, c.ID, b.ID})
+		return tx.RelateNewGroup(f.ctx, f.tenant.ID, h.ID, "", []directory.ObjectID{a.ID}, []directory.ObjectID{b.ID, c.ID, b.ID})
 	})
 	var re *directory.ReferenceExistsError
 	if !errors.As(err, &re) || re.Relation != "members" || re.ID != b.ID {
@@ -153,7 +153,7 @@ func testRelateNewGroup(t *testing.T, f *fixture) {
 	// groups refuses the rows, whenever the engine checks it.
 	missing := idAt(9)
 	err = f.s.Update(f.ctx, func(tx directory.Tx) error {
-		return tx.RelateNewGroup(f.ctx, f.tenant.ID, missing, []directory.ObjectID{a.ID}, []directory.ObjectID{b.ID, c.ID})
+		return tx.RelateNewGroup(f.ctx, f.tenant.ID, missing, "", []directory.ObjectID{a.ID}, []directory.ObjectID{b.ID, c.ID})
 	})
 	var nf *directory.NotFoundError
 	if !errors.As(err, &nf) || nf.Kind != directory.KindGroup || nf.ID != string(missing) {
@@ -169,6 +169,6 @@ func testRelateNewGroup(t *testing.T, f *fixture) {
 		if err := tx.InsertGroup(f.ctx, e); err != nil {
 			return err
 		}
-		return tx.RelateNewGroup(f.ctx, f.tenant.ID, e.ID, nil, nil)
+		return tx.RelateNewGroup(f.ctx, f.tenant.ID, e.ID, "", nil, nil)
 	})
 }

@@ -29,10 +29,10 @@ func testRelateInvisibleGroup(t *testing.T, f *fixture) {
 			return tx.AddOwners(ctx, tn, g, refs)
 		}},
 		{"RelateNewGroup owners", func(tx directory.Tx, tn directory.TenantID, g directory.ObjectID) error {
-			return tx.RelateNewGroup(ctx, tn, g, both, nil)
+			return tx.RelateNewGroup(ctx, tn, g, "", both, nil)
 		}},
 		{"RelateNewGroup members", func(tx directory.Tx, tn directory.TenantID, g directory.ObjectID) error {
-			return tx.RelateNewGroup(ctx, tn, g, nil, both)
+			return tx.RelateNewGroup(ctx, tn, g, "", nil, both)
 		}},
 	}
 	other := f.otherTenant("fabrikam.example").ID
@@ -124,7 +124,7 @@ func testRelateInvisibleGroup(t *testing.T, f *fixture) {
 			if err != nil {
 				return err
 			}
-			err = tx.RelateNewGroup(ctx, tid, g.ID, []directory.ObjectID{u.ID}, []directory.ObjectID{v.ID})
+			err = tx.RelateNewGroup(ctx, tid, g.ID, "", []directory.ObjectID{u.ID}, []directory.ObjectID{v.ID})
 			var nf *directory.NotFoundError
 			if !errors.As(err, &nf) || nf.Kind != directory.KindGroup || nf.ID != string(g.ID) {
 				t.Errorf("own group, %s-deleted: got %v, want *NotFoundError of group %s", del, err, g.ID)
