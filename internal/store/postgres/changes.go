@@ -31,15 +31,22 @@ const (
 const (
 	changeCols = `(xid << 20) | ord, tenant_id, object_id, object_kind, op, related_id,
 	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
-	visibleXmin = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint`
-	qChanges    = `SELECT ` + changeCols + ` FROM changes
+	visibleXmin  = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint`
+	changesAfter = ` FROM changes
 WHERE (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
 ORDER BY xid, ord LIMIT $3`
 	// Inside a transaction its own rows count too: its reads see its writes.
-	qChangesInTx = `SELECT ` + changeCols + ` FROM changes
+	changesAfterInTx = ` FROM changes
 WHERE (xid, ord) > ($1, $2)
 	AND (xid < ` + visibleXmin + ` OR xid = pg_current_xact_id_if_assigned()::text::bigint)
 ORDER BY xid, ord LIMIT $3`
+	qChanges     = `SELECT ` + changeCols + changesAfter
+	qChangesInTx = `SELECT ` + changeCols + changesAfterInTx
+	// The columns of directory.ChangeKeyReader: properties of updates only.
+	changeKeyCols = `(xid << 20) | ord, tenant_id, object_id, object_kind, op, related_id,
+	related_kind, CASE op WHEN 'updated' THEN properties ELSE '{}' END`
+	qChangeKeys     = `SELECT ` + changeKeyCols + changesAfter
+	qChangeKeysInTx = `SELECT ` + changeKeyCols + changesAfterInTx
 
 	// qAppendChanges inserts every row in one statement. Its tenants are
 	// announced after the commit (notify.go). Each row's properties come
@@ -80,6 +87,37 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 		q = qChangesInTx
 	}
 	return r.changeRows(ctx, "read changes", q, after>>ordBits, after&maxOrd, limit)
+}
+
+// ChangeKeys reads as Changes does, fewer columns (directory.ChangeKeyReader).
+func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	if limit <= 0 {
+		limit = defaultTop
+	}
+	after = max(after, 0)
+	q := qChangeKeys
+	if r.tx != nil {
+		q = qChangeKeysInTx
+	}
+	rows, err := r.q.Query(ctx, q, after>>ordBits, after&maxOrd, limit)
+	if err != nil {
+		return nil, r.fail("read change keys", err)
+	}
+	defer rows.Close()
+	var out []directory.Change
+	for rows.Next() {
+		var (
+			c     directory.Change
+			props []string
+		)
+		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
+			&c.RelatedKind, &props); err != nil {
+			return nil, r.fail("read change keys", err)
+		}
+		c.Properties = unlist(props)
+		out = append(out, c)
+	}
+	return out, r.fail("read change keys", rows.Err())
 }
 
 // changeRows runs a change log query whose columns are those of qChanges.

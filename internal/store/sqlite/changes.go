@@ -10,6 +10,9 @@ const (
 	qChanges = `SELECT cursor, tenant_id, object_id, object_kind, op, related_id, related_kind,
 	properties, actor_kind, actor_id, actor_name, request_id, client_addr, at
 FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2`
+	qChangeKeys = `SELECT cursor, tenant_id, object_id, object_kind, op, related_id, related_kind,
+	CASE op WHEN 'updated' THEN properties ELSE '[]' END
+FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2`
 )
 
 // Changes reads in cursor order. With one writer at a time a cursor is
@@ -21,6 +24,37 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 	}
 	rows, err := r.changeRows(ctx, "read changes", qChanges, after, limit)
 	return r.whenDurable(ctx, rows, err)
+}
+
+// ChangeKeys reads as Changes does, fewer columns (directory.ChangeKeyReader).
+func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	if limit <= 0 {
+		limit = defaultTop
+	}
+	rows, err := r.query(ctx, qChangeKeys, after, limit)
+	if err != nil {
+		return nil, mapErr("read change keys", err)
+	}
+	defer rows.Close()
+	var out []directory.Change
+	for rows.Next() {
+		var (
+			c     directory.Change
+			props string
+		)
+		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
+			&c.RelatedKind, &props); err != nil {
+			return nil, mapErr("read change keys", err)
+		}
+		if c.Properties, err = parseList(props); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("read change keys", err)
+	}
+	return r.whenDurable(ctx, out, nil)
 }
 
 // whenDurable returns rows once they are durable (see durable.go).

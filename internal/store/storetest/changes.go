@@ -70,6 +70,50 @@ func testChanges(t *testing.T, f *fixture) {
 	}
 }
 
+// testChangeKeys: ChangeKeys returns the rows of Changes, page by page,
+// with only the fields that say what changed, and properties of updates.
+func testChangeKeys(t *testing.T, f *fixture) {
+	k, ok := f.s.(directory.ChangeKeyReader)
+	if !ok {
+		t.Skip("the store reads no change keys")
+	}
+	ctx := f.ctx
+	rows := sampleChanges(f)
+	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, rows) })
+	full := sameChanges(t, f, rows, 100)
+	var got []directory.Change
+	for after := int64(0); ; {
+		page := must[[]directory.Change](t, "ChangeKeys")(k.ChangeKeys(ctx, after, 2))
+		if len(page) > 2 {
+			t.Fatalf("ChangeKeys(limit 2) returned %d rows", len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, page...)
+		after = page[len(page)-1].Cursor
+	}
+	if len(got) != len(full) {
+		t.Fatalf("ChangeKeys: %d rows, want %d", len(got), len(full))
+	}
+	for i, c := range full {
+		want := directory.Change{Cursor: c.Cursor, TenantID: c.TenantID, ObjectID: c.ObjectID, ObjectKind: c.ObjectKind,
+			Op: c.Op, RelatedID: c.RelatedID, RelatedKind: c.RelatedKind}
+		if c.Op == directory.OpUpdated {
+			want.Properties = c.Properties
+		}
+		if g := got[i]; !reflect.DeepEqual(normList(g.Properties), normList(want.Properties)) ||
+			!reflect.DeepEqual(withoutProps(g), withoutProps(want)) {
+			t.Errorf("key row %d:\n got %+v\nwant %+v", i, g, want)
+		}
+	}
+}
+
+func withoutProps(c directory.Change) directory.Change {
+	c.Properties = nil
+	return c
+}
+
 // testConcurrentChangeOrder has two writers append while a reader follows
 // the log by cursor: the reader must end up with every row, in cursor
 // order, none skipped because it committed after a later cursor was seen.

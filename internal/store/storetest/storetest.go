@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Paging/Groups", testPagingGroups},
 		{"Paging/Members", testPagingMembers},
 		{"Changes", testChanges},
+		{"Changes/Keys", testChangeKeys},
 		{"Changes/Many", testChangesMany},
 		{"Changes/Runs", testChangesRuns},
 		{"Changes/Pending", testPendingChanges},
