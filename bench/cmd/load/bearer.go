@@ -10,12 +10,16 @@ import (
 	"strings"
 )
 
-// bearerAuth registers an application with the groupd CLI on the server's
-// store (while it runs, as the command line contract promises), gets a
-// token from the token endpoint, and returns the Authorization value. The
-// bench then measures bearer verification instead of the Basic cache.
-func bearerAuth(ctx context.Context, o options, addr, dataDir string) (string, error) {
-	args := []string{"app", "create", "--data-dir", dataDir, "--name", "bench", "--role", "Group.Read.All"}
+// bearerAuth registers an application named name with roles, with the
+// groupd CLI on the server's store (while it runs, as the command line
+// contract promises), gets a token from the token endpoint, and returns
+// the Authorization value. The reads then measure bearer verification
+// instead of the Basic cache; provisioning needs a token, as in GT365.
+func bearerAuth(ctx context.Context, o options, addr, dataDir, name string, roles ...string) (string, error) {
+	args := []string{"app", "create", "--data-dir", dataDir, "--name", name}
+	for _, r := range roles {
+		args = append(args, "--role", r)
+	}
 	if o.database != "" {
 		args = append(args, "--database", o.database)
 	}

@@ -21,6 +21,8 @@ import (
 type runResult struct {
 	target   string
 	requests int           // 2xx answers completed inside the measured window
+	all      int           // 2xx answers of the whole run, warm-up included
+	cpu      time.Duration // the server's CPU time over the whole run, when known
 	errors   int           // other statuses, broken connections
 	firstErr string        // what the first error was, to tell them apart
 	elapsed  time.Duration // the measured window
@@ -28,6 +30,15 @@ type runResult struct {
 }
 
 func (r runResult) rps() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+
+// cpuPerRequest is the server's CPU time per answered request, warm-up
+// included; 0 when the CPU time is not known.
+func (r runResult) cpuPerRequest() time.Duration {
+	if r.all == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.all)
+}
 
 // percentile of sorted latencies, nearest rank.
 func percentile(sorted []time.Duration, p float64) time.Duration {
@@ -58,6 +69,7 @@ func load(target, addr string, req requests, conns int, warmup, dur time.Duratio
 	out := runResult{target: target, elapsed: dur}
 	for _, r := range res {
 		out.requests += r.requests
+		out.all += r.all
 		out.errors += r.errors
 		if out.firstErr == "" {
 			out.firstErr = r.firstErr
@@ -95,6 +107,9 @@ func worker(addr string, req func(n int) []byte, measureFrom, end time.Time, max
 		if err != nil || !keep {
 			c.Close()
 			c = nil
+		}
+		if err == nil && status/100 == 2 {
+			r.all++
 		}
 		if !t0.Before(measureFrom) && !t1.After(end) {
 			if err == nil && status/100 == 2 {

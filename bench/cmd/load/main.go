@@ -12,6 +12,7 @@ import (
 	"groupd/internal/store/pgtest"
 
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -46,6 +47,7 @@ type options struct {
 	only                string
 	pprof               string
 	latencyConns        int
+	provisionClients    int
 }
 
 // wants reports whether the operation named name is to be measured.
@@ -84,13 +86,14 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "comma-separated `PARTS` of operation names to measure (default: all), e.g. transitive,members")
 	flag.StringVar(&o.pprof, "pprof", "", "`ADDR` for groupd's pprof listener (GROUPD_PPROF), e.g. 127.0.0.1:6060")
 	flag.IntVar(&o.latencyConns, "latency-conns", 0, "also run every operation once at `N` connections and print its p50 and p99 (0: not)")
+	flag.IntVar(&o.provisionClients, "provision-clients", 8, "concurrent clients of the ProvisionGroup runs (DESIGN: 8)")
 	flag.Parse()
 	if o.authMode != "basic" && o.authMode != "bearer" {
 		fmt.Fprintln(os.Stderr, "load: -auth must be basic or bearer")
 		os.Exit(2)
 	}
-	if o.conns < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 || o.procs < 1 || o.latencyConns < 0 {
-		fmt.Fprintln(os.Stderr, "load: -conns, -rounds, -procs must be positive, -duration > 0, -latency-conns >= 0")
+	if o.conns < 1 || o.rounds < 1 || o.duration <= 0 || o.warmup < 0 || o.procs < 1 || o.latencyConns < 0 || o.provisionClients < 1 {
+		fmt.Fprintln(os.Stderr, "load: -conns, -rounds, -procs, -provision-clients must be positive, -duration > 0, -latency-conns >= 0")
 		os.Exit(2)
 	}
 	// The whole bench is bounded: rounds plus generous set-up time.
@@ -178,9 +181,16 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		return fmt.Errorf("set up groupd: %w", err)
 	}
 	if o.authMode == "bearer" {
-		if set.auth, err = bearerAuth(ctx, o, groupd.addr, filepath.Join(dataDir, "data")); err != nil {
+		if set.auth, err = bearerAuth(ctx, o, groupd.addr, filepath.Join(dataDir, "data"), "bench", "Group.Read.All"); err != nil {
 			return fmt.Errorf("bearer token: %w", err)
 		}
+	}
+	if o.wants("ProvisionGroup") {
+		prov, err := prepareProvisioning(ctx, o, groupd.addr, auth, dataDir, set)
+		if err != nil {
+			return fmt.Errorf("set up provisioning: %w", err)
+		}
+		set.prov, set.provConns = &prov, o.provisionClients
 	}
 	bodyFile := filepath.Join(dir, "group.json")
 	if err := os.WriteFile(bodyFile, body, 0o600); err != nil {
@@ -206,7 +216,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 		helloSet := set
 		helloSet.addr = hello.addr
+		cpu0 := hello.cpuTime()
 		r := load("hello", hello.addr, same(helloSet.head("GET", "/v1.0/groups/"+set.groupID, nil)), o.conns, o.warmup, o.duration, o.maxPerConn)
+		r.cpu = hello.cpuTime() - cpu0
 		results["hello"] = append(results["hello"], r)
 		printRun(out, round+1, "hello", r)
 		for _, p := range set.ops(round) {
@@ -223,7 +235,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 				limit = min(limit, p.maxPerConn)
 			}
 			prof := profileDuring(o, p.name, round)
-			r := load(p.name, groupd.addr, p.req, o.conns, o.warmup, o.duration, limit)
+			cpu0 := groupd.cpuTime()
+			r := load(p.name, groupd.addr, p.req, cmp.Or(p.conns, o.conns), o.warmup, o.duration, limit)
+			r.cpu = groupd.cpuTime() - cpu0
 			prof()
 			results[p.name] = append(results[p.name], r)
 			printRun(out, round+1, p.name, r)

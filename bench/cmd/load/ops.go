@@ -18,6 +18,7 @@ type op struct {
 	probeError string
 	req        requests
 	maxPerConn int
+	conns      int // connections of its runs; 0: -conns
 }
 
 // opSet is what the operations need to know about the directory.
@@ -28,6 +29,8 @@ type opSet struct {
 	checkIDs   []string // groupIds of checkMemberGroups
 	addUsers   []string // users added by the member-add runs
 	addGroups  [][]string
+	prov       *provisioning // nil: provisioning is not measured
+	provConns  int
 }
 
 func (s opSet) head(method, path string, body []byte) []byte {
@@ -64,7 +67,7 @@ func (s opSet) ops(round int) []op {
 		body := `{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/` + s.addUsers[n%len(s.addUsers)] + `"}`
 		return s.head("POST", "/v1.0/groups/"+groups[w%len(groups)]+"/members/$ref", []byte(body))
 	}
-	return []op{
+	ops := []op{
 		{name: "GET /groups/{id}", target: "0.60x hello", probe: get, req: same(get)},
 		{name: "GET /users/{id}/transitiveMemberOf", target: "0.50x GET, p99 < 5ms", probe: transitive(0, 0), req: transitive},
 		{name: "POST /users/{id}/getMemberGroups", target: "0.50x GET, p99 < 5ms", probe: gmg(0, 0), req: gmg},
@@ -75,6 +78,14 @@ func (s opSet) ops(round int) []op {
 				[]byte(`{"@odata.id":"https://graph.microsoft.com/v1.0/directoryObjects/`+s.users[0]+`"}`)),
 			req: add, maxPerConn: len(s.addUsers)},
 	}
+	if s.prov != nil {
+		// DESIGN.md: "ProvisionGroup runs with 8 concurrent clients";
+		// every call creates a new group, the probe's too.
+		prov := s.prov.call(s, round)
+		ops = append(ops, op{name: "POST /api/ProvisionGroup", target: fmt.Sprintf("p99 < 50ms at %d clients", s.provConns),
+			probe: prov(-1, 1), req: prov, conns: s.provConns})
+	}
+	return ops
 }
 
 // fetchUserIDs pages through /v1.0/users for up to n ids.

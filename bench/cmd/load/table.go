@@ -40,8 +40,12 @@ func printRun(out io.Writer, round int, name string, r runResult) {
 	if r.errors > 0 {
 		first = " (first: " + r.firstErr + ")"
 	}
-	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s\n",
-		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors, first)
+	cpu := ""
+	if c := r.cpuPerRequest(); c > 0 {
+		cpu = fmt.Sprintf("  cpu %v/req", c.Round(time.Microsecond))
+	}
+	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s%s\n",
+		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors, cpu, first)
 }
 
 // printTable prints per operation the medians over the rounds, the ratio
