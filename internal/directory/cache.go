@@ -29,6 +29,10 @@ type objectCache struct {
 	// answers only for the entry's own tenant.
 	groups map[ObjectID]*Group
 	users  map[cacheKey]User
+	// names maps users' userPrincipalName keys to their ids, and nameOf
+	// each id to its key (namecache.go).
+	names  map[nameKey]ObjectID
+	nameOf map[cacheKey]string
 }
 
 // revisions numbers every group put in any cache of the process, so that a
@@ -41,7 +45,8 @@ type cacheKey struct {
 }
 
 func newObjectCache(max int) *objectCache {
-	return &objectCache{max: max, groups: make(map[ObjectID]*Group), users: make(map[cacheKey]User)}
+	return &objectCache{max: max, groups: make(map[ObjectID]*Group), users: make(map[cacheKey]User),
+		names: make(map[nameKey]ObjectID), nameOf: make(map[cacheKey]string)}
 }
 
 func (c *objectCache) generation() uint64 {
@@ -116,6 +121,7 @@ func (c *objectCache) invalidate(rows []Change) {
 			delete(c.groups, id)
 			delete(c.users, cacheKey{r.TenantID, id})
 		}
+		c.forgetName(cacheKey{r.TenantID, r.ObjectID})
 	}
 }
 
@@ -126,6 +132,8 @@ func (c *objectCache) reset() {
 	c.gen++
 	clear(c.groups)
 	clear(c.users)
+	clear(c.names)
+	clear(c.nameOf)
 }
 
 // WithReadCache keeps up to max users and max groups in memory for reads by

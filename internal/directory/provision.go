@@ -103,7 +103,7 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	// it the store checks again that every user is still visible
 	// (RelateNewGroup), so a user deleted meanwhile fails the whole call.
 	given := map[ObjectID]string{}
-	owners, members, err := resolvePrincipals(ctx, s.store, tenant, p.Owners, p.Members, given)
+	owners, members, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, given)
 	if err != nil {
 		return Provisioned{}, err
 	}
@@ -176,7 +176,7 @@ func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, princip
 // id as owners and as members, in one round trip for all the names and one
 // for all the ids, if any. Names given twice in a list count once; an
 // unknown owner is reported before an unknown member.
-func resolvePrincipals(ctx context.Context, r Reader, tenant TenantID, owners, members []string, given map[ObjectID]string) ([]MemberRef, []MemberRef, error) {
+func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, given map[ObjectID]string) ([]MemberRef, []MemberRef, error) {
 	var upns []string
 	var ids []ObjectID
 	for _, k := range slices.Concat(owners, members) {
@@ -188,7 +188,7 @@ func resolvePrincipals(ctx context.Context, r Reader, tenant TenantID, owners, m
 	}
 	found := make(map[string]ObjectID, len(owners)+len(members))
 	if len(upns) > 0 {
-		users, err := r.UserIDsByUPN(ctx, tenant, upns)
+		users, err := s.userIDsByUPN(ctx, tenant, upns)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -197,7 +197,7 @@ func resolvePrincipals(ctx context.Context, r Reader, tenant TenantID, owners, m
 		}
 	}
 	if len(ids) > 0 {
-		objs, err := r.Objects(ctx, tenant, ids)
+		objs, err := s.store.Objects(ctx, tenant, ids)
 		if err != nil {
 			return nil, nil, err
 		}
