@@ -157,8 +157,12 @@ func (s *Service) runAddBatch(batch []*addReq) {
 	}
 	var added []bool
 	var rows []Change
+	var written *ownSpan
+	committed := false
+	defer func() { s.own.end(written, committed) }()
 	err := s.store.Update(ctx, func(tx Tx) error {
 		added, rows = nil, nil
+		written = s.own.note(span{}, written)
 		a, ok := tx.(UserMemberAdder)
 		if !ok {
 			return errNoBatchAdd
@@ -178,8 +182,11 @@ func (s *Service) runAddBatch(batch []*addReq) {
 				rows = append(rows, log.rows...)
 			}
 		}
-		return tx.AppendChanges(ctx, rows)
+		sp, err := appendChanges(ctx, tx, rows)
+		written = s.own.note(sp, written)
+		return err
 	})
+	committed = err == nil
 	s.afterUpdate(rows)
 	if err != nil {
 		// Nothing of the batch is acknowledged: each add takes the full

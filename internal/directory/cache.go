@@ -176,6 +176,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 	if !ok {
 		return nil
 	}
+	defer s.own.follow()()
 	after, err := lc.LastChange(ctx)
 	if err != nil {
 		return err
@@ -202,6 +203,10 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 		case <-s.wake:
 		}
 		for {
+			if last, ok := s.own.skip(ctx, after); ok {
+				after = last // rows this Service wrote: acted on at their commit
+				continue
+			}
 			rows, err := read(ctx, after, 1000)
 			if err != nil {
 				break // the next tick tries again; reads go on meanwhile

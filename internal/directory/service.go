@@ -22,6 +22,7 @@ type Service struct {
 	secrets      secrets          // keys kept in the store (secrets.go)
 	webhooks     *WebhookSettings // nil: no subscriptions (subscriptions.go)
 	adds         *addBatcher      // nil: no batching of member adds (addbatch.go)
+	own          ownSpans         // change log rows written here, for Follow (ownchanges.go)
 }
 
 // Option configures a Service.
@@ -118,11 +119,8 @@ func (l *changeLog) relate(group ObjectID, op ChangeOp, related MemberRef) {
 	})
 }
 
-func (l *changeLog) flush(ctx context.Context, tx Tx) error {
-	if len(l.rows) == 0 {
-		return nil
-	}
-	return tx.AppendChanges(ctx, l.rows)
+func (l *changeLog) flush(ctx context.Context, tx Tx) (span, error) {
+	return appendChanges(ctx, tx, l.rows)
 }
 
 // update runs fn in a transaction with a fresh change log that is written
@@ -131,14 +129,21 @@ func (l *changeLog) flush(ctx context.Context, tx Tx) error {
 // that follows an acknowledged write sees it.
 func (s *Service) update(ctx context.Context, tenant TenantID, fn func(tx Tx, log *changeLog) error) error {
 	var last *changeLog
+	var written *ownSpan
+	committed := false
+	defer func() { s.own.end(written, committed) }() // also on a panic in fn
 	err := s.store.Update(ctx, func(tx Tx) error {
 		log := s.newLog(ctx, tenant)
 		last = log
+		written = s.own.note(span{}, written)
 		if err := fn(tx, log); err != nil {
 			return err
 		}
-		return log.flush(ctx, tx)
+		sp, err := log.flush(ctx, tx)
+		written = s.own.note(sp, written)
+		return err
 	})
+	committed = err == nil
 	if last != nil {
 		// Also after a failure: with group commit a failed call may still
 		// have been retried alone, and dropping entries is always safe.

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"math/bits"
 	"strings"
 
@@ -64,8 +65,20 @@ func appendSize(left int) (n, i int) {
 	return 1 << i, i
 }
 
+// span is a run of cursors, first to last; zero when unknown.
+type span struct{ first, last int64 }
+
+// AppendedCursors says where the rows of the last AppendChanges landed
+// (directory.AppendedCursors). The cursor is the rowid, and the writer
+// holds the file's write lock, so the rows of one call take consecutive
+// cursors, the last of each statement being its last insert rowid.
+func (t *tx) AppendedCursors() (first, last int64, ok bool) {
+	return t.appended.first, t.appended.last, t.appended.first > 0
+}
+
 // AppendChanges inserts the rows in the order given, which cursors follow.
 func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) error {
+	t.appended = span{}
 	done := 0 // rows inserted
 	for i := 0; i < len(changes); {
 		j := i + 1
@@ -121,10 +134,29 @@ func (t *tx) appendRun(ctx context.Context, rows []directory.Change) error {
 func (t *tx) insertChunks(ctx context.Context, rows []directory.Change, inserts []string, values func([]directory.Change) []any) error {
 	for len(rows) > 0 {
 		n, i := appendSize(len(rows))
-		if _, err := t.exec(ctx, inserts[i], values(rows[:n])...); err != nil {
+		res, err := t.exec(ctx, inserts[i], values(rows[:n])...)
+		if err != nil {
 			return mapErr("append changes", err)
 		}
+		t.noteAppended(res, n)
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// noteAppended extends t.appended by the n rows an insert made, or makes
+// it unknown when they do not follow the rows before.
+func (t *tx) noteAppended(res sql.Result, n int) {
+	last, err := res.LastInsertId()
+	first := last - int64(n) + 1
+	switch {
+	case err != nil || first <= 0:
+		t.appended = span{first: -1}
+	case t.appended.first == 0:
+		t.appended = span{first, last}
+	case t.appended.first > 0 && first == t.appended.last+1:
+		t.appended.last = last
+	default:
+		t.appended = span{first: -1}
+	}
 }

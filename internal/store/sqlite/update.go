@@ -18,6 +18,8 @@ type tx struct {
 	reader
 	w     *writeConn
 	audit *auditFile // for the audit copier's position (TrimChanges)
+	// where the rows of the last AppendChanges landed (appendchanges.go)
+	appended span
 }
 
 var _ directory.Tx = (*tx)(nil)

@@ -1,0 +1,157 @@
+package directory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+)
+
+// A change follower (Follow) reads the change log for what other
+// processes changed. The rows this Service wrote it has acted on already,
+// when they committed (afterUpdate), and with SQLite they are nearly all
+// the rows there are: a provisioning call writes a hundred, and reading
+// them back again was a tenth of groupd's CPU time in provisioning. A
+// store whose transactions say where the rows they appended landed
+// (AppendedCursors) lets the Service note those spans of the log, and the
+// follower steps over them instead of reading them.
+
+// AppendedCursors is the optional Tx method that says where the rows of
+// its last AppendChanges call landed: the first and last cursor, every
+// row between them written by that call; ok is false when it cannot tell.
+type AppendedCursors interface {
+	AppendedCursors() (first, last int64, ok bool)
+}
+
+// span is a run of cursors this Service wrote; zero is none.
+type span struct{ first, last int64 }
+
+// ownSpan is a span written by an update that may not have ended yet.
+type ownSpan struct {
+	span
+	done      chan struct{} // closed when the update has ended
+	committed bool          // set before done is closed
+}
+
+// maxOwnSpans bounds the spans kept: a follower that falls behind by more
+// reads the oldest ones again, which is only slower.
+const maxOwnSpans = 4096
+
+// ownSpans are the spans of the change log this Service's updates wrote
+// and its follower has not passed. They are kept only while a follower
+// runs. A span is noted before its transaction commits, so that the
+// follower, which may read the rows as soon as they are durable, finds it
+// there; the follower waits for the update to end before it steps over
+// the span, since the rows of a transaction that failed are not there,
+// and their cursors may be taken by the next one.
+type ownSpans struct {
+	mu        sync.Mutex
+	followers int
+	spans     []*ownSpan // by first cursor
+}
+
+// appendChanges writes rows and says where they landed, if the store can
+// tell.
+func appendChanges(ctx context.Context, tx Tx, rows []Change) (span, error) {
+	if len(rows) == 0 {
+		return span{}, nil
+	}
+	if err := tx.AppendChanges(ctx, rows); err != nil {
+		return span{}, err
+	}
+	if a, ok := tx.(AppendedCursors); ok {
+		if first, last, ok := a.AppendedCursors(); ok && first > 0 && last >= first {
+			return span{first, last}, nil
+		}
+	}
+	return span{}, nil
+}
+
+// note records sp as written by an update still running, in place of
+// prev, the span of an earlier run of the same update function (nil for
+// none); it returns what end must be given.
+func (o *ownSpans) note(sp span, prev *ownSpan) *ownSpan {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if prev != nil {
+		// That run was undone; a follower waiting for it reads its span.
+		o.drop(prev)
+		close(prev.done)
+	}
+	if sp.first == 0 || o.followers == 0 {
+		return nil
+	}
+	p := &ownSpan{span: sp, done: make(chan struct{})}
+	i, _ := slices.BinarySearchFunc(o.spans, sp.first, func(s *ownSpan, first int64) int {
+		return cmp.Compare(s.first, first)
+	})
+	o.spans = slices.Insert(o.spans, i, p)
+	if len(o.spans) > maxOwnSpans {
+		o.spans = slices.Delete(o.spans, 0, len(o.spans)-maxOwnSpans)
+	}
+	return p
+}
+
+// end records how the update that wrote p ended.
+func (o *ownSpans) end(p *ownSpan, committed bool) {
+	if p == nil {
+		return
+	}
+	o.mu.Lock()
+	if !committed {
+		o.drop(p)
+	}
+	p.committed = committed
+	o.mu.Unlock()
+	close(p.done)
+}
+
+// drop removes p; o.mu is held.
+func (o *ownSpans) drop(p *ownSpan) {
+	if i := slices.Index(o.spans, p); p != nil && i >= 0 {
+		o.spans = slices.Delete(o.spans, i, i+1)
+	}
+}
+
+// skip returns the last cursor of the span that holds the row after
+// after, when this Service wrote that row, once the update that wrote it
+// has committed; it forgets the spans the follower has passed.
+func (o *ownSpans) skip(ctx context.Context, after int64) (int64, bool) {
+	for {
+		o.mu.Lock()
+		i := 0
+		for i < len(o.spans) && o.spans[i].last <= after {
+			i++
+		}
+		o.spans = o.spans[i:]
+		if len(o.spans) == 0 || o.spans[0].first > after+1 {
+			o.mu.Unlock()
+			return 0, false
+		}
+		p := o.spans[0]
+		o.mu.Unlock()
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return 0, false
+		}
+		if p.committed {
+			return p.last, true
+		}
+		// Gone from the list: look again.
+	}
+}
+
+// follow marks a follower running until the returned function is called.
+func (o *ownSpans) follow() func() {
+	o.mu.Lock()
+	o.followers++
+	o.mu.Unlock()
+	return func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.followers--; o.followers == 0 {
+			o.spans = nil
+		}
+	}
+}

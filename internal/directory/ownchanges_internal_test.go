@@ -1,0 +1,70 @@
+package directory
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestOwnSpans(t *testing.T) {
+	ctx := context.Background()
+	var o ownSpans
+	if p := o.note(span{10, 20}, nil); p != nil {
+		t.Fatal("a span kept with no follower running")
+	}
+	stop := o.follow()
+	defer stop()
+
+	// A span is stepped over once its update committed, not before.
+	p := o.note(span{10, 20}, nil)
+	got := make(chan int64, 1)
+	go func() {
+		last, ok := o.skip(ctx, 9)
+		if !ok {
+			last = -1
+		}
+		got <- last
+	}()
+	select {
+	case v := <-got:
+		t.Fatalf("skip answered %d before the update ended", v)
+	case <-time.After(20 * time.Millisecond):
+	}
+	o.end(p, true)
+	if v := <-got; v != 20 {
+		t.Fatalf("skip after the commit: %d, want 20", v)
+	}
+	if last, ok := o.skip(ctx, 14); !ok || last != 20 {
+		t.Fatalf("skip from inside the span: %d %v", last, ok)
+	}
+	if _, ok := o.skip(ctx, 20); ok {
+		t.Fatal("a span the follower passed is still stepped over")
+	}
+
+	// A run that was undone and run again: the follower waiting for the
+	// first run looks again and waits for the second.
+	first := o.note(span{21, 30}, nil)
+	go func() {
+		last, ok := o.skip(ctx, 20)
+		if !ok {
+			last = -1
+		}
+		got <- last
+	}()
+	time.Sleep(10 * time.Millisecond)
+	second := o.note(span{21, 25}, first)
+	o.end(second, true)
+	if v := <-got; v != 25 {
+		t.Fatalf("skip over the rerun: %d, want 25", v)
+	}
+
+	// A failed update's span is read, not stepped over.
+	failed := o.note(span{26, 40}, nil)
+	o.end(failed, false)
+	if _, ok := o.skip(ctx, 25); ok {
+		t.Fatal("the span of a failed update is stepped over")
+	}
+	if len(o.spans) != 0 {
+		t.Fatalf("spans left: %d", len(o.spans))
+	}
+}

@@ -1,0 +1,89 @@
+package directory_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"groupd/internal/directory"
+	"groupd/internal/store/testdb"
+)
+
+// followedStore is a real store that records the change rows its change
+// follower reads.
+type followedStore struct {
+	directory.Store
+	mu   sync.Mutex
+	read []directory.Change
+}
+
+func (s *followedStore) LastChange(ctx context.Context) (int64, error) {
+	return s.Store.(interface {
+		LastChange(context.Context) (int64, error)
+	}).LastChange(ctx)
+}
+
+func (s *followedStore) ChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	rows, err := s.Store.(directory.ChangeKeyReader).ChangeKeys(ctx, after, limit)
+	s.mu.Lock()
+	s.read = append(s.read, rows...)
+	s.mu.Unlock()
+	return rows, err
+}
+
+func (s *followedStore) readObjects() map[directory.ObjectID]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[directory.ObjectID]bool{}
+	for _, r := range s.read {
+		out[r.ObjectID] = true
+	}
+	return out
+}
+
+// TestFollowStepsOverOwnRows: the change follower does not read back the
+// rows its own Service wrote, where the store says where they landed
+// (SQLite), and still reads those of another process.
+func TestFollowStepsOverOwnRows(t *testing.T) {
+	if testdb.Engine() != "sqlite" {
+		t.Skip("only SQLite's transactions say where their change rows landed")
+	}
+	e := newEnv(t)
+	fs := &followedStore{Store: e.st}
+	svc := directory.New(fs, directory.WithPasswordCost(4), directory.WithReadCache(100))
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- svc.Follow(ctx, 5*time.Millisecond) }()
+	time.Sleep(20 * time.Millisecond) // the follower has found the end of the log
+
+	own := map[directory.ObjectID]bool{}
+	for i := range 20 {
+		u, err := svc.CreateUser(e.ctx, e.tenant.ID, directory.UserFields{AccountEnabled: b(true),
+			DisplayName: s(fmt.Sprint("own ", i)), MailNickname: s(fmt.Sprint("own", i)),
+			UserPrincipalName: s(fmt.Sprintf("own%d@example.org", i)), Password: s("Secr3t-pass")}, directory.Policy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own[u.ID] = true
+	}
+	other := e.user("elsewhere") // written by another Service
+	deadline := time.Now().Add(10 * time.Second)
+	for !fs.readObjects()[other.ID] {
+		if time.Now().After(deadline) {
+			t.Fatal("the follower never read the other process's row")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for id := range fs.readObjects() {
+		if own[id] {
+			t.Errorf("the follower read back the row of user %s, written by its own Service", id)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
