@@ -86,7 +86,7 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 	if r.tx != nil {
 		q = qChangesInTx
 	}
-	return r.changeRows(ctx, "read changes", q, after>>ordBits, after&maxOrd, limit)
+	return r.changeRows(ctx, "read changes", q, false, after>>ordBits, after&maxOrd, limit)
 }
 
 // ChangeKeys reads as Changes does, fewer columns (directory.ChangeKeyReader).
@@ -99,29 +99,12 @@ func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]direc
 	if r.tx != nil {
 		q = qChangeKeysInTx
 	}
-	rows, err := r.q.Query(ctx, q, after>>ordBits, after&maxOrd, limit)
-	if err != nil {
-		return nil, r.fail("read change keys", err)
-	}
-	defer rows.Close()
-	var out []directory.Change
-	for rows.Next() {
-		var (
-			c     directory.Change
-			props []string
-		)
-		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
-			&c.RelatedKind, &props); err != nil {
-			return nil, r.fail("read change keys", err)
-		}
-		c.Properties = unlist(props)
-		out = append(out, c)
-	}
-	return out, r.fail("read change keys", rows.Err())
+	return r.changeRows(ctx, "read change keys", q, true, after>>ordBits, after&maxOrd, limit)
 }
 
-// changeRows runs a change log query whose columns are those of qChanges.
-func (r reader) changeRows(ctx context.Context, what, query string, args ...any) ([]directory.Change, error) {
+// changeRows runs a change log query whose columns are those of qChanges,
+// or of qChangeKeys when keys is set.
+func (r reader) changeRows(ctx context.Context, what, query string, keys bool, args ...any) ([]directory.Change, error) {
 	rows, err := r.q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, r.fail(what, err)
@@ -134,13 +117,17 @@ func (r reader) changeRows(ctx context.Context, what, query string, args ...any)
 			props []string
 			at    pgtype.Timestamptz
 		)
-		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
-			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
-			&c.ClientAddr, &at); err != nil {
+		dest := []any{&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID, &c.RelatedKind, &props}
+		if !keys {
+			dest = append(dest, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID, &c.ClientAddr, &at)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, r.fail(what, err)
 		}
 		c.Properties = unlist(props)
-		c.At = fromTS(at)
+		if !keys {
+			c.At = fromTS(at)
+		}
 		out = append(out, c)
 	}
 	return out, r.fail(what, rows.Err())

@@ -132,7 +132,7 @@ func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, af
 	if r.tx != nil {
 		q = qTenantChangesInTx
 	}
-	return r.changeRows(ctx, "read tenant changes", q, after>>ordBits, after&maxOrd, limit, string(tenant))
+	return r.changeRows(ctx, "read tenant changes", q, false, after>>ordBits, after&maxOrd, limit, string(tenant))
 }
 
 func (r reader) ChangePosition(ctx context.Context) (int64, error) {

@@ -22,7 +22,7 @@ func (r reader) Changes(ctx context.Context, after int64, limit int) ([]director
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	rows, err := r.changeRows(ctx, "read changes", qChanges, after, limit)
+	rows, err := r.changeRows(ctx, "read changes", qChanges, false, after, limit)
 	return r.whenDurable(ctx, rows, err)
 }
 
@@ -31,30 +31,8 @@ func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]direc
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	rows, err := r.query(ctx, qChangeKeys, after, limit)
-	if err != nil {
-		return nil, mapErr("read change keys", err)
-	}
-	defer rows.Close()
-	var out []directory.Change
-	for rows.Next() {
-		var (
-			c     directory.Change
-			props string
-		)
-		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
-			&c.RelatedKind, &props); err != nil {
-			return nil, mapErr("read change keys", err)
-		}
-		if c.Properties, err = parseList(props); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr("read change keys", err)
-	}
-	return r.whenDurable(ctx, out, nil)
+	rows, err := r.changeRows(ctx, "read change keys", qChangeKeys, true, after, limit)
+	return r.whenDurable(ctx, rows, err)
 }
 
 // whenDurable returns rows once they are durable (see durable.go).
@@ -68,8 +46,9 @@ func (r reader) whenDurable(ctx context.Context, rows []directory.Change, err er
 	return rows, nil
 }
 
-// changeRows runs a change log query whose columns are those of qChanges.
-func (r reader) changeRows(ctx context.Context, what, query string, args ...any) ([]directory.Change, error) {
+// changeRows runs a change log query whose columns are those of qChanges,
+// or of qChangeKeys when keys is set.
+func (r reader) changeRows(ctx context.Context, what, query string, keys bool, args ...any) ([]directory.Change, error) {
 	rows, err := r.query(ctx, query, args...)
 	if err != nil {
 		return nil, mapErr(what, err)
@@ -82,15 +61,19 @@ func (r reader) changeRows(ctx context.Context, what, query string, args ...any)
 			props string
 			at    int64
 		)
-		if err := rows.Scan(&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID,
-			&c.RelatedKind, &props, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID,
-			&c.ClientAddr, &at); err != nil {
+		dest := []any{&c.Cursor, &c.TenantID, &c.ObjectID, &c.ObjectKind, &c.Op, &c.RelatedID, &c.RelatedKind, &props}
+		if !keys {
+			dest = append(dest, &c.Actor.Kind, &c.Actor.ID, &c.Actor.Name, &c.RequestID, &c.ClientAddr, &at)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, mapErr(what, err)
 		}
 		if c.Properties, err = parseList(props); err != nil {
 			return nil, err
 		}
-		c.At = fromMicros(nullInt(at))
+		if !keys {
+			c.At = fromMicros(nullInt(at))
+		}
 		out = append(out, c)
 	}
 	return out, mapErr(what, rows.Err())

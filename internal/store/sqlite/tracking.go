@@ -103,7 +103,7 @@ func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, af
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	rows, err := r.changeRows(ctx, "read tenant changes", qTenantChanges, string(tenant), after, limit)
+	rows, err := r.changeRows(ctx, "read tenant changes", qTenantChanges, false, string(tenant), after, limit)
 	return r.whenDurable(ctx, rows, err)
 }
 

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"sync"
@@ -44,19 +45,7 @@ func testChanges(t *testing.T, f *fixture) {
 	got := sameChanges(t, f, want, 100)
 
 	// Paging by cursor returns each row once.
-	var paged []directory.Change
-	after := int64(0)
-	for range 10 {
-		page := must[[]directory.Change](t, "Changes page")(f.s.Changes(ctx, after, 2))
-		if len(page) > 2 {
-			t.Fatalf("Changes(limit 2) returned %d rows", len(page))
-		}
-		if len(page) == 0 {
-			break
-		}
-		paged = append(paged, page...)
-		after = page[len(page)-1].Cursor
-	}
+	paged := pagedChanges(t, "Changes", f.s.Changes)
 	if len(paged) != len(got) {
 		t.Fatalf("paged Changes: %d rows, want %d", len(paged), len(got))
 	}
@@ -81,18 +70,7 @@ func testChangeKeys(t *testing.T, f *fixture) {
 	rows := sampleChanges(f)
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, rows) })
 	full := sameChanges(t, f, rows, 100)
-	var got []directory.Change
-	for after := int64(0); ; {
-		page := must[[]directory.Change](t, "ChangeKeys")(k.ChangeKeys(ctx, after, 2))
-		if len(page) > 2 {
-			t.Fatalf("ChangeKeys(limit 2) returned %d rows", len(page))
-		}
-		if len(page) == 0 {
-			break
-		}
-		got = append(got, page...)
-		after = page[len(page)-1].Cursor
-	}
+	got := pagedChanges(t, "ChangeKeys", k.ChangeKeys)
 	if len(got) != len(full) {
 		t.Fatalf("ChangeKeys: %d rows, want %d", len(got), len(full))
 	}
@@ -106,6 +84,24 @@ func testChangeKeys(t *testing.T, f *fixture) {
 			!reflect.DeepEqual(withoutProps(g), withoutProps(want)) {
 			t.Errorf("key row %d:\n got %+v\nwant %+v", i, g, want)
 		}
+	}
+}
+
+// pagedChanges reads the whole log through read, two rows a page, and
+// fails when a page holds more.
+func pagedChanges(t *testing.T, what string, read func(ctx context.Context, after int64, limit int) ([]directory.Change, error)) []directory.Change {
+	t.Helper()
+	var out []directory.Change
+	for after := int64(0); ; {
+		page := must[[]directory.Change](t, what)(read(context.Background(), after, 2))
+		if len(page) > 2 {
+			t.Fatalf("%s(limit 2) returned %d rows", what, len(page))
+		}
+		if len(page) == 0 {
+			return out
+		}
+		out = append(out, page...)
+		after = page[len(page)-1].Cursor
 	}
 }
 
