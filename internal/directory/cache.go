@@ -161,8 +161,9 @@ type ChangeKeyReader interface {
 	// ChangeKeys is Changes with only what says which objects changed:
 	// Cursor, TenantID, ObjectID, ObjectKind, Op, RelatedID, RelatedKind,
 	// and Properties of updates; the other fields are zero. Follow needs
-	// no more, and reads every row this process wrote too, a hundred for
-	// a provisioning call: the full rows cost it five times the reading.
+	// no more, and it reads every change of the other processes, and of
+	// this one where the store cannot say which rows are its own
+	// (ownchanges.go): a hundred rows a provisioning call.
 	ChangeKeys(ctx context.Context, after int64, limit int) ([]Change, error)
 }
 

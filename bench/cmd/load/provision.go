@@ -61,11 +61,11 @@ func prepareProvisioning(ctx context.Context, o options, addr, auth, dataDir str
 // new private Microsoft 365 group, with its team every other call, as the
 // in-process benchmark sends (internal/api/provision).
 func (p provisioning) call(s opSet, run int) requests {
+	s.auth = p.auth
 	return func(w, n int) []byte {
 		name := fmt.Sprintf("bench-%s-%d-%d-%d", p.tag, run, w, n)
 		body := `{"displayName":"` + name + `","mailNickname":"` + name + `","ownerUPNs":` + string(p.owners) +
 			`,"memberUPNs":` + string(p.members) + `,"visibility":"Private","createTeam":` + fmt.Sprint(n%2 == 0) + `}`
-		s.auth = p.auth
 		return s.head("POST", "/api/ProvisionGroup", []byte(body))
 	}
 }

@@ -30,8 +30,9 @@ var (
 	// once each, so the count of users found says whether all are
 	// visible.
 	// qRelateNewGroup inserts the owners ($4, and the service principal
-	// $6 unless empty) and members ($5) of the new group $1 when the group and every user of $3 (both lists, each id
-	// once) are visible, and nothing otherwise, saying which. Nothing here
+	// $6 unless empty) and members ($5) of the new group $1 when the
+	// group and every user of $3 (both lists, each id once) are visible,
+	// and nothing otherwise, saying which. Nothing here
 	// reads the relation tables: under SERIALIZABLE a read of their index
 	// pages would conflict with every concurrent write landing on those
 	// pages, and the group being new, there is nothing there to read. The
