@@ -38,3 +38,20 @@ func TestObjectCacheGroupsKeepTenants(t *testing.T) {
 		t.Error("the group is still cached after a change named it")
 	}
 }
+
+// The names kept never outnumber the cache's bound, however many one
+// call resolves.
+func TestObjectCacheNamesBounded(t *testing.T) {
+	c := newObjectCache(3)
+	var users []UPNUser
+	for i := range 5 {
+		users = append(users, UPNUser{ID: ObjectID(string(rune('a' + i))), UserPrincipalName: string(rune('A'+i)) + "@x"})
+	}
+	c.putNames("t", users, c.generation())
+	if len(c.names) > 3 || len(c.nameOf) != len(c.names) {
+		t.Fatalf("%d names, %d ids kept, bound 3", len(c.names), len(c.nameOf))
+	}
+	if id, ok := c.userByName("t", "a@x"); !ok || id != "a" {
+		t.Fatalf("first name: %q %v", id, ok)
+	}
+}

@@ -41,6 +41,7 @@ func (c *objectCache) putNames(tenant TenantID, users []UPNUser, gen uint64) {
 	if len(c.names)+len(users) > c.max {
 		clear(c.names)
 		clear(c.nameOf)
+		users = users[:min(len(users), c.max)]
 	}
 	for _, u := range users {
 		k := cacheKey{tenant, u.ID}
