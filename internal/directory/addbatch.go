@@ -157,22 +157,18 @@ func (s *Service) runAddBatch(batch []*addReq) {
 	}
 	var added []bool
 	var rows []Change
-	var written *ownSpan
-	committed := false
-	defer func() { s.own.end(written, committed) }()
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.updateLogged(ctx, func(tx Tx) ([]Change, error) {
 		added, rows = nil, nil
-		written = s.own.note(span{}, written)
 		a, ok := tx.(UserMemberAdder)
 		if !ok {
-			return errNoBatchAdd
+			return nil, errNoBatchAdd
 		}
 		var err error
 		if added, err = a.AddUserMembers(ctx, tenant, pairs); err != nil {
-			return err
+			return nil, err
 		}
 		if len(added) != len(pairs) {
-			return fmt.Errorf("add user members: %d answers for %d pairs", len(added), len(pairs))
+			return nil, fmt.Errorf("add user members: %d answers for %d pairs", len(added), len(pairs))
 		}
 		at := s.clock()
 		for i, r := range live {
@@ -182,11 +178,8 @@ func (s *Service) runAddBatch(batch []*addReq) {
 				rows = append(rows, log.rows...)
 			}
 		}
-		sp, err := appendChanges(ctx, tx, rows)
-		written = s.own.note(sp, written)
-		return err
+		return rows, nil
 	})
-	committed = err == nil
 	s.afterUpdate(rows)
 	if err != nil {
 		// Nothing of the batch is acknowledged: each add takes the full

@@ -50,6 +50,27 @@ type ownSpans struct {
 	spans     []*ownSpan // by first cursor
 }
 
+// updateLogged runs fn in one store update and appends the change rows it
+// returns, before the commit, noting where they landed for the follower
+// while the update runs (note, end).
+func (s *Service) updateLogged(ctx context.Context, fn func(Tx) ([]Change, error)) error {
+	var written *ownSpan
+	committed := false
+	defer func() { s.own.end(written, committed) }() // also on a panic in fn
+	err := s.store.Update(ctx, func(tx Tx) error {
+		written = s.own.note(span{}, written) // a run before this one was undone
+		rows, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		sp, err := appendChanges(ctx, tx, rows)
+		written = s.own.note(sp, written)
+		return err
+	})
+	committed = err == nil
+	return err
+}
+
 // appendChanges writes rows and says where they landed, if the store can
 // tell.
 func appendChanges(ctx context.Context, tx Tx, rows []Change) (span, error) {

@@ -119,31 +119,20 @@ func (l *changeLog) relate(group ObjectID, op ChangeOp, related MemberRef) {
 	})
 }
 
-func (l *changeLog) flush(ctx context.Context, tx Tx) (span, error) {
-	return appendChanges(ctx, tx, l.rows)
-}
-
 // update runs fn in a transaction with a fresh change log that is written
 // before commit. Cached copies of every object the log names are dropped
 // once the commit is durable and before the caller is answered, so a read
 // that follows an acknowledged write sees it.
 func (s *Service) update(ctx context.Context, tenant TenantID, fn func(tx Tx, log *changeLog) error) error {
 	var last *changeLog
-	var written *ownSpan
-	committed := false
-	defer func() { s.own.end(written, committed) }() // also on a panic in fn
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.updateLogged(ctx, func(tx Tx) ([]Change, error) {
 		log := s.newLog(ctx, tenant)
 		last = log
-		written = s.own.note(span{}, written)
 		if err := fn(tx, log); err != nil {
-			return err
+			return nil, err
 		}
-		sp, err := log.flush(ctx, tx)
-		written = s.own.note(sp, written)
-		return err
+		return log.rows, nil
 	})
-	committed = err == nil
 	if last != nil {
 		// Also after a failure: with group commit a failed call may still
 		// have been retried alone, and dropping entries is always safe.
