@@ -215,12 +215,13 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 			if len(rows) == 0 {
 				break
 			}
+			after = rows[len(rows)-1].Cursor
+			rows = s.own.foreign(ctx, rows)
 			if cached {
 				s.cache.invalidate(rows)
 				s.nest.invalidate(rows)
 			}
 			s.invalidateApps(rows)
-			after = rows[len(rows)-1].Cursor
 		}
 	}
 }

@@ -135,22 +135,51 @@ func (o *ownSpans) drop(p *ownSpan) {
 }
 
 // skip returns the last cursor of the span that holds the row after
-// after, when this Service wrote that row, once the update that wrote it
-// has committed; it forgets the spans the follower has passed.
+// after, when this Service wrote that row (wrote); it forgets the spans
+// the follower has passed.
 func (o *ownSpans) skip(ctx context.Context, after int64) (int64, bool) {
+	o.mu.Lock()
+	i := 0
+	for i < len(o.spans) && o.spans[i].last <= after {
+		i++
+	}
+	o.spans = o.spans[i:]
+	o.mu.Unlock()
+	return o.wrote(ctx, after+1)
+}
+
+// foreign returns rows without those this Service wrote (wrote). A read
+// can find rows whose spans were noted after skip looked: the update
+// noted its span before its commit, but after skip.
+func (o *ownSpans) foreign(ctx context.Context, rows []Change) []Change {
+	out := make([]Change, 0, len(rows))
+	for _, r := range rows {
+		if _, own := o.wrote(ctx, r.Cursor); !own {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// wrote reports whether this Service wrote the row at cursor c, and the
+// last cursor of its span, once the update that wrote it has ended: only
+// a committed update's span counts, as the cursors of one that failed
+// may be taken by the next transaction. Spans of a failed run and of its
+// rerun may overlap for a moment, so each is looked at in turn.
+func (o *ownSpans) wrote(ctx context.Context, c int64) (int64, bool) {
 	for {
 		o.mu.Lock()
-		i := 0
-		for i < len(o.spans) && o.spans[i].last <= after {
-			i++
+		var p *ownSpan
+		for _, s := range o.spans {
+			if s.first <= c && c <= s.last {
+				p = s
+				break
+			}
 		}
-		o.spans = o.spans[i:]
-		if len(o.spans) == 0 || o.spans[0].first > after+1 {
-			o.mu.Unlock()
+		o.mu.Unlock()
+		if p == nil {
 			return 0, false
 		}
-		p := o.spans[0]
-		o.mu.Unlock()
 		select {
 		case <-p.done:
 		case <-ctx.Done():

@@ -67,4 +67,17 @@ func TestOwnSpans(t *testing.T) {
 	if len(o.spans) != 0 {
 		t.Fatalf("spans left: %d", len(o.spans))
 	}
+
+	// Rows a read found in a span noted after skip looked are dropped
+	// once their update committed; a failed update's are kept.
+	done := o.note(span{41, 42}, nil)
+	undone := o.note(span{44, 44}, nil)
+	go func() { o.end(done, true); o.end(undone, false) }()
+	var kept []int64
+	for _, r := range o.foreign(ctx, []Change{{Cursor: 40}, {Cursor: 41}, {Cursor: 42}, {Cursor: 43}, {Cursor: 44}}) {
+		kept = append(kept, r.Cursor)
+	}
+	if len(kept) != 3 || kept[0] != 40 || kept[1] != 43 || kept[2] != 44 {
+		t.Fatalf("foreign rows: %v, want 40, 43 and 44", kept)
+	}
 }

@@ -15,8 +15,9 @@ import (
 // follower reads.
 type followedStore struct {
 	directory.Store
-	mu   sync.Mutex
-	read []directory.Change
+	mu    sync.Mutex
+	read  []directory.Change
+	reads int // calls of ChangeKeys
 }
 
 func (s *followedStore) LastChange(ctx context.Context) (int64, error) {
@@ -29,6 +30,7 @@ func (s *followedStore) ChangeKeys(ctx context.Context, after int64, limit int) 
 	rows, err := s.Store.(directory.ChangeKeyReader).ChangeKeys(ctx, after, limit)
 	s.mu.Lock()
 	s.read = append(s.read, rows...)
+	s.reads++
 	s.mu.Unlock()
 	return rows, err
 }
@@ -56,8 +58,19 @@ func TestFollowStepsOverOwnRows(t *testing.T) {
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- svc.Follow(ctx, 5*time.Millisecond) }()
-	time.Sleep(20 * time.Millisecond) // the follower has found the end of the log
+	// The follower reads when woken, not on its own: a read that a write
+	// of this Service overtakes may return the write's rows, which the
+	// follower then drops unread (TestOwnSpans); here no read overlaps a
+	// write.
+	go func() { done <- svc.Follow(ctx, time.Hour) }()
+	// Its first read comes after it has started noting this Service's
+	// spans and found the end of the log.
+	for started := false; !started; time.Sleep(time.Millisecond) {
+		svc.Wake()
+		fs.mu.Lock()
+		started = fs.reads > 0
+		fs.mu.Unlock()
+	}
 
 	own := map[directory.ObjectID]bool{}
 	for i := range 20 {
@@ -75,6 +88,7 @@ func TestFollowStepsOverOwnRows(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("the follower never read the other process's row")
 		}
+		svc.Wake()
 		time.Sleep(5 * time.Millisecond)
 	}
 	for id := range fs.readObjects() {
