@@ -15,18 +15,13 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// The audit log lives in a database file of its own beside the
-// directory's (AuditFile), so that copying change rows into it never
-// occupies the directory's single writer: the copier writes the audit
-// file on a connection of its own, which attaches the directory's file as
-// schema dir only to read its change log, and runs on another core while
-// the writer goes on. Rows and the copier's position (the last change cursor
-// copied) are written in one transaction of the audit file, so every
-// change is audited exactly once across crashes and restarts. The copy
-// reads only durable change rows, and its commits are synced
-// (synchronous=FULL): a position once read is on disk, so the trim of the
-// change log, which keeps every row past it (tracking.go), can never
-// remove a row a crash would make the copier need again.
+// The audit log was copied, up to this version, from the change log into
+// a database file of its own beside the directory's (AuditFile), so that
+// the copy never occupied the directory's single writer. It is now read
+// from the change log itself (auditread.go); the audit file keeps the rows
+// copied before, until their retention ends, and where the copy stopped
+// (audit_copied, audit migration 00003). Trims of those rows run on a
+// connection of the file's own.
 
 //go:embed auditmigrations/*.sql
 var auditMigrationFiles embed.FS
@@ -48,15 +43,19 @@ type auditFile struct {
 	closed bool        // guarded by mu
 	shut   atomic.Bool // closed, for the readers
 	db     *sql.DB
-	c      *sql.Conn // the copier's connection; the directory is attached as dir
+	c      *sql.Conn // the trim's connection
 	stmts  map[string]*sql.Stmt
 	rdb    *sql.DB
 	rstmts *stmtCache
-	r      reader // lists the audit log
+	r      reader // lists the copied rows
+	// copied is the last change cursor copied, and shift what numbers a
+	// later change's entry (its cursor plus shift): audit_copied, fixed
+	// once the copy stopped.
+	copied, shift int64
 }
 
-// auditDSN: synchronous=FULL syncs every commit of the copier, a few per
-// second, none of them on the directory's writer.
+// auditDSN: synchronous=FULL syncs every commit (the trims', and the one
+// that stops the copy), none of them on the directory's writer.
 func auditDSN(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
@@ -66,9 +65,6 @@ func auditDSN(path string, readOnly bool) string {
 		// No journal_mode here: the driver runs these in alphabetical
 		// order, and the page size must come before WAL (openAuditDB).
 		q.Add("_pragma", "synchronous(FULL)")
-		// 16 MB of page cache: the indexes by target take each copied
-		// row at a random place in the newest bucket's part of them.
-		q.Add("_pragma", "cache_size(-16384)")
 	}
 	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
 	return u.String()
@@ -135,7 +131,7 @@ func openAudit(ctx context.Context, dirPath string) (*auditFile, error) {
 		return nil, err
 	}
 	if a.c, err = a.db.Conn(ctx); err == nil {
-		_, err = a.c.ExecContext(ctx, "ATTACH DATABASE ?1 AS dir", dirPath)
+		a.copied, a.shift, err = stopCopying(ctx, a.c)
 	}
 	if err == nil {
 		a.rdb, err = sql.Open("sqlite", auditDSN(a.path, true))
@@ -167,11 +163,42 @@ func (a *auditFile) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// position is the cursor of the last change row copied, as committed (and
-// so synced) by the copier; NULL before the first copy.
-func (a *auditFile) position(ctx context.Context) (sql.NullInt64, error) {
-	var p sql.NullInt64
-	return p, mapErr("read audit position", a.r.scanRow(ctx, qAuditPosition, nil, &p))
+// stopCopying returns where the copy stopped and the shift of later
+// entries' numbers (audit_copied), recording them first if this is the
+// first start of a version that reads the change log. That transaction
+// also moves the copier's position past every cursor, so that a process
+// of an earlier version still running copies nothing more (its copies
+// take this file's write lock first, so none is half done), and its
+// change log trim no longer keeps rows for it. The shift makes the first
+// change after the copy sort after the newest seq the copy ever handed
+// out, even if its rows are trimmed since: audit pages already read keep
+// their meaning.
+func stopCopying(ctx context.Context, c *sql.Conn) (copied, shift int64, err error) {
+	const (
+		qCopied = `SELECT cursor, shift FROM audit_copied WHERE id = 1`
+		qRecord = `INSERT INTO audit_copied (id, cursor, shift)
+SELECT 1, p.cursor, max(0, max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0),
+	COALESCE((SELECT max(seq) FROM audit_log), 0)) - p.cursor)
+FROM (SELECT COALESCE(cursor, 0) AS cursor FROM audit_position WHERE id = 1) p WHERE true
+ON CONFLICT (id) DO NOTHING`
+		qStop = `UPDATE audit_position SET cursor = 9223372036854775807 WHERE id = 1`
+	)
+	err = c.QueryRowContext(ctx, qCopied).Scan(&copied, &shift)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return copied, shift, err
+	}
+	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return 0, 0, err
+	}
+	for _, q := range []string{qRecord, qStop, "COMMIT"} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			// Fails harmlessly when SQLite has already rolled back.
+			_, _ = c.ExecContext(context.Background(), "ROLLBACK")
+			return 0, 0, err
+		}
+	}
+	err = c.QueryRowContext(ctx, qCopied).Scan(&copied, &shift)
+	return copied, shift, err
 }
 
 // close waits for a running copy or trim.

@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,20 +56,6 @@ func logged(t *testing.T, s *Store) []directory.ObjectID {
 	return out
 }
 
-func copyAll(t *testing.T, s *Store, batch int) int {
-	t.Helper()
-	total := 0
-	for {
-		n, err := s.CopyAudit(context.Background(), batch)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if total += n; n < batch {
-			return total
-		}
-	}
-}
-
 func TestAuditFileBesideDatabase(t *testing.T) {
 	for in, want := range map[string]string{
 		"/d/groupd.db": "/d/groupd-audit.db",
@@ -86,45 +74,41 @@ func TestAuditFileBesideDatabase(t *testing.T) {
 	}
 }
 
-// TestAuditCopyAcrossRestarts: a copy stopped by a restart goes on where
-// it stood, so each change is audited exactly once.
-func TestAuditCopyAcrossRestarts(t *testing.T) {
+// TestAuditReadsChangeLog: every change is listed as soon as it commits,
+// across restarts, with no copy; signing key rows are not.
+func TestAuditReadsChangeLog(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "groupd.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tid := seedTenant(t, s)
-	appendAuditChanges(t, s, tid, 7, time.Now())
-	if n, err := s.CopyAudit(ctx, 3); n != 3 || err != nil {
-		t.Fatalf("CopyAudit(3) = %d, %v", n, err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CopyAudit(ctx, 3); err == nil {
-		t.Error("CopyAudit after Close succeeded")
-	}
-	for round := range 2 {
-		if s, err = Open(ctx, path); err != nil {
+	var (
+		tid  directory.TenantID
+		keys []directory.ObjectID
+	)
+	for round := range 3 {
+		s, err := Open(ctx, path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		appendAuditChanges(t, s, tid, 5, time.Now())
-		if n := copyAll(t, s, 4); n == 0 {
-			t.Errorf("round %d: nothing copied", round)
+		if round == 0 {
+			tid = seedTenant(t, s)
+		}
+		appendAuditChanges(t, s, tid, 4, time.Now())
+		key := directory.Change{TenantID: tid, ObjectID: directory.NewObjectID(), ObjectKind: directory.KindSigningKey,
+			Op: directory.OpCreated, At: time.Now()}
+		if err := s.Update(ctx, func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{key}) }); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, key.ObjectID)
+		if n, err := s.CopyAudit(ctx, 100); n != 0 || err != nil {
+			t.Errorf("CopyAudit = %d, %v; want nothing to copy", n, err)
+		}
+		want := slices.DeleteFunc(logged(t, s), func(id directory.ObjectID) bool { return slices.Contains(keys, id) })
+		got := audited(t, s, tid)
+		if len(want) < 4*(round+1) || strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
+			t.Errorf("round %d: audit log\n%v\nwant the change log's other rows:\n%v", round, got, want)
 		}
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if s, err = Open(ctx, path); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	got, want := audited(t, s, tid), logged(t, s)
-	if len(want) != 17 || strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
-		t.Errorf("audit log after restarts:\n%v\nwant the change log:\n%v", got, want)
 	}
 }
 
@@ -134,68 +118,6 @@ func ids(xs []directory.ObjectID) []string {
 		out[i] = string(x)
 	}
 	return out
-}
-
-// TestTrimChangesKeepsUncopied: the change log keeps what the audit copier
-// has not copied, whatever its age, once the copier has a position.
-func TestTrimChangesKeepsUncopied(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	defer s.Close()
-	tid := seedTenant(t, s)
-	old := time.Now().Add(-48 * time.Hour)
-	appendAuditChanges(t, s, tid, 5, old)
-	trim := func() int {
-		t.Helper()
-		var n int
-		if err := s.Update(ctx, func(tx directory.Tx) error {
-			var err error
-			n, err = tx.TrimChanges(ctx, time.Now().Add(-time.Hour), time.Now(), 100)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	if n, err := s.CopyAudit(ctx, 2); n != 2 || err != nil {
-		t.Fatalf("CopyAudit(2) = %d, %v", n, err)
-	}
-	if n := trim(); n != 2 {
-		t.Errorf("trimmed %d rows, want the 2 copied", n)
-	}
-	if left := logged(t, s); len(left) != 3 {
-		t.Errorf("change log after the trim: %d rows, want 3", len(left))
-	}
-	if n := copyAll(t, s, 100); n != 3 {
-		t.Errorf("copied %d after the trim, want 3", n)
-	}
-	if n := trim(); n != 3 {
-		t.Errorf("trimmed %d rows, want 3", n)
-	}
-	if got := audited(t, s, tid); len(got) != 5 {
-		t.Errorf("audit log: %d rows, want 5", len(got))
-	}
-}
-
-// TestAuditCopyQueriesUseIndexes: the copy reads one range of the change
-// log, on the copier's connection where the directory is attached.
-func TestAuditCopyQueriesUseIndexes(t *testing.T) {
-	s := openTemp(t)
-	defer s.Close()
-	for _, c := range []struct {
-		name, query string
-		args        []any
-	}{
-		{"audit copy bounds", qAuditBounds, []any{0, 2000}},
-		{"audit copy", qCopyAudit, []any{0, 2000, "signingKey"}},
-	} {
-		plan := auditPlan(t, s, c.query, c.args)
-		for _, line := range plan {
-			if fullScan.MatchString(line) {
-				t.Errorf("%s scans a table: %q\nplan:\n%s", c.name, line, strings.Join(plan, "\n"))
-			}
-		}
-	}
 }
 
 // auditPlan is the audit file's plan of query, a line per step.
@@ -259,28 +181,102 @@ func TestAuditMoveMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	pos, err := s.audit.position(ctx)
-	if err != nil || pos.Int64 != 3 {
-		t.Errorf("audit position %v, %v; want 3", pos, err)
+	// Changes 4 and 5 were not copied: they are read from the change log,
+	// numbered after the copied rows' seqs.
+	if s.audit.copied != 3 || s.audit.shift != 6 {
+		t.Errorf("copy stopped at %d, shift %d; want 3 and 6", s.audit.copied, s.audit.shift)
 	}
-	// Changes 4 and 5 were not copied yet; the copy goes on from 3.
-	if n := copyAll(t, s, 100); n != 2 {
-		t.Errorf("copied %d, want 2", n)
+	for _, top := range []int{1, 2, 100} {
+		if got := auditNumbers(t, s, directory.TenantID(tid), top); got != "11:c4 10:c3 9:obj9 8:obj8 3:obj3" {
+			t.Errorf("audit log after the move, pages of %d: %s", top, got)
+		}
 	}
-	pg, err := s.AuditLog(ctx, directory.TenantID(tid), directory.AuditQuery{Page: directory.PageRequest{Top: 100}})
+}
+
+// auditNumbers lists the tenant's audit log, pages of top, as number:object.
+func auditNumbers(t *testing.T, s *Store, tid directory.TenantID, top int) string {
+	t.Helper()
+	var out []string
+	q := directory.AuditQuery{Page: directory.PageRequest{Top: top}}
+	for range 50 {
+		p, err := s.AuditLog(context.Background(), tid, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range p.Items {
+			out = append(out, strconv.FormatInt(r.Seq, 10)+":"+string(r.ObjectID))
+		}
+		if p.Next == "" {
+			break
+		}
+		q.Page.After = p.Next
+	}
+	return strings.Join(out, " ")
+}
+
+// TestAuditCopyStops: the first start of this version on an audit file an
+// earlier version copied into records where the copy stopped, once, and
+// moves the copier's position past every cursor, so that a copier of that
+// version still running copies nothing more. Entries keep their numbers
+// across restarts and beside a second Store.
+func TestAuditCopyStops(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "groupd.db")
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, r := range pg.Items {
-		got = append(got, string(r.ObjectID))
+	tid := seedTenant(t, s)
+	appendAuditChanges(t, s, tid, 3, time.Now())
+	s.Close()
+	// As an earlier version left it: the copier had copied up to cursor 2
+	// (whatever the tenant's own rows are), its seqs far above the cursors.
+	olderVersion(t, path, 2, []auditEntry{{900, string(tid), "old1", ""}, {901, string(tid), "old2", ""}})
+
+	if s, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
 	}
-	if g := strings.Join(got, " "); g != "c4 c3 obj9 obj8 obj3" {
-		t.Errorf("audit log after the move: %s", g)
+	defer s.Close()
+	first := auditNumbers(t, s, tid, 2)
+	n := len(logged(t, s)) - 2 // the change log's rows after cursor 2
+	if !strings.HasSuffix(first, "901:old2 900:old1") || strings.Count(first, " ")+1 != n+2 ||
+		!strings.HasPrefix(first, strconv.Itoa(901+n)+":") {
+		t.Errorf("after the switch: %s; want %d change log entries numbered after 901, then the copied ones", first, n)
 	}
-	if pg.Items[2].Seq != 9 || pg.Items[1].Seq <= 9 || len(pg.Items[4].Properties) != 1 {
-		t.Errorf("moved rows: %+v", pg.Items)
+	var pos int64
+	if err := s.audit.c.QueryRowContext(ctx, `SELECT cursor FROM audit_position`).Scan(&pos); err != nil || pos != math.MaxInt64 {
+		t.Errorf("copier's position %d, %v; want past every cursor", pos, err)
 	}
+	s2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if got := auditNumbers(t, s2, tid, 100); got != first {
+		t.Errorf("a second Store lists %s, want %s", got, first)
+	}
+	appendAuditChanges(t, s2, tid, 1, time.Now())
+	if got := auditNumbers(t, s, tid, 100); !strings.HasSuffix(got, first) || strings.Count(got, " ") != strings.Count(first, " ")+1 {
+		t.Errorf("after one more change: %s, want one entry before %s", got, first)
+	}
+}
+
+// olderVersion makes the closed Store's files at path look as an earlier
+// version left them: audit_copied not filled yet, the copier's position at
+// copied, and rows in the audit file.
+func olderVersion(t *testing.T, path string, copied int64, rows []auditEntry) {
+	t.Helper()
+	db, err := sql.Open("sqlite", auditDSN(AuditFile(path), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`DELETE FROM audit_copied`, `UPDATE audit_position SET cursor = ?1`} {
+		if _, err := db.Exec(q, copied); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insertAudit(t, db, rows)
 }
 
 // TestBackupHasAuditLog: a backup is the directory's file and its audit
@@ -291,8 +287,6 @@ func TestBackupHasAuditLog(t *testing.T) {
 	defer s.Close()
 	tid := seedTenant(t, s)
 	appendAuditChanges(t, s, tid, 3, time.Now())
-	copyAll(t, s, 100)
-	appendAuditChanges(t, s, tid, 2, time.Now())
 	dir := t.TempDir()
 	dest := filepath.Join(dir, "backup.db")
 	if err := os.WriteFile(AuditFile(dest), nil, 0o600); err != nil {
@@ -310,65 +304,8 @@ func TestBackupHasAuditLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if got := audited(t, b, tid); len(got) != 3 {
-		t.Errorf("backup's audit log: %d rows, want 3", len(got))
-	}
-	if n := copyAll(t, b, 100); n != 2 {
-		t.Errorf("backup copies %d more, want 2", n)
-	}
 	if got, want := audited(t, b, tid), logged(t, b); strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
 		t.Errorf("backup's audit log %v, want %v", got, want)
-	}
-}
-
-// TestAuditCopyTwoStores: two Stores on one file (as a server and a
-// command beside it) copying at once audit each change once: the copy
-// takes the audit file's write lock before it reads the position.
-func TestAuditCopyTwoStores(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "groupd.db")
-	s1, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s1.Close()
-	s2, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
-	tid := seedTenant(t, s1)
-	stop := make(chan struct{})
-	errs := make(chan error, 2)
-	for _, s := range []*Store{s1, s2} {
-		go func() {
-			for {
-				select {
-				case <-stop:
-					errs <- nil
-					return
-				default:
-				}
-				if _, err := s.CopyAudit(ctx, 3); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	for range 20 {
-		appendAuditChanges(t, s1, tid, 2, time.Now())
-	}
-	close(stop)
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
-	}
-	copyAll(t, s2, 100)
-	got, want := audited(t, s1, tid), logged(t, s1)
-	if len(want) != 40 || strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
-		t.Errorf("audit log of two copiers: %d rows, want the change log's %d in order", len(got), len(want))
 	}
 }
 
@@ -388,8 +325,8 @@ func auditFilePragma(t *testing.T, path, pragma string) string {
 }
 
 // TestAuditFilePages: a new audit file has the large pages its batched
-// appends want, in WAL mode; a file an earlier version made with SQLite's
-// default pages keeps them, and the copy goes on in it.
+// appends wanted, in WAL mode; a file an earlier version made with
+// SQLite's default pages keeps them, and opens.
 func TestAuditFilePages(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -423,9 +360,6 @@ func TestAuditFilePages(t *testing.T) {
 	defer s.Close()
 	tid := seedTenant(t, s)
 	appendAuditChanges(t, s, tid, 3, time.Now())
-	if n := copyAll(t, s, 10); n != 3 {
-		t.Errorf("copied %d rows into the old audit file, want 3", n)
-	}
 	if got, want := audited(t, s, tid), logged(t, s); strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
 		t.Errorf("old audit file holds\n%v\nwant the change log:\n%v", got, want)
 	}

@@ -12,21 +12,42 @@ import (
 	"groupd/internal/store/listsql"
 )
 
-// auditBucket is an entry's bucket, seq >> 17, which leads the audit
-// file's indexes by target (audit migration 00002), spelled as they spell
+// auditBucketBits is the shift of an entry's bucket, key >> 17, which
+// leads the indexes by target of both tables (migration 00170 of the
+// directory's file, audit migration 00002), spelled in SQL as they spell
 // it: SQLite uses an index on an expression only for the same expression.
-// auditBucketBits is its shift.
-const (
-	auditBucket     = "seq >> 17"
-	auditBucketBits = 17
-)
+const auditBucketBits = 17
 
-// qAuditSpan: the first and last seq, each read at an end of the table.
-const qAuditSpan = `SELECT (SELECT min(seq) FROM audit_log), (SELECT max(seq) FROM audit_log)`
+// auditSource is a table audit entries are read from: the directory's
+// change log, for the changes after the copy stopped (audit_copied), or
+// the audit file's audit_log, for the rows copied before. Entries are
+// numbered key + shift, and every change log entry sorts after every
+// copied one, so newest first is the change log, then the copied rows.
+type auditSource struct {
+	r     reader
+	table string // changes or audit_log
+	key   string // the table's rowid: cursor or seq
+	shift int64  // an entry's number is its key plus shift
+	floor int64  // the table's entries have keys above floor
+	// changeLog: the change log holds signing key rows, which are not
+	// audited, and its rows are listed only once durable.
+	changeLog bool
+}
 
-// auditLog lists newest first by seq. The rows are copied from the change
-// log in cursor order, so seq order is commit order here.
-func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
+// auditSources are the tables to read, newest entries first; the audit
+// file is left out while it has nothing copied.
+func (s *Store) auditSources() []auditSource {
+	a := s.audit
+	srcs := []auditSource{{r: s.reader, table: "changes", key: "cursor", shift: a.shift, floor: a.copied, changeLog: true}}
+	if a.copied+a.shift > 0 {
+		srcs = append(srcs, auditSource{r: a.r, table: "audit_log", key: "seq"})
+	}
+	return srcs
+}
+
+// AuditLog lists newest first by number (directory.AuditStore). A table's
+// keys follow its commit order (one writer, changes.go), so numbers do.
+func (s *Store) AuditLog(ctx context.Context, tenant directory.TenantID, q directory.AuditQuery) (directory.Page[directory.AuditRecord], error) {
 	var out directory.Page[directory.AuditRecord]
 	if q.Activities != nil && len(q.Activities) == 0 {
 		return out, nil
@@ -40,15 +61,13 @@ func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q direc
 		before = after
 	}
 	top := q.Page.Top
-	var err error
-	if q.Target == "" {
-		text, args := auditSQL(tenant, q, before, top+1)
-		err = r.auditRows(ctx, &out.Items, text, args)
-	} else {
-		err = r.auditByTarget(ctx, &out.Items, tenant, q, before, top+1)
-	}
-	if err != nil {
-		return out, err
+	for _, src := range s.auditSources() {
+		if len(out.Items) > top {
+			break
+		}
+		if err := src.read(ctx, &out.Items, tenant, q, before, top+1); err != nil {
+			return out, err
+		}
 	}
 	if len(out.Items) > top {
 		out.Items = out.Items[:top]
@@ -57,35 +76,69 @@ func (r reader) auditLog(ctx context.Context, tenant directory.TenantID, q direc
 	return out, nil
 }
 
-// auditByTarget reads up to limit rows of q's target before seq before, a
-// bucket at a time, newest first, until it has them all or has read the
-// oldest bucket. In each, the rows that name the target as object and those
-// that name it as related are two ordered index scans, merged; a row that
-// names it as both is read once, by the first.
-func (r reader) auditByTarget(ctx context.Context, items *[]directory.AuditRecord, tenant directory.TenantID,
+// read appends the source's entries numbered below before, newest first,
+// until items holds limit.
+func (src auditSource) read(ctx context.Context, items *[]directory.AuditRecord, tenant directory.TenantID,
+	q directory.AuditQuery, before int64, limit int) error {
+	if before != math.MaxInt64 {
+		before -= src.shift
+	}
+	if before <= src.floor+1 {
+		return nil
+	}
+	from := len(*items)
+	var err error
+	if q.Target == "" {
+		text, args := src.auditSQL(tenant, q, before, limit-from)
+		err = src.rows(ctx, items, text, args)
+	} else {
+		err = src.byTarget(ctx, items, tenant, q, before, limit)
+	}
+	if err != nil || len(*items) == from {
+		return err
+	}
+	if src.changeLog && src.r.durable != nil {
+		// The newest entry read is the first: wait until it is durable.
+		if err := src.r.durable(ctx, (*items)[from].Seq); err != nil {
+			return err
+		}
+	}
+	for i := range (*items)[from:] {
+		(*items)[from+i].Seq += src.shift
+	}
+	return nil
+}
+
+// byTarget reads q's target's entries with keys below before, a bucket at
+// a time, newest first, until items holds limit or it has read the oldest
+// bucket. In each, the rows that name the target as object and those that
+// name it as related are two ordered index scans, merged; a row that names
+// it as both is read once, by the first.
+func (src auditSource) byTarget(ctx context.Context, items *[]directory.AuditRecord, tenant directory.TenantID,
 	q directory.AuditQuery, before int64, limit int) error {
 	var first, last sql.NullInt64
-	if err := r.scanRow(ctx, qAuditSpan, nil, &first, &last); err != nil {
+	span := "SELECT (SELECT min(" + src.key + ") FROM " + src.table + "), (SELECT max(" + src.key + ") FROM " + src.table + ")"
+	if err := src.r.scanRow(ctx, span, nil, &first, &last); err != nil {
 		return mapErr("read audit log", err)
 	}
 	if !last.Valid {
 		return nil
 	}
-	text, args := auditSQL(tenant, q, before, limit)
-	newest := min(last.Int64, before-1)
-	for b := newest >> auditBucketBits; b >= first.Int64>>auditBucketBits && len(*items) < limit; b-- {
+	oldest := max(first.Int64, src.floor+1)
+	text, args := src.auditSQL(tenant, q, before, limit)
+	for b := min(last.Int64, before-1) >> auditBucketBits; b >= oldest>>auditBucketBits && len(*items) < limit; b-- {
 		args[2], args[3] = limit-len(*items), b
-		if err := r.auditRows(ctx, items, text, args); err != nil {
+		if err := src.rows(ctx, items, text, args); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// auditSQL is the statement for up to limit rows (?3) of q before seq
-// before (?2), newest first, and its arguments. With a target, the
+// auditSQL is the statement for up to limit rows (?3) of q with keys
+// below before (?2), newest first, and its arguments. With a target, the
 // statement reads one bucket, ?4.
-func auditSQL(tenant directory.TenantID, q directory.AuditQuery, before int64, limit int) (string, []any) {
+func (src auditSource) auditSQL(tenant directory.TenantID, q directory.AuditQuery, before int64, limit int) (string, []any) {
 	args := []any{string(tenant), before, limit}
 	target := q.Target
 	if target != "" {
@@ -96,24 +149,35 @@ func auditSQL(tenant directory.TenantID, q directory.AuditQuery, before int64, l
 		return "?" + strconv.Itoa(len(args))
 	}
 	q.Target = "" // read by the bucket's indexes below
-	where := append([]string{"tenant_id = ?1", "seq < ?2"},
-		listsql.AuditWhere(q, arg, func(t time.Time) any { return micros(t) })...)
+	where := []string{"tenant_id = ?1", src.key + " < ?2"}
+	if src.floor > 0 {
+		where = append(where, src.key+" > "+arg(src.floor))
+	}
+	if src.changeLog {
+		where = append(where, "object_kind <> "+arg(string(directory.KindSigningKey)))
+	}
+	where = append(where, listsql.AuditWhere(q, arg, func(t time.Time) any { return micros(t) })...)
 	cond := strings.Join(where, " AND ")
+	cols := src.key + ", " + auditFields
 	if target == "" {
-		return "SELECT " + auditCols + " FROM audit_log WHERE " + cond + " ORDER BY seq DESC LIMIT ?3", args
+		return "SELECT " + cols + " FROM " + src.table + " WHERE " + cond + " ORDER BY " + src.key + " DESC LIMIT ?3", args
 	}
 	t := arg(string(target))
-	arm := func(by string) string {
-		return "SELECT * FROM (SELECT " + auditCols + " FROM audit_log WHERE " + auditBucket + " = ?4 AND " + by +
-			" AND " + cond + " ORDER BY seq DESC LIMIT ?3)"
+	// INDEXED BY: without statistics (a new change log has none, and
+	// small ones are dropped, smallstats.go) the planner may read the
+	// tenant's whole range of the log instead, to find one id's entries.
+	arm := func(col, by string) string {
+		return "SELECT * FROM (SELECT " + cols + " FROM " + src.table + " INDEXED BY " + src.table + "_" + col +
+			" WHERE " + src.key + " >> 17 = ?4 AND " + by + " AND " + cond + " ORDER BY " + src.key + " DESC LIMIT ?3)"
 	}
-	return arm("object_id = "+t) + " UNION ALL " +
-		arm("related_id = "+t+" AND related_id <> '' AND object_id <> "+t) + " ORDER BY seq DESC LIMIT ?3", args
+	return arm("object", "object_id = "+t) + " UNION ALL " +
+		arm("related", "related_id = "+t+" AND related_id <> '' AND object_id <> "+t) +
+		" ORDER BY " + src.key + " DESC LIMIT ?3", args
 }
 
-// auditRows appends the rows of an audit statement to items.
-func (r reader) auditRows(ctx context.Context, items *[]directory.AuditRecord, text string, args []any) error {
-	rows, err := r.queryShape(ctx, text, args)
+// rows appends the rows of an audit statement to items, numbered by key.
+func (src auditSource) rows(ctx context.Context, items *[]directory.AuditRecord, text string, args []any) error {
+	rows, err := src.r.queryShape(ctx, text, args)
 	if err != nil {
 		return mapErr("read audit log", err)
 	}

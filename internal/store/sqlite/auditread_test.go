@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"path/filepath"
@@ -76,28 +77,94 @@ func targetSeqs(t *testing.T, s *Store, q directory.AuditQuery, top int) []int64
 	}
 }
 
-// TestAuditTargetAcrossBuckets: the filter by target reads the buckets
-// newest first and lists each entry once, across pages that end inside a
-// bucket or at its end, and with the other filters.
-func TestAuditTargetAcrossBuckets(t *testing.T) {
-	s := openTemp(t)
-	defer s.Close()
-	insertAudit(t, s.audit.c, bucketRows)
-	for _, top := range []int{1, 2, 3, 100} {
-		if got := targetSeqs(t, s, directory.AuditQuery{Target: "X"}, top); !slices.Equal(got, wantX) {
-			t.Errorf("pages of %d: %v, want %v", top, got, wantX)
+// insertChanges writes rows straight into the change log of the closed
+// Store's file at path, each at cursor seq; a row without tenant is a
+// signing key's.
+func insertChanges(t *testing.T, path string, rows []auditEntry) {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, r := range rows {
+		kind, related := "group", ""
+		if r.related != "" {
+			related = "user"
+		}
+		if r.tenant == "" {
+			kind = string(directory.KindSigningKey)
+		}
+		if _, err := db.Exec(`INSERT INTO changes (cursor, tenant_id, object_id, object_kind, op, related_id, related_kind, at)
+			VALUES (?, ?, ?, ?, 'memberAdded', ?, ?, ?)`, r.seq, cmp.Or(r.tenant, "t"), r.object, kind, r.related, related, r.seq); err != nil {
+			t.Fatal(err)
 		}
 	}
-	since := time.UnixMicro(131072)
-	if got := targetSeqs(t, s, directory.AuditQuery{Target: "X", Since: since}, 2); !slices.Equal(got, wantX[:4]) {
-		t.Errorf("since %d: %v, want %v", since.UnixMicro(), got, wantX[:4])
+}
+
+// closedStore opens and closes a Store at a new path, which it returns.
+func closedStore(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "groupd.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := targetSeqs(t, s, directory.AuditQuery{Target: "nobody"}, 2); len(got) != 0 {
-		t.Errorf("unknown target: %v", got)
+	s.Close()
+	return path
+}
+
+// TestAuditTargetAcrossBuckets: the filter by target reads the buckets
+// newest first and lists each entry once, across pages that end inside a
+// bucket or at its end, and with the other filters; in the change log,
+// which leaves out signing key rows, in the rows an earlier version
+// copied, and across both.
+func TestAuditTargetAcrossBuckets(t *testing.T) {
+	key := auditEntry{400002, "", "X", ""}
+	const copied = 500000 // the copy stopped here in the third case
+	var older, newer []auditEntry
+	for _, r := range bucketRows {
+		if r.seq <= copied {
+			older = append(older, r)
+		} else {
+			newer = append(newer, r)
+		}
 	}
-	all := targetSeqs(t, s, directory.AuditQuery{}, 3)
-	if len(all) != len(bucketRows)-1 {
-		t.Errorf("whole log of t: %v", all)
+	for _, c := range []struct {
+		name         string
+		changes, log []auditEntry
+		copied       int64
+	}{
+		{"change log", append(slices.Clone(bucketRows), key), nil, -1},
+		{"copied", nil, bucketRows, 0},
+		{"both", newer, older, copied},
+	} {
+		path := closedStore(t)
+		insertChanges(t, path, c.changes)
+		if c.copied >= 0 {
+			olderVersion(t, path, c.copied, c.log)
+		}
+		s, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := wantX
+		for _, top := range []int{1, 2, 3, 100} {
+			if got := targetSeqs(t, s, directory.AuditQuery{Target: "X"}, top); !slices.Equal(got, want) {
+				t.Errorf("%s, pages of %d: %v, want %v", c.name, top, got, want)
+			}
+		}
+		since := time.UnixMicro(131072)
+		if got := targetSeqs(t, s, directory.AuditQuery{Target: "X", Since: since}, 2); !slices.Equal(got, want[:4]) {
+			t.Errorf("%s, since %d: %v, want %v", c.name, since.UnixMicro(), got, want[:4])
+		}
+		if got := targetSeqs(t, s, directory.AuditQuery{Target: "nobody"}, 2); len(got) != 0 {
+			t.Errorf("%s, unknown target: %v", c.name, got)
+		}
+		if all := targetSeqs(t, s, directory.AuditQuery{}, 3); len(all) != len(bucketRows)-1 {
+			t.Errorf("%s, whole log of t: %v", c.name, all)
+		}
+		s.Close()
 	}
 }
 
@@ -143,23 +210,50 @@ func TestAuditBucketMigration(t *testing.T) {
 }
 
 // TestAuditTargetPlan: each bucket's read is two ordered scans of the
-// indexes by target, not of the table, and sorts no more than a page.
+// indexes by target, not of the table, and sorts no more than a page, in
+// the change log and in the audit file; the read without a target is one
+// range of the tenant's index.
 func TestAuditTargetPlan(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	text, args := auditSQL("t", directory.AuditQuery{Target: "X", ActorID: "a"}, 1<<40, 11)
-	args[3] = 2
-	plan := auditPlan(t, s, text, args)
-	joined := strings.Join(plan, "\n")
-	for _, want := range []string{"INDEX audit_log_object (<expr>=? AND object_id=? AND rowid<?)",
-		"INDEX audit_log_related (<expr>=? AND related_id=? AND rowid<?)", "MERGE (UNION ALL)"} {
-		if !strings.Contains(joined, want) {
-			t.Errorf("plan lacks %q:\n%s", want, joined)
+	for _, src := range []auditSource{
+		{r: s.reader, table: "changes", key: "cursor", floor: 5, changeLog: true},
+		{r: s.audit.r, table: "audit_log", key: "seq"},
+	} {
+		plan := func(q directory.AuditQuery) []string {
+			text, args := src.auditSQL("t", q, 1<<40, 11)
+			if q.Target != "" {
+				args[3] = 2
+			}
+			if src.changeLog {
+				p, err := s.ExplainQueryPlan(context.Background(), text, args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return strings.Split(p, "\n")
+			}
+			return auditPlan(t, s, text, args)
 		}
-	}
-	for _, line := range plan {
-		if fullScan.MatchString(line) {
-			t.Errorf("plan scans a table: %q\n%s", line, joined)
+		byTarget := plan(directory.AuditQuery{Target: "X", ActorID: "a"})
+		joined := strings.Join(byTarget, "\n")
+		index, keys := "audit_log_", "rowid<?)"
+		if src.changeLog {
+			index, keys = "changes_", "rowid>? AND rowid<?)" // after the copied ones
+		}
+		for _, want := range []string{"INDEX " + index + "object (<expr>=? AND object_id=? AND " + keys,
+			"INDEX " + index + "related (<expr>=? AND related_id=? AND " + keys, "MERGE (UNION ALL)"} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("%s: plan lacks %q:\n%s", src.table, want, joined)
+			}
+		}
+		whole := plan(directory.AuditQuery{ActorID: "a"})
+		for _, line := range append(byTarget, whole...) {
+			if fullScan.MatchString(line) {
+				t.Errorf("%s: plan scans a table: %q\n%s", src.table, line, strings.Join(append(byTarget, whole...), "\n"))
+			}
+		}
+		if w := strings.Join(whole, "\n"); !strings.Contains(w, "INDEX "+index+"tenant") {
+			t.Errorf("%s: the read without a target does not use the tenant's index:\n%s", src.table, w)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // while it was small (PRAGMA optimize at Close takes them, for instance
 // right after `groupd bench generate`, when the log holds a row or two)
 // make SQLite's planner scan the whole log for the range reads by cursor
-// of the change follower and the audit copy, instead of seeking to the
+// of the change follower and the audit log, instead of seeking to the
 // cursor: each read then costs more as the log grows, until an ANALYZE
 // sees it grown. Without statistics the planner assumes a large table and
 // seeks; a later PRAGMA optimize records the grown log's real figures.

@@ -22,18 +22,16 @@ FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3`
 	qChangeHorizon = `SELECT cursor FROM change_horizon WHERE id = 1`
 	// The trim reads the log from its oldest row, at most ?2 rows, and
 	// deletes them up to the first row written in the retention period
-	// (?1 to ?4, now); see directory.Tx.TrimChanges. A row a change log
-	// consumer (a subscription, a stored position, the audit copier, whose
-	// position ?3 is kept in the audit file) has not passed yet stays,
-	// whatever its age: trimming it would lose it.
+	// (?1 to ?3, now); see directory.Tx.TrimChanges. A row a change log
+	// consumer (a subscription, a stored position) has not passed yet
+	// stays, whatever its age: trimming it would lose it.
 	qTrimChanges = `DELETE FROM changes WHERE cursor IN (
 	WITH b AS (SELECT cursor, at FROM changes WHERE cursor <= ` + consumed + ` ORDER BY cursor LIMIT ?2)
 	SELECT cursor FROM b WHERE cursor < COALESCE(
-		(SELECT min(cursor) FROM b WHERE at >= ?1 AND at <= ?4), 9223372036854775807)
+		(SELECT min(cursor) FROM b WHERE at >= ?1 AND at <= ?3), 9223372036854775807)
 ) RETURNING cursor`
 	consumed = `min(COALESCE((SELECT MIN(cursor) FROM change_positions), 9223372036854775807),
-	COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807),
-	COALESCE(?3, 9223372036854775807))`
+	COALESCE((SELECT MIN(position) FROM subscriptions), 9223372036854775807))`
 	qRaiseHorizon = `UPDATE change_horizon SET cursor = max(cursor, ?1) WHERE id = 1`
 
 	// displayName filter: ?4 is the folded value, ?5 whether it is a prefix.
@@ -222,17 +220,11 @@ func (t *tx) InsertDeltaSecret(ctx context.Context, tenant directory.TenantID, s
 	return mapErr("insert delta secret", err)
 }
 
-// TrimChanges reads the audit copier's position from the audit file while
-// the writer holds the directory's file: the position only grows, and what
-// is read was synced when it was committed (auditfile.go), so a row past
-// it is never trimmed, not even after a crash. Before the first copy there
-// is no position, as there was no row in change_positions.
+// TrimChanges trims the change log (qTrimChanges). The audit log is read
+// from it, so the directory keeps its rows for the audit retention too
+// (directory.ChangeLogAudit).
 func (t *tx) TrimChanges(ctx context.Context, before, now time.Time, limit int) (int, error) {
-	audited, err := t.audit.position(ctx)
-	if err != nil {
-		return 0, err
-	}
-	rows, err := t.query(ctx, qTrimChanges, micros(before), limit, audited, micros(now))
+	rows, err := t.query(ctx, qTrimChanges, micros(before), limit, micros(now))
 	if err != nil {
 		return 0, mapErr("trim changes", err)
 	}

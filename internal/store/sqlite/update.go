@@ -17,7 +17,6 @@ const maxBatch = 512
 type tx struct {
 	reader
 	w     *writeConn
-	audit *auditFile // for the audit copier's position (TrimChanges)
 	// where the rows of the last AppendChanges landed (appendchanges.go)
 	appended span
 }
@@ -213,7 +212,7 @@ func (s *Store) runBatch(w *writeConn, first *writeReq, more func(n int) *writeR
 		return begin()
 	}
 	undoChunk := func() error { return mapErr("rollback to savepoint", run("ROLLBACK TO c")) }
-	t := &tx{reader: reader{c: w}, w: w, audit: s.audit}
+	t := &tx{reader: reader{c: w}, w: w}
 	var open []*writeReq // requests that succeeded since BEGIN or SAVEPOINT c
 	chunked, inChunk := false, false
 	for r := first; r != nil; {
