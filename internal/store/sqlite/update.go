@@ -16,7 +16,7 @@ const maxBatch = 512
 // for concurrent use and must not be used after the function returns.
 type tx struct {
 	reader
-	w     *writeConn
+	w *writeConn
 	// where the rows of the last AppendChanges landed (appendchanges.go)
 	appended span
 }
