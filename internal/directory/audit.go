@@ -9,15 +9,15 @@ import (
 )
 
 // The audit log is the change log as people read it: each committed change
-// row (signing keys aside). A store either copies the rows in batches
-// (CopyAudit), storing its change log position in the same transaction, so
-// that every change is audited exactly once, writes pay nothing for it, and
-// a restart resumes; or it reads them from the change log itself
-// (ChangeLogAudit). Readers catch a copy up first, so an acknowledged
-// change is listed at once. Entries are kept for their own retention and
-// listed newest first. Names of targets and
-// applications are resolved when the log is read, from the objects as they
-// are then; an object that is gone keeps its id only.
+// row (signing keys aside), read from the change log itself, so that an
+// acknowledged change is listed at once and written once; each change row
+// pays for the indexes the audit's filters need. The change log keeps its
+// rows for the audit retention too (WithAuditRetention), so that
+// TrimChanges trims both. Earlier versions copied the rows to a log of
+// their own; a store lists those too, numbered below every later entry,
+// until TrimAudit removes them. Entries are listed newest first. Names of
+// targets and applications are resolved when the log is read, from the
+// objects as they are then; an object that is gone keeps its id only.
 
 // AuditRecord is one stored audit row: a change log row and its number.
 type AuditRecord struct {
@@ -46,38 +46,17 @@ type AuditQuery struct {
 }
 
 // AuditStore is the store's side of the audit log. It works beside Update,
-// not inside it: an engine may keep the audit log apart from the directory,
-// so that copying never holds the directory's writer (SQLite keeps it in a
-// file of its own).
+// not inside it: an engine may keep the rows copied by earlier versions
+// apart from the directory (SQLite keeps them in a file of its own).
 type AuditStore interface {
 	// AuditLog lists a tenant's audit rows newest first (by Seq), keyset
-	// paged; a cursor that is not one of its own is ErrBadCursor. It sees
-	// every copy that has returned.
+	// paged; a cursor that is not one of its own is ErrBadCursor. It lists
+	// every change that is committed and durable.
 	AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (Page[AuditRecord], error)
-	// CopyAudit copies up to batch change log rows after the copier's
-	// stored position, in the order Changes reads them and only durable
-	// ones, to the audit log, leaving out signing key rows (machinery, not
-	// directory content), and stores the position of the last row read in
-	// the same transaction, so that every change is audited exactly once
-	// across crashes and restarts. Callers may run it at once (instances, a
-	// reader catching up): no row is copied twice. It reports how many
-	// change rows it read; fewer than batch means it reached the end of
-	// the log as it was.
-	CopyAudit(ctx context.Context, batch int) (read int, err error)
-	// TrimAudit deletes at most limit rows older than before, oldest
-	// first, and reports how many it deleted.
+	// TrimAudit deletes at most limit of the rows earlier versions copied
+	// that are older than before, oldest first, and reports how many it
+	// deleted.
 	TrimAudit(ctx context.Context, before time.Time, limit int) (int, error)
-}
-
-// ChangeLogAudit is a store whose audit log is its change log as kept,
-// read with the same filters: CopyAudit copies nothing, an entry is listed
-// as soon as its change commits, and the change log keeps its rows for the
-// audit retention too (WithAuditRetention), so that TrimChanges trims
-// both. Where a store copies instead, the copy costs a second write of
-// every change; where it reads the log, each change row pays for the
-// indexes the audit's filters need.
-type ChangeLogAudit interface {
-	AuditReadsChangeLog()
 }
 
 // Activity is how an audit entry describes its change, in Microsoft
@@ -190,16 +169,6 @@ func (s *Service) AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (
 		return Page[AuditEntry]{}, &ValidationError{Property: "$top", Reason: ReasonInvalidValue,
 			Detail: fmt.Sprintf("at most %d", MaxAuditTop)}
 	}
-	// Catch up, so that every acknowledged change is listed.
-	for {
-		n, err := s.CopyAudit(ctx, auditCopyBatch)
-		if err != nil {
-			return Page[AuditEntry]{}, err
-		}
-		if n < auditCopyBatch {
-			break
-		}
-	}
 	page, err := s.store.AuditLog(ctx, tenant, q)
 	if err != nil {
 		return Page[AuditEntry]{}, err
@@ -272,8 +241,8 @@ func (s *Service) AuditLog(ctx context.Context, tenant TenantID, q AuditQuery) (
 // backlog never holds the writer for long.
 const trimBatch = 5000
 
-// TrimAudit deletes audit rows older than before, in batches, and reports
-// how many it deleted.
+// TrimAudit deletes the audit rows earlier versions copied that are older
+// than before, in batches, and reports how many it deleted.
 func (s *Service) TrimAudit(ctx context.Context, before time.Time) (int, error) {
 	total := 0
 	for {
@@ -283,13 +252,4 @@ func (s *Service) TrimAudit(ctx context.Context, before time.Time) (int, error) 
 			return total, err
 		}
 	}
-}
-
-// auditCopyBatch: change rows copied per transaction.
-const auditCopyBatch = 2000
-
-// CopyAudit copies up to batch change rows after the copier's position to
-// the audit log and reports how many it read (AuditStore.CopyAudit).
-func (s *Service) CopyAudit(ctx context.Context, batch int) (int, error) {
-	return s.store.CopyAudit(ctx, batch)
 }

@@ -39,9 +39,9 @@ func WithChangeRetention(d time.Duration) Option {
 	return func(s *Service) { s.tracking.changeRetention = d }
 }
 
-// WithAuditRetention sets how long audit entries are kept. The store
-// trims them (TrimAudit); where it reads them from the change log
-// (ChangeLogAudit), the change log keeps its rows this long too.
+// WithAuditRetention sets how long audit entries are kept: the change log,
+// which they are read from, keeps its rows this long too, and TrimAudit
+// removes the entries earlier versions copied after it.
 func WithAuditRetention(d time.Duration) Option {
 	return func(s *Service) { s.tracking.auditRetention = d }
 }
@@ -68,12 +68,9 @@ func (s *Service) auditRetention() time.Duration {
 }
 
 // changeLogKept is how long the change log keeps a row: its own
-// retention, or the audit's where the audit log is read from it.
+// retention, or the audit's, which is read from it, if longer.
 func (s *Service) changeLogKept() time.Duration {
-	if _, ok := s.store.(ChangeLogAudit); ok {
-		return max(s.changeRetention(), s.auditRetention())
-	}
-	return s.changeRetention()
+	return max(s.changeRetention(), s.auditRetention())
 }
 
 // softDeletes reports whether deleting g keeps it restorable.

@@ -63,7 +63,7 @@ func Run(ctx context.Context, cfg Config, stdout io.Writer) (err error) {
 			log.Warn("change follower stopped; cached reads may miss other processes' writes", "err", err)
 		}
 	}()
-	go FollowAudit(ctx, svc, cfg.AuditRetention, log)
+	go RetainAudit(ctx, svc, cfg.AuditRetention, log)
 	if l, ok := st.(store.ChangeListener); ok {
 		// Other instances announce their commits; reading the log at once
 		// keeps the application cache behind tokens in step with them.

@@ -2,11 +2,9 @@ package provision_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -23,8 +21,7 @@ import (
 // BenchmarkProvisionGroup measures POST /api/ProvisionGroup with 2 owners
 // and 100 members from 8, 4 and 1 concurrent clients over keep-alive loopback
 // connections, through the whole server handler and a real store (the
-// engine of the run, see main_test.go), and from 8 clients again with
-// the audit copy running as groupd serve runs it. It reports the p50 and p99
+// engine of the run, see main_test.go). It reports the p50 and p99
 // latency of one call; DESIGN.md's target is p99 under 50 ms.
 //
 //	go test ./internal/api/provision -run '^$' -bench ProvisionGroup -benchtime 400x
@@ -33,14 +30,11 @@ func BenchmarkProvisionGroup(b *testing.B) {
 	// mostly queueing; 4 leave it idle at times; one client shows the
 	// service time of a call without queueing.
 	for _, clients := range []int{8, 4, 1} {
-		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchProvision(b, clients, false) })
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) { benchProvision(b, clients) })
 	}
-	// With the audit copy that groupd serve runs in the background: every
-	// call's 105 change rows are copied to the audit log too.
-	b.Run("clients=8,audit", func(b *testing.B) { benchProvision(b, 8, true) })
 }
 
-func benchProvision(b *testing.B, clients int, audit bool) {
+func benchProvision(b *testing.B, clients int) {
 	defer debug.SetGCPercent(server.TuneGC()) // as groupd serve runs
 	e := newEnv(b)
 	owners := []string{"nestorw@" + domain, "biancap@" + domain}
@@ -91,15 +85,6 @@ func benchProvision(b *testing.B, clients int, audit bool) {
 		b.FailNow()
 	}
 	testdb.Settle(b)
-	if audit {
-		ctx, cancel := context.WithCancel(context.Background())
-		followed := make(chan struct{})
-		go func() {
-			defer close(followed)
-			server.FollowAudit(ctx, e.dir, server.DefaultAuditRetention, slog.New(slog.DiscardHandler))
-		}()
-		defer func() { cancel(); <-followed }()
-	}
 	lat := make([]time.Duration, 0, b.N)
 	var mu sync.Mutex
 	var next atomic.Int64

@@ -101,6 +101,19 @@ func TestAuditMigration(t *testing.T) {
 	if got := objects(list(directory.AuditQuery{Page: directory.PageRequest{Top: 10}}).Items); got != "o3 o2 o1 " {
 		t.Errorf("after the change log's trim: %s, want the copied rows only", got)
 	}
+	// The copied rows go with the audit's own trim, oldest first, at most
+	// limit at a time, and none that is not older than the cutoff.
+	for _, step := range []struct {
+		cutoff      time.Time
+		limit, want int
+	}{{all.Items[3].At.Add(-time.Second), 100, 0}, {all.Items[0].At.Add(time.Second), 2, 2}, {all.Items[0].At.Add(time.Second), 100, 1}} {
+		if n, err := s.TrimAudit(ctx, step.cutoff, step.limit); err != nil || n != step.want {
+			t.Errorf("TrimAudit(limit %d) = %d, %v; want %d", step.limit, n, err, step.want)
+		}
+	}
+	if got := objects(list(directory.AuditQuery{Page: directory.PageRequest{Top: 10}}).Items); got != "" {
+		t.Errorf("after the audit's trim: %s, want nothing", got)
+	}
 }
 
 // TestAuditTargetPages: migration 180 applies to a database at 170 whose

@@ -7,14 +7,6 @@ import (
 	"groupd/internal/directory"
 )
 
-// CopyAudit copies nothing: the audit log is read from the change log
-// (audit.go), so every committed change is listed as soon as it commits.
-func (s *Store) CopyAudit(context.Context, int) (int, error) { return 0, nil }
-
-// AuditReadsChangeLog tells the directory to keep change log rows for the
-// audit retention too (directory.ChangeLogAudit).
-func (s *Store) AuditReadsChangeLog() {}
-
 // TrimAudit deletes at most limit of the oldest copied rows older than
 // before in one transaction.
 func (s *Store) TrimAudit(ctx context.Context, before time.Time, limit int) (int, error) {

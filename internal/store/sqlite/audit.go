@@ -20,15 +20,6 @@ const qTrimAudit = `DELETE FROM audit_log WHERE seq IN (
 const auditFields = `tenant_id, object_id, object_kind, op, related_id,
 	related_kind, properties, actor_kind, actor_id, actor_name, request_id, client_addr, at`
 
-// CopyAudit copies nothing: the audit log is read from the change log
-// (auditread.go), so every committed change is listed as soon as it is
-// durable.
-func (s *Store) CopyAudit(context.Context, int) (int, error) { return 0, nil }
-
-// AuditReadsChangeLog tells the directory to keep change log rows for the
-// audit retention too (directory.ChangeLogAudit).
-func (s *Store) AuditReadsChangeLog() {}
-
 // TrimAudit deletes the oldest copied rows by seq, up to the first row
 // that is not older than before (the change log's rows go with its own
 // trim). Rows were copied in commit order, so their times rise with seq (a

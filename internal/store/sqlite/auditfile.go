@@ -62,8 +62,6 @@ func auditDSN(path string, readOnly bool) string {
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
-		// No journal_mode here: the driver runs these in alphabetical
-		// order, and the page size must come before WAL (openAuditDB).
 		q.Add("_pragma", "synchronous(FULL)")
 	}
 	u := url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}
@@ -83,7 +81,7 @@ func openAuditDB(ctx context.Context, dirPath string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	keepOpen(db, 1)
-	err = setAuditPages(ctx, db)
+	err = setAuditWAL(ctx, db)
 	var p *goose.Provider
 	if err == nil {
 		p, err = newAuditProvider(db)
@@ -98,28 +96,11 @@ func openAuditDB(ctx context.Context, dirPath string) (*sql.DB, error) {
 	return db, nil
 }
 
-// auditPageSize is the audit file's page size, SQLite's largest. The
-// copier appends rows in batches, so its pages fill at the tails of the
-// table and its indexes, and each commit writes a few large WAL frames
-// instead of many small ones, then the checkpoint writes them once more:
-// on a hypervisor where a write system call costs about 14 µs of CPU,
-// 64 KiB pages halved the copy's CPU per audited change (12 to 7 µs in
-// BenchmarkMemberAdds).
-const auditPageSize = 65536
-
-// setAuditPages gives a new audit file its page size and puts it in WAL
-// mode. SQLite takes the page size only while the file is still empty and
-// not yet in WAL mode, so this runs before anything else writes; a file
-// made by an earlier version keeps its page size (changing it would
-// rewrite the whole file). WAL mode is a property of the file, so later
-// connections find it set.
-func setAuditPages(ctx context.Context, db *sql.DB) error {
-	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", auditPageSize), "PRAGMA journal_mode = WAL"} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
+// setAuditWAL puts the audit file in WAL mode, a property of the file, so
+// that its readers never wait for a trim.
+func setAuditWAL(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "PRAGMA journal_mode = WAL")
+	return err
 }
 
 // openAudit opens the audit file for the Store of the directory's file at
@@ -150,7 +131,7 @@ func openAudit(ctx context.Context, dirPath string) (*auditFile, error) {
 	return a, nil
 }
 
-// stmt prepares q once on the copier's connection; a.mu is held.
+// stmt prepares q once on the trim's connection; a.mu is held.
 func (a *auditFile) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st := a.stmts[q]; st != nil {
 		return st, nil

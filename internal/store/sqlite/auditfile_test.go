@@ -75,7 +75,7 @@ func TestAuditFileBesideDatabase(t *testing.T) {
 }
 
 // TestAuditReadsChangeLog: every change is listed as soon as it commits,
-// across restarts, with no copy; signing key rows are not.
+// across restarts; signing key rows are not.
 func TestAuditReadsChangeLog(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "groupd.db")
@@ -98,9 +98,6 @@ func TestAuditReadsChangeLog(t *testing.T) {
 			t.Fatal(err)
 		}
 		keys = append(keys, key.ObjectID)
-		if n, err := s.CopyAudit(ctx, 100); n != 0 || err != nil {
-			t.Errorf("CopyAudit = %d, %v; want nothing to copy", n, err)
-		}
 		want := slices.DeleteFunc(logged(t, s), func(id directory.ObjectID) bool { return slices.Contains(keys, id) })
 		got := audited(t, s, tid)
 		if len(want) < 4*(round+1) || strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
@@ -261,6 +258,42 @@ func TestAuditCopyStops(t *testing.T) {
 	}
 }
 
+// TestTrimAuditCopied: the rows an earlier version copied go with the
+// audit's own trim, oldest first, at most limit at a time, and the trim
+// stops at the first row it keeps, even when older rows follow it (a
+// clock that stepped back); the change log's entries stay.
+func TestTrimAuditCopied(t *testing.T) {
+	ctx := context.Background()
+	path := closedStore(t)
+	// at is the seq in microseconds: 10, 11, 12 and 14 are old, 13 is new.
+	olderVersion(t, path, 0, []auditEntry{{10, "t", "a", ""}, {11, "t", "b", ""}, {12, "t", "c", ""}, {14, "t", "e", ""}})
+	db, err := sql.Open("sqlite", auditDSN(AuditFile(path), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	insertAudit(t, db, []auditEntry{{13, "t", "d", ""}})
+	if _, err := db.Exec(`UPDATE audit_log SET at = ?1 WHERE seq = 13`, time.Now().UnixMicro()); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	appendAuditChanges(t, s, "t", 1, time.UnixMicro(1))
+	cutoff := time.Now().Add(-time.Hour)
+	for _, step := range []struct{ limit, want int }{{2, 2}, {100, 1}, {100, 0}} {
+		if n, err := s.TrimAudit(ctx, cutoff, step.limit); err != nil || n != step.want {
+			t.Errorf("TrimAudit(limit %d) = %d, %v; want %d", step.limit, n, err, step.want)
+		}
+	}
+	got := auditNumbers(t, s, "t", 100)
+	if !strings.HasSuffix(got, " 14:e 13:d") || strings.Count(got, " ") != 2 {
+		t.Errorf("after the trim: %s; want the change log's entry, then e and d", got)
+	}
+}
+
 // olderVersion makes the closed Store's files at path look as an earlier
 // version left them: audit_copied not filled yet, the copier's position at
 // copied, and rows in the audit file.
@@ -324,9 +357,8 @@ func auditFilePragma(t *testing.T, path, pragma string) string {
 	return v
 }
 
-// TestAuditFilePages: a new audit file has the large pages its batched
-// appends wanted, in WAL mode; a file an earlier version made with
-// SQLite's default pages keeps them, and opens.
+// TestAuditFilePages: a new audit file is in WAL mode; one an earlier
+// version made with 64 KiB pages keeps them, and opens.
 func TestAuditFilePages(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -336,9 +368,6 @@ func TestAuditFilePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if got := auditFilePragma(t, path, "page_size"); got != strconv.Itoa(auditPageSize) {
-		t.Errorf("new audit file: page_size %s, want %d", got, auditPageSize)
-	}
 	if got := auditFilePragma(t, path, "journal_mode"); got != "wal" {
 		t.Errorf("new audit file: journal_mode %s, want wal", got)
 	}
@@ -348,7 +377,7 @@ func TestAuditFilePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"PRAGMA page_size = 4096", "PRAGMA journal_mode = WAL"} {
+	for _, q := range []string{"PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL"} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
@@ -361,9 +390,9 @@ func TestAuditFilePages(t *testing.T) {
 	tid := seedTenant(t, s)
 	appendAuditChanges(t, s, tid, 3, time.Now())
 	if got, want := audited(t, s, tid), logged(t, s); strings.Join(ids(got), " ") != strings.Join(ids(want), " ") {
-		t.Errorf("old audit file holds\n%v\nwant the change log:\n%v", got, want)
+		t.Errorf("beside the old audit file, the audit log holds\n%v\nwant the change log:\n%v", got, want)
 	}
-	if got := auditFilePragma(t, old, "page_size"); got != "4096" {
-		t.Errorf("old audit file: page_size %s, want 4096 kept", got)
+	if got := auditFilePragma(t, old, "page_size"); got != "65536" {
+		t.Errorf("old audit file: page_size %s, want 65536 kept", got)
 	}
 }

@@ -177,7 +177,7 @@ func TestAuditBucketMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := setAuditPages(ctx, db); err != nil {
+	if err := setAuditWAL(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	p, err := newAuditProvider(db)

@@ -11,10 +11,9 @@ import (
 // Backup writes a consistent, compacted copy of the database to destPath
 // with VACUUM INTO, and one of its audit file to AuditFile(destPath), so
 // that the copy opens as it is. Each reads one snapshot, so writers go on
-// meanwhile. The audit file is copied first: its position then never
-// passes the change log of the copied directory, which still holds every
-// row after it, and the opened copy audits those rows once. Neither
-// destination may exist yet.
+// meanwhile. The audit file is copied first, so that the copied change
+// log holds every entry after those it has. Neither destination may exist
+// yet.
 func (s *Store) Backup(ctx context.Context, destPath string) error {
 	if s.closed.Load() {
 		return errClosed

@@ -3,7 +3,6 @@ package storetest
 import (
 	"errors"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,9 +10,8 @@ import (
 )
 
 // testAudit: audit rows are the change log's rows as they are there,
-// signing keys aside, copied each once by copiers running at once or read
-// from the log itself, listed newest first, filtered and paged, and
-// trimmed by age.
+// signing keys aside, read from the log itself, listed newest first,
+// filtered and paged, and trimmed by age with it.
 func testAudit(t *testing.T, f *fixture) {
 	ctx := f.ctx
 	want := sampleChanges(f)
@@ -30,11 +28,7 @@ func testAudit(t *testing.T, f *fixture) {
 	if len(log) != 9 {
 		t.Fatalf("change log: %d rows, want 9", len(log))
 	}
-	if _, ok := f.s.(directory.ChangeLogAudit); ok {
-		auditFromLog(t, f, 8, want[0].At.Add(-time.Hour))
-	} else {
-		auditCopies(t, f, want[0].At.Add(-time.Hour))
-	}
+	auditFromLog(t, f, 8, want[0].At.Add(-time.Hour))
 
 	all := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}}))
 	if len(all.Items) != len(want) || all.Next != "" {
@@ -113,82 +107,14 @@ func testAudit(t *testing.T, f *fixture) {
 	}
 }
 
-// auditCopies: a store that copies the change log lists nothing before its
-// copy, copies each row once between copiers running at once, and trims
-// the three rows older than cutoff itself.
-func auditCopies(t *testing.T, f *fixture, cutoff time.Time) {
-	ctx := f.ctx
-	copyAudit := func(batch int) int {
-		t.Helper()
-		n, err := f.s.CopyAudit(ctx, batch)
-		if err != nil {
-			t.Fatalf("CopyAudit(%d): %v", batch, err)
-		}
-		return n
-	}
-	if p := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}})); len(p.Items) != 0 {
-		t.Fatalf("before any copy: %d rows", len(p.Items))
-	}
-	// Copies in bounded steps; the signing key row is read, not copied.
-	if n := copyAudit(5); n != 5 {
-		t.Errorf("CopyAudit(5) = %d, want 5", n)
-	}
-	// Copiers running at once read each remaining row once between them.
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		total int
-	)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				n, err := f.s.CopyAudit(ctx, 1)
-				if err != nil {
-					t.Errorf("concurrent CopyAudit: %v", err)
-					return
-				}
-				mu.Lock()
-				total += n
-				mu.Unlock()
-				if n == 0 {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if total != 4 {
-		t.Errorf("concurrent copiers read %d rows, want 4", total)
-	}
-	if n := copyAudit(100); n != 0 {
-		t.Errorf("CopyAudit at the end = %d, want 0", n)
-	}
-
-	// Trimming removes rows older than the cutoff, oldest first, at most
-	// limit at a time.
-	n, err := f.s.TrimAudit(ctx, cutoff, 2)
-	if err != nil || n != 2 {
-		t.Errorf("TrimAudit limit 2: deleted %d, %v", n, err)
-	}
-	n, err = f.s.TrimAudit(ctx, cutoff, 100)
-	if err != nil || n != 1 {
-		t.Errorf("TrimAudit: deleted %d, %v; want 1", n, err)
-	}
-}
-
-// auditFromLog: a store that reads the audit log from the change log lists
-// every row (signing keys aside) at once, has nothing to copy or trim of
-// its own, and loses the three rows older than cutoff with the change
-// log's trim.
+// auditFromLog: the audit log, read from the change log, lists every row
+// (signing keys aside) at once, has nothing of its own to trim (no
+// earlier version copied any), and loses the three rows older than cutoff
+// with the change log's trim.
 func auditFromLog(t *testing.T, f *fixture, rows int, cutoff time.Time) {
 	ctx := f.ctx
 	if p := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}})); len(p.Items) != rows {
 		t.Fatalf("before the trim: %d rows, want %d", len(p.Items), rows)
-	}
-	if n, err := f.s.CopyAudit(ctx, 100); err != nil || n != 0 {
-		t.Errorf("CopyAudit = %d, %v; want nothing to copy", n, err)
 	}
 	if n, err := f.s.TrimAudit(ctx, cutoff, 100); err != nil || n != 0 {
 		t.Errorf("TrimAudit = %d, %v; want nothing of its own", n, err)
@@ -229,23 +155,10 @@ func testAuditTrimOrder(t *testing.T, f *fixture) {
 	// Ages in log order: five old rows, a new one, an old one, a new one.
 	rows := []directory.Change{at(-50), at(-49), at(-48), at(-47), at(-46), at(0), at(-45), at(1)}
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, rows) })
-	_, fromLog := f.s.(directory.ChangeLogAudit)
-	if n, err := f.s.CopyAudit(ctx, 100); err != nil || (n != len(rows) && !fromLog) {
-		t.Fatalf("CopyAudit(100) = %d, %v; want the %d rows", n, err, len(rows))
-	}
 	cutoff := base.At.Add(-time.Hour)
 	for _, step := range []struct{ limit, want int }{{2, 2}, {2, 2}, {2, 1}, {100, 0}} {
-		var (
-			n   int
-			err error
-		)
-		if fromLog {
-			n = trimChanges(t, f, cutoff, step.limit)
-		} else {
-			n, err = f.s.TrimAudit(ctx, cutoff, step.limit)
-		}
-		if err != nil || n != step.want {
-			t.Errorf("trim (limit %d) = %d, %v; want %d", step.limit, n, err, step.want)
+		if n := trimChanges(t, f, cutoff, step.limit); n != step.want {
+			t.Errorf("trim (limit %d) = %d; want %d", step.limit, n, step.want)
 		}
 	}
 	p := must[directory.Page[directory.AuditRecord]](t, "AuditLog")(f.s.AuditLog(ctx, f.tenant.ID, directory.AuditQuery{Page: directory.PageRequest{Top: 100}}))
