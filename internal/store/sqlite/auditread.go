@@ -12,11 +12,9 @@ import (
 	"groupd/internal/store/listsql"
 )
 
-// auditBucketBits is the shift of an entry's bucket, key >> 17, which
-// leads the indexes by target of both tables (migration 00170 of the
-// directory's file, audit migration 00002), spelled in SQL as they spell
-// it: SQLite uses an index on an expression only for the same expression.
-const auditBucketBits = 17
+// maxBucketChunk bounds the buckets one statement of a read by target
+// probes (auditSource.byTarget).
+const maxBucketChunk = 512
 
 // auditSource is a table audit entries are read from: the directory's
 // change log, for the changes after the copy stopped (audit_copied), or
@@ -32,17 +30,32 @@ type auditSource struct {
 	// changeLog: the change log holds signing key rows, which are not
 	// audited, and its rows are listed only once durable.
 	changeLog bool
+	// bits is the shift of a row's bucket, key >> bits, which leads the
+	// table's indexes by target (changes: 10, migration 00170; audit_log:
+	// 17, audit migration 00002), spelled in SQL as they spell it: SQLite
+	// uses an index on an expression only for the same expression.
+	bits int
 }
 
 // auditSources are the tables to read, newest entries first; the audit
 // file is left out while it has nothing copied.
 func (s *Store) auditSources() []auditSource {
-	a := s.audit
-	srcs := []auditSource{{r: s.reader, table: "changes", key: "cursor", shift: a.shift, floor: a.copied, changeLog: true}}
-	if a.copied+a.shift > 0 {
-		srcs = append(srcs, auditSource{r: a.r, table: "audit_log", key: "seq"})
+	srcs := []auditSource{s.changeLogSource()}
+	if a := s.audit; a.copied+a.shift > 0 {
+		srcs = append(srcs, a.copiedSource())
 	}
 	return srcs
+}
+
+// changeLogSource reads the change log after the copied rows.
+func (s *Store) changeLogSource() auditSource {
+	a := s.audit
+	return auditSource{r: s.reader, table: "changes", key: "cursor", shift: a.shift, floor: a.copied, changeLog: true, bits: 10}
+}
+
+// copiedSource reads the rows earlier versions copied.
+func (a *auditFile) copiedSource() auditSource {
+	return auditSource{r: a.r, table: "audit_log", key: "seq", bits: 17}
 }
 
 // AuditLog lists newest first by number (directory.AuditStore). A table's
@@ -109,11 +122,15 @@ func (src auditSource) read(ctx context.Context, items *[]directory.AuditRecord,
 	return nil
 }
 
-// byTarget reads q's target's entries with keys below before, a bucket at
-// a time, newest first, until items holds limit or it has read the oldest
-// bucket. In each, the rows that name the target as object and those that
-// name it as related are two ordered index scans, merged; a row that names
-// it as both is read once, by the first.
+// byTarget reads q's target's entries with keys below before, newest
+// first, a run of buckets at a time, until items holds limit or it has
+// read the oldest bucket. In each run, the rows that name the target as
+// object and those that name it as related are two index reads, a seek
+// per bucket, each sorted and cut at the page, then merged; a row that
+// names it as both is read once, by the first. The first run is one
+// bucket, and each run that leaves the page short doubles the next (up to
+// maxBucketChunk): a busy target fills its page from the newest buckets,
+// and a rare one costs a few statements, not one per bucket.
 func (src auditSource) byTarget(ctx context.Context, items *[]directory.AuditRecord, tenant directory.TenantID,
 	q directory.AuditQuery, before int64, limit int) error {
 	var first, last sql.NullInt64
@@ -126,8 +143,9 @@ func (src auditSource) byTarget(ctx context.Context, items *[]directory.AuditRec
 	}
 	oldest := max(first.Int64, src.floor+1)
 	text, args := src.auditSQL(tenant, q, before, limit)
-	for b := min(last.Int64, before-1) >> auditBucketBits; b >= oldest>>auditBucketBits && len(*items) < limit; b-- {
-		args[2], args[3] = limit-len(*items), b
+	lo := oldest >> src.bits
+	for hi, n := min(last.Int64, before-1)>>src.bits, int64(1); hi >= lo && len(*items) < limit; hi, n = hi-n, min(2*n, maxBucketChunk) {
+		args[2], args[3], args[4] = limit-len(*items), hi, max(hi-n+1, lo)
 		if err := src.rows(ctx, items, text, args); err != nil {
 			return err
 		}
@@ -137,12 +155,12 @@ func (src auditSource) byTarget(ctx context.Context, items *[]directory.AuditRec
 
 // auditSQL is the statement for up to limit rows (?3) of q with keys
 // below before (?2), newest first, and its arguments. With a target, the
-// statement reads one bucket, ?4.
+// statement reads the buckets ?4 down to ?5.
 func (src auditSource) auditSQL(tenant directory.TenantID, q directory.AuditQuery, before int64, limit int) (string, []any) {
 	args := []any{string(tenant), before, limit}
 	target := q.Target
 	if target != "" {
-		args = append(args, nil) // the bucket
+		args = append(args, nil, nil) // the buckets
 	}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -166,9 +184,13 @@ func (src auditSource) auditSQL(tenant directory.TenantID, q directory.AuditQuer
 	// INDEXED BY: without statistics (a new change log has none, and
 	// small ones are dropped, smallstats.go) the planner may read the
 	// tenant's whole range of the log instead, to find one id's entries.
+	// CROSS JOIN: SQLite keeps the left table outside, so each bucket is
+	// one seek of the index (for an IN list it would not seek an index on
+	// an expression, but scan it).
 	arm := func(col, by string) string {
-		return "SELECT * FROM (SELECT " + cols + " FROM " + src.table + " INDEXED BY " + src.table + "_" + col +
-			" WHERE " + src.key + " >> 17 = ?4 AND " + by + " AND " + cond + " ORDER BY " + src.key + " DESC LIMIT ?3)"
+		return "SELECT * FROM (WITH RECURSIVE b(k) AS (SELECT ?4 UNION ALL SELECT k - 1 FROM b WHERE k > ?5) SELECT " + cols +
+			" FROM b CROSS JOIN " + src.table + " INDEXED BY " + src.table + "_" + col + " WHERE " + src.key + " >> " +
+			strconv.Itoa(src.bits) + " = b.k AND " + by + " AND " + cond + " ORDER BY " + src.key + " DESC LIMIT ?3)"
 	}
 	return arm("object", "object_id = "+t) + " UNION ALL " +
 		arm("related", "related_id = "+t+" AND related_id <> '' AND object_id <> "+t) +

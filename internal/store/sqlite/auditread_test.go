@@ -216,14 +216,13 @@ func TestAuditBucketMigration(t *testing.T) {
 func TestAuditTargetPlan(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	for _, src := range []auditSource{
-		{r: s.reader, table: "changes", key: "cursor", floor: 5, changeLog: true},
-		{r: s.audit.r, table: "audit_log", key: "seq"},
-	} {
+	changes := s.changeLogSource()
+	changes.floor = 5
+	for _, src := range []auditSource{changes, s.audit.copiedSource()} {
 		plan := func(q directory.AuditQuery) []string {
 			text, args := src.auditSQL("t", q, 1<<40, 11)
 			if q.Target != "" {
-				args[3] = 2
+				args[3], args[4] = 9, 2
 			}
 			if src.changeLog {
 				p, err := s.ExplainQueryPlan(context.Background(), text, args...)

@@ -3,14 +3,19 @@
 -- audit file cost about 10 µs of CPU per row, a millisecond for a
 -- provisioning call of 100 members, and at 8 concurrent calls that copy
 -- was what kept their p99 above 50 ms. The change log now keeps its rows
--- for the audit retention too (directory.ChangeLogAudit), and these two
--- indexes serve the audit's filter by target, as audit_log_object and
--- audit_log_related did in the audit file: they lead with the row's
--- bucket, cursor >> 17, so that each change row lands in the newest
--- bucket's part of each index, and, ending with the rowid, they list a
--- bucket's entries of an id in cursor order. The writer pays two index
--- entries per change row; the copy paid a second row and three entries.
+-- for the audit retention too (directory.WithAuditRetention), and these
+-- two indexes serve the audit's filter by target, as audit_log_object and
+-- audit_log_related did in the audit file.
+--
+-- They lead with the row's bucket of 1,024 rows, cursor >> 10, so that
+-- the rows a commit adds land in the newest bucket's part of each index, a
+-- dozen pages, and not one page each at random places: with buckets of
+-- 131,072 rows (the audit file's), in-process member adds ran 8.6 % slower
+-- than without the indexes (medians of 10 interleaved runs), with these
+-- 2.9 %. Readers probe many buckets in one statement (auditread.go).
+-- Ending with the rowid, the indexes list a bucket's entries of an id in
+-- cursor order.
 
 -- +goose Up
-CREATE INDEX changes_object ON changes (cursor >> 17, object_id);
-CREATE INDEX changes_related ON changes (cursor >> 17, related_id) WHERE related_id <> '';
+CREATE INDEX changes_object ON changes (cursor >> 10, object_id);
+CREATE INDEX changes_related ON changes (cursor >> 10, related_id) WHERE related_id <> '';
