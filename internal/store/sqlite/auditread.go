@@ -185,8 +185,7 @@ func (src auditSource) auditSQL(tenant directory.TenantID, q directory.AuditQuer
 	// small ones are dropped, smallstats.go) the planner may read the
 	// tenant's whole range of the log instead, to find one id's entries.
 	// CROSS JOIN: SQLite keeps the left table outside, so each bucket is
-	// one seek of the index (for an IN list it would not seek an index on
-	// an expression, but scan it).
+	// one seek of the index, in the order the list gives them.
 	arm := func(col, by string) string {
 		return "SELECT * FROM (WITH RECURSIVE b(k) AS (SELECT ?4 UNION ALL SELECT k - 1 FROM b WHERE k > ?5) SELECT " + cols +
 			" FROM b CROSS JOIN " + src.table + " INDEXED BY " + src.table + "_" + col + " WHERE " + src.key + " >> " +
