@@ -104,15 +104,15 @@ func setAuditWAL(ctx context.Context, db *sql.DB) error {
 }
 
 // openAudit opens the audit file for the Store of the directory's file at
-// dirPath.
-func openAudit(ctx context.Context, dirPath string) (*auditFile, error) {
+// dirPath, whose change log has handed out cursors up to logged.
+func openAudit(ctx context.Context, dirPath string, logged int64) (*auditFile, error) {
 	a := &auditFile{path: AuditFile(dirPath), stmts: map[string]*sql.Stmt{}}
 	var err error
 	if a.db, err = openAuditDB(ctx, dirPath); err != nil {
 		return nil, err
 	}
 	if a.c, err = a.db.Conn(ctx); err == nil {
-		a.copied, a.shift, err = stopCopying(ctx, a.c)
+		a.copied, a.shift, err = stopCopying(ctx, a.c, logged)
 	}
 	if err == nil {
 		a.rdb, err = sql.Open("sqlite", auditDSN(a.path, true))
@@ -154,25 +154,35 @@ func (a *auditFile) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 // change after the copy sort after the newest seq the copy ever handed
 // out, even if its rows are trimmed since: audit pages already read keep
 // their meaning.
-func stopCopying(ctx context.Context, c *sql.Conn) (copied, shift int64, err error) {
+//
+// A copy position past logged, the last cursor the directory's change log
+// has handed out, was not reached in this change log: the audit file was
+// kept beside another directory file, or beside an older backup of its
+// own. Every row of this change log is then listed (from cursor 0), after
+// every copied row, rather than hidden until its cursors pass the copy's.
+func stopCopying(ctx context.Context, c *sql.Conn, logged int64) (copied, shift int64, err error) {
 	const (
 		qCopied = `SELECT cursor, shift FROM audit_copied WHERE id = 1`
 		qRecord = `INSERT INTO audit_copied (id, cursor, shift)
 SELECT 1, p.cursor, max(0, max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0),
 	COALESCE((SELECT max(seq) FROM audit_log), 0)) - p.cursor)
-FROM (SELECT COALESCE(cursor, 0) AS cursor FROM audit_position WHERE id = 1) p WHERE true
-ON CONFLICT (id) DO NOTHING`
+FROM (SELECT CASE WHEN cursor > ?1 THEN 0 ELSE COALESCE(cursor, 0) END AS cursor
+	FROM audit_position WHERE id = 1) p WHERE true
+ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor, shift = excluded.shift WHERE audit_copied.cursor > ?1`
 		qStop = `UPDATE audit_position SET cursor = 9223372036854775807 WHERE id = 1`
 	)
 	err = c.QueryRowContext(ctx, qCopied).Scan(&copied, &shift)
-	if !errors.Is(err, sql.ErrNoRows) {
+	if err == nil && copied <= logged || err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return copied, shift, err
 	}
 	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return 0, 0, err
 	}
-	for _, q := range []string{qRecord, qStop, "COMMIT"} {
-		if _, err := c.ExecContext(ctx, q); err != nil {
+	for _, st := range []struct {
+		q    string
+		args []any
+	}{{qRecord, []any{logged}}, {qStop, nil}, {"COMMIT", nil}} {
+		if _, err := c.ExecContext(ctx, st.q, st.args...); err != nil {
 			// Fails harmlessly when SQLite has already rolled back.
 			_, _ = c.ExecContext(context.Background(), "ROLLBACK")
 			return 0, 0, err

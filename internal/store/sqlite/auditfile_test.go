@@ -294,6 +294,47 @@ func TestTrimAuditCopied(t *testing.T) {
 	}
 }
 
+// TestAuditFileOfAnotherLog: an audit file whose copy went further than
+// the directory's change log ever reached (it was kept beside another
+// directory file, or beside an older backup) hides none of this change
+// log's entries: they are all listed, after the copied rows, whether the
+// copy stops now or stopped at an earlier start.
+func TestAuditFileOfAnotherLog(t *testing.T) {
+	ctx := context.Background()
+	path := closedStore(t)
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAuditChanges(t, s, "t", 3, time.Now())
+	want := ids(logged(t, s))
+	s.Close()
+	olderVersion(t, path, 1000, []auditEntry{{5000, "t", "copied", ""}})
+	check := func(when string) {
+		t.Helper()
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		got := auditNumbers(t, s, "t", 2)
+		wantList := "5003:" + want[2] + " 5002:" + want[1] + " 5001:" + want[0] + " 5000:copied"
+		if len(want) != 3 || got != wantList {
+			t.Errorf("%s: %s, want %s", when, got, wantList)
+		}
+	}
+	check("the copy stops now")
+	db, err := sql.Open("sqlite", auditDSN(AuditFile(path), false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE audit_copied SET cursor = 2000, shift = 0`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	check("the copy stopped before, past this log")
+}
+
 // olderVersion makes the closed Store's files at path look as an earlier
 // version left them: audit_copied not filled yet, the copier's position at
 // copied, and rows in the audit file.

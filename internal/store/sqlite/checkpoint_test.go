@@ -87,8 +87,12 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The WAL may grow past the limit by what commits add until the
-	// checkpointer's next tick and the writer's next batch end.
-	if limit := int64(8 << 20); largest > limit {
+	// checkpointer's next tick and the writer's next batch end: 1.3–3.8 MB
+	// here alone, 9.4 MB once in CI, where the other packages build and
+	// test on the same two cores and the checkpointer waits for a turn.
+	// Without restarts it grows by every commit until the deadline, far
+	// past the limit.
+	if limit := int64(32 << 20); largest > limit {
 		t.Errorf("the WAL grew to %d bytes, want at most %d (restarts at %d frames)", largest, limit, frames)
 	}
 	if n := s.walRestarts.Load(); n < 3 {

@@ -82,6 +82,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, mapErr("open "+path, err)
 	}
+	// The last cursor the change log handed out, for the audit file.
+	var logged int64
+	if err := writer.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)`).Scan(&logged); err != nil {
+		writer.Close()
+		return nil, mapErr("open "+path, err)
+	}
 	wconn, err := writer.Conn(ctx)
 	if err != nil {
 		writer.Close()
@@ -94,7 +100,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 
-	audit, err := openAudit(ctx, path)
+	audit, err := openAudit(ctx, path, logged)
 	if err != nil {
 		wconn.Close()
 		writer.Close()
