@@ -37,8 +37,8 @@ func AuditFile(path string) string {
 // auditFile is the open audit log file.
 type auditFile struct {
 	path string
-	// mu makes the copies and trims of this process take turns, so none
-	// waits for another's write lock; other processes wait for the lock.
+	// mu makes the trims of this process take turns, so none waits for
+	// another's write lock; other processes wait for the lock.
 	mu     sync.Mutex
 	closed bool        // guarded by mu
 	shut   atomic.Bool // closed, for the readers
@@ -192,7 +192,7 @@ ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor, shift = excluded.shift 
 	return copied, shift, err
 }
 
-// close waits for a running copy or trim.
+// close waits for a running trim.
 func (a *auditFile) close() error {
 	a.mu.Lock()
 	return a.closeLocked()
