@@ -218,11 +218,8 @@ func auditNumbers(t *testing.T, s *Store, tid directory.TenantID, top int) strin
 // across restarts and beside a second Store.
 func TestAuditCopyStops(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "groupd.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := closedStore(t)
+	s := openAt(t, path)
 	tid := seedTenant(t, s)
 	appendAuditChanges(t, s, tid, 3, time.Now())
 	s.Close()
@@ -230,9 +227,7 @@ func TestAuditCopyStops(t *testing.T) {
 	// (whatever the tenant's own rows are), its seqs far above the cursors.
 	olderVersion(t, path, 2, []auditEntry{{900, string(tid), "old1", ""}, {901, string(tid), "old2", ""}})
 
-	if s, err = Open(ctx, path); err != nil {
-		t.Fatal(err)
-	}
+	s = openAt(t, path)
 	defer s.Close()
 	first := auditNumbers(t, s, tid, 2)
 	n := len(logged(t, s)) - 2 // the change log's rows after cursor 2
@@ -244,10 +239,7 @@ func TestAuditCopyStops(t *testing.T) {
 	if err := s.audit.c.QueryRowContext(ctx, `SELECT cursor FROM audit_position`).Scan(&pos); err != nil || pos != math.MaxInt64 {
 		t.Errorf("copier's position %d, %v; want past every cursor", pos, err)
 	}
-	s2, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := openAt(t, path)
 	defer s2.Close()
 	if got := auditNumbers(t, s2, tid, 100); got != first {
 		t.Errorf("a second Store lists %s, want %s", got, first)
@@ -300,22 +292,15 @@ func TestTrimAuditCopied(t *testing.T) {
 // log's entries: they are all listed, after the copied rows, whether the
 // copy stops now or stopped at an earlier start.
 func TestAuditFileOfAnotherLog(t *testing.T) {
-	ctx := context.Background()
 	path := closedStore(t)
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAt(t, path)
 	appendAuditChanges(t, s, "t", 3, time.Now())
 	want := ids(logged(t, s))
 	s.Close()
 	olderVersion(t, path, 1000, []auditEntry{{5000, "t", "copied", ""}})
 	check := func(when string) {
 		t.Helper()
-		s, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := openAt(t, path)
 		defer s.Close()
 		got := auditNumbers(t, s, "t", 2)
 		wantList := "5003:" + want[2] + " 5002:" + want[1] + " 5001:" + want[0] + " 5000:copied"

@@ -106,12 +106,18 @@ func insertChanges(t *testing.T, path string, rows []auditEntry) {
 func closedStore(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "groupd.db")
+	openAt(t, path).Close()
+	return path
+}
+
+// openAt opens the Store at path.
+func openAt(t *testing.T, path string) *Store {
+	t.Helper()
 	s, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	return path
+	return s
 }
 
 // TestAuditTargetAcrossBuckets: the filter by target reads the buckets
