@@ -167,6 +167,18 @@ type ChangeKeyReader interface {
 	ChangeKeys(ctx context.Context, after int64, limit int) ([]Change, error)
 }
 
+// AppChangeReader is the optional store method Follow reads the change
+// log with when it has no cache of objects to keep (none, or checked
+// ones, which read the log themselves): then only application and signing
+// key rows concern it (invalidateApps), and a store that indexes those
+// apart spares reading the hundred membership rows of each provisioning
+// call.
+type AppChangeReader interface {
+	// AppChangeKeys is ChangeKeys of the rows whose ObjectKind is
+	// KindApplication or KindSigningKey only.
+	AppChangeKeys(ctx context.Context, after int64, limit int) ([]Change, error)
+}
+
 // Follow reads the change log every interval, and whenever Wake is called,
 // until ctx ends, and drops cached objects and applications that other
 // processes changed (the command line on the same SQLite file, other
@@ -193,6 +205,9 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) error {
 	read := s.store.Changes
 	if k, ok := s.store.(ChangeKeyReader); ok {
 		read = k.ChangeKeys
+	}
+	if a, ok := s.store.(AppChangeReader); ok && !cached {
+		read = a.AppChangeKeys
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -101,3 +101,90 @@ func TestFollowStepsOverOwnRows(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// appFollowedStore is a followedStore that also offers AppChangeKeys,
+// the store's own where it has one (PostgreSQL), ChangeKeys filtered
+// where it has not.
+type appFollowedStore struct {
+	followedStore
+	appReads int
+}
+
+func (s *appFollowedStore) AppChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	var rows []directory.Change
+	var err error
+	if a, ok := s.Store.(directory.AppChangeReader); ok {
+		rows, err = a.AppChangeKeys(ctx, after, limit)
+	} else {
+		all, e := s.Store.(directory.ChangeKeyReader).ChangeKeys(ctx, after, limit)
+		for _, r := range all {
+			if r.ObjectKind == directory.KindApplication || r.ObjectKind == directory.KindSigningKey {
+				rows = append(rows, r)
+			}
+		}
+		err = e
+	}
+	s.mu.Lock()
+	s.read = append(s.read, rows...)
+	s.appReads++
+	s.mu.Unlock()
+	return rows, err
+}
+
+// TestFollowReadsAppRowsOnly: a follower with no cache of objects to keep
+// reads only application and signing key rows, where the store offers
+// that, and still acts on them; one with a cache reads every row.
+func TestFollowReadsAppRowsOnly(t *testing.T) {
+	e := newEnv(t)
+	for _, cache := range []bool{false, true} {
+		fs := &appFollowedStore{followedStore: followedStore{Store: e.st}}
+		opts := []directory.Option{directory.WithPasswordCost(4)}
+		if cache {
+			opts = append(opts, directory.WithReadCache(100))
+		}
+		svc := directory.New(fs, opts...)
+		ctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan error, 1)
+		go func() { done <- svc.Follow(ctx, 5*time.Millisecond) }()
+		// Its first read comes after it has found the end of the log,
+		// which the writes below must not precede.
+		for started := false; !started; time.Sleep(time.Millisecond) {
+			fs.mu.Lock()
+			started = fs.reads+fs.appReads > 0
+			fs.mu.Unlock()
+		}
+		gen := svc.SigningKeysGeneration()
+		user := e.user(fmt.Sprint("followed-", cache))
+		if _, err := e.svc.RotateSigningKeys(e.ctx, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); svc.SigningKeysGeneration() == gen; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("cache %v: the follower never saw the signing key's row", cache)
+			}
+		}
+		if cache {
+			for deadline := time.Now().Add(10 * time.Second); !fs.readObjects()[user.ID]; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the caching follower never read the user's row")
+				}
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		fs.mu.Lock()
+		keys, apps, sawUser := fs.reads, fs.appReads, false
+		for _, r := range fs.read {
+			sawUser = sawUser || r.ObjectID == user.ID
+		}
+		fs.mu.Unlock()
+		if !cache && (keys != 0 || apps == 0 || sawUser) {
+			t.Errorf("without a cache: %d reads of every row, %d of application rows, user's row read: %v; want application rows only", keys, apps, sawUser)
+		}
+		if cache && (keys == 0 || apps != 0) {
+			t.Errorf("with a cache: %d reads of every row, %d of application rows; want every row", keys, apps)
+		}
+	}
+}

@@ -47,6 +47,13 @@ ORDER BY xid, ord LIMIT $3`
 	related_kind, CASE op WHEN 'updated' THEN properties ELSE '{}' END`
 	qChangeKeys     = `SELECT ` + changeKeyCols + changesAfter
 	qChangeKeysInTx = `SELECT ` + changeKeyCols + changesAfterInTx
+	// qAppChangeKeys reads the partial index changes_apps (migration
+	// 00190): its condition on object_kind is the index's, spelled with
+	// constants, so that every plan, generic ones included, may use it.
+	qAppChangeKeys = `SELECT ` + changeKeyCols + ` FROM changes
+WHERE (xid, ord) > ($1, $2) AND xid < ` + visibleXmin + `
+	AND object_kind IN ('application', 'signingKey')
+ORDER BY xid, ord LIMIT $3`
 
 	// qAppendChanges inserts every row in one statement. Its tenants are
 	// announced after the commit (notify.go). Each row's properties come
@@ -100,6 +107,16 @@ func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]direc
 		q = qChangeKeysInTx
 	}
 	return r.changeRows(ctx, "read change keys", q, true, after>>ordBits, after&maxOrd, limit)
+}
+
+// AppChangeKeys reads as ChangeKeys does, application and signing key rows
+// only (directory.AppChangeReader).
+func (r reader) AppChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	if limit <= 0 {
+		limit = defaultTop
+	}
+	after = max(after, 0)
+	return r.changeRows(ctx, "read application changes", qAppChangeKeys, true, after>>ordBits, after&maxOrd, limit)
 }
 
 // changeRows runs a change log query whose columns are those of qChanges,

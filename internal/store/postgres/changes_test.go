@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,5 +222,52 @@ func TestDatabaseGoesAway(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("the listener did not reconnect")
+	}
+}
+
+// TestAppChangeKeys: the follower's read of application and signing key
+// rows lists those only, as ChangeKeys lists them, after a cursor, and
+// reads the partial index changes_apps, also in a generic plan, not the
+// other rows.
+func TestAppChangeKeys(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	tid := seedTenant(t, s)
+	var rows []directory.Change
+	for _, k := range []directory.ObjectKind{directory.KindUser, directory.KindApplication, directory.KindGroup,
+		directory.KindSigningKey, directory.KindServicePrincipal, directory.KindApplication} {
+		rows = append(rows, directory.Change{TenantID: tid, ObjectID: directory.NewObjectID(), ObjectKind: k,
+			Op: directory.OpCreated, At: time.Now()})
+	}
+	if err := s.Update(ctx, func(tx directory.Tx) error { return tx.AppendChanges(ctx, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.ChangeKeys(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []directory.Change
+	for _, c := range all {
+		if c.ObjectKind == directory.KindApplication || c.ObjectKind == directory.KindSigningKey {
+			want = append(want, c)
+		}
+	}
+	if len(want) != 3 {
+		t.Fatalf("change log %v: want 3 application and key rows", all)
+	}
+	got, err := s.AppChangeKeys(ctx, 0, 100)
+	if err != nil || !slices.EqualFunc(got, want, func(a, b directory.Change) bool {
+		return a.Cursor == b.Cursor && a.ObjectID == b.ObjectID && a.ObjectKind == b.ObjectKind
+	}) {
+		t.Errorf("AppChangeKeys = %v, %v; want %v", got, err, want)
+	}
+	if after, err := s.AppChangeKeys(ctx, want[0].Cursor, 1); err != nil || len(after) != 1 || after[0].Cursor != want[1].Cursor {
+		t.Errorf("after the first, one: %v, %v; want %v", after, err, want[1])
+	}
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		plan := explainAnalyze(t, s, mode, qAppChangeKeys, []any{0, 0, 1000})
+		if !strings.Contains(plan.String(), "changes_apps") || strings.Contains(plan.String(), "Seq Scan") {
+			t.Errorf("%s: the read does not use changes_apps:\n%s", mode, plan)
+		}
 	}
 }
