@@ -83,40 +83,35 @@ FROM unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14:
 
 // Changes reads the log after the cursor in visibility order (see above).
 func (r reader) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
-	if limit <= 0 {
-		limit = defaultTop
-	}
-	if after < 0 {
-		after = 0
-	}
-	q := qChanges
-	if r.tx != nil {
-		q = qChangesInTx
-	}
-	return r.changeRows(ctx, "read changes", q, false, after>>ordBits, after&maxOrd, limit)
+	return r.changesAfter(ctx, "read changes", qChanges, qChangesInTx, false, after, limit)
 }
 
 // ChangeKeys reads as Changes does, fewer columns (directory.ChangeKeyReader).
 func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
-	if limit <= 0 {
-		limit = defaultTop
-	}
-	after = max(after, 0)
-	q := qChangeKeys
-	if r.tx != nil {
-		q = qChangeKeysInTx
-	}
-	return r.changeRows(ctx, "read change keys", q, true, after>>ordBits, after&maxOrd, limit)
+	return r.changesAfter(ctx, "read change keys", qChangeKeys, qChangeKeysInTx, true, after, limit)
 }
 
 // AppChangeKeys reads as ChangeKeys does, application and signing key rows
-// only (directory.AppChangeReader).
+// only (directory.AppChangeReader). Only the change follower reads it,
+// never inside a transaction, so it has no variant that sees the
+// transaction's own rows.
 func (r reader) AppChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	return r.changesAfter(ctx, "read application changes", qAppChangeKeys, qAppChangeKeys, true, after, limit)
+}
+
+// changesAfter runs a change log read of at most limit rows (defaultTop
+// when not positive) after the cursor after: q outside a transaction,
+// inTx inside one, whose own rows it sees. Their first three parameters
+// are the cursor's two halves and the limit; more follow them.
+func (r reader) changesAfter(ctx context.Context, what, q, inTx string, keys bool, after int64, limit int, more ...any) ([]directory.Change, error) {
 	if limit <= 0 {
 		limit = defaultTop
 	}
 	after = max(after, 0)
-	return r.changeRows(ctx, "read application changes", qAppChangeKeys, true, after>>ordBits, after&maxOrd, limit)
+	if r.tx != nil {
+		q = inTx
+	}
+	return r.changeRows(ctx, what, q, keys, append([]any{after >> ordBits, after & maxOrd, limit}, more...)...)
 }
 
 // changeRows runs a change log query whose columns are those of qChanges,

@@ -124,15 +124,7 @@ ORDER BY 2, 3`
 
 // TenantChanges reads one tenant's rows in visibility order (changes.go).
 func (r reader) TenantChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) ([]directory.Change, error) {
-	if limit <= 0 {
-		limit = defaultTop
-	}
-	after = max(after, 0)
-	q := qTenantChanges
-	if r.tx != nil {
-		q = qTenantChangesInTx
-	}
-	return r.changeRows(ctx, "read tenant changes", q, false, after>>ordBits, after&maxOrd, limit, string(tenant))
+	return r.changesAfter(ctx, "read tenant changes", qTenantChanges, qTenantChangesInTx, false, after, limit, string(tenant))
 }
 
 func (r reader) ChangePosition(ctx context.Context) (int64, error) {

@@ -19,19 +19,22 @@ FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2`
 // assigned inside the write lock and committed before the next one is
 // assigned, so cursor order is commit order and no row appears late.
 func (r reader) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
-	if limit <= 0 {
-		limit = defaultTop
-	}
-	rows, err := r.changeRows(ctx, "read changes", qChanges, false, after, limit)
-	return r.whenDurable(ctx, rows, err)
+	return r.durableAfter(ctx, "read changes", qChanges, false, after, limit)
 }
 
 // ChangeKeys reads as Changes does, fewer columns (directory.ChangeKeyReader).
 func (r reader) ChangeKeys(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
+	return r.durableAfter(ctx, "read change keys", qChangeKeys, true, after, limit)
+}
+
+// durableAfter runs a change log read of at most limit rows (defaultTop
+// when not positive) after the cursor after (?1 and ?2), and returns its
+// rows once they are durable.
+func (r reader) durableAfter(ctx context.Context, what, q string, keys bool, after int64, limit int) ([]directory.Change, error) {
 	if limit <= 0 {
 		limit = defaultTop
 	}
-	rows, err := r.changeRows(ctx, "read change keys", qChangeKeys, true, after, limit)
+	rows, err := r.changeRows(ctx, what, q, keys, after, limit)
 	return r.whenDurable(ctx, rows, err)
 }
 

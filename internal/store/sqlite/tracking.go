@@ -222,7 +222,7 @@ func (t *tx) InsertDeltaSecret(ctx context.Context, tenant directory.TenantID, s
 
 // TrimChanges trims the change log (qTrimChanges). The audit log is read
 // from it, so the directory keeps its rows for the audit retention too
-// (directory.ChangeLogAudit).
+// (directory.WithAuditRetention).
 func (t *tx) TrimChanges(ctx context.Context, before, now time.Time, limit int) (int, error) {
 	rows, err := t.query(ctx, qTrimChanges, micros(before), limit, micros(now))
 	if err != nil {
