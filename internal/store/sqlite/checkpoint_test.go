@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -19,6 +20,81 @@ func checkpointing(t *testing.T, every time.Duration, frames int64) {
 	oldEvery, oldFrames := checkpointEvery, walRestartFrames
 	checkpointEvery, walRestartFrames = every, frames
 	t.Cleanup(func() { checkpointEvery, walRestartFrames = oldEvery, oldFrames })
+}
+
+// shrinking sets the WAL length past which, and the pause in the writes
+// after which, the checkpointer truncates the WAL.
+func shrinking(t *testing.T, size int64, after time.Duration) {
+	oldSize, oldAfter := walShrinkSize, walShrinkAfter
+	walShrinkSize, walShrinkAfter = size, after
+	t.Cleanup(func() { walShrinkSize, walShrinkAfter = oldSize, oldAfter })
+}
+
+// walSize is the length of s's WAL file, 0 when there is none.
+func walSize(t *testing.T, s *Store) int64 {
+	t.Helper()
+	fi, err := os.Stat(s.path + "-wal")
+	if errors.Is(err, os.ErrNotExist) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// The writer never truncates the WAL: cutting back a 1 GB file at the
+// first commit after a restart held that commit 300 ms. The checkpointer
+// truncates it instead once the writes pause, and not while they go on.
+func TestWALShrinksOnceWritesPause(t *testing.T) {
+	const size = 1 << 20
+	checkpointing(t, 10*time.Millisecond, 1<<20)
+	shrinking(t, size, 200*time.Millisecond)
+	s := openTemp(t)
+	defer s.Close()
+	ctx := context.Background()
+	tid := seedTenant(t, s)
+
+	var limit int64
+	if err := s.Update(ctx, func(dtx directory.Tx) error {
+		return dtx.(*tx).scanRow(ctx, "PRAGMA journal_size_limit", nil, &limit)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if limit != -1 {
+		t.Errorf("the writer's journal_size_limit is %d, want -1 (no truncation at commit)", limit)
+	}
+	written := 0
+	for i := 0; walSize(t, s) < 2*size; i++ {
+		u := testUser(tid, fmt.Sprintf("u%d", i))
+		if err := s.Update(ctx, func(tx directory.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+			t.Fatal(err)
+		}
+		written++
+	}
+	if n := s.walShrinks.Load(); n != 0 {
+		t.Fatalf("the WAL was truncated %d times while the writes went on", n)
+	}
+	for deadline := time.Now().Add(10 * time.Second); s.walShrinks.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.walShrinks.Load() == 0 {
+		t.Fatalf("the WAL (%d bytes) was not truncated within 10 s of the writes pausing", walSize(t, s))
+	}
+	if n := walSize(t, s); n > size {
+		t.Errorf("the WAL is %d bytes after the truncation, want at most %d", n, size)
+	}
+	u := testUser(tid, "after")
+	if err := s.Update(ctx, func(tx directory.Tx) error { return tx.InsertUser(ctx, u) }); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.scanRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = ?1", []any{string(tid)}, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != written+1 {
+		t.Errorf("%d users read back, %d written", n, written+1)
+	}
 }
 
 // Under a steady stream of commits the WAL is never checkpointed to its

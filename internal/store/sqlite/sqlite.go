@@ -48,8 +48,11 @@ type Store struct {
 	// The checkpointer's settings, read at Open (checkpoint.go).
 	ckptEvery     time.Duration
 	restartFrames int64
+	shrinkSize    int64
+	shrinkAfter   time.Duration
 	walRestart    atomic.Bool  // the checkpointer asks the write loop to restart the WAL
 	walRestarts   atomic.Int64 // restarts done, for tests
+	walShrinks    atomic.Int64 // truncations done, for tests
 	sync          *syncer      // makes commits durable off the write loop (durable.go)
 }
 
@@ -137,6 +140,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 		ckptEvery:     checkpointEvery,
 		restartFrames: walRestartFrames,
+		shrinkSize:    walShrinkSize,
+		shrinkAfter:   walShrinkAfter,
 	}
 	s.rstmts = &stmtCache{db: readers, closed: &s.closed, m: map[string]*sql.Stmt{}}
 	s.sync = newSyncer(path)
@@ -199,7 +204,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-32768)")
 		// The checkpointer does this off the commit path (checkpoint.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
-		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
+		// A restart reuses the WAL file as it is; the checkpointer
+		// truncates it once the writes pause (walShrinkSize).
+		q.Add("_pragma", "journal_size_limit(-1)")
 		// Makes the migration library's transactions take the write lock
 		// at BEGIN; the write loop says BEGIN IMMEDIATE itself.
 		q.Set("_txlock", "immediate")
