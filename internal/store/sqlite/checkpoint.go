@@ -105,9 +105,9 @@ func (s *Store) shrinkWAL(db *sql.DB) {
 	}
 }
 
-// truncated runs a RESTART or TRUNCATE checkpoint on c, waiting at most
+// resetWAL runs a RESTART or TRUNCATE checkpoint on c, waiting at most
 // restartWaitMillis for the locks it needs, and reports whether it got
-// them (and so reset the WAL).
+// them and so reset the WAL.
 func resetWAL(ctx context.Context, c *sql.Conn, mode string) bool {
 	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout(%d)", restartWaitMillis)); err != nil {
 		return false
