@@ -14,6 +14,7 @@ import (
 type readCounter struct {
 	directory.Store
 	groups, users, objects, checks atomic.Int64
+	pendingRows, skipRanges        atomic.Int64 // what the checks returned and left out
 }
 
 func (c *readCounter) Group(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Group, error) {
@@ -31,9 +32,12 @@ func (c *readCounter) Objects(ctx context.Context, tenant directory.TenantID, id
 	return c.Store.Objects(ctx, tenant, ids)
 }
 
-func (c *readCounter) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
+func (c *readCounter) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int, skip []directory.CursorRange) (directory.Pending, error) {
 	c.checks.Add(1)
-	return c.Store.PendingChanges(ctx, tenant, after, limit)
+	c.skipRanges.Add(int64(len(skip)))
+	p, err := c.Store.PendingChanges(ctx, tenant, after, limit, skip)
+	c.pendingRows.Add(int64(len(p.Changes)))
+	return p, err
 }
 
 // checkedPair returns two Services on one database, as two servers: the
@@ -171,5 +175,58 @@ func TestRequestScopeSharesOneCheck(t *testing.T) {
 	}
 	if n := counted.checks.Load() - before; n != 1 {
 		t.Errorf("a read of another tenant in the scope sent %d checks; want 1", n)
+	}
+}
+
+// TestCheckedCachesSkipOwnWrites: a check of the caches leaves out the
+// rows of this instance's own committed writes, which it applied when
+// they committed, and still reads the other instance's; every read sees
+// both.
+func TestCheckedCachesSkipOwnWrites(t *testing.T) {
+	ctx := context.Background()
+	e, b, counted := checkedPair(t)
+	a, tid := e.svc, e.tenant.ID
+	u, g := e.user("ann"), e.group("team")
+	read := func(step, wantUser, wantGroup string) {
+		t.Helper()
+		gotG, err := b.Group(ctx, tid, string(g.ID))
+		if err != nil || gotG.DisplayName != wantGroup {
+			t.Fatalf("%s: group = %q, %v; want %q", step, gotG.DisplayName, err, wantGroup)
+		}
+		gotU, err := b.User(ctx, tid, string(u.ID))
+		if err != nil || gotU.DisplayName != wantUser {
+			t.Fatalf("%s: user = %q, %v; want %q", step, gotU.DisplayName, err, wantUser)
+		}
+	}
+	read("start", "ann", "team")
+
+	rows, ranges := counted.pendingRows.Load(), counted.skipRanges.Load()
+	if err := b.UpdateGroup(ctx, tid, string(g.ID), directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s("team by b")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddMembers(ctx, tid, string(g.ID), []directory.MemberRef{{ID: u.ID, Kind: directory.KindUser}}, directory.Policy{}); err != nil {
+		t.Fatal(err)
+	}
+	read("own writes", "ann", "team by b")
+	if n := counted.pendingRows.Load() - rows; n != 0 {
+		t.Errorf("checks after own writes only read %d rows; want none", n)
+	}
+	if n := counted.skipRanges.Load() - ranges; n < 2 {
+		t.Errorf("checks after two own writes left out %d ranges; want them", n)
+	}
+	if m, err := b.IsMemberOf(ctx, tid, g.ID, u.ID); err != nil || !m {
+		t.Fatalf("own added member, nesting read: %v, %v", m, err)
+	}
+
+	rows = counted.pendingRows.Load()
+	if _, err := a.UpdateUser(ctx, tid, string(u.ID), directory.UserFields{DisplayName: s("Ann B.")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.UpdateGroup(ctx, tid, string(g.ID), directory.GroupUpdate{Fields: directory.GroupFields{DisplayName: s("team again")}}); err != nil {
+		t.Fatal(err)
+	}
+	read("both", "Ann B.", "team again")
+	if n := counted.pendingRows.Load() - rows; n != 1 {
+		t.Errorf("checks after one write on each instance read %d rows; want the other's one", n)
 	}
 }

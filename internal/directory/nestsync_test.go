@@ -159,8 +159,8 @@ func b2(v bool) *bool { return &v }
 // snapshot was taken well before the answer arrives.
 type slowPending struct{ directory.Store }
 
-func (s slowPending) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
-	p, err := s.Store.PendingChanges(ctx, tenant, after, limit)
+func (s slowPending) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int, skip []directory.CursorRange) (directory.Pending, error) {
+	p, err := s.Store.PendingChanges(ctx, tenant, after, limit, skip)
 	time.Sleep(2 * time.Millisecond)
 	return p, err
 }
@@ -229,8 +229,8 @@ type gatedPending struct {
 	release chan struct{}
 }
 
-func (g *gatedPending) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
-	p, err := g.Store.PendingChanges(ctx, tenant, after, limit)
+func (g *gatedPending) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int, skip []directory.CursorRange) (directory.Pending, error) {
+	p, err := g.Store.PendingChanges(ctx, tenant, after, limit, skip)
 	if g.armed.CompareAndSwap(true, false) {
 		close(g.reached)
 		<-g.release

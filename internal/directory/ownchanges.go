@@ -23,12 +23,10 @@ type AppendedCursors interface {
 	AppendedCursors() (first, last int64, ok bool)
 }
 
-// span is a run of cursors this Service wrote; zero is none.
-type span struct{ first, last int64 }
-
-// ownSpan is a span written by an update that may not have ended yet.
+// ownSpan is a span, a run of cursors this Service wrote, of an update
+// that may not have ended yet.
 type ownSpan struct {
-	span
+	CursorRange
 	done      chan struct{} // closed when the update has ended
 	committed bool          // set before done is closed
 }
@@ -39,14 +37,16 @@ const maxOwnSpans = 4096
 
 // ownSpans are the spans of the change log this Service's updates wrote
 // and its follower has not passed. They are kept only while a follower
-// runs. A span is noted before its transaction commits, so that the
-// follower, which may read the rows as soon as they are durable, finds it
-// there; the follower waits for the update to end before it steps over
-// the span, since the rows of a transaction that failed are not there,
-// and their cursors may be taken by the next one.
+// runs, or always for checked caches (committedAfter). A span is noted
+// before its transaction commits, so that the follower, which may read
+// the rows as soon as they are durable, finds it there; the follower
+// waits for the update to end before it steps over the span, since the
+// rows of a transaction that failed are not there, and their cursors may
+// be taken by the next one.
 type ownSpans struct {
 	mu        sync.Mutex
 	followers int
+	keep      bool       // kept without a follower too, for checked caches (nestsync.go)
 	spans     []*ownSpan // by first cursor
 }
 
@@ -58,7 +58,7 @@ func (s *Service) updateLogged(ctx context.Context, fn func(Tx) ([]Change, error
 	committed := false
 	defer func() { s.own.end(written, committed) }() // also on a panic in fn
 	err := s.store.Update(ctx, func(tx Tx) error {
-		written = s.own.note(span{}, written) // a run before this one was undone
+		written = s.own.note(CursorRange{}, written) // a run before this one was undone
 		rows, err := fn(tx)
 		if err != nil {
 			return err
@@ -73,25 +73,25 @@ func (s *Service) updateLogged(ctx context.Context, fn func(Tx) ([]Change, error
 
 // appendChanges writes rows and says where they landed, if the store can
 // tell.
-func appendChanges(ctx context.Context, tx Tx, rows []Change) (span, error) {
+func appendChanges(ctx context.Context, tx Tx, rows []Change) (CursorRange, error) {
 	if len(rows) == 0 {
-		return span{}, nil
+		return CursorRange{}, nil
 	}
 	if err := tx.AppendChanges(ctx, rows); err != nil {
-		return span{}, err
+		return CursorRange{}, err
 	}
 	if a, ok := tx.(AppendedCursors); ok {
 		if first, last, ok := a.AppendedCursors(); ok && first > 0 && last >= first {
-			return span{first, last}, nil
+			return CursorRange{First: first, Last: last}, nil
 		}
 	}
-	return span{}, nil
+	return CursorRange{}, nil
 }
 
 // note records sp as written by an update still running, in place of
 // prev, the span of an earlier run of the same update function (nil for
 // none); it returns what end must be given.
-func (o *ownSpans) note(sp span, prev *ownSpan) *ownSpan {
+func (o *ownSpans) note(sp CursorRange, prev *ownSpan) *ownSpan {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if prev != nil {
@@ -99,12 +99,12 @@ func (o *ownSpans) note(sp span, prev *ownSpan) *ownSpan {
 		o.drop(prev)
 		close(prev.done)
 	}
-	if sp.first == 0 || o.followers == 0 {
+	if sp.First == 0 || (o.followers == 0 && !o.keep) {
 		return nil
 	}
-	p := &ownSpan{span: sp, done: make(chan struct{})}
-	i, _ := slices.BinarySearchFunc(o.spans, sp.first, func(s *ownSpan, first int64) int {
-		return cmp.Compare(s.first, first)
+	p := &ownSpan{CursorRange: sp, done: make(chan struct{})}
+	i, _ := slices.BinarySearchFunc(o.spans, sp.First, func(s *ownSpan, first int64) int {
+		return cmp.Compare(s.First, first)
 	})
 	o.spans = slices.Insert(o.spans, i, p)
 	if len(o.spans) > maxOwnSpans {
@@ -140,7 +140,7 @@ func (o *ownSpans) drop(p *ownSpan) {
 func (o *ownSpans) skip(ctx context.Context, after int64) (int64, bool) {
 	o.mu.Lock()
 	i := 0
-	for i < len(o.spans) && o.spans[i].last <= after {
+	for i < len(o.spans) && o.spans[i].Last <= after {
 		i++
 	}
 	o.spans = o.spans[i:]
@@ -171,7 +171,7 @@ func (o *ownSpans) wrote(ctx context.Context, c int64) (int64, bool) {
 		o.mu.Lock()
 		var p *ownSpan
 		for _, s := range o.spans {
-			if s.first <= c && c <= s.last {
+			if s.First <= c && c <= s.Last {
 				p = s
 				break
 			}
@@ -186,7 +186,7 @@ func (o *ownSpans) wrote(ctx context.Context, c int64) (int64, bool) {
 			return 0, false
 		}
 		if p.committed {
-			return p.last, true
+			return p.Last, true
 		}
 		// Gone from the list: look again.
 	}
@@ -200,8 +200,31 @@ func (o *ownSpans) follow() func() {
 	return func() {
 		o.mu.Lock()
 		defer o.mu.Unlock()
-		if o.followers--; o.followers == 0 {
+		if o.followers--; o.followers == 0 && !o.keep {
 			o.spans = nil
 		}
 	}
+}
+
+// committedAfter returns up to max spans above after whose updates
+// committed, lowest first: rows a check of the caches need not read, as
+// the Service dropped what they name when they committed (afterUpdate).
+// A span whose update is still running is left out; its rows are read if
+// they commit before the check looks.
+func (o *ownSpans) committedAfter(after int64, max int) []CursorRange {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(o.spans, after+1, func(s *ownSpan, first int64) int {
+		return cmp.Compare(s.First, first)
+	})
+	var out []CursorRange
+	for _, s := range o.spans[i:] {
+		if len(out) == max {
+			break
+		}
+		if s.committed {
+			out = append(out, s.CursorRange)
+		}
+	}
+	return out
 }

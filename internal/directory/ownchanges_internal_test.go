@@ -9,14 +9,14 @@ import (
 func TestOwnSpans(t *testing.T) {
 	ctx := context.Background()
 	var o ownSpans
-	if p := o.note(span{10, 20}, nil); p != nil {
+	if p := o.note(CursorRange{10, 20}, nil); p != nil {
 		t.Fatal("a span kept with no follower running")
 	}
 	stop := o.follow()
 	defer stop()
 
 	// A span is stepped over once its update committed, not before.
-	p := o.note(span{10, 20}, nil)
+	p := o.note(CursorRange{10, 20}, nil)
 	got := make(chan int64, 1)
 	go func() {
 		last, ok := o.skip(ctx, 9)
@@ -43,7 +43,7 @@ func TestOwnSpans(t *testing.T) {
 
 	// A run that was undone and run again: the follower waiting for the
 	// first run looks again and waits for the second.
-	first := o.note(span{21, 30}, nil)
+	first := o.note(CursorRange{21, 30}, nil)
 	go func() {
 		last, ok := o.skip(ctx, 20)
 		if !ok {
@@ -52,14 +52,14 @@ func TestOwnSpans(t *testing.T) {
 		got <- last
 	}()
 	time.Sleep(10 * time.Millisecond)
-	second := o.note(span{21, 25}, first)
+	second := o.note(CursorRange{21, 25}, first)
 	o.end(second, true)
 	if v := <-got; v != 25 {
 		t.Fatalf("skip over the rerun: %d, want 25", v)
 	}
 
 	// A failed update's span is read, not stepped over.
-	failed := o.note(span{26, 40}, nil)
+	failed := o.note(CursorRange{26, 40}, nil)
 	o.end(failed, false)
 	if _, ok := o.skip(ctx, 25); ok {
 		t.Fatal("the span of a failed update is stepped over")
@@ -70,8 +70,8 @@ func TestOwnSpans(t *testing.T) {
 
 	// Rows a read found in a span noted after skip looked are dropped
 	// once their update committed; a failed update's are kept.
-	done := o.note(span{41, 42}, nil)
-	undone := o.note(span{44, 44}, nil)
+	done := o.note(CursorRange{41, 42}, nil)
+	undone := o.note(CursorRange{44, 44}, nil)
 	go func() { o.end(done, true); o.end(undone, false) }()
 	var kept []int64
 	for _, r := range o.foreign(ctx, []Change{{Cursor: 40}, {Cursor: 41}, {Cursor: 42}, {Cursor: 43}, {Cursor: 44}}) {

@@ -31,8 +31,10 @@ type TrackingReader interface {
 	// were trimmed from the log, set TooMany and return none; limit 0
 	// asks for the horizon only (TooMany when anything follows after).
 	// The changes carry what caches read: object, kind, operation, related
-	// object and properties, not actor, request or time.
-	PendingChanges(ctx context.Context, tenant TenantID, after int64, limit int) (Pending, error)
+	// object and properties, not actor, request or time. Rows whose
+	// cursors fall in one of skip are left out, before limit counts: the
+	// caller has applied them already (its own committed writes).
+	PendingChanges(ctx context.Context, tenant TenantID, after int64, limit int, skip []CursorRange) (Pending, error)
 
 	// DeletedObjects lists soft-deleted users or groups (req.Kind), ordered
 	// by id.
@@ -115,6 +117,9 @@ const (
 	// OpPurged removes a soft-deleted object for good.
 	OpPurged ChangeOp = "purged"
 )
+
+// CursorRange is the change log rows from First to Last, both included.
+type CursorRange struct{ First, Last int64 }
 
 // Pending is the answer of PendingChanges.
 type Pending struct {

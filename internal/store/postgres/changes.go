@@ -154,6 +154,7 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 	if t.tx.ord+len(changes) > maxOrd+1 {
 		return fmt.Errorf("append changes: more than %d rows in one transaction", maxOrd+1)
 	}
+	t.tx.appended.first, t.tx.appended.n = t.tx.ord, len(changes)
 	// The rows go out with the next statement or the COMMIT (pipeline.go).
 	if oneOrigin(changes) {
 		t.later("append changes", qAppendRun, appendRunArgs(t.tx.ord, changes)...)
@@ -167,6 +168,19 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 		}
 	}
 	return nil
+}
+
+// AppendedCursors says where the rows of the last AppendChanges call land
+// (directory.AppendedCursors): the transaction's id, read with BEGIN
+// (qXid), and the rows' ords. A run that appends before its first
+// statement has gone out cannot tell.
+func (t *tx) AppendedCursors() (first, last int64, ok bool) {
+	a := t.tx.appended
+	if t.tx.xid == 0 || a.n == 0 {
+		return 0, 0, false
+	}
+	first = t.tx.xid<<ordBits | int64(a.first)
+	return first, first + int64(a.n) - 1, true
 }
 
 // appendArgs are qAppendChanges' arguments: every value of each row.

@@ -21,9 +21,20 @@ import (
 type deferred struct {
 	op, sql string
 	args    []any
+	into    *int64 // the one value the statement returns, if it is read
 }
 
-const qBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+const (
+	qBegin  = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+	qCommit = "COMMIT"
+)
+
+// qXid gives the transaction its id at once and reads it, with BEGIN, so
+// that a run can say where its change rows land (tx.AppendedCursors)
+// without a round trip of its own. A run that writes nothing now also
+// takes an id, and its COMMIT writes a commit record; such runs are the
+// rare ones.
+const qXid = "SELECT pg_current_xact_id()::text::bigint"
 
 // pipeline is the querier of a transaction on conn.
 type pipeline struct {
@@ -33,9 +44,12 @@ type pipeline struct {
 
 var _ querier = pipeline{}
 
+// beginStmts are the statements begin defers: BEGIN and qXid.
+const beginStmts = 2
+
 // begin opens a transaction on conn: BEGIN waits for the first statement.
 func begin(conn *pgxpool.Conn, st *txState) pipeline {
-	st.deferred = []deferred{{op: "begin", sql: qBegin}}
+	st.deferred = []deferred{{op: "begin", sql: qBegin}, {op: "begin", sql: qXid, into: &st.xid}}
 	return pipeline{conn: conn, st: st}
 }
 
@@ -102,7 +116,13 @@ func (p pipeline) send(ctx context.Context, sql string, args []any) (pgx.BatchRe
 	b.Queue(sql, args...)
 	br := p.conn.SendBatch(ctx, b)
 	for _, d := range stmts {
-		if _, err := br.Exec(); err != nil {
+		var err error
+		if d.into != nil {
+			err = br.QueryRow().Scan(d.into)
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
 			_ = br.Close()
 			if fresh && pgconn.SafeToRetry(err) {
 				// Nothing reached the server, BEGIN included (a dead pooled
@@ -123,13 +143,13 @@ func (p pipeline) send(ctx context.Context, sql string, args []any) (pgx.BatchRe
 // A run that sent no statement has nothing to commit and sends nothing.
 func (p pipeline) commit(ctx context.Context) (aborted bool, err error) {
 	switch {
-	case !p.st.begun && len(p.st.deferred) == 1:
+	case !p.st.begun && len(p.st.deferred) == beginStmts:
 		p.st.deferred = nil
 		return false, nil
 	case len(p.st.deferred) == 0:
-		return false, commitTag(p.conn.Exec(ctx, "COMMIT"))
+		return false, commitTag(p.conn.Exec(ctx, qCommit))
 	}
-	br, err := p.send(ctx, "COMMIT", nil)
+	br, err := p.send(ctx, qCommit, nil)
 	if err != nil {
 		// The server skips the rest of a batch after a failed statement,
 		// COMMIT too; a connection that failed after the batch went out

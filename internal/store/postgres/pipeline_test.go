@@ -23,8 +23,8 @@ func TestPipelineOrderAndCommit(t *testing.T) {
 		if err := tx.AppendChanges(ctx, []directory.Change{change(tid, "a"), change(tid, "b")}); err != nil {
 			return err
 		}
-		if ops := deferredOps(tx); ops != "begin,append changes" {
-			t.Errorf("deferred %s, want begin and the append", ops)
+		if ops := deferredOps(tx); ops != "begin,begin,append changes" {
+			t.Errorf("deferred %s, want begin (BEGIN and the read of the transaction id) and the append", ops)
 		}
 		// One row, read after the deferred statements in their batch.
 		if _, err := tx.ChangePosition(ctx); err != nil {

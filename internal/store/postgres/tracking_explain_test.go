@@ -27,7 +27,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		args  []any
 	}{
 		{"tenant changes", qTenantChanges, []any{0, 0, 200, tid}},
-		{"pending changes", qPending, []any{tid, 0, 0, 1001}},
+		{"pending changes", qPending, []any{tid, 0, 0, 1001, []int64{1 << 20}, []int64{1<<20 + 5}}},
 		{"deleted users", qDeletedUsers, []any{tid, "", 101, "", false}},
 		{"deleted groups", qDeletedGroups, []any{tid, "", 101, "ab", true}},
 		{"existing memberships", qExistingMemberships, []any{[]string{id}, []string{id}, tid}},

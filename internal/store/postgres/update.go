@@ -33,6 +33,10 @@ type txState struct {
 	// was sent (pipeline.go)
 	deferred []deferred
 	begun    bool
+	// the transaction's id once the first batch has read it (qXid), and
+	// the ords of the last AppendChanges call's rows
+	xid      int64
+	appended struct{ first, n int }
 }
 
 type groupKey struct {

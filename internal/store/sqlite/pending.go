@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 
 	"groupd/internal/directory"
 )
@@ -17,13 +18,24 @@ const qPending = `SELECT max(COALESCE((SELECT MAX(cursor) FROM changes), 0),
 	COALESCE(c.cursor, 0), COALESCE(c.object_id, ''), COALESCE(c.object_kind, ''), COALESCE(c.op, ''),
 	COALESCE(c.related_id, ''), COALESCE(c.related_kind, ''), COALESCE(c.properties, '[]')
 FROM (SELECT 1) LEFT JOIN (SELECT cursor, object_id, object_kind, op, related_id, related_kind, properties
-	FROM changes WHERE tenant_id = ?1 AND cursor > ?2 ORDER BY cursor LIMIT ?3) c
+	FROM changes WHERE tenant_id = ?1 AND cursor > ?2
+		AND NOT EXISTS (SELECT 1 FROM json_each(?4) s
+			WHERE cursor BETWEEN s.value ->> 0 AND s.value ->> 1)
+	ORDER BY cursor LIMIT ?3) c
 ORDER BY c.cursor`
 
 // PendingChanges implements directory.TrackingReader. It does not wait for
 // the rows to be durable: a cache only drops entries on them.
-func (r reader) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int) (directory.Pending, error) {
-	rows, err := r.query(ctx, qPending, string(tenant), after, limit+1)
+func (r reader) PendingChanges(ctx context.Context, tenant directory.TenantID, after int64, limit int, skip []directory.CursorRange) (directory.Pending, error) {
+	ranges := make([][2]int64, len(skip))
+	for i, s := range skip {
+		ranges[i] = [2]int64{s.First, s.Last}
+	}
+	skipJSON, err := json.Marshal(ranges)
+	if err != nil {
+		return directory.Pending{}, err
+	}
+	rows, err := r.query(ctx, qPending, string(tenant), after, limit+1, string(skipJSON))
 	if err != nil {
 		return directory.Pending{}, mapErr("read pending changes", err)
 	}

@@ -22,7 +22,7 @@ func TestTrackingQueriesUseIndexes(t *testing.T) {
 		args  []any
 	}{
 		{"tenant changes", qTenantChanges, []any{tid, 0, 200}},
-		{"pending changes", qPending, []any{tid, 0, 1001}},
+		{"pending changes", qPending, []any{tid, 0, 1001, "[[1,5]]"}},
 		{"deleted users", qDeletedUsers, []any{tid, "", 101, "", false}},
 		{"deleted groups", qDeletedGroups, []any{tid, "", 101, "ab", true}},
 		{"existing memberships", qExistingMemberships, []any{`[{"g":"` + id + `","m":"` + id + `"}]`, tid}},

@@ -27,7 +27,7 @@ func testPendingChanges(t *testing.T, f *fixture) {
 	pending := must[directory.Pending](t, "PendingChanges")
 	first := f.pendingRow(f.tenant.ID)
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{first}) })
-	start := pending(f.s.PendingChanges(ctx, f.tenant.ID, 0, 0))
+	start := pending(f.s.PendingChanges(ctx, f.tenant.ID, 0, 0, nil))
 	if !start.TooMany || start.Changes != nil || start.Horizon <= 0 {
 		t.Fatalf("horizon only, after 0 with a row logged: %+v", start)
 	}
@@ -37,7 +37,7 @@ func testPendingChanges(t *testing.T, f *fixture) {
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{a, b}) })
 	f.update(func(tx directory.Tx) error { return tx.AppendChanges(ctx, []directory.Change{c}) })
 
-	p := pending(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 10))
+	p := pending(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 10, nil))
 	if p.TooMany || !slices.Equal(pendingIDs(p), []directory.ObjectID{a.ObjectID, c.ObjectID}) {
 		t.Fatalf("pending after the start: %+v, want the tenant's two rows", p)
 	}
@@ -49,14 +49,26 @@ func testPendingChanges(t *testing.T, f *fixture) {
 	if p.Changes[0].Cursor <= start.Horizon || p.Changes[1].Cursor <= p.Changes[0].Cursor || p.Horizon < p.Changes[1].Cursor {
 		t.Errorf("cursors %d, %d after %d, horizon %d", p.Changes[0].Cursor, p.Changes[1].Cursor, start.Horizon, p.Horizon)
 	}
-	if again := pending(f.s.PendingChanges(ctx, f.tenant.ID, p.Horizon, 10)); again.TooMany || len(again.Changes) != 0 || again.Horizon < p.Horizon {
+	if again := pending(f.s.PendingChanges(ctx, f.tenant.ID, p.Horizon, 10, nil)); again.TooMany || len(again.Changes) != 0 || again.Horizon < p.Horizon {
 		t.Errorf("pending at the horizon, nothing written: %+v", again)
 	}
-	if cut := pending(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 1)); !cut.TooMany || cut.Changes != nil {
+	if cut := pending(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 1, nil)); !cut.TooMany || cut.Changes != nil {
 		t.Errorf("two rows with limit 1: %+v, want TooMany", cut)
 	}
-	if only := pending(f.s.PendingChanges(ctx, f.tenant.ID, p.Horizon, 0)); only.TooMany || only.Horizon < p.Horizon {
+	if only := pending(f.s.PendingChanges(ctx, f.tenant.ID, p.Horizon, 0, nil)); only.TooMany || only.Horizon < p.Horizon {
 		t.Errorf("horizon only, nothing after: %+v", only)
+	}
+	// Skipped rows are left out before the limit counts; a range that
+	// holds no row of the tenant leaves out nothing.
+	ac := directory.CursorRange{First: p.Changes[0].Cursor, Last: p.Changes[0].Cursor}
+	skipped := pending(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 1,
+		[]directory.CursorRange{{First: 1, Last: start.Horizon}, ac}))
+	if skipped.TooMany || !slices.Equal(pendingIDs(skipped), []directory.ObjectID{c.ObjectID}) || skipped.Horizon < p.Horizon {
+		t.Errorf("skipping the first row, limit 1: %+v, want the second row alone", skipped)
+	}
+	both := directory.CursorRange{First: p.Changes[0].Cursor, Last: p.Changes[1].Cursor}
+	if none := pending(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 0, []directory.CursorRange{both})); none.TooMany || len(none.Changes) != 0 {
+		t.Errorf("skipping every row, limit 0: %+v, want none and no TooMany", none)
 	}
 }
 
@@ -67,7 +79,7 @@ func testPendingChanges(t *testing.T, f *fixture) {
 // the second writer wait; the rule holds there too.
 func testPendingOpenTransaction(t *testing.T, f *fixture) {
 	ctx := f.ctx
-	start := must[directory.Pending](t, "PendingChanges")(f.s.PendingChanges(ctx, f.tenant.ID, 0, 0))
+	start := must[directory.Pending](t, "PendingChanges")(f.s.PendingChanges(ctx, f.tenant.ID, 0, 0, nil))
 	early, late := f.pendingRow(f.tenant.ID), f.pendingRow(f.tenant.ID)
 	appended, release := make(chan struct{}), make(chan struct{})
 	earlyDone, lateDone := make(chan error, 1), make(chan error, 1)
@@ -100,7 +112,7 @@ func testPendingOpenTransaction(t *testing.T, f *fixture) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mid = must[directory.Pending](t, "PendingChanges")(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 10))
+		mid = must[directory.Pending](t, "PendingChanges")(f.s.PendingChanges(ctx, f.tenant.ID, start.Horizon, 10, nil))
 		if !slices.Equal(pendingIDs(mid), []directory.ObjectID{late.ObjectID}) {
 			t.Fatalf("while an older transaction is open: %+v, want the committed row alone", mid)
 		}
@@ -118,7 +130,7 @@ func testPendingOpenTransaction(t *testing.T, f *fixture) {
 	if err := <-lateDone; err != nil {
 		t.Fatal(err)
 	}
-	end := must[directory.Pending](t, "PendingChanges")(f.s.PendingChanges(ctx, f.tenant.ID, mid.Horizon, 10))
+	end := must[directory.Pending](t, "PendingChanges")(f.s.PendingChanges(ctx, f.tenant.ID, mid.Horizon, 10, nil))
 	ids := pendingIDs(end)
 	// The late row is above mid's horizon, so it is pending again.
 	if !slices.Contains(ids, early.ObjectID) || !slices.Contains(ids, late.ObjectID) {

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Changes/Keys", testChangeKeys},
 		{"Changes/Many", testChangesMany},
 		{"Changes/Runs", testChangesRuns},
+		{"Changes/AppendedCursors", testAppendedCursors},
 		{"Changes/Pending", testPendingChanges},
 		{"Changes/PendingOpenTransaction", testPendingOpenTransaction},
 		{"Audit", testAudit},
