@@ -8,7 +8,7 @@ import (
 
 func TestOptionsFromURL(t *testing.T) {
 	defMax := int32(max(8, 4*runtime.GOMAXPROCS(0)))
-	defW := max(2, runtime.GOMAXPROCS(0))
+	defW := runtime.GOMAXPROCS(0) + 1
 	for _, tc := range []struct {
 		dsn     string
 		opts    Options
