@@ -56,6 +56,25 @@ func checkedPair(t *testing.T) (*env, *directory.Service, *readCounter) {
 	return &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}, b, counted
 }
 
+// readNames reads a user and a group by id through b, and the group as a
+// directory object, and fails unless they carry the names wanted.
+func readNames(t *testing.T, b *directory.Service, tid directory.TenantID, user, group directory.ObjectID, step, wantUser, wantGroup string) {
+	t.Helper()
+	ctx := context.Background()
+	gotG, err := b.Group(ctx, tid, string(group))
+	if err != nil || gotG.DisplayName != wantGroup {
+		t.Fatalf("%s: group on the other instance = %q, %v; want %q", step, gotG.DisplayName, err, wantGroup)
+	}
+	gotU, err := b.User(ctx, tid, string(user))
+	if err != nil || gotU.DisplayName != wantUser {
+		t.Fatalf("%s: user on the other instance = %q, %v; want %q", step, gotU.DisplayName, err, wantUser)
+	}
+	o, err := b.DirectoryObject(ctx, tid, string(group))
+	if err != nil || o.Group == nil || o.Group.DisplayName != wantGroup {
+		t.Fatalf("%s: directory object on the other instance = %+v, %v; want group %q", step, o, err, wantGroup)
+	}
+}
+
 // TestCheckedReadsByIDAcrossInstances: with checked caches (instances
 // sharing one database), reads by id are answered from the cache after a
 // check of the change log, and every write acknowledged by the other
@@ -69,18 +88,7 @@ func TestCheckedReadsByIDAcrossInstances(t *testing.T) {
 
 	names := func(step, wantUser, wantGroup string) {
 		t.Helper()
-		gotG, err := b.Group(ctx, tid, string(g.ID))
-		if err != nil || gotG.DisplayName != wantGroup {
-			t.Fatalf("%s: group on the other instance = %q, %v; want %q", step, gotG.DisplayName, err, wantGroup)
-		}
-		gotU, err := b.User(ctx, tid, string(u.ID))
-		if err != nil || gotU.DisplayName != wantUser {
-			t.Fatalf("%s: user on the other instance = %q, %v; want %q", step, gotU.DisplayName, err, wantUser)
-		}
-		o, err := b.DirectoryObject(ctx, tid, string(g.ID))
-		if err != nil || o.Group == nil || o.Group.DisplayName != wantGroup {
-			t.Fatalf("%s: directory object on the other instance = %+v, %v; want group %q", step, o, err, wantGroup)
-		}
+		readNames(t, b, tid, u.ID, g.ID, step, wantUser, wantGroup)
 	}
 	names("start", "ann", "team")
 	names("again", "ann", "team")
@@ -189,14 +197,7 @@ func TestCheckedCachesSkipOwnWrites(t *testing.T) {
 	u, g := e.user("ann"), e.group("team")
 	read := func(step, wantUser, wantGroup string) {
 		t.Helper()
-		gotG, err := b.Group(ctx, tid, string(g.ID))
-		if err != nil || gotG.DisplayName != wantGroup {
-			t.Fatalf("%s: group = %q, %v; want %q", step, gotG.DisplayName, err, wantGroup)
-		}
-		gotU, err := b.User(ctx, tid, string(u.ID))
-		if err != nil || gotU.DisplayName != wantUser {
-			t.Fatalf("%s: user = %q, %v; want %q", step, gotU.DisplayName, err, wantUser)
-		}
+		readNames(t, b, tid, u.ID, g.ID, step, wantUser, wantGroup)
 	}
 	read("start", "ann", "team")
 

@@ -29,7 +29,7 @@ const pendingLimit = 1000
 // maxSkip bounds the spans of this Service's own committed writes a check
 // asks the store to leave out. Those rows were applied when they
 // committed; with one instance they are nearly all the rows there are (a
-// hundred a provisioning call), and reading them again was a sixth of
+// hundred a provisioning call), and reading them again was a fifth of
 // groupd's CPU in provisioning on PostgreSQL. A check further behind
 // reads the rest, which is only slower.
 const maxSkip = 64
