@@ -119,12 +119,6 @@ func (c *cluster) start() error {
 		"-c", "max_connections=300",
 		// Checkpoints keep this much WAL as recycled segments (WarmWAL).
 		"-c", "min_wal_size=512MB",
-		// The backends' writes of evicted pages start their writeback at
-		// once instead of piling up in the kernel's page cache, where the
-		// end of each checkpoint's fsync wrote them all, hundreds of MB,
-		// with commits' WAL syncs waiting behind it: PostgreSQL's default
-		// on Linux is off. The README recommends it for production.
-		"-c", "backend_flush_after=512kB",
 		"-c", "fsync=on", "-c", "synchronous_commit=on")
 	c.proc.Dir, c.proc.Env = c.dir, minimalEnv()
 	c.proc.Stdout, c.proc.Stderr = c.log, c.log
