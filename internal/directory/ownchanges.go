@@ -23,6 +23,15 @@ type AppendedCursors interface {
 	AppendedCursors() (first, last int64, ok bool)
 }
 
+// CursorsWanted is the optional Tx method an update that will append
+// change rows calls before its first statement, so that the store can
+// prepare to say where they land (PostgreSQL reads the transaction's id
+// with BEGIN). Updates that append nothing do not call it, and pay
+// nothing for it.
+type CursorsWanted interface {
+	WantCursors()
+}
+
 // ownSpan is a span, a run of cursors this Service wrote, of an update
 // that may not have ended yet.
 type ownSpan struct {
@@ -59,6 +68,9 @@ func (s *Service) updateLogged(ctx context.Context, fn func(Tx) ([]Change, error
 	defer func() { s.own.end(written, committed) }() // also on a panic in fn
 	err := s.store.Update(ctx, func(tx Tx) error {
 		written = s.own.note(CursorRange{}, written) // a run before this one was undone
+		if w, ok := tx.(CursorsWanted); ok {
+			w.WantCursors()
+		}
 		rows, err := fn(tx)
 		if err != nil {
 			return err

@@ -171,9 +171,10 @@ func (t *tx) AppendChanges(ctx context.Context, changes []directory.Change) erro
 }
 
 // AppendedCursors says where the rows of the last AppendChanges call land
-// (directory.AppendedCursors): the transaction's id, read with BEGIN
-// (qXid), and the rows' ords. A run that appends before its first
-// statement has gone out cannot tell.
+// (directory.AppendedCursors): the transaction's id, read with BEGIN when
+// the run asked for it (WantCursors), and the rows' ords. A run that did
+// not ask, or appends before its first statement has gone out, cannot
+// tell.
 func (t *tx) AppendedCursors() (first, last int64, ok bool) {
 	a := t.tx.appended
 	if t.tx.xid == 0 || a.n == 0 {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -30,10 +31,11 @@ const (
 )
 
 // qXid gives the transaction its id at once and reads it, with BEGIN, so
-// that a run can say where its change rows land (tx.AppendedCursors)
-// without a round trip of its own. A run that writes nothing now also
-// takes an id, and its COMMIT writes a commit record; such runs are the
-// rare ones.
+// that a run that will append change rows can say where they land
+// (tx.WantCursors, tx.AppendedCursors) without a round trip of its own.
+// Only such runs ask: an id makes COMMIT write and flush a commit record,
+// which a run that writes nothing (a webhook worker's empty claim) would
+// otherwise not.
 const qXid = "SELECT pg_current_xact_id()::text::bigint"
 
 // pipeline is the querier of a transaction on conn.
@@ -44,13 +46,22 @@ type pipeline struct {
 
 var _ querier = pipeline{}
 
-// beginStmts are the statements begin defers: BEGIN and qXid.
-const beginStmts = 2
-
 // begin opens a transaction on conn: BEGIN waits for the first statement.
 func begin(conn *pgxpool.Conn, st *txState) pipeline {
-	st.deferred = []deferred{{op: "begin", sql: qBegin}, {op: "begin", sql: qXid, into: &st.xid}}
+	st.deferred = []deferred{{op: opBegin, sql: qBegin}}
 	return pipeline{conn: conn, st: st}
+}
+
+// opBegin names the statements that open a transaction: BEGIN, and qXid
+// when the run asked for it.
+const opBegin = "begin"
+
+// WantCursors implements directory.CursorsWanted: the transaction's id is
+// read with BEGIN.
+func (t *tx) WantCursors() {
+	if !t.tx.begun && len(t.tx.deferred) == 1 {
+		t.tx.deferred = append(t.tx.deferred, deferred{op: opBegin, sql: qXid, into: &t.tx.xid})
+	}
 }
 
 // later queues a statement whose result is not needed before the commit.
@@ -143,7 +154,7 @@ func (p pipeline) send(ctx context.Context, sql string, args []any) (pgx.BatchRe
 // A run that sent no statement has nothing to commit and sends nothing.
 func (p pipeline) commit(ctx context.Context) (aborted bool, err error) {
 	switch {
-	case !p.st.begun && len(p.st.deferred) == beginStmts:
+	case !p.st.begun && !slices.ContainsFunc(p.st.deferred, func(d deferred) bool { return d.op != opBegin }):
 		p.st.deferred = nil
 		return false, nil
 	case len(p.st.deferred) == 0:

@@ -23,8 +23,8 @@ func TestPipelineOrderAndCommit(t *testing.T) {
 		if err := tx.AppendChanges(ctx, []directory.Change{change(tid, "a"), change(tid, "b")}); err != nil {
 			return err
 		}
-		if ops := deferredOps(tx); ops != "begin,begin,append changes" {
-			t.Errorf("deferred %s, want begin (BEGIN and the read of the transaction id) and the append", ops)
+		if ops := deferredOps(tx); ops != "begin,append changes" {
+			t.Errorf("deferred %s, want begin and the append", ops)
 		}
 		// One row, read after the deferred statements in their batch.
 		if _, err := tx.ChangePosition(ctx); err != nil {
@@ -122,5 +122,45 @@ func TestPipelineFailureCommitsNothing(t *testing.T) {
 	}
 	if rows, err := s.TenantChanges(ctx, tid, 0, 10); err != nil || len(rows) != 1 {
 		t.Fatalf("after the failure: %v, %v", requests(rows), err)
+	}
+}
+
+// TestTransactionIDOnlyWhenWanted: a run that asked where its change rows
+// land (WantCursors, as logged updates do) has its transaction id from
+// its first batch on, and AppendedCursors says where the rows land; a run
+// that did not ask takes no id by reading, so a run that writes nothing
+// commits without a commit record.
+func TestTransactionIDOnlyWhenWanted(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	tid := seedTenant(t, s)
+	const qAssigned = "SELECT COALESCE(pg_current_xact_id_if_assigned()::text::bigint, 0)"
+	var assigned int64
+	if err := s.Update(ctx, func(dtx directory.Tx) error {
+		return dtx.(*tx).q.QueryRow(ctx, qAssigned).Scan(&assigned)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if assigned != 0 {
+		t.Errorf("a read-only run that did not ask has transaction id %d; want none", assigned)
+	}
+	var first, last int64
+	var ok bool
+	if err := s.Update(ctx, func(dtx directory.Tx) error {
+		tx := dtx.(*tx)
+		tx.WantCursors()
+		if err := tx.q.QueryRow(ctx, qAssigned).Scan(&assigned); err != nil {
+			return err
+		}
+		if err := tx.AppendChanges(ctx, []directory.Change{change(tid, "a"), change(tid, "b")}); err != nil {
+			return err
+		}
+		first, last, ok = tx.AppendedCursors()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if assigned == 0 || !ok || first != assigned<<ordBits || last != first+1 {
+		t.Errorf("a run that asked: id %d, cursors %d to %d (%v); want the id's first two", assigned, first, last, ok)
 	}
 }

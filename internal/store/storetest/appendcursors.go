@@ -33,7 +33,11 @@ func testAppendedCursors(t *testing.T, f *fixture) {
 			ok, known   bool
 		)
 		f.update(func(tx directory.Tx) error {
-			// A run says where its rows land once it has sent a statement.
+			// As the directory's logged updates do: the run asks first,
+			// and says where its rows land once it has sent a statement.
+			if w, ok := tx.(directory.CursorsWanted); ok {
+				w.WantCursors()
+			}
 			if _, err := tx.ChangePosition(ctx); err != nil {
 				return err
 			}
