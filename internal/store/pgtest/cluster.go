@@ -117,8 +117,9 @@ func (c *cluster) start() error {
 		"-p", strconv.Itoa(c.port), "-k", c.dir,
 		"-c", "listen_addresses=127.0.0.1",
 		"-c", "max_connections=300",
-		// Checkpoints keep this much WAL as recycled segments (WarmWAL).
-		"-c", "min_wal_size=512MB",
+		// Checkpoints keep this much WAL as recycled segments (Warm):
+		// as much as max_wal_size, PostgreSQL's default of 1 GB.
+		"-c", "min_wal_size=1GB",
 		"-c", "fsync=on", "-c", "synchronous_commit=on")
 	c.proc.Dir, c.proc.Env = c.dir, minimalEnv()
 	c.proc.Stdout, c.proc.Stderr = c.log, c.log
