@@ -44,7 +44,7 @@ func WarmWAL(tb testing.TB) {
 }
 
 // Warm gives the WAL of the cluster adminURL names the state of a server
-// in service: segments free segments ahead of its position. A fresh
+// in service: that many free segments (segments) ahead of its position. A fresh
 // cluster has none, so every 16 MB of WAL a benchmark writes first waits
 // for a new segment to be filled with zeros (wal_init_zero). A server
 // under steady writes has grown its pool of recycled segments until it
