@@ -43,8 +43,8 @@ func WarmWAL(tb testing.TB) {
 	tb.Logf("pgtest: %d WAL segments ready in %v", walSegmentsWarm, time.Since(start).Round(time.Millisecond))
 }
 
-// Warm gives the WAL of the cluster adminURL names the state of a server
-// in service: that many free segments (segments) ahead of its position. A fresh
+// Warm leaves the given number of free WAL segments ahead of the position
+// of the cluster adminURL names, as a server in service has them. A fresh
 // cluster has none, so every 16 MB of WAL a benchmark writes first waits
 // for a new segment to be filled with zeros (wal_init_zero). A server
 // under steady writes has grown its pool of recycled segments until it
