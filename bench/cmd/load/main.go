@@ -48,6 +48,7 @@ type options struct {
 	pprof               string
 	latencyConns        int
 	provisionClients    int
+	provisionRandom     bool
 }
 
 // wants reports whether the operation named name is to be measured.
@@ -87,6 +88,7 @@ func main() {
 	flag.StringVar(&o.pprof, "pprof", "", "`ADDR` for groupd's pprof listener (GROUPD_PPROF), e.g. 127.0.0.1:6060")
 	flag.IntVar(&o.latencyConns, "latency-conns", 0, "also run every operation once at `N` connections and print its p50 and p99 (0: not)")
 	flag.IntVar(&o.provisionClients, "provision-clients", 8, "concurrent clients of the ProvisionGroup runs (DESIGN: 8)")
+	flag.BoolVar(&o.provisionRandom, "provision-random", false, "each ProvisionGroup call names 102 users drawn at random from those the member adds may add (default: the same 102 in every call)")
 	flag.Parse()
 	if o.authMode != "basic" && o.authMode != "bearer" {
 		fmt.Fprintln(os.Stderr, "load: -auth must be basic or bearer")

@@ -91,23 +91,36 @@ func (s opSet) ops(round int) []op {
 // fetchUserIDs pages through /v1.0/users for up to n ids.
 func fetchUserIDs(addr, auth string, n int) ([]string, error) {
 	var ids []string
-	next := "http://" + addr + "/v1.0/users?$select=id&$top=999"
-	for next != "" && len(ids) < n {
+	err := pageUsers(addr, auth, func(id, _ string) bool {
+		ids = append(ids, id)
+		return len(ids) < n
+	})
+	return ids[:min(n, len(ids))], err
+}
+
+// pageUsers calls fn with the id and userPrincipalName of each user, in
+// the order /v1.0/users pages them, until fn returns false.
+func pageUsers(addr, auth string, fn func(id, upn string) bool) error {
+	next := "http://" + addr + "/v1.0/users?$select=id,userPrincipalName&$top=999"
+	for next != "" {
 		b, err := call(http.MethodGet, next, auth, nil, http.StatusOK)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var page struct {
 			Value []struct {
-				ID string `json:"id"`
+				ID  string `json:"id"`
+				UPN string `json:"userPrincipalName"`
 			} `json:"value"`
 			Next string `json:"@odata.nextLink"`
 		}
 		if err := json.Unmarshal(b, &page); err != nil {
-			return nil, err
+			return err
 		}
 		for _, v := range page.Value {
-			ids = append(ids, v.ID)
+			if !fn(v.ID, v.UPN) {
+				return nil
+			}
 		}
 		next = page.Next
 		// The link names the public URL; the bench talks to the listener.
@@ -115,7 +128,7 @@ func fetchUserIDs(addr, auth string, n int) ([]string, error) {
 			next = "http://" + addr + next[i:]
 		}
 	}
-	return ids[:min(n, len(ids))], nil
+	return nil
 }
 
 // createGroups creates n empty security groups for the member adds.

@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 )
 
 // provisionUsers is how many users each provisioning call names: 2 owners
@@ -16,45 +18,87 @@ const provisionUsers = 102
 
 // provisioning is what the ProvisionGroup runs send: an app's token (the
 // API takes no Basic credentials) and the names of its owners and members,
-// JSON-encoded once.
+// JSON-encoded once, or the pool each call draws them from.
 type provisioning struct {
 	auth    string
 	owners  []byte
 	members []byte
-	tag     string // makes every run's names new, also on a reused directory
+	pool    []string // JSON-quoted names; when set, each call draws its own
+	tag     string   // makes every run's names new, also on a reused directory
 }
 
 // prepareProvisioning registers an application allowed to create groups
-// and read users, and picks the users the calls name: the last of the
-// users the member adds may add, which the transitive reads never ask
-// about, so that provisioning does not grow the answers the reads measure.
+// and read users, and picks the users the calls name from the users the
+// member adds may add, which the transitive reads never ask about, so
+// that provisioning does not grow the answers the reads measure: the
+// last 102 of them for every call, or with random all of them, each call
+// drawing its own 102.
 func prepareProvisioning(ctx context.Context, o options, addr, auth, dataDir string, set opSet) (provisioning, error) {
 	if len(set.addUsers) < provisionUsers {
 		return provisioning{}, fmt.Errorf("provisioning needs %d users besides the %d the reads use; the directory has %d more",
 			provisionUsers, len(set.users), len(set.addUsers))
 	}
 	ids := set.addUsers[len(set.addUsers)-provisionUsers:]
-	upns := make([]string, len(ids))
-	for i, id := range ids {
-		b, err := call(http.MethodGet, "http://"+addr+"/v1.0/users/"+url.PathEscape(id)+"?$select=userPrincipalName", auth, nil, http.StatusOK)
-		if err != nil {
-			return provisioning{}, err
-		}
-		var u struct {
-			UPN string `json:"userPrincipalName"`
-		}
-		if err := json.Unmarshal(b, &u); err != nil || u.UPN == "" {
-			return provisioning{}, fmt.Errorf("user %s: no userPrincipalName in %s", id, b)
-		}
-		upns[i] = u.UPN
+	if o.provisionRandom {
+		ids = set.addUsers
+	}
+	upns, err := userNames(addr, auth, ids)
+	if err != nil {
+		return provisioning{}, err
 	}
 	token, err := bearerAuth(ctx, o, addr, filepath.Join(dataDir, "data"), "bench provisioning", "Group.Create", "User.Read.All")
 	if err != nil {
 		return provisioning{}, fmt.Errorf("provisioning token: %w", err)
 	}
-	owners, _ := json.Marshal(upns[:2])
-	members, _ := json.Marshal(upns[2:])
-	return provisioning{auth: token, owners: owners, members: members, tag: rand.Text()[:6]}, nil
+	p := provisioning{auth: token, tag: rand.Text()[:6]}
+	if o.provisionRandom {
+		for _, u := range upns {
+			q, _ := json.Marshal(u)
+			p.pool = append(p.pool, string(q))
+		}
+		return p, nil
+	}
+	p.owners, _ = json.Marshal(upns[:2])
+	p.members, _ = json.Marshal(upns[2:])
+	return p, nil
+}
+
+// userNames returns the userPrincipalName of each of ids: one read each
+// for a few, the user list's pages for many.
+func userNames(addr, auth string, ids []string) ([]string, error) {
+	upns := make([]string, len(ids))
+	if len(ids) > 1000 {
+		at := make(map[string]int, len(ids))
+		for i, id := range ids {
+			at[id] = i
+		}
+		err := pageUsers(addr, auth, func(id, upn string) bool {
+			if i, ok := at[id]; ok {
+				upns[i] = upn
+			}
+			return true
+		})
+		for i, u := range upns {
+			if err == nil && u == "" {
+				err = fmt.Errorf("user %s: not in the user list, or without a userPrincipalName", ids[i])
+			}
+		}
+		return upns, err
+	}
+	for i, id := range ids {
+		b, err := call(http.MethodGet, "http://"+addr+"/v1.0/users/"+url.PathEscape(id)+"?$select=userPrincipalName", auth, nil, http.StatusOK)
+		if err != nil {
+			return nil, err
+		}
+		var u struct {
+			UPN string `json:"userPrincipalName"`
+		}
+		if err := json.Unmarshal(b, &u); err != nil || u.UPN == "" {
+			return nil, fmt.Errorf("user %s: no userPrincipalName in %s", id, b)
+		}
+		upns[i] = u.UPN
+	}
+	return upns, nil
 }
 
 // call returns worker w's n-th ProvisionGroup request of run (round): a
@@ -64,8 +108,27 @@ func (p provisioning) call(s opSet, run int) requests {
 	s.auth = p.auth
 	return func(w, n int) []byte {
 		name := fmt.Sprintf("bench-%s-%d-%d-%d", p.tag, run, w, n)
-		body := `{"displayName":"` + name + `","mailNickname":"` + name + `","ownerUPNs":` + string(p.owners) +
-			`,"memberUPNs":` + string(p.members) + `,"visibility":"Private","createTeam":` + fmt.Sprint(n%2 == 0) + `}`
+		owners, members := p.owners, p.members
+		if p.pool != nil {
+			owners, members = p.draw()
+		}
+		body := `{"displayName":"` + name + `","mailNickname":"` + name + `","ownerUPNs":` + string(owners) +
+			`,"memberUPNs":` + string(members) + `,"visibility":"Private","createTeam":` + fmt.Sprint(n%2 == 0) + `}`
 		return s.head("POST", "/api/ProvisionGroup", []byte(body))
 	}
+}
+
+// draw picks provisionUsers distinct users of the pool at random and
+// returns the first 2 as owners and the rest as members, JSON arrays.
+func (p provisioning) draw() (owners, members []byte) {
+	picked := make(map[int]bool, provisionUsers)
+	names := make([]string, 0, provisionUsers)
+	for len(names) < provisionUsers {
+		i := mrand.IntN(len(p.pool))
+		if !picked[i] {
+			picked[i] = true
+			names = append(names, p.pool[i])
+		}
+	}
+	return []byte("[" + strings.Join(names[:2], ",") + "]"), []byte("[" + strings.Join(names[2:], ",") + "]")
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 )
@@ -43,5 +44,46 @@ func TestProvisionRequests(t *testing.T) {
 	}
 	if set.auth != "Basic other" {
 		t.Fatal("the other operations' Authorization changed")
+	}
+}
+
+// TestProvisionRandomDraws: with a pool, each call names 2 owners and 100
+// members, all distinct, all from the pool, and the calls do not all name
+// the same users.
+func TestProvisionRandomDraws(t *testing.T) {
+	var pool []string
+	inPool := map[string]bool{}
+	for i := range 300 {
+		u := fmt.Sprintf("u%d@x", i)
+		q, _ := json.Marshal(u)
+		pool = append(pool, string(q))
+		inPool[u] = true
+	}
+	p := provisioning{auth: "Bearer tok", pool: pool, tag: "t1"}
+	req := p.call(opSet{addr: "127.0.0.1:1"}, 1)
+	firsts := map[string]bool{}
+	for n := range 20 {
+		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(req(0, n))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ OwnerUPNs, MemberUPNs []string }
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		if len(body.OwnerUPNs) != 2 || len(body.MemberUPNs) != provisionUsers-2 {
+			t.Fatalf("call %d: %d owners, %d members", n, len(body.OwnerUPNs), len(body.MemberUPNs))
+		}
+		seen := map[string]bool{}
+		for _, u := range append(body.OwnerUPNs, body.MemberUPNs...) {
+			if !inPool[u] || seen[u] {
+				t.Fatalf("call %d: %q not in the pool or named twice", n, u)
+			}
+			seen[u] = true
+		}
+		firsts[body.OwnerUPNs[0]] = true
+	}
+	if len(firsts) < 5 {
+		t.Fatalf("20 calls drew %d distinct first owners from 300 users", len(firsts))
 	}
 }
