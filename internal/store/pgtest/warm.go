@@ -55,8 +55,13 @@ func WarmWAL(tb testing.TB) {
 // pg_wal holds one more than segments, then checkpoints, which renames
 // all but the one in use ahead (a throwaway cluster runs with a
 // min_wal_size that keeps them). It needs a superuser; Start's clusters
-// give one.
+// give one. It refuses to run when EnvURL names an external server: it
+// changes the server's configuration while it switches, which is for
+// throwaway clusters only.
 func Warm(ctx context.Context, adminURL string, segments int) error {
+	if os.Getenv(EnvURL) != "" {
+		return fmt.Errorf("warm WAL: %s names an external server, which is left as it is", EnvURL)
+	}
 	conn, err := pgx.Connect(ctx, adminURL)
 	if err != nil {
 		return fmt.Errorf("warm WAL: %w", err)

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +43,15 @@ WHERE name ~ '^[0-9A-F]{24}$' AND name > pg_walfile_name(pg_current_wal_lsn())`)
 	}
 	if spare < n {
 		t.Fatalf("%d spare WAL segments after Warm(%d), want at least %d", spare, n, n)
+	}
+}
+
+// TestWarmLeavesExternalServersAlone: with EnvURL set, Warm refuses before
+// it connects, whatever URL it is given.
+func TestWarmLeavesExternalServersAlone(t *testing.T) {
+	t.Setenv(EnvURL, "postgres://somebody@db.example/postgres")
+	err := Warm(context.Background(), "postgres://nobody@127.0.0.1:1/postgres", 1)
+	if err == nil || !strings.Contains(err.Error(), "external server") {
+		t.Fatalf("Warm with %s set: %v, want a refusal", EnvURL, err)
 	}
 }
