@@ -199,7 +199,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		}
 	}
 	if o.wants("ProvisionGroup") {
-		prov, err := prepareProvisioning(ctx, o, groupd.addr, auth, dataDir, set)
+		prov, err := prepareProvisioning(ctx, o, groupd.addr, dataDir, set)
 		if err != nil {
 			return fmt.Errorf("set up provisioning: %w", err)
 		}
@@ -271,7 +271,7 @@ func prepare(o options, addr, auth string, sum summary) (opSet, []byte, error) {
 	if err != nil {
 		return opSet{}, nil, err
 	}
-	users, err := fetchUserIDs(addr, auth, o.readUsers+o.addUsers)
+	users, upns, err := fetchUsers(addr, auth, o.readUsers+o.addUsers)
 	if err != nil {
 		return opSet{}, nil, fmt.Errorf("list users: %w", err)
 	}
@@ -294,7 +294,7 @@ func prepare(o options, addr, auth string, sum summary) (opSet, []byte, error) {
 	if len(adds) == 0 && o.wants("members/$ref") {
 		return opSet{}, nil, fmt.Errorf("no users left for the member adds: the directory has %d users, the reads use %d", len(users), len(read))
 	}
-	set := opSet{addr: addr, auth: auth, groupID: id, users: read, addUsers: adds,
+	set := opSet{addr: addr, auth: auth, groupID: id, users: read, addUsers: adds, upns: upns,
 		checkIDs: append(append([]string{}, sum.DeepGroupIDs...), sum.SampleGroupIDs...)}
 	set.checkIDs = set.checkIDs[:min(len(set.checkIDs), 20)]
 	if o.wants("members/$ref") {

@@ -24,10 +24,11 @@ type op struct {
 // opSet is what the operations need to know about the directory.
 type opSet struct {
 	addr, auth string
-	groupID    string   // the group read by GET (the hello body)
-	users      []string // users read by the transitive operations
-	checkIDs   []string // groupIds of checkMemberGroups
-	addUsers   []string // users added by the member-add runs
+	groupID    string            // the group read by GET (the hello body)
+	users      []string          // users read by the transitive operations
+	checkIDs   []string          // groupIds of checkMemberGroups
+	addUsers   []string          // users added by the member-add runs
+	upns       map[string]string // userPrincipalName by id, of the users listed
 	addGroups  [][]string
 	prov       *provisioning // nil: provisioning is not measured
 	provConns  int
@@ -88,24 +89,16 @@ func (s opSet) ops(round int) []op {
 	return ops
 }
 
-// fetchUserIDs pages through /v1.0/users for up to n ids.
-func fetchUserIDs(addr, auth string, n int) ([]string, error) {
+// fetchUsers pages through /v1.0/users for up to n users: their ids, in
+// the list's order, and the userPrincipalName of each.
+func fetchUsers(addr, auth string, n int) ([]string, map[string]string, error) {
 	var ids []string
-	err := pageUsers(addr, auth, func(id, _ string) bool {
-		ids = append(ids, id)
-		return len(ids) < n
-	})
-	return ids[:min(n, len(ids))], err
-}
-
-// pageUsers calls fn with the id and userPrincipalName of each user, in
-// the order /v1.0/users pages them, until fn returns false.
-func pageUsers(addr, auth string, fn func(id, upn string) bool) error {
+	upns := make(map[string]string, n)
 	next := "http://" + addr + "/v1.0/users?$select=id,userPrincipalName&$top=999"
-	for next != "" {
+	for next != "" && len(ids) < n {
 		b, err := call(http.MethodGet, next, auth, nil, http.StatusOK)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		var page struct {
 			Value []struct {
@@ -115,12 +108,11 @@ func pageUsers(addr, auth string, fn func(id, upn string) bool) error {
 			Next string `json:"@odata.nextLink"`
 		}
 		if err := json.Unmarshal(b, &page); err != nil {
-			return err
+			return nil, nil, err
 		}
 		for _, v := range page.Value {
-			if !fn(v.ID, v.UPN) {
-				return nil
-			}
+			ids = append(ids, v.ID)
+			upns[v.ID] = v.UPN
 		}
 		next = page.Next
 		// The link names the public URL; the bench talks to the listener.
@@ -128,7 +120,7 @@ func pageUsers(addr, auth string, fn func(id, upn string) bool) error {
 			next = "http://" + addr + next[i:]
 		}
 	}
-	return nil
+	return ids[:min(n, len(ids))], upns, nil
 }
 
 // createGroups creates n empty security groups for the member adds.

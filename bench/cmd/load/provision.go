@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
-	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 )
@@ -33,7 +31,7 @@ type provisioning struct {
 // that provisioning does not grow the answers the reads measure: the
 // last 102 of them for every call, or with random all of them, each call
 // drawing its own 102.
-func prepareProvisioning(ctx context.Context, o options, addr, auth, dataDir string, set opSet) (provisioning, error) {
+func prepareProvisioning(ctx context.Context, o options, addr, dataDir string, set opSet) (provisioning, error) {
 	if len(set.addUsers) < provisionUsers {
 		return provisioning{}, fmt.Errorf("provisioning needs %d users besides the %d the reads use; the directory has %d more",
 			provisionUsers, len(set.users), len(set.addUsers))
@@ -42,9 +40,11 @@ func prepareProvisioning(ctx context.Context, o options, addr, auth, dataDir str
 	if o.provisionRandom {
 		ids = set.addUsers
 	}
-	upns, err := userNames(addr, auth, ids)
-	if err != nil {
-		return provisioning{}, err
+	upns := make([]string, len(ids))
+	for i, id := range ids {
+		if upns[i] = set.upns[id]; upns[i] == "" {
+			return provisioning{}, fmt.Errorf("user %s: no userPrincipalName in the user list", id)
+		}
 	}
 	token, err := bearerAuth(ctx, o, addr, filepath.Join(dataDir, "data"), "bench provisioning", "Group.Create", "User.Read.All")
 	if err != nil {
@@ -61,44 +61,6 @@ func prepareProvisioning(ctx context.Context, o options, addr, auth, dataDir str
 	p.owners, _ = json.Marshal(upns[:2])
 	p.members, _ = json.Marshal(upns[2:])
 	return p, nil
-}
-
-// userNames returns the userPrincipalName of each of ids: one read each
-// for a few, the user list's pages for many.
-func userNames(addr, auth string, ids []string) ([]string, error) {
-	upns := make([]string, len(ids))
-	if len(ids) > 1000 {
-		at := make(map[string]int, len(ids))
-		for i, id := range ids {
-			at[id] = i
-		}
-		err := pageUsers(addr, auth, func(id, upn string) bool {
-			if i, ok := at[id]; ok {
-				upns[i] = upn
-			}
-			return true
-		})
-		for i, u := range upns {
-			if err == nil && u == "" {
-				err = fmt.Errorf("user %s: not in the user list, or without a userPrincipalName", ids[i])
-			}
-		}
-		return upns, err
-	}
-	for i, id := range ids {
-		b, err := call(http.MethodGet, "http://"+addr+"/v1.0/users/"+url.PathEscape(id)+"?$select=userPrincipalName", auth, nil, http.StatusOK)
-		if err != nil {
-			return nil, err
-		}
-		var u struct {
-			UPN string `json:"userPrincipalName"`
-		}
-		if err := json.Unmarshal(b, &u); err != nil || u.UPN == "" {
-			return nil, fmt.Errorf("user %s: no userPrincipalName in %s", id, b)
-		}
-		upns[i] = u.UPN
-	}
-	return upns, nil
 }
 
 // call returns worker w's n-th ProvisionGroup request of run (round): a
