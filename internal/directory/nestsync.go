@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"math"
 	"sync"
 	"sync/atomic"
 )
@@ -37,7 +38,12 @@ const maxSkip = 64
 type nestSync struct {
 	mu      sync.Mutex
 	tenants map[TenantID]*tenantSync
+	moves   int // positions advanced, for pruneOwn
 }
+
+// pruneEvery is how many advances of a position pruneOwn lets pass before
+// it looks for the lowest one, a walk over every tenant checked so far.
+const pruneEvery = 64
 
 type tenantSync struct {
 	known   bool           // pos means something
@@ -236,7 +242,26 @@ func (n *nestSync) apply(s *Service, t *tenantSync, p Pending) {
 				delete(t.applied, c)
 			}
 		}
+		n.pruneOwn(s)
 	}
+}
+
+// pruneOwn forgets the spans of this Service's writes that the caches of
+// every tenant have passed: a check asks only for the spans above its
+// tenant's position (committedAfter), and a tenant whose caches are not
+// known yet starts from the store's horizon. Without it the list stays at
+// its cap (maxOwnSpans). n.mu is held.
+func (n *nestSync) pruneOwn(s *Service) {
+	if n.moves++; n.moves%pruneEvery != 0 {
+		return
+	}
+	low := int64(math.MaxInt64)
+	for _, t := range n.tenants {
+		if t.known {
+			low = min(low, t.pos)
+		}
+	}
+	s.own.passed(low)
 }
 
 // objects is the object cache if this request may use it for tenant.

@@ -120,7 +120,9 @@ func (o *ownSpans) note(sp CursorRange, prev *ownSpan) *ownSpan {
 	})
 	o.spans = slices.Insert(o.spans, i, p)
 	if len(o.spans) > maxOwnSpans {
-		o.spans = slices.Delete(o.spans, 0, len(o.spans)-maxOwnSpans)
+		// Resliced, not shifted: the list is at its cap on every write
+		// until something prunes it.
+		o.spans = o.spans[len(o.spans)-maxOwnSpans:]
 	}
 	return p
 }
@@ -151,13 +153,29 @@ func (o *ownSpans) drop(p *ownSpan) {
 // the follower has passed.
 func (o *ownSpans) skip(ctx context.Context, after int64) (int64, bool) {
 	o.mu.Lock()
+	o.prune(after)
+	o.mu.Unlock()
+	return o.wrote(ctx, after+1)
+}
+
+// prune forgets the leading spans that end at or below pos; o.mu is held.
+func (o *ownSpans) prune(pos int64) {
 	i := 0
-	for i < len(o.spans) && o.spans[i].Last <= after {
+	for i < len(o.spans) && o.spans[i].Last <= pos {
 		i++
 	}
 	o.spans = o.spans[i:]
-	o.mu.Unlock()
-	return o.wrote(ctx, after+1)
+}
+
+// passed forgets the spans that end at or below pos, the lowest position
+// of the checked caches, unless a follower runs, which prunes them as it
+// passes them (skip).
+func (o *ownSpans) passed(pos int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.followers == 0 {
+		o.prune(pos)
+	}
 }
 
 // foreign returns rows without those this Service wrote (wrote). A read

@@ -81,3 +81,52 @@ func TestOwnSpans(t *testing.T) {
 		t.Fatalf("foreign rows: %v, want 40, 43 and 44", kept)
 	}
 }
+
+// TestOwnSpansPrunedByCheckedCaches: with checked caches and no follower,
+// the spans of own writes go once the caches of every tenant checked so
+// far have passed them, and the list never grows past its cap.
+func TestOwnSpansPrunedByCheckedCaches(t *testing.T) {
+	s := &Service{checked: &nestSync{tenants: map[TenantID]*tenantSync{}}}
+	s.own.keep = true
+	n := s.checked
+	busy := &tenantSync{known: true, applied: map[int64]bool{}}
+	idle := &tenantSync{known: true, pos: 500, applied: map[int64]bool{}}
+	fresh := &tenantSync{} // not checked yet: its position means nothing
+	n.tenants["busy"], n.tenants["idle"], n.tenants["fresh"] = busy, idle, fresh
+	for c := int64(1); c <= maxOwnSpans+100; c++ {
+		s.own.end(s.own.note(CursorRange{c * 10, c*10 + 9}, nil), true)
+	}
+	if len(s.own.spans) != maxOwnSpans || s.own.spans[0].First != 1010 {
+		t.Fatalf("spans at the cap: %d from %d, want %d from 1010", len(s.own.spans), s.own.spans[0].First, maxOwnSpans)
+	}
+	advance := func(ts *tenantSync, to int64) {
+		for range pruneEvery {
+			to++
+			n.apply(s, ts, Pending{Horizon: to})
+		}
+	}
+	advance(busy, 20000)
+	if first := s.own.spans[0].First; first != 1010 {
+		t.Fatalf("spans pruned from %d while a tenant is at 500", first)
+	}
+	advance(idle, 30000)
+	// The lowest position is now busy's, 20000 + pruneEvery.
+	low := 20000 + int64(pruneEvery)
+	if first := s.own.spans[0]; first.Last <= low || first.First > low+10 {
+		t.Fatalf("first span kept %+v, want the one past %d", first.CursorRange, low)
+	}
+	if got := s.own.committedAfter(low, 1); len(got) != 1 || got[0] != (CursorRange{20070, 20079}) {
+		t.Fatalf("committedAfter(%d): %+v", low, got)
+	}
+
+	// A follower prunes as it passes the spans; the checked caches leave
+	// its spans alone.
+	stop := s.own.follow()
+	defer stop()
+	before := len(s.own.spans)
+	advance(busy, 40000)
+	advance(idle, 40000)
+	if len(s.own.spans) != before {
+		t.Fatalf("spans pruned under a follower: %d, want %d", len(s.own.spans), before)
+	}
+}
