@@ -106,7 +106,15 @@ func (s *Service) LastChange(ctx context.Context) (cursor int64, ok bool, err er
 // ClaimDeliveries leases to owner for lease up to limit due subscriptions
 // whose position is below the cursor below (a LastChange): those the
 // change log has moved past.
+//
+// It reads first: a worker with nothing due, as on every poll of an idle
+// server, then writes nothing (on SQLite a write transaction costs a sync
+// of the WAL, and a checkpoint pass after it). Whatever becomes due after
+// the read is claimed at the next poll.
 func (s *Service) ClaimDeliveries(ctx context.Context, owner string, lease time.Duration, below int64, limit int) ([]Subscription, error) {
+	if due, err := s.store.SubscriptionsDue(ctx, s.clock(), below); err != nil || !due {
+		return nil, err
+	}
 	var subs []Subscription
 	err := s.store.Update(ctx, func(tx Tx) error {
 		now := s.clock()

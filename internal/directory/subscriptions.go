@@ -114,6 +114,9 @@ type SubscriptionReader interface {
 	// ActiveSubscriptions returns up to limit subscriptions of every tenant
 	// that expire after now.
 	ActiveSubscriptions(ctx context.Context, now time.Time, limit int) ([]Subscription, error)
+	// SubscriptionsDue reports whether ClaimSubscriptions at now with
+	// below would claim any subscription, by a read.
+	SubscriptionsDue(ctx context.Context, now time.Time, below int64) (bool, error)
 }
 
 // SubscriptionTx is the write side.

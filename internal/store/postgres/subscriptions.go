@@ -123,6 +123,14 @@ ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor`, name, cursor)
 	return t.fail("write change position", err)
 }
 
+// SubscriptionsDue reads ClaimSubscriptions's condition.
+func (r reader) SubscriptionsDue(ctx context.Context, now time.Time, below int64) (bool, error) {
+	var due bool
+	err := r.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions
+	WHERE next_attempt_at <= $1 AND lease_until <= $1 AND expires_at > $1 AND position < $2)`, now, below).Scan(&due)
+	return due, r.fail("read due subscriptions", err)
+}
+
 // ClaimSubscriptions skips rows another instance is claiming at the same
 // moment (SKIP LOCKED) instead of waiting for them.
 func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]directory.Subscription, error) {

@@ -134,6 +134,13 @@ ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor`, name, cursor)
 	return mapErr("write change position", err)
 }
 
+// SubscriptionsDue reads ClaimSubscriptions's condition.
+func (r reader) SubscriptionsDue(ctx context.Context, now time.Time, below int64) (bool, error) {
+	due, err := r.exists(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions
+	WHERE next_attempt_at <= ?1 AND lease_until <= ?1 AND expires_at > ?1 AND position < ?2)`, micros(now), below)
+	return due, mapErr("read due subscriptions", err)
+}
+
 // ClaimSubscriptions needs no row locks: SQLite has one writer at a time.
 func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]directory.Subscription, error) {
 	return t.subscriptions(ctx, "claim subscriptions", `UPDATE subscriptions SET lease_owner = ?1, lease_until = ?3

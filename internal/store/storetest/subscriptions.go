@@ -95,13 +95,19 @@ func testSubscriptions(t *testing.T, f *fixture) {
 	}
 	setPosition(&b, 50)
 	setPosition(&c, 50)
+	// Each claim is first asked about by the read that spares idle
+	// workers the claim's write; both must agree.
 	claim := func(owner string, at time.Time, below int64) []directory.Subscription {
+		due := must[bool](t, "SubscriptionsDue")(f.s.SubscriptionsDue(ctx, at, below))
 		var subs []directory.Subscription
 		f.update(func(tx directory.Tx) error {
 			var err error
 			subs, err = tx.ClaimSubscriptions(ctx, owner, at, at.Add(time.Minute), below, 10)
 			return err
 		})
+		if due != (len(subs) > 0) {
+			t.Errorf("SubscriptionsDue(%v, %d) = %v, and the claim took %d", at, below, due, len(subs))
+		}
 		return subs
 	}
 	if got := claim("w1", now, 10); len(got) != 1 || got[0].ID != a.ID || got[0].Position != 0 {
