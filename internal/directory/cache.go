@@ -31,7 +31,7 @@ type objectCache struct {
 	users  map[cacheKey]User
 	// names maps users' userPrincipalName keys to their ids, and nameOf
 	// each id to its key (namecache.go).
-	names  map[nameKey]ObjectID
+	names  map[nameKey]nameEntry
 	nameOf map[cacheKey]string
 }
 
@@ -46,7 +46,7 @@ type cacheKey struct {
 
 func newObjectCache(max int) *objectCache {
 	return &objectCache{max: max, groups: make(map[ObjectID]*Group), users: make(map[cacheKey]User),
-		names: make(map[nameKey]ObjectID), nameOf: make(map[cacheKey]string)}
+		names: make(map[nameKey]nameEntry), nameOf: make(map[cacheKey]string)}
 }
 
 func (c *objectCache) generation() uint64 {

@@ -47,11 +47,27 @@ func TestObjectCacheNamesBounded(t *testing.T) {
 	for i := range 5 {
 		users = append(users, UPNUser{ID: ObjectID(string(rune('a' + i))), UserPrincipalName: string(rune('A'+i)) + "@x"})
 	}
-	c.putNames("t", users, c.generation())
+	c.putNames("t", users, c.generation(), 7)
 	if len(c.names) > 3 || len(c.nameOf) != len(c.names) {
 		t.Fatalf("%d names, %d ids kept, bound 3", len(c.names), len(c.nameOf))
 	}
-	if id, ok := c.userByName("t", "a@x"); !ok || id != "a" {
-		t.Fatalf("first name: %q %v", id, ok)
+	if e, ok := c.userByName("t", "a@x"); !ok || e != (nameEntry{id: "a", at: 7}) {
+		t.Fatalf("first name: %+v %v", e, ok)
+	}
+}
+
+// A name's removal count only rises, and only for the id it names.
+func TestNameSeenVisible(t *testing.T) {
+	c := newObjectCache(10)
+	c.putNames("t", []UPNUser{{ID: "a", UserPrincipalName: "A@x"}, {ID: "b", UserPrincipalName: "B@x"}}, c.generation(), 3)
+	c.seenVisible("t", map[string]ObjectID{"a@x": "a", "b@x": "other", "c@x": "c"}, 5)
+	c.seenVisible("t", map[string]ObjectID{"a@x": "a"}, 4)
+	for key, want := range map[string]nameEntry{"a@x": {"a", 5}, "b@x": {"b", 3}} {
+		if e, _ := c.userByName("t", key); e != want {
+			t.Errorf("%s: %+v, want %+v", key, e, want)
+		}
+	}
+	if _, ok := c.userByName("t", "c@x"); ok {
+		t.Error("seenVisible added a name")
 	}
 }

@@ -37,6 +37,11 @@ type GroupCreate struct {
 	// (provisioning): no nesting rule applies to them and the store checks
 	// their visibility as it adds them, so no second lookup is due.
 	resolved bool
+	// visibleAt is the user removal count at which they were known
+	// visible (-1: not known), and removals receives the count the store
+	// read as it related them (userremovals.go).
+	visibleAt int64
+	removals  *int64
 }
 
 // GroupUpdate changes properties and binds further members and owners, all
@@ -153,7 +158,7 @@ func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Te
 		return err
 	}
 	if c.resolved {
-		return relateUsersTx(ctx, tx, log, *g, c.Owners, c.Members)
+		return relateUsersTx(ctx, tx, log, *g, c)
 	}
 	if err := s.ownCreated(ctx, tx, log, *g); err != nil {
 		return err

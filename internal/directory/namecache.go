@@ -15,24 +15,46 @@ import "context"
 // writes, within Follow's delay for other processes' on SQLite, checked
 // against the change log before use on engines shared by several
 // processes. And a name resolved here still leads only to an id: the
-// write transaction checks again that the user is visible.
+// write transaction checks again that the user is visible, unless no user
+// has gone since the entry's removal count (userremovals.go).
 
 type nameKey struct {
 	tenant TenantID
 	key    string // foldKey of the userPrincipalName
 }
 
-// userByName returns the id of the user whose folded name is key.
-func (c *objectCache) userByName(tenant TenantID, key string) (ObjectID, bool) {
+// nameEntry is a user's id and the store's count of user removals read
+// before the user was last seen visible (-1: none known).
+type nameEntry struct {
+	id ObjectID
+	at int64
+}
+
+// userByName returns the entry of the user whose folded name is key.
+func (c *objectCache) userByName(tenant TenantID, key string) (nameEntry, bool) {
 	c.mu.RLock()
-	id, ok := c.names[nameKey{tenant, key}]
+	e, ok := c.names[nameKey{tenant, key}]
 	c.mu.RUnlock()
-	return id, ok
+	return e, ok
+}
+
+// seenVisible records that the users named by keys were visible when the
+// removal count was at, unless they have been dropped or renamed since.
+func (c *objectCache) seenVisible(tenant TenantID, keys map[string]ObjectID, at int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, id := range keys {
+		k := nameKey{tenant, key}
+		if e, ok := c.names[k]; ok && e.id == id && e.at < at {
+			c.names[k] = nameEntry{id: id, at: at}
+		}
+	}
 }
 
 // putNames remembers the names of users read when the cache was at
-// generation gen, unless it has been invalidated since.
-func (c *objectCache) putNames(tenant TenantID, users []UPNUser, gen uint64) {
+// generation gen and the removal count at at, unless the cache has been
+// invalidated since.
+func (c *objectCache) putNames(tenant TenantID, users []UPNUser, gen uint64, at int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
@@ -49,7 +71,7 @@ func (c *objectCache) putNames(tenant TenantID, users []UPNUser, gen uint64) {
 			delete(c.names, nameKey{tenant, old})
 		}
 		key := foldKey(u.UserPrincipalName)
-		c.names[nameKey{tenant, key}] = u.ID
+		c.names[nameKey{tenant, key}] = nameEntry{id: u.ID, at: at}
 		c.nameOf[k] = key
 	}
 }
@@ -65,32 +87,38 @@ func (c *objectCache) forgetName(k cacheKey) {
 // userIDsByUPN is the store's UserIDsByUPN through the read cache: only
 // the names it does not know go to the store. Names it knows come back as
 // given, which the caller compares case-insensitively, as the store does.
-func (s *Service) userIDsByUPN(ctx context.Context, tenant TenantID, upns []string) ([]UPNUser, error) {
+// It also returns the removal count at which every user returned was
+// known visible: the lowest of the cache entries' and mark, the count
+// read before this call (-1: none).
+func (s *Service) userIDsByUPN(ctx context.Context, tenant TenantID, upns []string, mark int64) ([]UPNUser, int64, error) {
 	ctx, err := s.checkCaches(ctx, tenant)
 	if err != nil {
-		return nil, err
+		return nil, -1, err
 	}
 	c := s.objects(ctx, tenant)
 	if c == nil {
-		return s.store.UserIDsByUPN(ctx, tenant, upns)
+		users, err := s.store.UserIDsByUPN(ctx, tenant, upns)
+		return users, mark, err
 	}
 	out := make([]UPNUser, 0, len(upns))
 	var missing []string
+	at := mark
 	for _, n := range upns {
-		if id, ok := c.userByName(tenant, foldKey(n)); ok {
-			out = append(out, UPNUser{ID: id, UserPrincipalName: n})
+		if e, ok := c.userByName(tenant, foldKey(n)); ok {
+			out = append(out, UPNUser{ID: e.id, UserPrincipalName: n})
+			at = min(at, e.at)
 		} else {
 			missing = append(missing, n)
 		}
 	}
 	if len(missing) == 0 {
-		return out, nil
+		return out, at, nil
 	}
 	gen := c.generation()
 	found, err := s.store.UserIDsByUPN(ctx, tenant, missing)
 	if err != nil {
-		return nil, err
+		return nil, -1, err
 	}
-	c.putNames(tenant, found, gen)
-	return append(out, found...), nil
+	c.putNames(tenant, found, gen, mark)
+	return append(out, found...), at, nil
 }

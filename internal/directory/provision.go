@@ -103,14 +103,16 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	// it the store checks again that every user is still visible
 	// (RelateNewGroup), so a user deleted meanwhile fails the whole call.
 	given := map[ObjectID]string{}
-	owners, members, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, given)
+	owners, members, visibleAt, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, given, s.userRemovals(ctx))
 	if err != nil {
 		return Provisioned{}, err
 	}
 	var out Provisioned
+	checked := int64(-1)
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		out = Provisioned{Group: g}
-		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true}
+		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true,
+			visibleAt: visibleAt, removals: &checked}
 		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
 			return err
 		}
@@ -150,7 +152,26 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	if err != nil {
 		return Provisioned{}, err
 	}
+	if checked > visibleAt {
+		s.seenVisible(ctx, tenant, given, checked)
+	}
 	return out, nil
+}
+
+// seenVisible raises the removal count of the names given (by id) that
+// the name cache holds: the write transaction found them visible at at.
+func (s *Service) seenVisible(ctx context.Context, tenant TenantID, given map[ObjectID]string, at int64) {
+	c := s.objects(ctx, tenant)
+	if c == nil {
+		return
+	}
+	keys := make(map[string]ObjectID, len(given))
+	for id, k := range given {
+		if _, isID := ParseObjectID(k); !isID {
+			keys[foldKey(k)] = id
+		}
+	}
+	c.seenVisible(tenant, keys, at)
 }
 
 // replay returns the stored result of p's idempotency key, if one is
@@ -175,8 +196,10 @@ func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, princip
 // resolvePrincipals finds the users named by userPrincipalName or object
 // id as owners and as members, in one round trip for all the names and one
 // for all the ids, if any. Names given twice in a list count once; an
-// unknown owner is reported before an unknown member.
-func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, given map[ObjectID]string) ([]MemberRef, []MemberRef, error) {
+// unknown owner is reported before an unknown member. It also returns the
+// user removal count at which all were known visible, given mark, the
+// count read before it was called (-1: none).
+func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, given map[ObjectID]string, mark int64) ([]MemberRef, []MemberRef, int64, error) {
 	var upns []string
 	var ids []ObjectID
 	for _, k := range slices.Concat(owners, members) {
@@ -187,11 +210,13 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 		}
 	}
 	found := make(map[string]ObjectID, len(owners)+len(members))
+	visibleAt := mark
 	if len(upns) > 0 {
-		users, err := s.userIDsByUPN(ctx, tenant, upns)
+		users, at, err := s.userIDsByUPN(ctx, tenant, upns, mark)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, -1, err
 		}
+		visibleAt = at
 		for _, u := range users {
 			found[foldKey(u.UserPrincipalName)] = u.ID
 		}
@@ -199,7 +224,7 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 	if len(ids) > 0 {
 		objs, err := s.store.Objects(ctx, tenant, ids)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, -1, err
 		}
 		for _, o := range objs {
 			if o.User != nil {
@@ -229,13 +254,13 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 	}
 	o, err := refs("owners", owners)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, -1, err
 	}
 	m, err := refs("members", members)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, -1, err
 	}
-	return o, m, nil
+	return o, m, visibleAt, nil
 }
 
 // union returns a followed by the refs of b not in a.
@@ -261,7 +286,8 @@ func union(a, b []MemberRef) []MemberRef {
 // same store call: on its own (ownCreated) its insert would read the
 // index pages where concurrent calls add their groups' owners, and on
 // PostgreSQL every such pair of calls would then fail one of them.
-func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, members []MemberRef) error {
+func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, c GroupCreate) error {
+	owners, members := c.Owners, c.Members
 	app, appOwner := creatorOwner(ctx)
 	n := len(owners)
 	if appOwner {
@@ -270,7 +296,7 @@ func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, owners, 
 	if n > MaxOwners {
 		return &LimitError{What: "owners", Limit: MaxOwners}
 	}
-	if err := tx.RelateNewGroup(ctx, g.TenantID, g.ID, app.ID, refIDs(owners), refIDs(members)); err != nil {
+	if err := relateNewGroup(ctx, tx, g, app.ID, owners, members, c.visibleAt, c.removals); err != nil {
 		return err
 	}
 	// One allocation for the rows instead of a copy at every doubling: a

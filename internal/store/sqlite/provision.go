@@ -24,6 +24,9 @@ CROSS JOIN users u ON u.tenant_id = ?1 AND u.upn_key = j.value AND u.deleted_at 
 SELECT ?1, j.value, ?2, 'user' FROM json_each(?3) j`
 	qRelateNewMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT ?1, j.value, ?2, 'user' FROM json_each(?3) j`
+	// qUserRemovals is the count of users that stopped being visible
+	// (migration 00200).
+	qUserRemovals = `SELECT n FROM user_removals WHERE id = 1`
 	// qFirstInvisible returns the first id of ?2 that names no visible
 	// user of tenant ?1.
 	qFirstInvisible = `SELECT j.value FROM json_each(?2) j
@@ -55,10 +58,32 @@ func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upn
 	return out, mapErr("read user ids by upn", rows.Err())
 }
 
+// UserRemovals reads the count the triggers of migration 00200 keep.
+func (r reader) UserRemovals(ctx context.Context) (int64, error) {
+	var n int64
+	return n, mapErr("read user removals", r.scanRow(ctx, qUserRemovals, nil, &n))
+}
+
+// RelateNewGroupAt is RelateNewGroup without the check that the users are
+// visible when the removal count is still visibleAt.
+func (t *tx) RelateNewGroupAt(ctx context.Context, tenant directory.TenantID, group, app directory.ObjectID,
+	owners, members []directory.ObjectID, visibleAt int64) (int64, error) {
+	var n int64
+	if err := t.scanRow(ctx, qUserRemovals, nil, &n); err != nil {
+		return 0, mapErr("relate new group", err)
+	}
+	return n, t.relateNewGroup(ctx, tenant, group, app, owners, members, n != visibleAt)
+}
+
 // RelateNewGroup checks that every id names a visible user in one query,
 // then inserts each relation in one statement. The engine is in-process,
 // so the check costs no round trip, and statements stay plain inserts.
 func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, group, app directory.ObjectID, owners, members []directory.ObjectID) error {
+	return t.relateNewGroup(ctx, tenant, group, app, owners, members, true)
+}
+
+func (t *tx) relateNewGroup(ctx context.Context, tenant directory.TenantID, group, app directory.ObjectID,
+	owners, members []directory.ObjectID, check bool) error {
 	if err := directory.RepeatedRelations(owners, members); err != nil {
 		return err
 	}
@@ -73,13 +98,15 @@ func (t *tx) RelateNewGroup(ctx context.Context, tenant directory.TenantID, grou
 		}
 		return &directory.NotFoundError{Kind: directory.KindGroup, ID: string(group)}
 	}
-	var missing string
-	err := t.scanRow(ctx, qFirstInvisible, []any{string(tenant), idList(slices.Concat(owners, members))}, &missing)
-	if err == nil {
-		return &directory.NotFoundError{Kind: directory.KindUser, ID: missing}
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return mapErr("relate new group", err)
+	if check {
+		var missing string
+		err := t.scanRow(ctx, qFirstInvisible, []any{string(tenant), idList(slices.Concat(owners, members))}, &missing)
+		if err == nil {
+			return &directory.NotFoundError{Kind: directory.KindUser, ID: missing}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return mapErr("relate new group", err)
+		}
 	}
 	if err := t.addCreator(ctx, tenant, group, app); err != nil {
 		return err
