@@ -3,6 +3,7 @@ package directory_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -266,7 +267,8 @@ func TestProvisionUserDeletedMeanwhile(t *testing.T) {
 // stores that have it.
 type relateSpy struct {
 	directory.Store
-	calls [][2]int64 // visibleAt, the count the store read
+	calls      [][2]int64 // visibleAt, the count the store read
+	countFails int        // reads of the count that fail before one succeeds
 }
 
 type relateSpyTx struct {
@@ -275,6 +277,10 @@ type relateSpyTx struct {
 }
 
 func (s *relateSpy) UserRemovals(ctx context.Context) (int64, error) {
+	if s.countFails > 0 {
+		s.countFails--
+		return 0, errors.New("count unreadable")
+	}
 	return s.Store.(directory.UserRemovalCounter).UserRemovals(ctx)
 }
 
@@ -333,6 +339,26 @@ func TestProvisionSkipsCheckWhileNoUserWent(t *testing.T) {
 	}
 	if !provision("after-check") {
 		t.Error("the call after a checked one did not skip the check")
+	}
+
+	// A count that could not be read leaves the call's names undated:
+	// the call checks, the count its check read dates them, and the calls
+	// after, which find them in the cache, skip the check again.
+	e.user("dave")
+	spy.countFails = 1
+	req := func(nick string) directory.Provision {
+		p := provisionReq(nick, "alice@example.org")
+		p.Members = append(p.Members, "dave@example.org")
+		return p
+	}
+	for i, want := range []bool{false, true, true} {
+		spy.calls = nil
+		if _, err := svc.ProvisionGroup(ctx, e.tenant.ID, req(fmt.Sprint("undated", i)), renderID); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(spy.calls) == 1 && spy.calls[0][0] == spy.calls[0][1]; got != want {
+			t.Errorf("undated call %d skipped the check: %v, want %v (%v)", i, got, want, spy.calls)
+		}
 	}
 }
 

@@ -45,9 +45,11 @@ func (s *Service) userRemovals(ctx context.Context) int64 {
 
 // relateNewGroup relates users known visible at visibleAt (-1: not
 // known) to the new group g, and sets *checked to the removal count the
-// store read, when it read one.
+// store read, when it read one. A store that counts removals is asked
+// even when visibleAt is unknown: it then checks, and the count it
+// returns lets the caller date the names it checked.
 func relateNewGroup(ctx context.Context, tx Tx, g Group, app ObjectID, owners, members []MemberRef, visibleAt int64, checked *int64) error {
-	if r, ok := tx.(NewGroupRelaterAt); ok && visibleAt >= 0 {
+	if r, ok := tx.(NewGroupRelaterAt); ok {
 		n, err := r.RelateNewGroupAt(ctx, g.TenantID, g.ID, app, refIDs(owners), refIDs(members), visibleAt)
 		if err == nil && checked != nil {
 			*checked = n
