@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 )
 
 const subCols = `id, tenant_id, resource, change_types, notification_url, lifecycle_url, client_state,
@@ -126,8 +127,8 @@ ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor`, name, cursor)
 // SubscriptionsDue reads ClaimSubscriptions's condition.
 func (r reader) SubscriptionsDue(ctx context.Context, now time.Time, below int64) (bool, error) {
 	var due bool
-	err := r.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions
-	WHERE next_attempt_at <= $1 AND lease_until <= $1 AND expires_at > $1 AND position < $2)`, now, below).Scan(&due)
+	err := r.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE `+listsql.SubscriptionDue("$1", "$2")+`)`,
+		now, below).Scan(&due)
 	return due, r.fail("read due subscriptions", err)
 }
 
@@ -135,9 +136,8 @@ func (r reader) SubscriptionsDue(ctx context.Context, now time.Time, below int64
 // moment (SKIP LOCKED) instead of waiting for them.
 func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]directory.Subscription, error) {
 	return t.subscriptions(ctx, "claim subscriptions", `UPDATE subscriptions SET lease_owner = $1, lease_until = $3
-WHERE id IN (SELECT s.id FROM subscriptions s
-	WHERE s.next_attempt_at <= $2 AND s.lease_until <= $2 AND s.expires_at > $2 AND s.position < $4
-	ORDER BY s.next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED)
+WHERE id IN (SELECT id FROM subscriptions WHERE `+listsql.SubscriptionDue("$2", "$4")+`
+	ORDER BY next_attempt_at LIMIT $5 FOR UPDATE SKIP LOCKED)
 RETURNING `+subCols, owner, now, until, below, limit)
 }
 

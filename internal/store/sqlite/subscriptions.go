@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/listsql"
 )
 
 const subCols = `id, tenant_id, resource, change_types, notification_url, lifecycle_url, client_state,
@@ -136,17 +137,16 @@ ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor`, name, cursor)
 
 // SubscriptionsDue reads ClaimSubscriptions's condition.
 func (r reader) SubscriptionsDue(ctx context.Context, now time.Time, below int64) (bool, error) {
-	due, err := r.exists(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions
-	WHERE next_attempt_at <= ?1 AND lease_until <= ?1 AND expires_at > ?1 AND position < ?2)`, micros(now), below)
+	due, err := r.exists(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE `+listsql.SubscriptionDue("?1", "?2")+`)`,
+		micros(now), below)
 	return due, mapErr("read due subscriptions", err)
 }
 
 // ClaimSubscriptions needs no row locks: SQLite has one writer at a time.
 func (t *tx) ClaimSubscriptions(ctx context.Context, owner string, now, until time.Time, below int64, limit int) ([]directory.Subscription, error) {
 	return t.subscriptions(ctx, "claim subscriptions", `UPDATE subscriptions SET lease_owner = ?1, lease_until = ?3
-WHERE id IN (SELECT s.id FROM subscriptions s
-	WHERE s.next_attempt_at <= ?2 AND s.lease_until <= ?2 AND s.expires_at > ?2 AND s.position < ?4
-	ORDER BY s.next_attempt_at LIMIT ?5)
+WHERE id IN (SELECT id FROM subscriptions WHERE `+listsql.SubscriptionDue("?2", "?4")+`
+	ORDER BY next_attempt_at LIMIT ?5)
 RETURNING `+subCols, owner, micros(now), micros(until), below, limit)
 }
 
