@@ -37,11 +37,16 @@ type GroupCreate struct {
 	// (provisioning): no nesting rule applies to them and the store checks
 	// their visibility as it adds them, so no second lookup is due.
 	resolved bool
-	// visibleAt is the user removal count at which they were known
-	// visible (-1: not known), and removals receives the count the store
-	// read as it related them (userremovals.go).
-	visibleAt int64
-	removals  *int64
+	// removals, when set, holds the user removal count at which they were
+	// known visible (-1: not known) and receives the count the store read
+	// as it related them (userremovals.go). Unset, nothing is known: the
+	// count of a new database is 0, so a zero count may not mean that.
+	removals *removalCounts
+}
+
+// removalCounts are the user removal counts of a provisioning call.
+type removalCounts struct {
+	visibleAt, checked int64
 }
 
 // GroupUpdate changes properties and binds further members and owners, all

@@ -108,11 +108,10 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 		return Provisioned{}, err
 	}
 	var out Provisioned
-	checked := int64(-1)
+	counts := removalCounts{visibleAt: visibleAt, checked: -1}
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		out = Provisioned{Group: g}
-		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true,
-			visibleAt: visibleAt, removals: &checked}
+		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true, removals: &counts}
 		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
 			return err
 		}
@@ -152,8 +151,8 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	if err != nil {
 		return Provisioned{}, err
 	}
-	if checked > visibleAt {
-		s.seenVisible(ctx, tenant, given, checked)
+	if counts.checked > counts.visibleAt {
+		s.seenVisible(ctx, tenant, given, counts.checked)
 	}
 	return out, nil
 }
@@ -296,7 +295,7 @@ func relateUsersTx(ctx context.Context, tx Tx, log *changeLog, g Group, c GroupC
 	if n > MaxOwners {
 		return &LimitError{What: "owners", Limit: MaxOwners}
 	}
-	if err := relateNewGroup(ctx, tx, g, app.ID, owners, members, c.visibleAt, c.removals); err != nil {
+	if err := relateNewGroup(ctx, tx, g, app.ID, owners, members, c.removals); err != nil {
 		return err
 	}
 	// One allocation for the rows instead of a copy at every doubling: a

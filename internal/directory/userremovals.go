@@ -43,16 +43,20 @@ func (s *Service) userRemovals(ctx context.Context) int64 {
 	return -1
 }
 
-// relateNewGroup relates users known visible at visibleAt (-1: not
-// known) to the new group g, and sets *checked to the removal count the
-// store read, when it read one. A store that counts removals is asked
-// even when visibleAt is unknown: it then checks, and the count it
-// returns lets the caller date the names it checked.
-func relateNewGroup(ctx context.Context, tx Tx, g Group, app ObjectID, owners, members []MemberRef, visibleAt int64, checked *int64) error {
+// relateNewGroup relates users known visible at c.visibleAt (c nil or
+// -1: not known) to the new group g, and sets c.checked to the removal
+// count the store read, when it read one. A store that counts removals
+// is asked even when the count is unknown: it then checks, and the count
+// it returns lets the caller date the names it checked.
+func relateNewGroup(ctx context.Context, tx Tx, g Group, app ObjectID, owners, members []MemberRef, c *removalCounts) error {
 	if r, ok := tx.(NewGroupRelaterAt); ok {
+		visibleAt := int64(-1)
+		if c != nil {
+			visibleAt = c.visibleAt
+		}
 		n, err := r.RelateNewGroupAt(ctx, g.TenantID, g.ID, app, refIDs(owners), refIDs(members), visibleAt)
-		if err == nil && checked != nil {
-			*checked = n
+		if err == nil && c != nil {
+			c.checked = n
 		}
 		return err
 	}
