@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	msqlite "modernc.org/sqlite"
+
+	"groupd/internal/store/sqlite/walvfs"
 )
 
 func TestSyncsWithFdatasync(t *testing.T) {
@@ -22,11 +24,11 @@ func TestSyncsWithFdatasync(t *testing.T) {
 	if _, err := f.WriteString("frame"); err != nil {
 		t.Fatal(err)
 	}
-	if err := syncData(f); err != nil {
-		t.Fatalf("syncData: %v", err)
+	if err := walvfs.SyncData(f); err != nil {
+		t.Fatalf("SyncData: %v", err)
 	}
 	f.Close()
-	if err := syncData(f); err == nil {
-		t.Error("syncData of a closed file succeeded")
+	if err := walvfs.SyncData(f); err == nil {
+		t.Error("SyncData of a closed file succeeded")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"groupd/internal/directory"
+	"groupd/internal/store/sqlite/walvfs"
 )
 
 // Durability without making the writer wait for the disk. The writer
@@ -21,8 +22,9 @@ import (
 // next one runs, so the commit rate is bound by the writer's CPU instead of
 // by the latency of the disk, and nothing is acknowledged before it is
 // durable. Checkpoints stay safe: SQLite syncs the WAL before copying
-// frames into the database file, and the database file before reusing the
-// WAL, whatever the synchronous setting.
+// frames into the database file, and the database file is synced before
+// the WAL is reused, truncated or deleted (by SQLite, or by walvfs when a
+// restart left that sync out), whatever the synchronous setting.
 //
 // Other connections can read a commit up to one fsync before it is
 // durable, as with any WAL database at synchronous=NORMAL. The change log
@@ -55,14 +57,14 @@ type syncer struct {
 	mu      sync.Mutex    // guards failed
 	failed  error         // sticky: after a failed fsync nothing is acknowledged
 	file    *os.File      // used by run only
-	// syncFile is syncData; tests hold or fail it.
+	// syncFile is walvfs.SyncData; tests hold or fail it.
 	syncFile func(*os.File) error
 }
 
 func newSyncer(dbPath string) *syncer {
 	return &syncer{path: dbPath + "-wal", items: make(chan syncItem, maxPendingSyncs),
 		quit: make(chan struct{}), stopped: make(chan struct{}), wake: make(chan struct{}, 1),
-		syncFile: syncData}
+		syncFile: walvfs.SyncData}
 }
 
 // err is the sticky failure, if any.

@@ -50,10 +50,11 @@ type Store struct {
 	restartFrames int64
 	shrinkSize    int64
 	shrinkAfter   time.Duration
-	walRestart    atomic.Bool  // the checkpointer asks the write loop to restart the WAL
-	walRestarts   atomic.Int64 // restarts done, for tests
-	walShrinks    atomic.Int64 // truncations done, for tests
-	sync          *syncer      // makes commits durable off the write loop (durable.go)
+	walRestart    atomic.Bool    // the checkpointer asks the write loop to restart the WAL
+	background    sync.WaitGroup // syncs of the database file a restart started (restartWAL)
+	walRestarts   atomic.Int64   // restarts done, for tests
+	walShrinks    atomic.Int64   // truncations done, for tests
+	sync          *syncer        // makes commits durable off the write loop (durable.go)
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -242,6 +243,7 @@ func (s *Store) Close() error {
 		s.closed.Store(true)
 		close(s.closing)
 		<-s.loopDone
+		s.background.Wait()
 		close(s.sync.quit)
 		<-s.sync.stopped
 		<-s.ckptDone

@@ -21,6 +21,10 @@ func xTruncate(tls *libc.TLS, p uintptr, size int64) int32 {
 	if rc := flush(tls, p); rc != lib.SQLITE_OK {
 		return rc
 	}
+	// Frames past size are lost (dbsync.go).
+	if rc := syncDatabaseOf(p); rc != lib.SQLITE_OK {
+		return rc
+	}
 	shim(p).next = -1
 	w, m := wrapped(p)
 	return fn[func(*libc.TLS, uintptr, int64) int32](m.FxTruncate)(tls, w, size)

@@ -9,7 +9,10 @@
 // one ended in memory, handing them to the wrapped file in one write when
 // the commit frame is complete. Everything else reaches the wrapped VFS
 // unchanged: database and journal files are the default VFS's own files,
-// without a layer in between.
+// without a layer in between, but for a database file's sync and close.
+//
+// It also syncs the database file before a WAL's frames are lost, which
+// lets the sync at the end of a checkpoint be left out (dbsync.go).
 //
 // Nothing becomes visible or durable later than without it: readers find
 // a transaction's frames through the wal-index, which SQLite updates only
@@ -59,6 +62,7 @@ type file struct {
 	start  int64   // file offset of buf's first byte
 	next   int64   // offset just past the last write; -1 after a failure
 	commit int32   // the last write gathered is a commit frame's header
+	name   uintptr // the file's path (SQLite's, valid while it is open)
 }
 
 const realOffset = (unsafe.Sizeof(file{}) + 15) &^ 15
@@ -99,6 +103,7 @@ func register() error {
 	vfs.FzName = name
 	vfs.FszOsFile = r.FszOsFile + int32(realOffset)
 	setFunc(&vfs.FxOpen, xOpen)
+	setFunc(&vfs.FxDelete, xDelete)
 
 	methods.FiVersion = 3
 	setFunc(&methods.FxClose, xClose)
@@ -148,11 +153,16 @@ func wrapped(p uintptr) (uintptr, *lib.Tsqlite3_io_methods) {
 func xOpen(tls *libc.TLS, _ uintptr, zName, p uintptr, flags int32, pOutFlags uintptr) int32 {
 	open := fn[func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32]((*lib.Tsqlite3_vfs)(cptr(real)).FxOpen)
 	if flags&lib.SQLITE_OPEN_WAL == 0 {
-		// The wrapped VFS's file, with its methods, and nothing between.
-		return open(tls, real, zName, p, flags, pOutFlags)
+		// The wrapped VFS's file, with its methods, and nothing between
+		// but our sync and close of a database file (dbsync.go).
+		rc := open(tls, real, zName, p, flags, pOutFlags)
+		if rc == lib.SQLITE_OK && flags&lib.SQLITE_OPEN_MAIN_DB != 0 && zName != 0 {
+			hookDatabase(p, libc.GoString(zName))
+		}
+		return rc
 	}
 	f := shim(p)
-	*f = file{next: -1}
+	*f = file{next: -1, name: zName}
 	if rc := open(tls, real, zName, p+realOffset, flags, pOutFlags); rc != lib.SQLITE_OK {
 		return rc // f.base.pMethods stays nil: SQLite will not close it
 	}
@@ -179,6 +189,13 @@ func xClose(tls *libc.TLS, p uintptr) int32 {
 // large; any other write first writes what is gathered, then itself.
 func xWrite(tls *libc.TLS, p, zBuf uintptr, iAmt int32, iOfst int64) int32 {
 	f := shim(p)
+	if iOfst == 0 {
+		// The WAL's header: the file starts over, and the frames it held
+		// are lost once this is written (dbsync.go).
+		if rc := syncDatabaseOf(p); rc != lib.SQLITE_OK {
+			return rc
+		}
+	}
 	if iOfst != f.next || !reserve(tls, f, int64(iAmt)) {
 		if rc := flush(tls, p); rc != lib.SQLITE_OK {
 			return rc
