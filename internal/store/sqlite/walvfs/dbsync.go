@@ -47,8 +47,16 @@ var (
 	leftOut   atomic.Int64                // database syncs left out, ever
 
 	failedMu sync.Mutex
-	failed   = map[string]error{} // sticky: a failed sync may have dropped pages
+	failed   []failedSync // sticky: a failed sync may have dropped pages
 )
+
+// failedSync is a database file whose sync failed, and how. The file
+// stays open, so that its identity is not given to another file.
+type failedSync struct {
+	f    *os.File
+	file os.FileInfo
+	err  error
+}
 
 // hookDatabase gives the database file p, just opened by the wrapped VFS,
 // our xSync and xClose. A file whose methods are not the table copied
@@ -115,34 +123,44 @@ func WithoutDatabaseSync(path string, f func()) bool {
 	return leftOut.Load() != before
 }
 
-// syncDatabase is SyncDatabase; tests watch it.
-var syncDatabase = SyncDatabase
+// syncDatabase is SyncDatabase and syncData SyncData; tests watch them.
+var (
+	syncDatabase = SyncDatabase
+	syncData     = SyncData
+)
 
 // SyncDatabase makes the database file at path durable. Once a sync of a
 // file failed, every later one fails too: the kernel may have dropped the
 // pages it could not write, and a later sync that succeeds does not bring
 // them back, so no WAL frame that also holds them may be lost.
+// Files are told apart by identity, not by name: SQLite names a file by
+// its full path, groupd by the path it was given.
 func SyncDatabase(path string) error {
-	failedMu.Lock()
-	err := failed[path]
-	failedMu.Unlock()
-	if err != nil {
-		return err
-	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err == nil {
-		err = SyncData(f)
-		f.Close()
-	}
 	if err != nil {
-		failedMu.Lock()
-		failed[path] = err
-		failedMu.Unlock()
+		return err
 	}
-	return err
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	failedMu.Lock()
+	defer failedMu.Unlock()
+	for _, x := range failed {
+		if os.SameFile(x.file, fi) {
+			f.Close()
+			return x.err
+		}
+	}
+	if err := syncData(f); err != nil {
+		failed = append(failed, failedSync{f: f, file: fi, err: err})
+		return err
+	}
+	return f.Close()
 }
 
 // syncDatabaseOf syncs the database file of the WAL file p.

@@ -153,3 +153,32 @@ func newDBAt(t *testing.T, dir string) *sql.DB {
 	t.Helper()
 	return open(t, filepath.Join(dir, "t.db"), true, "journal_mode(WAL)", "synchronous(NORMAL)", "wal_autocheckpoint(0)")
 }
+
+// Once a sync of a database file failed, later ones fail too, whatever
+// name the file is given; other files sync.
+func TestDatabaseSyncFailureSticks(t *testing.T) {
+	dir := t.TempDir()
+	path, other := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	for _, p := range []string{path, other} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	injected := errors.New("injected")
+	prev := syncData
+	syncData = func(*os.File) error { return injected }
+	err := SyncDatabase(path)
+	syncData = prev
+	if !errors.Is(err, injected) {
+		t.Fatalf("SyncDatabase = %v, want the injected failure", err)
+	}
+	if err := SyncDatabase(filepath.Join(dir, ".", "a.db")); !errors.Is(err, injected) {
+		t.Errorf("the next sync of the file = %v, want the first failure again", err)
+	}
+	if err := SyncDatabase(other); err != nil {
+		t.Errorf("another file: %v", err)
+	}
+	if err := SyncDatabase(filepath.Join(dir, "none.db")); err != nil {
+		t.Errorf("a file that is not there: %v", err)
+	}
+}
