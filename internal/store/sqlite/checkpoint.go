@@ -190,6 +190,7 @@ func (s *Store) restartWAL(w *writeConn) {
 		s.walRestarts.Add(1)
 	}
 	if deferred {
+		s.walSyncsLeftOut.Add(1)
 		// Its failure is the header's to report: it is sticky.
 		s.background.Go(func() { _ = walvfs.SyncDatabase(s.path) })
 	}

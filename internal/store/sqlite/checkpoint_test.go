@@ -176,6 +176,9 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 	if n := s.walRestarts.Load(); n < 3 {
 		t.Errorf("the WAL was restarted %d times in 20 s of writes, want 3", n)
 	}
+	if s.walSyncsLeftOut.Load() == 0 {
+		t.Error("no restart left its sync of the database file out")
+	}
 	n, err := count()
 	if err != nil {
 		t.Fatal(err)

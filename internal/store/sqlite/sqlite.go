@@ -46,15 +46,16 @@ type Store struct {
 	closed   atomic.Bool
 	commits  atomic.Int64 // transactions committed by the write loop
 	// The checkpointer's settings, read at Open (checkpoint.go).
-	ckptEvery     time.Duration
-	restartFrames int64
-	shrinkSize    int64
-	shrinkAfter   time.Duration
-	walRestart    atomic.Bool    // the checkpointer asks the write loop to restart the WAL
-	background    sync.WaitGroup // syncs of the database file a restart started (restartWAL)
-	walRestarts   atomic.Int64   // restarts done, for tests
-	walShrinks    atomic.Int64   // truncations done, for tests
-	sync          *syncer        // makes commits durable off the write loop (durable.go)
+	ckptEvery       time.Duration
+	restartFrames   int64
+	shrinkSize      int64
+	shrinkAfter     time.Duration
+	walRestart      atomic.Bool    // the checkpointer asks the write loop to restart the WAL
+	background      sync.WaitGroup // syncs of the database file a restart started (restartWAL)
+	walRestarts     atomic.Int64   // restarts done, for tests
+	walSyncsLeftOut atomic.Int64   // restarts that left their database sync to walvfs, for tests
+	walShrinks      atomic.Int64   // truncations done, for tests
+	sync            *syncer        // makes commits durable off the write loop (durable.go)
 }
 
 var _ directory.Store = (*Store)(nil)
