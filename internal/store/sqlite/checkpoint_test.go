@@ -186,4 +186,16 @@ func TestWALRestartsUnderSteadyWrites(t *testing.T) {
 	if int64(n) != written.Load() {
 		t.Errorf("%d users read back, %d written", n, written.Load())
 	}
+	// Close waits for the sync a restart started, and the files it leaves
+	// hold every user.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(ctx, s.path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, err := count(); err != nil || int64(n) != written.Load() {
+		t.Errorf("%d users read back after reopening (%v), %d written", n, err, written.Load())
+	}
 }
