@@ -26,7 +26,11 @@ type runResult struct {
 	errors   int           // other statuses, broken connections
 	firstErr string        // what the first error was, to tell them apart
 	elapsed  time.Duration // the measured window
+	from, to time.Time     // its bounds
 	lat      []time.Duration
+	// serverLat are the same answers' durations inside groupd, sorted,
+	// for the operations that ask for them (serverlat.go).
+	serverLat []time.Duration
 }
 
 func (r runResult) rps() float64 { return float64(r.requests) / r.elapsed.Seconds() }
@@ -66,7 +70,7 @@ func load(target, addr string, req requests, conns int, warmup, dur time.Duratio
 		wg.Go(func() { res[i] = worker(addr, func(n int) []byte { return req(i, n) }, measureFrom, end, maxPerConn) })
 	}
 	wg.Wait()
-	out := runResult{target: target, elapsed: dur}
+	out := runResult{target: target, elapsed: dur, from: measureFrom, to: end}
 	for _, r := range res {
 		out.requests += r.requests
 		out.all += r.all

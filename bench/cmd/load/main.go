@@ -184,7 +184,8 @@ func run(ctx context.Context, o options, out io.Writer) error {
 		serveEnv = append(serveEnv, "GROUPD_PPROF="+o.pprof)
 	}
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+ds.Password))
-	groupd, err := start(ctx, "groupd", o.groupdBin, serveArgs, serveEnv, filepath.Join(dir, "groupd.log"))
+	groupdLog := filepath.Join(dir, "groupd.log")
+	groupd, err := start(ctx, "groupd", o.groupdBin, serveArgs, serveEnv, groupdLog)
 	if err != nil {
 		return err
 	}
@@ -248,10 +249,14 @@ func run(ctx context.Context, o options, out io.Writer) error {
 				limit = min(limit, p.maxPerConn)
 			}
 			prof := profileDuring(o, p.name, round)
-			cpu0 := groupd.cpuTime()
+			cpu0, logFrom := groupd.cpuTime(), logSize(groupdLog)
 			r := load(p.name, groupd.addr, p.req, cmp.Or(p.conns, o.conns), o.warmup, o.duration, limit)
 			r.cpu = groupd.cpuTime() - cpu0
 			prof()
+			if p.serverPath != "" {
+				// Without the log's lines the run line just lacks them.
+				r.serverLat, _ = serverLatencies(groupdLog, logFrom, p.serverPath, r.from, r.to)
+			}
 			results[p.name] = append(results[p.name], r)
 			printRun(out, round+1, p.name, r)
 		}

@@ -19,6 +19,9 @@ type op struct {
 	req        requests
 	maxPerConn int
 	conns      int // connections of its runs; 0: -conns
+	// serverPath, when set, is the path whose durations inside groupd
+	// the run line gives too (serverlat.go).
+	serverPath string
 }
 
 // opSet is what the operations need to know about the directory.
@@ -84,7 +87,7 @@ func (s opSet) ops(round int) []op {
 		// every call creates a new group, the probe's too.
 		prov := s.prov.call(s, round)
 		ops = append(ops, op{name: "POST /api/ProvisionGroup", target: fmt.Sprintf("p99 < 50ms at %d clients", s.provConns),
-			probe: prov(-1, 1), req: prov, conns: s.provConns})
+			probe: prov(-1, 1), req: prov, conns: s.provConns, serverPath: "/api/ProvisionGroup"})
 	}
 	return ops
 }

@@ -44,8 +44,12 @@ func printRun(out io.Writer, round int, name string, r runResult) {
 	if c := r.cpuPerRequest(); c > 0 {
 		cpu = fmt.Sprintf("  cpu %v/req", c.Round(time.Microsecond))
 	}
-	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s%s\n",
-		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors, cpu, first)
+	server := ""
+	if len(r.serverLat) > 0 {
+		server = fmt.Sprintf("  in groupd p50 %v p99 %v", round3(percentile(r.serverLat, 0.50)), round3(percentile(r.serverLat, 0.99)))
+	}
+	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s%s%s\n",
+		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors, cpu, server, first)
 }
 
 // printTable prints per operation the medians over the rounds, the ratio
@@ -85,6 +89,17 @@ func printTable(out io.Writer, ops []op, results map[string][]runResult, failed 
 	row("hello", "ceiling")
 	for _, p := range ops {
 		row(p.name, p.target)
+	}
+	for _, p := range ops {
+		var p99 []float64
+		for _, r := range results[p.name] {
+			if len(r.serverLat) > 0 {
+				p99 = append(p99, float64(percentile(r.serverLat, 0.99)))
+			}
+		}
+		if len(p99) > 0 {
+			fmt.Fprintf(out, "%-36s %30v  p99 inside groupd (its access log), median of rounds\n", p.name, round3(time.Duration(median(p99))))
+		}
 	}
 	fmt.Fprintf(out, "\nresident memory after the runs: groupd %.1f MB, hello %.1f MB (target: groupd under 300 MB)\n", groupdRSS, helloRSS)
 }
