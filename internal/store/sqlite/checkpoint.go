@@ -177,10 +177,9 @@ func (s *Store) checkpoint(db *sql.DB) {
 // random places in the file, and with it the restart held the writer
 // 20-68 ms in provisioning runs with random users, 3-21 ms without (and
 // the next commit 2-32 ms). The sync starts at once beside the next
-// batch instead, and the WAL's
-// header, which that batch's commit writes first, waits for a sync of
-// the database file of its own (walvfs), so no frame is lost before the
-// pages copied from it are durable.
+// batch instead, and the WAL's header, which that batch's commit writes
+// first, waits for a sync of the database file of its own (walvfs), so
+// no frame is lost before the pages copied from it are durable.
 func (s *Store) restartWAL(w *writeConn) {
 	if !s.walRestart.Swap(false) {
 		return

@@ -32,8 +32,8 @@ import (
 // database without this VFS while groupd runs is outside that promise,
 // as it is outside groupd's others (counters, the change log).
 
-// dbFile is an open database file whose syncs may be left out, by its
-// sqlite3_file address.
+// dbFiles holds the open database files whose syncs may be left out, by
+// their sqlite3_file address; the rest is the state of the hooks below.
 var (
 	dbMu    sync.Mutex
 	dbFiles = map[uintptr]os.FileInfo{}
