@@ -165,6 +165,10 @@ var GroupSchema = Schema{
 		{Name: "owners", Props: selectable(userProps())},
 		{Name: "memberOf", Props: selectable(groupProps())},
 	},
+	Unexpanded: []string{"transitiveMembers", "transitiveMemberOf", "createdOnBehalfOf", "settings",
+		"photo", "photos", "extensions", "team", "appRoleAssignments", "permissionGrants", "drive", "drives",
+		"sites", "calendar", "calendarView", "events", "conversations", "threads", "acceptedSenders",
+		"rejectedSenders", "membersWithLicenseErrors", "groupLifecyclePolicies", "onenote", "planner"},
 }
 
 // UserSchema is microsoft.graph.user. Expandable: memberOf (groups).
@@ -175,6 +179,12 @@ var UserSchema = Schema{
 	Relationships: []Relationship{
 		{Name: "memberOf", Props: selectable(groupProps())},
 	},
+	Unexpanded: []string{"transitiveMemberOf", "manager", "directReports", "ownedObjects", "ownedDevices",
+		"registeredDevices", "createdObjects", "appRoleAssignments", "oauth2PermissionGrants",
+		"licenseDetails", "joinedTeams", "drive", "drives", "calendar", "calendars", "calendarView", "events",
+		"contacts", "contactFolders", "mailFolders", "messages", "people", "photo", "photos", "extensions",
+		"outlook", "planner", "onenote", "insights", "settings", "teamwork", "todo", "authentication",
+		"sponsors"},
 }
 
 // DirectoryObjectSchema is microsoft.graph.directoryObject as groupd lists

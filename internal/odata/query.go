@@ -73,6 +73,9 @@ func parseExpand(v string, s *Schema) (*Expand, *Error) {
 		if p, isProp := s.Lookup(name); isProp {
 			return nil, badRequest("$expand", failed+"Property '%s' on type '%s' is not a navigation property or complex property. Only navigation properties can be expanded.", p.Name, s.EntityType)
 		}
+		if r, known := s.unexpanded(name); known {
+			return nil, unsupported("$expand", "Expanding '%s' is not supported by this service; on type '%s' $expand may name %s.", r, s.EntityType, s.expandable())
+		}
 		return nil, errNotFound("$expand", failed, quote(name), s)
 	}
 	e := &Expand{Relationship: rel.Name}

@@ -98,6 +98,10 @@ type Schema struct {
 	Resource      string // "Group", as Graph names the resource in messages
 	Props         map[string]Prop
 	Relationships []Relationship
+	// Unexpanded are relationships the type has in Microsoft Graph that
+	// groupd does not expand, so that $expand of one is refused as
+	// unsupported instead of as a misspelled name.
+	Unexpanded []string
 }
 
 // Lookup finds a property by name, case-insensitively as Graph does, and
@@ -126,6 +130,26 @@ func (s *Schema) relationship(name string) (Relationship, bool) {
 		}
 	}
 	return Relationship{}, false
+}
+
+// unexpanded finds name among the relationships groupd does not expand,
+// case-insensitively, and returns it as Graph spells it.
+func (s *Schema) unexpanded(name string) (string, bool) {
+	for _, r := range s.Unexpanded {
+		if strings.EqualFold(r, name) {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+// expandable lists the relationships $expand may name, for messages.
+func (s *Schema) expandable() string {
+	names := make([]string, len(s.Relationships))
+	for i, r := range s.Relationships {
+		names[i] = r.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // newProps indexes list by name.

@@ -97,6 +97,31 @@ func TestDirectoryObjectSchema(t *testing.T) {
 	wantErr(t, "no relationships", err, CodeBadRequest, "$expand", "Could not find a property named 'members' on type 'microsoft.graph.directoryObject'.")
 }
 
+// A relationship Graph has and groupd does not expand is refused as
+// unsupported, naming what may be expanded; a misspelled one stays a bad
+// request about an unknown property.
+func TestUnexpandedRelationships(t *testing.T) {
+	opts := Options{Allowed: EntityOptions}
+	_, err := Parse(q("$expand", "Drive"), GroupSchema, opts)
+	wantErr(t, "group drive", err, CodeUnsupportedQuery, "$expand",
+		"Expanding 'drive' is not supported by this service; on type 'microsoft.graph.group' $expand may name members, owners, memberOf.")
+	_, err = Parse(q("$expand", "manager($select=id)"), UserSchema, opts)
+	wantErr(t, "user manager", err, CodeUnsupportedQuery, "$expand",
+		"Expanding 'manager' is not supported by this service; on type 'microsoft.graph.user' $expand may name memberOf.")
+	_, err = Parse(q("$expand", "drvie"), GroupSchema, opts)
+	wantErr(t, "misspelled", err, CodeBadRequest, "$expand", "Could not find a property named 'drvie' on type 'microsoft.graph.group'.")
+	for _, s := range []*Schema{&GroupSchema, &UserSchema} {
+		for _, name := range s.Unexpanded {
+			if _, ok := s.relationship(name); ok {
+				t.Errorf("%s: %s is expanded and listed as not", s.EntityType, name)
+			}
+			if _, ok := s.Lookup(name); ok {
+				t.Errorf("%s: %s is a property and listed as a relationship", s.EntityType, name)
+			}
+		}
+	}
+}
+
 func BenchmarkParse(b *testing.B) {
 	v := q(
 		"$filter", "(groupTypes/any(c:c eq 'Unified') or securityEnabled eq true) and startsWith(displayName,'Sales') and createdDateTime ge 2024-01-01T00:00:00Z",

@@ -15,7 +15,6 @@ type op struct {
 	// probe is sent once before the runs; a non-2xx answer makes the op an
 	// error row instead of a measurement (an endpoint this build lacks).
 	probe      []byte
-	probeError string
 	req        requests
 	maxPerConn int
 	conns      int // connections of its runs; 0: -conns

@@ -32,12 +32,6 @@ var (
 	reIDIn = regexp.MustCompile(`^id in \(([^)]*)\)$`)
 )
 
-// deltaQuery is a parsed delta request.
-type deltaQuery struct {
-	req     directory.DeltaRequest
-	members bool // members@delta is wanted (groups)
-}
-
 // parseDelta reads the query options Graph accepts on delta: $select,
 // $filter on ids, $deltatoken and $skiptoken, and the page size from
 // Prefer: odata.maxpagesize.

@@ -70,13 +70,6 @@ var groupSchema = newSchema("microsoft.graph.group", groupDefaults, groupProps)
 func null[T any](e *enc, _ *T)      { e.raw("null") }
 func emptyList[T any](e *enc, _ *T) { e.raw("[]") }
 
-// groupNavigation lists group relationships, so that $expand of one that
-// exists but cannot be expanded here is told apart from a typo.
-var groupNavigation = []string{"members", "owners", "memberOf", "transitiveMembers", "transitiveMemberOf",
-	"createdOnBehalfOf", "settings", "photo", "photos", "extensions", "team", "appRoleAssignments",
-	"permissionGrants", "drive", "drives", "sites", "calendar", "events", "conversations", "threads",
-	"acceptedSenders", "rejectedSenders", "membersWithLicenseErrors", "groupLifecyclePolicies", "onenote", "planner"}
-
 // getGroup answers GET /groups/{id}, and GET /groups/$count, which the
 // route table cannot tell apart from it.
 func (a *api) getGroup(rq *request) error {

@@ -146,6 +146,7 @@ func TestQueryOptionsRefused(t *testing.T) {
 		{"/users?$select=securityEnabled", "BadRequest", "Parsing OData Select and Expand failed: Could not find a property named 'securityEnabled' on type 'microsoft.graph.user'."},
 		{"/groups/" + g + "/members?$select=nope", "BadRequest", "Parsing OData Select and Expand failed: Could not find a property named 'nope' on type 'microsoft.graph.directoryObject'."},
 		{"/groups?$expand=nope", "BadRequest", "Parsing OData Select and Expand failed: Could not find a property named 'nope' on type 'microsoft.graph.group'."},
+		{"/groups/" + g + "?$expand=team", "Request_UnsupportedQuery", "Expanding 'team' is not supported by this service; on type 'microsoft.graph.group' $expand may name members, owners, memberOf."},
 		{"/groups/" + g + "?$expand=members,owners", "Request_UnsupportedQuery", "Only one relationship can be expanded in a request: 'members,owners'."},
 	} {
 		e.do("GET", tc.path, nil).wantError(t, http.StatusBadRequest, tc.code, tc.msg)

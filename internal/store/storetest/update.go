@@ -89,16 +89,16 @@ func testUpdateReadsOwnWrites(t *testing.T, f *fixture) {
 		}
 		got, err := tx.UserByUPN(ctx, tid, u.UserPrincipalName)
 		if err != nil {
-			return fmt.Errorf("UserByUPN in tx: %w", err)
+			return fmt.Errorf("reading a user by UPN in the tx: %w", err)
 		}
 		sameUser(t, "user read in its tx", got, u)
 		in, err := tx.Contains(ctx, tid, g.ID, u.ID)
 		if err != nil || !in {
-			return fmt.Errorf("Contains in tx = %v, %v", in, err)
+			return fmt.Errorf("membership in the tx = %v, %v", in, err)
 		}
 		rows, err := tx.Changes(ctx, 0, 10)
 		if err != nil || len(rows) != 1 {
-			return fmt.Errorf("Changes in tx: %d rows, %v", len(rows), err)
+			return fmt.Errorf("the change log in the tx: %d rows, %v", len(rows), err)
 		}
 		return nil
 	})
