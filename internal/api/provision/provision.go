@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -96,10 +97,17 @@ func parse(w http.ResponseWriter, r *http.Request) (request, error) {
 	default:
 		return rq, visibilityError()
 	}
-	for _, list := range [][]string{rq.OwnerUPNs, rq.MemberUPNs} {
-		for _, v := range list {
+	if len(rq.OwnerUPNs) == 0 {
+		return rq, badRequest("Request_BadRequest", "Property ownerUPNs must name at least one owner.", "ownerUPNs", "PropertyRequired")
+	}
+	for _, list := range []struct {
+		name string
+		upns []string
+	}{{"ownerUPNs", rq.OwnerUPNs}, {"memberUPNs", rq.MemberUPNs}} {
+		for i, v := range list.upns {
 			if strings.TrimSpace(v) == "" {
-				return rq, badRequest("Request_BadRequest", "A user principal name is empty.", "", "")
+				return rq, badRequest("Request_BadRequest", fmt.Sprintf("Property %s has an empty user principal name at index %d.", list.name, i),
+					list.name, "InvalidValue")
 			}
 		}
 	}

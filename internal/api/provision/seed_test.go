@@ -214,7 +214,9 @@ func TestSeedErrors(t *testing.T) {
 	})
 	t.Run("Owners", func(t *testing.T) {
 		e.provision(body(func(m map[string]any) { m["ownerUPNs"] = []string{} })).
-			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property ownerUPNs is required.", "ownerUPNs", "PropertyRequired")
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property ownerUPNs must name at least one owner.", "ownerUPNs", "PropertyRequired")
+		e.provision(body(func(m map[string]any) { m["ownerUPNs"] = []string{"u0@" + domain, " "} })).
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property ownerUPNs has an empty user principal name at index 1.", "ownerUPNs", "InvalidValue")
 		many := make([]string, directory.MaxOwners+1)
 		for i := range many {
 			many[i] = "u" + strconv.Itoa(i) + "@" + domain
@@ -230,7 +232,7 @@ func TestSeedErrors(t *testing.T) {
 		e.provision(body(func(m map[string]any) { m["memberUPNs"] = many })).
 			wantError(t, http.StatusBadRequest, "Request_BadRequest", "At most 1000 values are allowed in memberUPNs.", "memberUPNs", "LimitExceeded")
 		e.provision(body(func(m map[string]any) { m["memberUPNs"] = []string{" "} })).
-			wantError(t, http.StatusBadRequest, "Request_BadRequest", "A user principal name is empty.", "", "")
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property memberUPNs has an empty user principal name at index 0.", "memberUPNs", "InvalidValue")
 	})
 	t.Run("IdempotencyKey", func(t *testing.T) {
 		e.provision(body(same), header("Idempotency-Key", strings.Repeat("k", 256))).
