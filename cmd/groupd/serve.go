@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"groupd/internal/server"
+	"groupd/internal/store"
 )
 
 func serveCmd(fs *flag.FlagSet) action {
@@ -24,6 +25,7 @@ func serveCmd(fs *flag.FlagSet) action {
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
 		server.TuneGC()
+		server.TuneProcs(store.IsSQLite(cfg.DatabaseURL))
 		// The access log writes a line per request; batching the writes
 		// keeps it from costing a system call each.
 		lw := server.NewLogWriter(env.stderr, 100*time.Millisecond)

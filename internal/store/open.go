@@ -49,6 +49,18 @@ func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, er
 	return nil, fmt.Errorf("database %q: unknown engine (want sqlite or postgres)", databaseURL)
 }
 
+// IsSQLite reports whether databaseURL names a SQLite database for Open;
+// an engine Open does not know is not one.
+func IsSQLite(databaseURL string) bool {
+	switch {
+	case databaseURL == "" || databaseURL == "sqlite":
+		return true
+	case strings.HasPrefix(databaseURL, "sqlite:"), strings.HasPrefix(databaseURL, "file:"):
+		return true
+	}
+	return false
+}
+
 // openSQLite returns a nil interface, not a typed nil *sqlite.Store, when
 // the open fails.
 func openSQLite(ctx context.Context, path string) (directory.Store, error) {

@@ -104,3 +104,15 @@ func TestOpenUnknownEngine(t *testing.T) {
 		t.Error("Open of an unknown engine succeeded")
 	}
 }
+
+// IsSQLite agrees with the engine Open picks for each form of URL.
+func TestIsSQLite(t *testing.T) {
+	for url, want := range map[string]bool{
+		"": true, "sqlite": true, "sqlite:/tmp/x.db": true, "sqlite:///tmp/x.db": true, "file:x.db": true,
+		"postgres://u@h/db": false, "postgresql://u@h/db": false, "mysql://x": false,
+	} {
+		if got := IsSQLite(url); got != want {
+			t.Errorf("IsSQLite(%q) = %v, want %v", url, got, want)
+		}
+	}
+}

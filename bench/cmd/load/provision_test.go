@@ -15,7 +15,7 @@ import (
 func TestProvisionRequests(t *testing.T) {
 	p := provisioning{auth: "Bearer tok", owners: []byte(`["a@x","b@x"]`), members: []byte(`["c@x"]`), tag: "t1"}
 	set := opSet{addr: "127.0.0.1:1", auth: "Basic other"}
-	req := p.call(set, 2)
+	req := p.call(set, 2, false)
 	seen := map[string]bool{}
 	for _, wn := range [][2]int{{0, 0}, {0, 1}, {1, 0}} {
 		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(req(wn[0], wn[1]))))
@@ -59,8 +59,13 @@ func TestProvisionRandomDraws(t *testing.T) {
 		pool = append(pool, string(q))
 		inPool[u] = true
 	}
-	p := provisioning{auth: "Bearer tok", pool: pool, tag: "t1"}
-	req := p.call(opSet{addr: "127.0.0.1:1"}, 1)
+	p := provisioning{auth: "Bearer tok", owners: []byte(`["a@x","b@x"]`), members: []byte(`["c@x"]`), pool: pool, tag: "t1"}
+	req := p.call(opSet{addr: "127.0.0.1:1"}, 1, true)
+	// The two rows run one after the other on one directory: the same
+	// worker's same call of a round must not reuse the other row's name.
+	if a, b := nickname(t, p.call(opSet{}, 1, false)(0, 0)), nickname(t, req(0, 0)); a == b {
+		t.Fatalf("both rows name their first call %q", a)
+	}
 	firsts := map[string]bool{}
 	for n := range 20 {
 		r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(req(0, n))))
@@ -86,4 +91,18 @@ func TestProvisionRandomDraws(t *testing.T) {
 	if len(firsts) < 5 {
 		t.Fatalf("20 calls drew %d distinct first owners from 300 users", len(firsts))
 	}
+}
+
+// nickname is the mailNickname of a ProvisionGroup request.
+func nickname(t *testing.T, raw []byte) string {
+	t.Helper()
+	r, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct{ MailNickname string }
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return body.MailNickname
 }

@@ -48,7 +48,7 @@ func printRun(out io.Writer, round int, name string, r runResult) {
 	if len(r.serverLat) > 0 {
 		server = fmt.Sprintf("  in groupd p50 %v p99 %v", round3(percentile(r.serverLat, 0.50)), round3(percentile(r.serverLat, 0.99)))
 	}
-	fmt.Fprintf(out, "  run %d %-36s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s%s%s\n",
+	fmt.Fprintf(out, "  run %d %-40s %9.0f req/s  p50 %-9v p99 %-9v errors %d%s%s%s\n",
 		round, name, r.rps(), round3(percentile(r.lat, 0.50)), round3(percentile(r.lat, 0.99)), r.errors, cpu, server, first)
 }
 
@@ -67,10 +67,10 @@ func printTable(out io.Writer, ops []op, results map[string][]runResult, failed 
 	}
 	hello, _, _, _ := med("hello")
 	get, _, _, _ := med(ops[0].name)
-	fmt.Fprintf(out, "\n%-36s %10s %9s %9s %7s %7s %7s  %s\n", "operation", "req/s", "p50", "p99", "errors", "/hello", "/GET", "target")
+	fmt.Fprintf(out, "\n%-40s %10s %9s %9s %7s %7s %7s  %s\n", "operation", "req/s", "p50", "p99", "errors", "/hello", "/GET", "target")
 	row := func(name, target string) {
 		if msg := failed[name]; msg != "" {
-			fmt.Fprintf(out, "%-36s %s\n", name, msg)
+			fmt.Fprintf(out, "%-40s %s\n", name, msg)
 			return
 		}
 		if len(results[name]) == 0 {
@@ -83,7 +83,7 @@ func printTable(out io.Writer, ops []op, results map[string][]runResult, failed 
 			}
 			return fmt.Sprintf("%.2f", rps/base)
 		}
-		fmt.Fprintf(out, "%-36s %10.0f %9v %9v %7d %7s %7s  %s\n", name, rps,
+		fmt.Fprintf(out, "%-40s %10.0f %9v %9v %7d %7s %7s  %s\n", name, rps,
 			round3(time.Duration(p50)), round3(time.Duration(p99)), errs, ratio(hello), ratio(get), target)
 	}
 	row("hello", "ceiling")
@@ -98,7 +98,7 @@ func printTable(out io.Writer, ops []op, results map[string][]runResult, failed 
 			}
 		}
 		if len(p99) > 0 {
-			fmt.Fprintf(out, "%-36s %30v  p99 inside groupd (its access log), median of rounds\n", p.name, round3(time.Duration(median(p99))))
+			fmt.Fprintf(out, "%-40s %30v  p99 inside groupd (its access log), median of rounds\n", p.name, round3(time.Duration(median(p99))))
 		}
 	}
 	fmt.Fprintf(out, "\nresident memory after the runs: groupd %.1f MB, hello %.1f MB (target: groupd under 300 MB)\n", groupdRSS, helloRSS)
