@@ -25,7 +25,8 @@ func serveCmd(fs *flag.FlagSet) action {
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
 		server.TuneGC()
-		server.TuneProcs(store.IsSQLite(cfg.DatabaseURL))
+		_, sqlite := store.SQLiteFile(cfg.DataDir, cfg.DatabaseURL)
+		server.TuneProcs(sqlite)
 		// The access log writes a line per request; batching the writes
 		// keeps it from costing a system call each.
 		lw := server.NewLogWriter(env.stderr, 100*time.Millisecond)

@@ -47,10 +47,9 @@ func Backup(ctx context.Context, dataDir, databaseURL, output string) (res Backu
 			return res, fmt.Errorf("%s already exists", p)
 		}
 	}
-	source := filepath.Join(dataDir, store.DefaultFile)
-	if databaseURL != "" && databaseURL != "sqlite" {
-		_, source, _ = strings.Cut(databaseURL, ":")
-		source = strings.TrimPrefix(source, "//")
+	source, ok := store.SQLiteFile(dataDir, databaseURL)
+	if !ok {
+		return res, fmt.Errorf("no database to back up: %q names no SQLite database", databaseURL)
 	}
 	// Opening would create an empty database where none is; a backup of
 	// nothing is a mistake worth saying.

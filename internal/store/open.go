@@ -29,37 +29,41 @@ func AuditFile(path string) string { return sqlite.AuditFile(path) }
 //     the pool and retry options of postgres.Options in its query
 //     (pool_max_conns, max_writers, statement_timeout, serialization_retries).
 func Open(ctx context.Context, dataDir, databaseURL string) (directory.Store, error) {
-	switch {
-	case databaseURL == "" || databaseURL == "sqlite":
-		if err := os.MkdirAll(dataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data dir: %w", err)
-		}
-		return openSQLite(ctx, filepath.Join(dataDir, DefaultFile))
-	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		return openPostgres(ctx, databaseURL)
-	case strings.HasPrefix(databaseURL, "sqlite:"), strings.HasPrefix(databaseURL, "file:"):
-		_, path, _ := strings.Cut(databaseURL, ":")
-		// sqlite:///abs/path and sqlite://rel/path name a path, not a host.
-		path = strings.TrimPrefix(path, "//")
+	if path, ok := SQLiteFile(dataDir, databaseURL); ok {
 		if path == "" {
 			return nil, fmt.Errorf("database %q names no file", databaseURL)
 		}
+		if inDataDir(databaseURL) {
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("create data dir: %w", err)
+			}
+		}
 		return openSQLite(ctx, path)
+	}
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		return openPostgres(ctx, databaseURL)
 	}
 	return nil, fmt.Errorf("database %q: unknown engine (want sqlite or postgres)", databaseURL)
 }
 
-// IsSQLite reports whether databaseURL names a SQLite database for Open;
-// an engine Open does not know is not one.
-func IsSQLite(databaseURL string) bool {
+// SQLiteFile is the SQLite database file databaseURL names, as Open reads
+// it, and whether it names one at all: "" and "sqlite" name DefaultFile
+// in dataDir; "sqlite:PATH", "sqlite://PATH" and "file:PATH" name PATH,
+// which is "" when the URL names no file.
+func SQLiteFile(dataDir, databaseURL string) (path string, ok bool) {
 	switch {
-	case databaseURL == "" || databaseURL == "sqlite":
-		return true
+	case inDataDir(databaseURL):
+		return filepath.Join(dataDir, DefaultFile), true
 	case strings.HasPrefix(databaseURL, "sqlite:"), strings.HasPrefix(databaseURL, "file:"):
-		return true
+		_, path, _ := strings.Cut(databaseURL, ":")
+		// sqlite:///abs/path and sqlite://rel/path name a path, not a host.
+		return strings.TrimPrefix(path, "//"), true
 	}
-	return false
+	return "", false
 }
+
+// inDataDir reports whether databaseURL names the default file in the data dir.
+func inDataDir(databaseURL string) bool { return databaseURL == "" || databaseURL == "sqlite" }
 
 // openSQLite returns a nil interface, not a typed nil *sqlite.Store, when
 // the open fails.

@@ -105,14 +105,20 @@ func TestOpenUnknownEngine(t *testing.T) {
 	}
 }
 
-// IsSQLite agrees with the engine Open picks for each form of URL.
-func TestIsSQLite(t *testing.T) {
-	for url, want := range map[string]bool{
-		"": true, "sqlite": true, "sqlite:/tmp/x.db": true, "sqlite:///tmp/x.db": true, "file:x.db": true,
-		"postgres://u@h/db": false, "postgresql://u@h/db": false, "mysql://x": false,
+// SQLiteFile names the file Open opens for each form of URL, and no file
+// for the other engines.
+func TestSQLiteFile(t *testing.T) {
+	for url, want := range map[string]string{
+		"": "dd/groupd.db", "sqlite": "dd/groupd.db", "sqlite:/tmp/x.db": "/tmp/x.db", "sqlite:///tmp/x.db": "/tmp/x.db",
+		"sqlite://rel/x.db": "rel/x.db", "file:x.db": "x.db", "sqlite:": "",
 	} {
-		if got := IsSQLite(url); got != want {
-			t.Errorf("IsSQLite(%q) = %v, want %v", url, got, want)
+		if got, ok := SQLiteFile("dd", url); !ok || got != want {
+			t.Errorf("SQLiteFile(%q) = %q, %v; want %q", url, got, ok, want)
+		}
+	}
+	for _, url := range []string{"postgres://u@h/db", "postgresql://u@h/db", "mysql://x"} {
+		if got, ok := SQLiteFile("dd", url); ok {
+			t.Errorf("SQLiteFile(%q) = %q, true; want no SQLite file", url, got)
 		}
 	}
 }
