@@ -199,7 +199,9 @@ func run(ctx context.Context, o options, out io.Writer) error {
 			return fmt.Errorf("bearer token: %w", err)
 		}
 	}
-	if o.wants(provisionRow) || o.wants(provisionRow+randomUsers) {
+	// The random-user row's name holds the other's, so any -only part
+	// that selects either selects it.
+	if o.wants(provisionRow + randomUsers) {
 		prov, err := prepareProvisioning(ctx, o, groupd.addr, dataDir, set)
 		if err != nil {
 			return fmt.Errorf("set up provisioning: %w", err)
