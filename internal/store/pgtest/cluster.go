@@ -27,6 +27,13 @@ import (
 // postgres://postgres:secret@localhost:5432/postgres.
 const EnvURL = "GROUPD_TEST_POSTGRES"
 
+// EnvLocale names the locale a throwaway cluster is made with, e.g.
+// en_US.UTF-8: the collation of every text column that does not name one.
+// Without it the cluster has none (C), but servers in service often have
+// a language's, as the official container image does, so CI runs the
+// store's suite under one too.
+const EnvLocale = "GROUPD_TEST_POSTGRES_LOCALE"
+
 // ErrNotInstalled says no PostgreSQL server binaries were found.
 var ErrNotInstalled = errors.New("PostgreSQL server binaries (initdb, postgres, pg_ctl) not found in PATH or /usr/lib/postgresql/*/bin")
 
@@ -102,9 +109,16 @@ func (c *cluster) start() error {
 	// --no-sync skips initdb's final flush of the fresh catalog only: a
 	// crash of the test machine right now loses nothing worth keeping. The
 	// server itself runs with fsync and synchronous_commit on.
+	locale, localeArg := os.Getenv(EnvLocale), "--no-locale"
+	if locale != "" {
+		localeArg = "--locale=" + locale
+	}
 	initdb := exec.Command(filepath.Join(c.bin, "initdb"), "-D", c.data, "-U", "groupd",
-		"-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync")
+		"-A", "trust", "-E", "UTF8", localeArg, "--no-sync")
 	if out, err := c.run(initdb, owner); err != nil {
+		if locale != "" {
+			return fmt.Errorf("initdb with %s=%s (is that locale installed? locale -a lists those that are): %w\n%s", EnvLocale, locale, err, out)
+		}
 		return fmt.Errorf("initdb: %w\n%s", err, out)
 	}
 	if c.port, err = freePort(); err != nil {
