@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	abstractions "github.com/microsoft/kiota-abstractions-go"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
@@ -190,6 +191,53 @@ func TestGraphServiceClient(t *testing.T) {
 		if g, ok := members.GetValue()[0].(models.Groupable); !ok || *g.GetId() != ids[2] {
 			t.Errorf("member is %T with id %v, want a models.Groupable with id %s (is @odata.type on the item?)",
 				members.GetValue()[0], members.GetValue()[0].GetId(), ids[2])
+		}
+	})
+
+	t.Run("$batch with the SDK's BatchRequest: a create, a read and a 404", func(t *testing.T) {
+		// The SDK maps a batched error to an ODataError only with a
+		// factory registered, as its documentation shows.
+		if err := msgraphcore.RegisterError(msgraphcore.BatchRequestErrorRegistryKey, abstractions.ErrorMappings{
+			"4XX": odataerrors.CreateODataErrorFromDiscriminatorValue,
+			"5XX": odataerrors.CreateODataErrorFromDiscriminatorValue,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		batch := msgraphcore.NewBatchRequest(client.GetAdapter())
+		step := func(info *abstractions.RequestInformation, err error) string {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			item, err := batch.AddBatchRequestStep(*info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return *item.GetId()
+		}
+		create := step(client.Groups().ToPostRequestInformation(ctx, newGroup("sdk batched", "sdk-batched"), nil))
+		read := step(client.Groups().ByGroupId(ids[1]).ToGetRequestInformation(ctx, nil))
+		missing := step(client.Groups().ByGroupId("00000000-0000-0000-0000-000000000000").ToGetRequestInformation(ctx, nil))
+		resp, err := batch.Send(ctx, client.GetAdapter())
+		if err != nil {
+			t.Fatalf("POST /$batch: %s", describe(err))
+		}
+		created, err := msgraphcore.GetBatchResponseById[models.Groupable](resp, create, models.CreateGroupFromDiscriminatorValue)
+		if err != nil || created.GetDisplayName() == nil || *created.GetDisplayName() != "sdk batched" || created.GetId() == nil {
+			t.Fatalf("batched POST /groups: %v, %s", created, describe(err))
+		}
+		got, err := msgraphcore.GetBatchResponseById[models.Groupable](resp, read, models.CreateGroupFromDiscriminatorValue)
+		if err != nil || got.GetId() == nil || *got.GetId() != ids[1] {
+			t.Fatalf("batched GET /groups/%s: %v, %s", ids[1], got, describe(err))
+		}
+		_, err = msgraphcore.GetBatchResponseById[models.Groupable](resp, missing, models.CreateGroupFromDiscriminatorValue)
+		var oe *odataerrors.ODataError
+		if !errors.As(err, &oe) || oe.GetErrorEscaped() == nil || oe.GetErrorEscaped().GetCode() == nil ||
+			*oe.GetErrorEscaped().GetCode() != "Request_ResourceNotFound" {
+			t.Errorf("batched GET of a missing group: %s, want an ODataError with code Request_ResourceNotFound", describe(err))
+		}
+		if _, err := client.Groups().ByGroupId(*created.GetId()).Get(ctx, nil); err != nil {
+			t.Errorf("GET of the group the batch created: %s", describe(err))
 		}
 	})
 

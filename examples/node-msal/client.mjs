@@ -11,7 +11,13 @@
 
 import assert from "node:assert/strict";
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import { Client, GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
+import {
+  BatchRequestContent,
+  BatchResponseContent,
+  Client,
+  GraphError,
+  PageIterator,
+} from "@microsoft/microsoft-graph-client";
 
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
@@ -148,12 +154,46 @@ const members = await graph.api(`/groups/${ids[1]}/members`).get();
 assert.deepEqual(members.value.map((m) => [m.id, m["@odata.type"]]), [[ids[2], "#microsoft.graph.group"]]);
 ok("POST /v1.0/groups/{id}/members/$ref, then GET members");
 
-// 6. Delete; a deleted group is a GraphError 404.
+// 6. JSON batching with the client's BatchRequestContent: a read, a create
+// and a 404, run in that order (the client allows only such chains, a
+// batch without dependencies, or one request that all the others wait for).
+const batch = new BatchRequestContent([
+  { id: "read", request: new Request(`${url}/v1.0/groups/${ids[1]}?$select=id,displayName`, { method: "GET" }) },
+  {
+    id: "create",
+    dependsOn: ["read"],
+    request: new Request(`${url}/v1.0/groups`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ displayName: "node batched", mailNickname: "node-batched", mailEnabled: false, securityEnabled: true }),
+    }),
+  },
+  {
+    id: "missing",
+    dependsOn: ["create"],
+    request: new Request(`${url}/v1.0/groups/00000000-0000-0000-0000-000000000000`, { method: "GET" }),
+  },
+]);
+const batched = new BatchResponseContent(await graph.api("/$batch").post(await batch.getContent()));
+const read = batched.getResponseById("read");
+assert.equal(read.status, 200);
+assert.equal((await read.json()).displayName, "node group 1");
+const created = batched.getResponseById("create");
+assert.equal(created.status, 201);
+const createdGroup = await created.json();
+assert.equal(createdGroup.displayName, "node batched");
+assert.equal(created.headers.get("Location"), `${url}/v1.0/groups/${createdGroup.id}`);
+const missing = batched.getResponseById("missing");
+assert.equal(missing.status, 404);
+assert.equal((await missing.json()).error.code, "Request_ResourceNotFound");
+ok("POST /v1.0/$batch with BatchRequestContent: 200, 201 and 404 in one call");
+
+// 7. Delete; a deleted group is a GraphError 404.
 await graph.api(`/groups/${ids[0]}`).delete();
 await expectGraphError(graph.api(`/groups/${ids[0]}`).get(), 404, "Request_ResourceNotFound");
 ok("DELETE /v1.0/groups/{id}, then GET is GraphError 404");
 
-// 7. A bad token is a GraphError 401.
+// 8. A bad token is a GraphError 401.
 const forged = Client.initWithMiddleware({
   authProvider: { getAccessToken: async () => result.accessToken.replace(/\.[^.]*$/, ".bm90IGEgc2lnbmF0dXJl") },
   baseUrl: `${url}/`,
