@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -23,9 +24,11 @@ import (
 // maxBatch requests in one call, each run through this dialect's router as
 // if it had come alone, under the batch's own credential. The batch is
 // checked whole before any request runs, so a malformed one changes
-// nothing. Requests run one at a time in the order given, each after the
-// requests it depends on; one whose dependency did not succeed is answered
-// 424 without running. Responses come in the order of the requests.
+// nothing. The requests run in waves: all those whose dependencies have
+// succeeded run at once (as Graph, which promises no order without
+// dependsOn; writes made together also share the store's commits), and
+// one whose dependency did not succeed is answered 424 without running.
+// Responses come in the order of the requests.
 
 const maxBatch = 20
 
@@ -71,8 +74,16 @@ func (a *api) batch(rq *request) error {
 	}
 	p, _ := auth.PrincipalFrom(rq.ctx)
 	results := make([]*batchResult, len(steps))
-	for i := range steps {
-		a.runStep(rq, p, steps, results, i)
+	for {
+		wave := a.nextWave(rq, steps, results)
+		if len(wave) == 0 {
+			break
+		}
+		var wg sync.WaitGroup
+		for _, i := range wave {
+			wg.Go(func() { results[i] = a.runStep(rq, p, &steps[i]) })
+		}
+		wg.Wait()
 	}
 	out := getEnc()
 	out.beginObject()
@@ -87,35 +98,46 @@ func (a *api) batch(rq *request) error {
 	return nil
 }
 
-// runStep answers step i after the steps it depends on (parseBatch has
-// ruled out cycles), unless it has been answered already.
-func (a *api) runStep(rq *request, p auth.Principal, steps []batchStep, results []*batchResult, i int) {
-	if results[i] != nil {
-		return
-	}
-	s := &steps[i]
-	for _, d := range s.dependsOn {
-		a.runStep(rq, p, steps, results, d)
-		if st := results[d].status; st < 200 || st > 299 {
-			results[i] = a.failedDependency(rq, s, steps[d].id, st)
-			return
+// nextWave returns the steps not yet answered whose dependencies all
+// have been, answering 424 for those with a dependency that failed.
+// parseBatch ruled out cycles, so every wave but the last is not empty.
+func (a *api) nextWave(rq *request, steps []batchStep, results []*batchResult) []int {
+	var wave []int
+next:
+	for i := range steps {
+		if results[i] != nil {
+			continue
 		}
+		for _, d := range steps[i].dependsOn {
+			switch r := results[d]; {
+			case r == nil:
+				continue next
+			case r.status < 200 || r.status > 299:
+				results[i] = a.failedDependency(rq, &steps[i], steps[d].id, r.status)
+				continue next
+			}
+		}
+		wave = append(wave, i)
 	}
-	ctx := context.WithValue(rq.ctx, batchKey{}, p)
+	return wave
+}
+
+// runStep runs a step through the router, as a request of its own.
+func (a *api) runStep(rq *request, p auth.Principal, s *batchStep) *batchResult {
+	ctx := a.dir.BeginRequest(context.WithValue(rq.ctx, batchKey{}, p))
 	// A fresh routing context: chi would otherwise route the request by
 	// the batch's own path.
 	ctx = context.WithValue(ctx, chi.RouteCtxKey, (*chi.Context)(nil))
 	sub, err := http.NewRequestWithContext(ctx, s.method, s.target.String(), bytes.NewReader(s.body))
 	if err != nil {
-		results[i] = a.recorded(rq, err)
-		return
+		return a.recorded(rq, err)
 	}
 	sub.Header = s.header
 	sub.Host, sub.RemoteAddr, sub.TLS = rq.r.Host, rq.r.RemoteAddr, rq.r.TLS
 	sub.RequestURI = s.target.RequestURI()
 	rec := &batchRecorder{header: http.Header{}}
 	a.router.ServeHTTP(rec, sub)
-	results[i] = rec.result()
+	return rec.result()
 }
 
 func (a *api) failedDependency(rq *request, s *batchStep, dep string, status int) *batchResult {

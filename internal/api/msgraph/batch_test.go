@@ -4,7 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -233,5 +235,50 @@ func TestBatchBase64Body(t *testing.T) {
 	}
 	if b := string(e.do(http.MethodGet, "/groups/"+id+"?$select=description", nil).want(t, http.StatusOK).body); !strings.Contains(b, "from base64") {
 		t.Errorf("after the batched PATCH: %s", b)
+	}
+}
+
+// TestBatchConcurrentWrites: requests without dependsOn run at once. Twenty
+// member adds all land, and of two adds of the same member, whichever runs
+// first wins and the other gets the usual error.
+func TestBatchConcurrentWrites(t *testing.T) {
+	e := newEnv(t)
+	gid := e.secGroup("Crowd")
+	var requests []map[string]any
+	var users []string
+	for i := range 19 {
+		u := e.user(fmt.Sprintf("u%02d", i))
+		users = append(users, u)
+		requests = append(requests, map[string]any{"id": fmt.Sprint(i), "method": "POST", "url": "/groups/" + gid + "/members/$ref",
+			"headers": map[string]string{"Content-Type": "application/json"},
+			"body":    map[string]string{"@odata.id": e.base + "/directoryObjects/" + u}})
+	}
+	again := maps.Clone(requests[0])
+	again["id"] = "again"
+	res := e.batch(t, append(requests, again))
+	var added, refused int
+	for id, r := range res {
+		switch r.Status {
+		case http.StatusNoContent:
+			added++
+		case http.StatusBadRequest:
+			refused++
+			r.wantError(t, http.StatusBadRequest, "Request_BadRequest",
+				"One or more added object references already exist for the following modified properties: 'members'.")
+			if id != "0" && id != "again" {
+				t.Errorf("request %s refused", id)
+			}
+		default:
+			t.Errorf("request %s: status %d %s", id, r.Status, r.Body)
+		}
+	}
+	if added != 19 || refused != 1 {
+		t.Errorf("%d added, %d refused; want 19 and 1", added, refused)
+	}
+	got := e.ids(gid, "members")
+	slices.Sort(got)
+	slices.Sort(users)
+	if !slices.Equal(got, users) {
+		t.Errorf("members %v, want %v", got, users)
 	}
 }
