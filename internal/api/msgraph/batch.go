@@ -3,7 +3,6 @@ package msgraph
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -13,8 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-
-	"github.com/go-chi/chi/v5"
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
@@ -50,17 +47,6 @@ type batchResult struct {
 	status int
 	header http.Header
 	body   []byte
-}
-
-// batchKey marks the context of a batched request with the principal the
-// batch authenticated, so that endpoint does not authenticate it again
-// (with Basic credentials that is a password hash per request). Only
-// runBatch sets it; a client cannot.
-type batchKey struct{}
-
-func batchPrincipal(ctx context.Context) (auth.Principal, bool) {
-	p, ok := ctx.Value(batchKey{}).(auth.Principal)
-	return p, ok
 }
 
 func (a *api) batch(rq *request) error {
@@ -124,10 +110,7 @@ next:
 
 // runStep runs a step through the router, as a request of its own.
 func (a *api) runStep(rq *request, p auth.Principal, s *batchStep) *batchResult {
-	ctx := a.dir.BeginRequest(context.WithValue(rq.ctx, batchKey{}, p))
-	// A fresh routing context: chi would otherwise route the request by
-	// the batch's own path.
-	ctx = context.WithValue(ctx, chi.RouteCtxKey, (*chi.Context)(nil))
+	ctx := dispatched(a.dir.BeginRequest(rq.ctx), p)
 	sub, err := http.NewRequestWithContext(ctx, s.method, s.target.String(), bytes.NewReader(s.body))
 	if err != nil {
 		return a.recorded(rq, err)

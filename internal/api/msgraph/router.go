@@ -84,6 +84,8 @@ func New(cfg Config) http.Handler {
 	a.mountAudit(r)
 	a.mountSubscriptions(r)
 	r.Post("/$batch", a.endpoint(auth.NeedSignedIn, 0, "", a.batch))
+	r.HandleFunc("/me", a.endpoint(auth.NeedSignedIn, optAny, "User", a.me))
+	r.HandleFunc("/me/*", a.endpoint(auth.NeedSignedIn, optAny, "User", a.me))
 	a.grammar = grammarOf(r)
 	return r
 }
@@ -131,8 +133,8 @@ func (a *api) endpoint(need auth.Need, opts option, resource string, h handlerFu
 			}
 		}()
 		ctx := r.Context()
-		p, batched := batchPrincipal(ctx)
-		if !batched {
+		p, signedIn := dispatchedPrincipal(ctx)
+		if !signedIn {
 			var err error
 			if p, err = a.authn.Authenticate(ctx, r, auth.Want{Origin: httpx.Origin(r), Audiences: graphAudiences}); err != nil {
 				a.writeError(w, r, err, resource)
