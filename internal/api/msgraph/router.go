@@ -78,6 +78,7 @@ func New(cfg Config) http.Handler {
 	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeOwner))
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
+	r.Post("/directoryObjects/getByIds", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getByIDs))
 	a.mountNesting(r)
 	a.routeTracking(r)
 	a.mountGovernance(r) // settings.go

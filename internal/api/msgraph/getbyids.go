@@ -1,0 +1,99 @@
+package msgraph
+
+import (
+	"net/http"
+	"strings"
+
+	"groupd/internal/api/httpx"
+	"groupd/internal/directory"
+)
+
+const getByIDs = "getByIds"
+
+// directoryTypes are the types Graph's getByIds takes, by lower-case name.
+// groupd holds users and groups only, so the others match nothing.
+var directoryTypes = map[string]directory.ObjectKind{
+	"user": directory.KindUser, "group": directory.KindGroup,
+	"device": "device", "serviceprincipal": "servicePrincipal", "application": "application",
+	"orgcontact": "orgContact", "directoryrole": "directoryRole", "directoryroletemplate": "directoryRoleTemplate",
+	"administrativeunit": "administrativeUnit", "contract": "contract",
+	"directoryobjectpartnerreference": "directoryObjectPartnerReference",
+}
+
+// getByIDs answers POST /directoryObjects/getByIds: {"ids": [...]} with
+// optional "types", the users and groups among them in the order given,
+// each with its @odata.type.
+func (a *api) getByIDs(rq *request) error {
+	if err := rq.q.only(optSelect); err != nil {
+		return err
+	}
+	sel, err := resolveSelect(rq.q.selRaw, objectTypeName, userSchema.lookup, groupSchema.lookup)
+	if err != nil {
+		return err
+	}
+	ids, kinds, err := getByIDsBody(rq)
+	if err != nil {
+		return err
+	}
+	objs, err := a.dir.ObjectsByID(rq.ctx, rq.tenant, ids, kinds)
+	if err != nil {
+		return err
+	}
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, "directoryObjects", sel.proj(""), false)
+	e.key("value")
+	writeObjects(e, objs, indexes(userSchema, sel), indexes(groupSchema, sel))
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+	return nil
+}
+
+// getByIDsBody reads {"ids": [...], "types": [...]}; ids is required.
+func getByIDsBody(rq *request) (ids []directory.ObjectID, kinds []directory.ObjectKind, err error) {
+	obj, err := httpx.DecodeObject(rq.w, rq.r)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := bodyReader{resource: getByIDs}
+	found := false
+	for _, f := range obj {
+		if b.dup(f.Name) {
+			break
+		}
+		list, ok := httpx.Strings(f.Value)
+		if (f.Name == "ids" || f.Name == "types") && (!ok || httpx.IsNull(f.Value)) {
+			return nil, nil, invalidValue(f.Name, getByIDs)
+		}
+		switch f.Name {
+		case "ids":
+			found = true
+			for _, s := range list {
+				id, ok := directory.ParseObjectID(s)
+				if !ok {
+					b.fail(badRequest(codeRequestBad, "Invalid object identifier '%s'.", s))
+					break
+				}
+				ids = append(ids, id)
+			}
+		case "types":
+			for _, s := range list {
+				kind, ok := directoryTypes[strings.ToLower(strings.TrimPrefix(s, "microsoft.graph."))]
+				if !ok {
+					b.fail(badRequest(codeRequestBad, "Invalid type '%s' in types: give directory object types such as user and group.", s))
+					break
+				}
+				kinds = append(kinds, kind)
+			}
+		default:
+			b.fail(badRequest(codeBadRequest, "The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", f.Name, getByIDs))
+		}
+		if b.err != nil {
+			return nil, nil, b.err
+		}
+	}
+	if !found {
+		return nil, nil, badRequest(codeBadRequest, "The parameter 'ids' is missing in the request payload of the operation '%s'.", getByIDs)
+	}
+	return ids, kinds, nil
+}
