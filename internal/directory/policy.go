@@ -186,18 +186,28 @@ func checkCreationRight(ctx context.Context, tx Tx, p unifiedPolicy, u User) err
 // tokens resolved from u. A name that already carries both is kept, so
 // that a name written to the policy is not wrapped twice.
 func applyNaming(policy, name string, u User) string {
-	prefix, suffix, _ := strings.Cut(policy, groupNameToken)
+	prefix, suffix := namingAffixes(policy, u)
+	if hasAffixes(name, prefix, suffix) {
+		return name
+	}
+	return prefix + name + suffix
+}
+
+// namingAffixes returns the policy's prefix and suffix with attribute
+// tokens resolved from u.
+func namingAffixes(policy string, u User) (prefix, suffix string) {
+	prefix, suffix, _ = strings.Cut(policy, groupNameToken)
 	resolve := func(s string) string {
 		for tok, attr := range namingAttributes {
 			s = strings.ReplaceAll(s, tok, attr(u))
 		}
 		return s
 	}
-	prefix, suffix = resolve(prefix), resolve(suffix)
-	if strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) && len(name) >= len(prefix)+len(suffix) {
-		return name
-	}
-	return prefix + name + suffix
+	return resolve(prefix), resolve(suffix)
+}
+
+func hasAffixes(name, prefix, suffix string) bool {
+	return strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) && len(name) >= len(prefix)+len(suffix)
 }
 
 // blockedWord returns the first blocked word that is a whole word of s

@@ -22,7 +22,17 @@ type apiError struct {
 	message string
 	target  string // property named in details, if any
 	detail  string // details code
+	// details replaces target and detail where an error has several, or
+	// more members than those two (validateProperties).
+	details []errorDetail
 	header  [2]string
+}
+
+// errorDetail is one member of an error's "details": target, code,
+// message, then more members in order.
+type errorDetail struct {
+	target, code, message string
+	more                  [][2]string
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.message }
@@ -91,6 +101,7 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		le  *directory.LimitError
 		rse *directory.ResultSizeLimitError
 		fe  *directory.ForbiddenError
+		npe *directory.NamePolicyError
 		be  *httpx.BodyError
 	)
 	var oe *odata.Error
@@ -113,6 +124,8 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		return badRequest(codeRequestBad, "One or more added object references already exist for the following modified properties: '%s'.", re.Relation), true
 	case errors.As(err, &ve):
 		return validationError(ve, resource), true
+	case errors.As(err, &npe):
+		return namePolicyError(npe), true
 	case errors.As(err, &rue):
 		msg, ok := ruleMessages[rue.Rule]
 		if !ok {
@@ -240,15 +253,29 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error, reso
 	out.key("client-request-id")
 	out.str(httpx.ClientRequestID(ctx))
 	out.endObject()
+	details := e.details
 	if e.target != "" {
+		details = []errorDetail{{target: e.target, code: e.detail}}
+	}
+	if len(details) > 0 {
 		out.key("details")
 		out.beginArray()
-		out.beginObject()
-		out.key("target")
-		out.str(e.target)
-		out.key("code")
-		out.str(e.detail)
-		out.endObject()
+		for _, d := range details {
+			out.beginObject()
+			out.key("target")
+			out.str(d.target)
+			out.key("code")
+			out.str(d.code)
+			if d.message != "" {
+				out.key("message")
+				out.str(d.message)
+			}
+			for _, kv := range d.more {
+				out.key(kv[0])
+				out.str(kv[1])
+			}
+			out.endObject()
+		}
 		out.endArray()
 	}
 	out.endObject()

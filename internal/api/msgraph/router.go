@@ -82,6 +82,7 @@ func New(cfg Config) http.Handler {
 	a.mountNesting(r)
 	a.routeTracking(r)
 	a.mountGovernance(r) // settings.go
+	a.mountValidateProperties(r)
 	a.mountAudit(r)
 	a.mountSubscriptions(r)
 	r.Post("/$batch", a.endpoint(auth.NeedSignedIn, 0, "", a.batch))
