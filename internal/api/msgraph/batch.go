@@ -60,11 +60,8 @@ func (a *api) batch(rq *request) error {
 	}
 	p, _ := auth.PrincipalFrom(rq.ctx)
 	results := make([]*batchResult, len(steps))
-	for {
+	for slices.Contains(results, nil) {
 		wave := a.nextWave(rq, steps, results)
-		if len(wave) == 0 {
-			break
-		}
 		var wg sync.WaitGroup
 		for _, i := range wave {
 			wg.Go(func() { results[i] = a.runStep(rq, p, &steps[i]) })
@@ -85,8 +82,9 @@ func (a *api) batch(rq *request) error {
 }
 
 // nextWave returns the steps not yet answered whose dependencies all
-// have been, answering 424 for those with a dependency that failed.
-// parseBatch ruled out cycles, so every wave but the last is not empty.
+// have been, answering 424 for those with a dependency that failed. A
+// pass answers or returns at least one step: parseBatch ruled out
+// cycles, so among the steps not answered one depends on none of them.
 func (a *api) nextWave(rq *request, steps []batchStep, results []*batchResult) []int {
 	var wave []int
 next:

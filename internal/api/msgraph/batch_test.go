@@ -87,6 +87,7 @@ func TestBatch(t *testing.T) {
 		{"id": "list", "method": "GET", "url": "/groups?$select=id,displayName&$filter=displayName eq 'Batched'", "dependsOn": []string{"create"}},
 		{"id": "count", "method": "get", "url": "groups/$count", "headers": map[string]string{"ConsistencyLevel": "eventual"}, "dependsOn": []string{"CREATE"}},
 		{"id": "missing", "method": "GET", "url": "/groups/00000000-0000-0000-0000-000000000000"},
+		{"id": "after-after", "method": "GET", "url": "/groups", "dependsOn": []string{"after-missing"}},
 		{"id": "after-missing", "method": "DELETE", "url": "/groups/" + existing, "dependsOn": []string{"missing"}},
 		{"id": "absolute", "method": "GET", "url": e.base + "/groups/" + existing + "?$select=displayName"},
 		{"id": "versioned", "method": "GET", "url": "/v1.0/groups/" + existing + "?$select=displayName"},
@@ -125,6 +126,9 @@ func TestBatch(t *testing.T) {
 		"Resource '00000000-0000-0000-0000-000000000000' does not exist or one of its queried reference-property objects are not present.")
 	res["after-missing"].wantError(t, http.StatusFailedDependency, "FailedDependency",
 		"Request 'after-missing' did not run: it depends on request 'missing', which failed with status 404.")
+	// A 424 fails what depends on it in turn, wherever it stands in the batch.
+	res["after-after"].wantError(t, http.StatusFailedDependency, "FailedDependency",
+		"Request 'after-after' did not run: it depends on request 'after-missing', which failed with status 424.")
 	e.do(http.MethodGet, "/groups/"+existing, nil).want(t, http.StatusOK) // the DELETE did not run
 
 	for _, id := range []string{"absolute", "versioned"} {
