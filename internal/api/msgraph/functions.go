@@ -137,16 +137,11 @@ func functionBody(rq *request, name string) (functionInput, error) {
 				break
 			}
 			found = true
-			for _, s := range list {
-				id, ok := directory.ParseObjectID(s)
-				if !ok {
-					b.fail(badRequest(codeRequestBad, "Invalid object identifier '%s'.", s))
-					break
-				}
-				in.ids = append(in.ids, id)
+			if in.ids, err = objectIDs(list); err != nil {
+				b.fail(err)
 			}
 		default:
-			b.fail(badRequest(codeBadRequest, "The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", f.Name, name))
+			b.fail(notParameter(f.Name, name))
 		}
 		if b.err != nil {
 			return in, b.err
@@ -156,4 +151,23 @@ func functionBody(rq *request, name string) (functionInput, error) {
 		return in, badRequest(codeBadRequest, "The parameter '%s' is missing in the request payload of the operation '%s'.", param, name)
 	}
 	return in, nil
+}
+
+// objectIDs parses a body's list of object ids.
+func objectIDs(list []string) ([]directory.ObjectID, error) {
+	ids := make([]directory.ObjectID, 0, len(list))
+	for _, s := range list {
+		id, ok := directory.ParseObjectID(s)
+		if !ok {
+			return nil, badRequest(codeRequestBad, "Invalid object identifier '%s'.", s)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// notParameter refuses a member of an action's body that the action does
+// not take.
+func notParameter(name, operation string) *apiError {
+	return badRequest(codeBadRequest, "The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", name, operation)
 }

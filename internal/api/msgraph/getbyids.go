@@ -68,13 +68,8 @@ func getByIDsBody(rq *request) (ids []directory.ObjectID, kinds []directory.Obje
 		switch f.Name {
 		case "ids":
 			found = true
-			for _, s := range list {
-				id, ok := directory.ParseObjectID(s)
-				if !ok {
-					b.fail(badRequest(codeRequestBad, "Invalid object identifier '%s'.", s))
-					break
-				}
-				ids = append(ids, id)
+			if ids, err = objectIDs(list); err != nil {
+				b.fail(err)
 			}
 		case "types":
 			for _, s := range list {
@@ -86,7 +81,7 @@ func getByIDsBody(rq *request) (ids []directory.ObjectID, kinds []directory.Obje
 				kinds = append(kinds, kind)
 			}
 		default:
-			b.fail(badRequest(codeBadRequest, "The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", f.Name, getByIDs))
+			b.fail(notParameter(f.Name, getByIDs))
 		}
 		if b.err != nil {
 			return nil, nil, b.err

@@ -60,7 +60,7 @@ func validateBody(rq *request, ofGroup bool) (directory.GroupNames, error) {
 		switch f.Name {
 		case "entityType":
 			if ofGroup {
-				b.fail(notParameter(f.Name))
+				b.fail(notParameter(f.Name, validateProperties))
 			} else if v := b.str(f); v != nil {
 				entity = *v
 			}
@@ -77,7 +77,7 @@ func validateBody(rq *request, ofGroup bool) (directory.GroupNames, error) {
 				n.OnBehalfOf = id
 			}
 		default:
-			b.fail(notParameter(f.Name))
+			b.fail(notParameter(f.Name, validateProperties))
 		}
 		if b.err != nil {
 			return n, b.err
@@ -91,10 +91,6 @@ func validateBody(rq *request, ofGroup bool) (directory.GroupNames, error) {
 			"entityType", "InvalidValue")
 	}
 	return n, nil
-}
-
-func notParameter(name string) *apiError {
-	return badRequest(codeBadRequest, "The parameter '%s' in the request payload is not a valid parameter for the operation '%s'.", name, validateProperties)
 }
 
 // namePolicyError is Graph's 422 for names that break the policy, one
