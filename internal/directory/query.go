@@ -13,9 +13,10 @@ import (
 type Source uint8
 
 // Sources. Members and owners are of the group ListQuery.Of; memberOf lists
-// the groups ListQuery.Of is a direct member of. The transitive sources
-// follow nesting through visible groups: the groups ListQuery.Of is in,
-// and the users and groups under the group ListQuery.Of.
+// the groups ListQuery.Of is a direct member of, ownedObjects those it
+// owns. The transitive sources follow nesting through visible groups: the
+// groups ListQuery.Of is in, and the users and groups under the group
+// ListQuery.Of.
 const (
 	SourceGroups Source = iota + 1
 	SourceUsers
@@ -24,6 +25,7 @@ const (
 	SourceMemberOf
 	SourceTransitiveMemberOf
 	SourceTransitiveMembers
+	SourceOwnedObjects
 )
 
 // ListQuery is one question about a list, answered by the store in one
@@ -210,7 +212,7 @@ func (s *Service) querier(ctx context.Context, tenant TenantID, q *ListQuery, of
 			return nil, err
 		}
 		q.Of = g.ID
-	case SourceMemberOf, SourceTransitiveMemberOf:
+	case SourceMemberOf, SourceTransitiveMemberOf, SourceOwnedObjects:
 		var o Object
 		var err error
 		if ofKind == KindUser {

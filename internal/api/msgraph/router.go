@@ -58,6 +58,7 @@ func New(cfg Config) http.Handler {
 	r.Patch("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.updateUser))
 	r.Delete("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.deleteUser))
 	r.Get("/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.userMemberOf))
+	r.Get("/users/{id}/ownedObjects", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.ownedObjects))
 
 	r.Get("/groups", a.endpoint(auth.NeedGroupRead, optList|optExpand, "Group", a.listGroups))
 	r.Post("/groups", a.endpoint(auth.NeedGroupCreate, 0, "Group", a.createGroup))

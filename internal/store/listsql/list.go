@@ -63,6 +63,9 @@ func SourceOf(q directory.ListQuery) (Source, bool) {
 	case directory.SourceMemberOf:
 		return Source{Scope: Scope{Groups: true, ID: "m.group_id"}, Tenant: "m.tenant_id", Of: "m.member_id",
 			From: "memberships m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL"}, q.Kind != directory.KindUser
+	case directory.SourceOwnedObjects:
+		return Source{Scope: Scope{Groups: true, ID: "m.group_id"}, Tenant: "m.tenant_id", Of: "m.owner_id",
+			From: "ownerships m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL"}, q.Kind != directory.KindUser
 	case directory.SourceTransitiveMemberOf, directory.SourceTransitiveMembers:
 		return transitiveSource(q)
 	}

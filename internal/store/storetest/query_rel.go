@@ -9,7 +9,8 @@ import (
 )
 
 // testQueryRelations runs filters, search, casts and counts on members,
-// owners and memberOf, and expands each relationship for a page.
+// owners, memberOf and ownedObjects, and expands each relationship for a
+// page.
 func testQueryRelations(t *testing.T, f *fixture) {
 	qs := f.querier()
 	parent := f.insertGroup(f.newGroup("Parent"))
@@ -24,6 +25,11 @@ func testQueryRelations(t *testing.T, f *fixture) {
 	f.insertUser(gone)
 	f.addMembers(parent, userRef(ada), userRef(bob), groupRef(child), userRef(gone))
 	f.addOwners(parent, userRef(ada))
+	f.addOwners(f.insertGroup(f.newGroup("Owned By Ada")), userRef(ada))
+	// Deleted groups are not owned any more.
+	deleted := f.insertGroup(f.newGroup("Owned And Deleted"))
+	f.addOwners(deleted, userRef(ada))
+	f.update(func(tx directory.Tx) error { return tx.SoftDeleteGroup(f.ctx, f.tenant.ID, deleted.ID, f.now) })
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteUser(f.ctx, f.tenant.ID, gone.ID, f.now) })
 
 	members := func(kind directory.ObjectKind, schema odata.Schema, raw string) directory.ListQuery {
@@ -52,6 +58,21 @@ func testQueryRelations(t *testing.T, f *fixture) {
 			q.Of = child.ID
 			return q
 		}(), []string{"Parent"}},
+		{"ownedObjects", func() directory.ListQuery {
+			q := parse(t, directory.SourceOwnedObjects, odata.GroupSchema, "")
+			q.Of, q.Page.Top = ada.ID, 1
+			return q
+		}(), []string{"Parent", "Owned By Ada"}},
+		{"ownedObjects filtered", func() directory.ListQuery {
+			q := parse(t, directory.SourceOwnedObjects, odata.GroupSchema, "$filter="+url.QueryEscape("startsWith(displayName,'owned')"))
+			q.Of = ada.ID
+			return q
+		}(), []string{"Owned By Ada"}},
+		{"ownedObjects of a member only", func() directory.ListQuery {
+			q := parse(t, directory.SourceOwnedObjects, odata.GroupSchema, "")
+			q.Of = bob.ID
+			return q
+		}(), nil},
 	}
 	for _, c := range cases {
 		got := f.names(c.q)
