@@ -71,6 +71,7 @@ func New(cfg Config) http.Handler {
 	m.Patch("/users/{userID}", a.handle(auth.NeedUserWrite, a.patchUser))
 	m.Delete("/users/{userID}", a.handle(auth.NeedUserWrite, a.deleteUser))
 	m.Get("/me", a.handle(auth.NeedSignedIn, a.getMe))
+	m.Post("/me/changePassword", a.handle(auth.NeedSignedIn, a.changeOwnPassword))
 	return m
 }
 

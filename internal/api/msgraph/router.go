@@ -59,6 +59,7 @@ func New(cfg Config) http.Handler {
 	r.Delete("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.deleteUser))
 	r.Get("/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.userMemberOf))
 	r.Get("/users/{id}/ownedObjects", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.ownedObjects))
+	r.Post("/users/{id}/changePassword", a.endpoint(auth.NeedSignedIn, 0, "User", a.changePassword))
 
 	r.Get("/groups", a.endpoint(auth.NeedGroupRead, optList|optExpand, "Group", a.listGroups))
 	r.Post("/groups", a.endpoint(auth.NeedGroupCreate, 0, "Group", a.createGroup))
