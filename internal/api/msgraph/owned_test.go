@@ -48,6 +48,15 @@ func TestOwnedObjects(t *testing.T) {
 	if len(filtered.Value) != 1 || filtered.Value[0]["id"] != owned[1] || filtered.Count == nil || *filtered.Count != 1 {
 		t.Errorf("filtered: %+v", filtered)
 	}
+	if r := e.do(http.MethodGet, "/users/"+kim+"/ownedObjects/$count", nil, header("ConsistencyLevel", "eventual")); r.code != http.StatusOK || string(r.body) != "2" {
+		t.Errorf("ownedObjects/$count: %d %s", r.code, r.body)
+	}
+	if p := get("/users/" + kim + "/ownedObjects/microsoft.graph.group?$select=id"); len(p.Value) != 2 || p.Context != e.base+"/$metadata#groups(id)" {
+		t.Errorf("ownedObjects/microsoft.graph.group: %+v", p)
+	}
+	if p := get("/users/" + kim + "/ownedObjects/microsoft.graph.user"); len(p.Value) != 0 {
+		t.Errorf("ownedObjects/microsoft.graph.user: %+v", p)
+	}
 	if p := get("/users/" + string(e.admin) + "/ownedObjects"); len(p.Value) != 0 {
 		t.Errorf("the admin owns %v", p.Value)
 	}

@@ -58,7 +58,6 @@ func New(cfg Config) http.Handler {
 	r.Patch("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.updateUser))
 	r.Delete("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.deleteUser))
 	r.Get("/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.userMemberOf))
-	r.Get("/users/{id}/ownedObjects", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.ownedObjects))
 	r.Post("/users/{id}/changePassword", a.endpoint(auth.NeedSignedIn, 0, "User", a.changePassword))
 
 	r.Get("/groups", a.endpoint(auth.NeedGroupRead, optList|optExpand, "Group", a.listGroups))

@@ -37,6 +37,8 @@ func (a *api) mountNesting(r chi.Router) {
 		{nestedRel{"/groups/", "memberOf", directory.SourceMemberOf, directory.KindGroup, true}, auth.NeedGroupRead, "Group", true},
 		{nestedRel{"/groups/", "transitiveMemberOf", directory.SourceTransitiveMemberOf, directory.KindGroup, true}, auth.NeedGroupRead, "Group", false},
 		{nestedRel{"/groups/", "transitiveMembers", directory.SourceTransitiveMembers, directory.KindGroup, false}, auth.NeedGroupRead, "Group", false},
+		// A user owns groups only: groupd keeps no other owned objects.
+		{nestedRel{"/users/", "ownedObjects", directory.SourceOwnedObjects, directory.KindUser, true}, auth.NeedUserMemberOf, "User", false},
 	}
 	for _, x := range rels {
 		rel := x.rel

@@ -151,13 +151,6 @@ func (a *api) userMemberOf(rq *request) error {
 	return a.memberOf(rq, directory.KindUser, "/users/")
 }
 
-// ownedObjects lists the groups a user owns, as memberOf lists those it
-// is in (groupd's users own nothing else).
-func (a *api) ownedObjects(rq *request) error {
-	return a.serveList(rq, list{src: directory.SourceOwnedObjects, schema: odata.GroupSchema, ofKind: directory.KindUser,
-		set: "directoryObjects", typed: true, path: "/users/" + escapedParam(rq, "id") + "/ownedObjects"})
-}
-
 // userBody reads a create or update body; like groupBody, properties Graph
 // has but groupd does not let clients set are read-only.
 func userBody(obj httpx.Object) (directory.UserFields, error) {
