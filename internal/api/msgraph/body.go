@@ -137,6 +137,9 @@ func refBody(rq *request) (directory.MemberRef, error) {
 			return directory.MemberRef{}, b.err
 		}
 	}
+	if b.err != nil { // a member given twice ends the loop
+		return directory.MemberRef{}, b.err
+	}
 	if ref == nil {
 		return directory.MemberRef{}, &directory.ValidationError{Property: "@odata.id", Reason: directory.ReasonRequired}
 	}

@@ -147,6 +147,9 @@ func functionBody(rq *request, name string) (functionInput, error) {
 			return in, b.err
 		}
 	}
+	if b.err != nil { // a member given twice ends the loop
+		return in, b.err
+	}
 	if !found {
 		return in, badRequest(codeBadRequest, "The parameter '%s' is missing in the request payload of the operation '%s'.", param, name)
 	}

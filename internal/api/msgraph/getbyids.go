@@ -87,6 +87,9 @@ func getByIDsBody(rq *request) (ids []directory.ObjectID, kinds []directory.Obje
 			return nil, nil, b.err
 		}
 	}
+	if b.err != nil { // a member given twice ends the loop
+		return nil, nil, b.err
+	}
 	if !found {
 		return nil, nil, badRequest(codeBadRequest, "The parameter 'ids' is missing in the request payload of the operation '%s'.", getByIDs)
 	}

@@ -41,6 +41,9 @@ func (a *api) changePassword(rq *request) error {
 			return b.err
 		}
 	}
+	if b.err != nil { // a member given twice ends the loop
+		return b.err
+	}
 	err = a.dir.ChangeOwnPassword(rq.ctx, rq.tenant, directory.ObjectID(p.ID), pw[0], pw[1])
 	if errors.Is(err, directory.ErrWrongPassword) {
 		return withTarget(badRequest(codeRequestBad, "The current password is incorrect."), "currentPassword", "InvalidValue")

@@ -191,6 +191,9 @@ func settingBody(rq *request, create bool) (templateID string, values []director
 			return "", nil, b.err
 		}
 	}
+	if b.err != nil { // a member given twice ends the loop
+		return "", nil, b.err
+	}
 	if create && !hasTemplate {
 		return "", nil, &directory.ValidationError{Property: "templateId", Reason: directory.ReasonRequired}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
@@ -82,6 +83,9 @@ func validateBody(rq *request, ofGroup bool) (directory.GroupNames, error) {
 		if b.err != nil {
 			return n, b.err
 		}
+	}
+	if b.err != nil { // a member given twice ends the loop
+		return n, b.err
 	}
 	if n.DisplayName == nil && n.MailNickname == nil {
 		return n, badRequest(codeRequestBad, "At least one of displayName and mailNickname is required.")
