@@ -38,6 +38,8 @@ Usage:
                [--domain DOMAIN] [--public-url URL]...
   groupd user create [--data-dir DIR | --database URL] [--tenant ID]
                --upn UPN --password PW [--admin] [--display-name NAME]
+  groupd user password [--data-dir DIR | --database URL] [--tenant ID]
+               --upn UPN [--password PW]
   groupd migrate [--data-dir DIR | --database URL]
   groupd backup [--data-dir DIR | --database sqlite:FILE] --output FILE
   groupd tenant create [--data-dir DIR | --database URL] --domain DOMAIN [--name NAME]
@@ -85,6 +87,7 @@ type cmdEnv struct {
 var commands = []command{
 	{"serve", serveCmd},
 	{"user create", userCreateCmd},
+	{"user password", userPasswordCmd},
 	{"migrate", migrateCmd},
 	{"backup", backupCmd},
 	{"tenant create", tenantCreateCmd},

@@ -143,3 +143,66 @@ func TestUserCreateAndMigrate(t *testing.T) {
 		}
 	}
 }
+
+// TestUserPassword: an operator sets a user's password from the command
+// line, or has one made and printed, e.g. for a lost administrator's.
+func TestUserPassword(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := directory.New(st).Bootstrap(ctx, "example.org", "Admin-Passw0rd"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	signIn := func(login, password string) error {
+		t.Helper()
+		st, err := store.Open(ctx, dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		_, err = directory.New(st).Authenticate(ctx, login, password)
+		return err
+	}
+
+	code, stdout, stderr := groupd("user", "password", "--data-dir", dir, "--upn", "admin@example.org")
+	if code != exitOK {
+		t.Fatalf("user password: exit %d: %s", code, stderr)
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil || len(got) != 4 || got["userPrincipalName"] != "admin@example.org" || len(got["password"]) < 16 {
+		t.Fatalf("user password printed %q (%v)", stdout, err)
+	}
+	if err := signIn("admin", got["password"]); err != nil {
+		t.Errorf("the printed password does not sign in: %v", err)
+	}
+	if err := signIn("admin", "Admin-Passw0rd"); err == nil {
+		t.Error("the old password still signs in")
+	}
+
+	code, stdout, stderr = groupd("user", "password", "--data-dir", dir, "--upn", "ADMIN@example.org", "--password", "Chosen-Passw0rd")
+	if code != exitOK || strings.Contains(stdout, "password") {
+		t.Fatalf("user password --password: exit %d, stdout %q (a chosen password is not printed), stderr %s", code, stdout, stderr)
+	}
+	if err := signIn("admin@example.org", "Chosen-Passw0rd"); err != nil {
+		t.Errorf("the chosen password does not sign in: %v", err)
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--upn", "nobody@example.org"}, exitError, `no user "nobody@example.org"`},
+		{[]string{"--upn", "admin@example.org", "--password", "short"}, exitError, "passwordProfile"},
+		{nil, exitUsage, "--upn is required"},
+	} {
+		code, _, stderr := groupd(append([]string{"user", "password", "--data-dir", dir}, c.args...)...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("user password %v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}

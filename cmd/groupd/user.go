@@ -32,3 +32,32 @@ func userCreateCmd(fs *flag.FlagSet) action {
 		}{string(u.ID), u.UserPrincipalName, string(u.TenantID)})
 	}
 }
+
+func userPasswordCmd(fs *flag.FlagSet) action {
+	var pr server.PasswordReset
+	storeCfg := storeFlags(fs)
+	fs.StringVar(&pr.Tenant, "tenant", "", "tenant `ID` or verified domain (default: the tenant of the UPN's domain, else the default tenant)")
+	fs.StringVar(&pr.UPN, "upn", "", "userPrincipalName `UPN` of the user (required)")
+	fs.StringVar(&pr.Password, "password", "", "new `PASSWORD` (default: one is generated and printed)")
+	return func(ctx context.Context, env cmdEnv) error {
+		if pr.UPN == "" {
+			return usageError("--upn is required")
+		}
+		pr.DataDir, pr.DatabaseURL = storeCfg()
+		generated := pr.Password == ""
+		u, pw, err := server.ResetPassword(ctx, pr)
+		if err != nil {
+			return err
+		}
+		out := struct {
+			ID                string `json:"id"`
+			UserPrincipalName string `json:"userPrincipalName"`
+			TenantID          string `json:"tenantId"`
+			Password          string `json:"password,omitempty"`
+		}{ID: string(u.ID), UserPrincipalName: u.UserPrincipalName, TenantID: string(u.TenantID)}
+		if generated {
+			out.Password = pw
+		}
+		return json.NewEncoder(env.stdout).Encode(out)
+	}
+}

@@ -73,6 +73,11 @@ type ValidationError struct {
 }
 
 func (e *ValidationError) Error() string {
+	if e.Reason == ReasonPassword {
+		// The command line prints this; the dialects word it themselves.
+		return fmt.Sprintf("property %s: the password must be 8 to %d characters long and contain three of "+
+			"lower case letters, upper case letters, digits and symbols", e.Property, MaxPasswordLen)
+	}
 	s := fmt.Sprintf("property %s: %s", e.Property, e.Reason)
 	if e.Detail != "" {
 		s += ": " + e.Detail

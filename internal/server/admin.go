@@ -62,6 +62,46 @@ func CreateUser(ctx context.Context, nu NewUser) (u directory.User, err error) {
 	}, directory.Policy{})
 }
 
+// PasswordReset is what `groupd user password` asks for.
+type PasswordReset struct {
+	DataDir, DatabaseURL string
+	Tenant               string // as NewUser.Tenant
+	UPN                  string
+	// Password is the new password; "" makes one (directory.GeneratePassword).
+	Password string
+}
+
+// ResetPassword sets a user's password, as an operator with access to the
+// database may, for instance when the administrator's password is lost.
+// Like CreateUser it works beside a running server; Basic sign-ins check
+// the stored hash, so the old password stops working at once. It returns
+// the user and the password set.
+func ResetPassword(ctx context.Context, pr PasswordReset) (u directory.User, password string, err error) {
+	st, err := store.Open(ctx, pr.DataDir, pr.DatabaseURL)
+	if err != nil {
+		return directory.User{}, "", fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+		}
+	}()
+	svc := directory.New(st)
+	tenant, err := findTenant(ctx, svc, pr.Tenant, pr.UPN)
+	if err != nil {
+		return directory.User{}, "", err
+	}
+	password = pr.Password
+	if password == "" {
+		password = directory.GeneratePassword()
+	}
+	u, err = svc.UpdateUser(ctx, tenant, pr.UPN, directory.UserFields{Password: &password})
+	if errors.Is(err, directory.ErrNotFound) {
+		return directory.User{}, "", fmt.Errorf("no user %q in tenant %s", pr.UPN, tenant)
+	}
+	return u, password, err
+}
+
 // errNoTenant tells the operator what to do on a data dir never served.
 var errNoTenant = errors.New("the directory has no default tenant yet: run `groupd serve` once first")
 
