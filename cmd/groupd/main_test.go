@@ -168,7 +168,7 @@ func TestUserPassword(t *testing.T) {
 		return err
 	}
 
-	code, stdout, stderr := groupd("user", "password", "--data-dir", dir, "--upn", "admin@example.org")
+	code, stdout, stderr := groupd("user", "password", "--data-dir", dir, "--upn", "admin")
 	if code != exitOK {
 		t.Fatalf("user password: exit %d: %s", code, stderr)
 	}

@@ -37,7 +37,7 @@ func userPasswordCmd(fs *flag.FlagSet) action {
 	var pr server.PasswordReset
 	storeCfg := storeFlags(fs)
 	fs.StringVar(&pr.Tenant, "tenant", "", "tenant `ID` or verified domain (default: the tenant of the UPN's domain, else the default tenant)")
-	fs.StringVar(&pr.UPN, "upn", "", "userPrincipalName `UPN` of the user (required)")
+	fs.StringVar(&pr.UPN, "upn", "", "userPrincipalName `UPN` of the user, or its account name such as admin (required)")
 	fs.StringVar(&pr.Password, "password", "", "new `PASSWORD` (default: one is generated and printed)")
 	return func(ctx context.Context, env cmdEnv) error {
 		if pr.UPN == "" {

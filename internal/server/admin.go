@@ -66,7 +66,7 @@ func CreateUser(ctx context.Context, nu NewUser) (u directory.User, err error) {
 type PasswordReset struct {
 	DataDir, DatabaseURL string
 	Tenant               string // as NewUser.Tenant
-	UPN                  string
+	UPN                  string // or the user's id or account name
 	// Password is the new password; "" makes one (directory.GeneratePassword).
 	Password string
 }
@@ -95,10 +95,16 @@ func ResetPassword(ctx context.Context, pr PasswordReset) (u directory.User, pas
 	if password == "" {
 		password = directory.GeneratePassword()
 	}
-	u, err = svc.UpdateUser(ctx, tenant, pr.UPN, directory.UserFields{Password: &password})
+	// By id, UPN or account name: the bootstrap administrator signs in
+	// as "admin".
+	u, err = svc.UserByLogin(ctx, tenant, pr.UPN)
 	if errors.Is(err, directory.ErrNotFound) {
 		return directory.User{}, "", fmt.Errorf("no user %q in tenant %s", pr.UPN, tenant)
 	}
+	if err != nil {
+		return directory.User{}, "", err
+	}
+	u, err = svc.UpdateUser(ctx, tenant, string(u.ID), directory.UserFields{Password: &password})
 	return u, password, err
 }
 

@@ -50,7 +50,7 @@ func printBanner(w io.Writer, b banner) error {
 	case b.Boot.Created:
 		fmt.Fprintf(&s, "admin password: the value of %s\n", AdminPasswordEnv)
 	default:
-		fmt.Fprintf(&s, "admin password: as set on the first start (not shown again)\n")
+		fmt.Fprintf(&s, "admin password: as set on the first start (not shown again; `groupd user password --upn admin` sets a new one)\n")
 	}
 	k := ""
 	if strings.HasPrefix(b.URL, "https:") {
