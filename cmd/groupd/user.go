@@ -8,10 +8,13 @@ import (
 	"groupd/internal/server"
 )
 
+// userTenantHelp describes --tenant of the user commands.
+const userTenantHelp = "tenant `ID` or verified domain (default: the tenant of the UPN's domain, else the default tenant)"
+
 func userCreateCmd(fs *flag.FlagSet) action {
 	var nu server.NewUser
 	storeCfg := storeFlags(fs)
-	fs.StringVar(&nu.Tenant, "tenant", "", "tenant `ID` or verified domain (default: the tenant of the UPN's domain, else the default tenant)")
+	fs.StringVar(&nu.Tenant, "tenant", "", userTenantHelp)
 	fs.StringVar(&nu.UPN, "upn", "", "userPrincipalName `UPN`, alias@domain (required)")
 	fs.StringVar(&nu.Password, "password", "", "`PASSWORD` for HTTP Basic sign-in (required)")
 	fs.BoolVar(&nu.Admin, "admin", false, "make the user a Global Administrator of its tenant")
@@ -36,7 +39,7 @@ func userCreateCmd(fs *flag.FlagSet) action {
 func userPasswordCmd(fs *flag.FlagSet) action {
 	var pr server.PasswordReset
 	storeCfg := storeFlags(fs)
-	fs.StringVar(&pr.Tenant, "tenant", "", "tenant `ID` or verified domain (default: the tenant of the UPN's domain, else the default tenant)")
+	fs.StringVar(&pr.Tenant, "tenant", "", userTenantHelp)
 	fs.StringVar(&pr.UPN, "upn", "", "userPrincipalName `UPN` of the user, or its account name such as admin (required)")
 	fs.StringVar(&pr.Password, "password", "", "new `PASSWORD` (default: one is generated and printed)")
 	return func(ctx context.Context, env cmdEnv) error {

@@ -100,15 +100,7 @@ func deltaFilter(f string) ([]directory.ObjectID, error) {
 	if len(raw) > maxDeltaIDs {
 		return nil, badRequest(codeUnsupportedQuery, "Too many ids in the filter: at most %d are allowed.", maxDeltaIDs)
 	}
-	ids := make([]directory.ObjectID, 0, len(raw))
-	for _, s := range raw {
-		id, ok := directory.ParseObjectID(s)
-		if !ok {
-			return nil, badRequest(codeRequestBad, "Invalid object identifier '%s'.", s)
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
+	return objectIDs(raw)
 }
 
 func (a *api) deltaOf(kind directory.ObjectKind) handlerFunc {
