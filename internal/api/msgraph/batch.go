@@ -175,7 +175,7 @@ func writeBatchResult(out *enc, id string, r *batchResult) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			out.key(k)
+			out.keyEscaped(k)
 			out.str(strings.Join(r.header[k], ", "))
 		}
 		out.endObject()

@@ -61,6 +61,15 @@ func (e *enc) key(k string) {
 	e.comma = false
 }
 
+// keyEscaped is key for a name not fixed at compile time (a header's).
+func (e *enc) keyEscaped(k string) {
+	e.sep()
+	e.b = append(e.b, '"')
+	e.b = appendEscaped(e.b, k)
+	e.b = append(e.b, '"', ':')
+	e.comma = false
+}
+
 func (e *enc) beginObject() { e.sep(); e.b = append(e.b, '{'); e.comma = false }
 func (e *enc) endObject()   { e.b = append(e.b, '}'); e.comma = true }
 func (e *enc) beginArray()  { e.sep(); e.b = append(e.b, '['); e.comma = false }
