@@ -207,6 +207,10 @@ func TestBatchRefused(t *testing.T) {
 			"Request 'x' depends on 'y', which is not a request of this batch."},
 		{"dependsOn type", map[string]any{"requests": []any{create, map[string]any{"id": "x", "method": "GET", "url": "/groups", "dependsOn": "c"}}},
 			"Request 2 of the batch has an invalid 'dependsOn': it must be an array of request ids."},
+		{"requests twice", `{"requests":[{"id":"1","method":"GET","url":"/groups"}],"requests":[]}`,
+			"The property 'requests' is given more than once in the request body."},
+		{"url twice", `{"requests":[{"id":"1","method":"GET","url":"/groups","url":"/users"}]}`,
+			"Request 1 of the batch gives 'url' more than once."},
 		{"cycle", map[string]any{"requests": []any{
 			map[string]any{"id": "c", "method": "POST", "url": "/groups", "headers": map[string]string{"Content-Type": "application/json"}, "body": create["body"], "dependsOn": []string{"b"}},
 			map[string]any{"id": "a", "method": "GET", "url": "/groups", "dependsOn": []string{"c"}},

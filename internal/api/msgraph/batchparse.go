@@ -28,9 +28,12 @@ func parseBatch(b []byte) ([]batchStep, error) {
 		return nil, err
 	}
 	var raws []json.RawMessage
-	for _, f := range obj {
+	for i, f := range obj {
 		if f.Name != "requests" {
 			return nil, batchError("Key '%s' is not known. %s", f.Name, batchShape)
+		}
+		if i > 0 {
+			return nil, batchError("The property 'requests' is given more than once in the request body.")
 		}
 		if err := json.Unmarshal(f.Value, &raws); err != nil {
 			return nil, batchError("Property 'requests' must be an array. %s", batchShape)
@@ -82,7 +85,12 @@ func parseStep(raw json.RawMessage, i int, s *batchStep) ([]string, error) {
 		deps   []string
 		hdrs   map[string]string
 	)
+	seen := map[string]bool{}
 	for _, f := range obj {
+		if seen[f.Name] {
+			return nil, batchError("Request %d of the batch gives '%s' more than once.", i+1, f.Name)
+		}
+		seen[f.Name] = true
 		var err error
 		switch f.Name {
 		case "id":
