@@ -109,13 +109,11 @@ func checkUnifiedValues(ctx context.Context, tx Tx, tenant TenantID, p unifiedPo
 // blocked words, classification and the naming policy. Attribute tokens
 // come from the calling user or, for an application, from the first owner.
 func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, classificationGiven bool, owners []MemberRef) error {
-	st, err := s.unifiedSetting(ctx, tx, g.TenantID)
-	if errors.Is(err, ErrNotFound) {
-		st.Values = defaults(unifiedTemplate)
-	} else if err != nil {
+	values, err := s.unifiedValues(ctx, tx, g.TenantID)
+	if err != nil {
 		return err
 	}
-	p := parseUnified(st.Values)
+	p := parseUnified(values)
 	c := CallerFrom(ctx)
 	var attrs User
 	switch c.Actor.Kind {
@@ -138,11 +136,9 @@ func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, class
 			attrs = u
 		}
 	}
-	for _, check := range []struct{ prop, value string }{{"displayName", g.DisplayName}, {"mailNickname", g.MailNickname}} {
-		if w := blockedWord(check.value, p.blocked); w != "" {
-			return &ValidationError{Property: check.prop, Reason: ReasonInvalidValue,
-				Detail: "the " + check.prop + " contains the blocked word '" + w + "'"}
-		}
+	if prop, w := p.firstBlocked([]groupName{{"displayName", g.DisplayName}, {"mailNickname", g.MailNickname}}); w != "" {
+		return &ValidationError{Property: prop, Reason: ReasonInvalidValue,
+			Detail: "the " + prop + " contains the blocked word '" + w + "'"}
 	}
 	if classificationGiven && g.Classification != "" {
 		i := indexFold(p.classifications, g.Classification)
@@ -208,6 +204,20 @@ func namingAffixes(policy string, u User) (prefix, suffix string) {
 
 func hasAffixes(name, prefix, suffix string) bool {
 	return strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) && len(name) >= len(prefix)+len(suffix)
+}
+
+// groupName is a name property of a group and its value.
+type groupName struct{ prop, value string }
+
+// firstBlocked returns the first of names holding a blocked word, and the
+// word; "" when none does.
+func (p unifiedPolicy) firstBlocked(names []groupName) (prop, word string) {
+	for _, n := range names {
+		if w := blockedWord(n.value, p.blocked); w != "" {
+			return n.prop, w
+		}
+	}
+	return "", ""
 }
 
 // blockedWord returns the first blocked word that is a whole word of s

@@ -179,7 +179,13 @@ func (s *Service) SetUnifiedSettings(ctx context.Context, tenant TenantID, value
 // UnifiedSettings returns the values in force for Microsoft 365 groups:
 // the tenant's Group.Unified setting, or the template's defaults.
 func (s *Service) UnifiedSettings(ctx context.Context, tenant TenantID) ([]SettingValue, error) {
-	st, err := s.unifiedSetting(ctx, s.store, tenant)
+	return s.unifiedValues(ctx, s.store, tenant)
+}
+
+// unifiedValues is UnifiedSettings read through r (a transaction's reads
+// see its own writes).
+func (s *Service) unifiedValues(ctx context.Context, r Reader, tenant TenantID) ([]SettingValue, error) {
+	st, err := s.unifiedSetting(ctx, r, tenant)
 	if errors.Is(err, ErrNotFound) {
 		return defaults(unifiedTemplate), nil
 	}

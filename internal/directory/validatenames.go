@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"strings"
 )
 
@@ -61,13 +60,11 @@ func (s *Service) ValidateGroupNames(ctx context.Context, tenant TenantID, n Gro
 			return err
 		}
 	}
-	st, err := s.unifiedSetting(ctx, s.store, tenant)
-	if errors.Is(err, ErrNotFound) {
-		st.Values = defaults(unifiedTemplate)
-	} else if err != nil {
+	values, err := s.unifiedValues(ctx, s.store, tenant)
+	if err != nil {
 		return err
 	}
-	p := parseUnified(st.Values)
+	p := parseUnified(values)
 	subject := n.OnBehalfOf
 	if c := CallerFrom(ctx); subject == "" && c.Actor.Kind == ActorUser {
 		subject = ObjectID(c.Actor.ID)
@@ -78,13 +75,12 @@ func (s *Service) ValidateGroupNames(ctx context.Context, tenant TenantID, n Gro
 			return err
 		}
 	}
-	type name struct{ prop, value string }
-	var names []name
+	var names []groupName
 	if n.DisplayName != nil {
-		names = append(names, name{"displayName", *n.DisplayName})
+		names = append(names, groupName{"displayName", *n.DisplayName})
 	}
 	if n.MailNickname != nil {
-		names = append(names, name{"mailNickname", *n.MailNickname})
+		names = append(names, groupName{"mailNickname", *n.MailNickname})
 	}
 	var problems []NameProblem
 	if p.naming != "" {
@@ -102,10 +98,8 @@ func (s *Service) ValidateGroupNames(ctx context.Context, tenant TenantID, n Gro
 	if len(problems) > 0 {
 		return &NamePolicyError{Problems: problems}
 	}
-	for _, nm := range names {
-		if w := blockedWord(nm.value, p.blocked); w != "" {
-			return &NamePolicyError{Problems: []NameProblem{{Property: nm.prop, Kind: NameBlockedWord, Word: w}}}
-		}
+	if prop, w := p.firstBlocked(names); w != "" {
+		return &NamePolicyError{Problems: []NameProblem{{Property: prop, Kind: NameBlockedWord, Word: w}}}
 	}
 	if n.Group == "" && n.MailNickname != nil {
 		taken, err := s.store.MailNicknameTaken(ctx, tenant, *n.MailNickname)
