@@ -14,7 +14,7 @@ import (
 
 // NewUser is what `groupd user create` asks for.
 type NewUser struct {
-	DataDir, DatabaseURL string
+	StoreRef
 	// Tenant is a tenant id or one of its verified domains. "" picks the
 	// tenant that verified the UPN's domain, else the default tenant.
 	Tenant      string
@@ -28,45 +28,39 @@ type NewUser struct {
 // store itself, so it works beside a running server on the same data dir
 // (SQLite in WAL mode) or database.
 func CreateUser(ctx context.Context, nu NewUser) (u directory.User, err error) {
-	st, err := store.Open(ctx, nu.DataDir, nu.DatabaseURL)
-	if err != nil {
-		return directory.User{}, fmt.Errorf("open store: %w", err)
-	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+	err = withService(ctx, nu.StoreRef, func(svc *directory.Service) error {
+		tenant, err := findTenant(ctx, svc, nu.Tenant, nu.UPN)
+		if err != nil {
+			return err
 		}
-	}()
-	svc := directory.New(st)
-	tenant, err := findTenant(ctx, svc, nu.Tenant, nu.UPN)
-	if err != nil {
-		return directory.User{}, err
-	}
-	alias, _, _ := strings.Cut(nu.UPN, "@")
-	display := nu.DisplayName
-	if display == "" {
-		display = alias
-	}
-	enabled := true
-	var admin *bool // only a granted role is recorded as a set property
-	if nu.Admin {
-		admin = &nu.Admin
-	}
-	return svc.CreateUser(ctx, tenant, directory.UserFields{
-		AccountEnabled:    &enabled,
-		DisplayName:       &display,
-		MailNickname:      &alias,
-		UserPrincipalName: &nu.UPN,
-		Password:          &nu.Password,
-		IsAdmin:           admin,
-	}, directory.Policy{})
+		alias, _, _ := strings.Cut(nu.UPN, "@")
+		display := nu.DisplayName
+		if display == "" {
+			display = alias
+		}
+		enabled := true
+		var admin *bool // only a granted role is recorded as a set property
+		if nu.Admin {
+			admin = &nu.Admin
+		}
+		u, err = svc.CreateUser(ctx, tenant, directory.UserFields{
+			AccountEnabled:    &enabled,
+			DisplayName:       &display,
+			MailNickname:      &alias,
+			UserPrincipalName: &nu.UPN,
+			Password:          &nu.Password,
+			IsAdmin:           admin,
+		}, directory.Policy{})
+		return err
+	})
+	return u, err
 }
 
 // PasswordReset is what `groupd user password` asks for.
 type PasswordReset struct {
-	DataDir, DatabaseURL string
-	Tenant               string // as NewUser.Tenant
-	UPN                  string // or the user's id or account name
+	StoreRef
+	Tenant string // as NewUser.Tenant
+	UPN    string // or the user's id or account name
 	// Password is the new password; "" makes one (directory.GeneratePassword).
 	Password string
 }
@@ -77,35 +71,31 @@ type PasswordReset struct {
 // user's cached sign-ins when it reads the change log (within 100 ms on
 // SQLite). It returns the user and the password set.
 func ResetPassword(ctx context.Context, pr PasswordReset) (u directory.User, password string, err error) {
-	st, err := store.Open(ctx, pr.DataDir, pr.DatabaseURL)
-	if err != nil {
-		return directory.User{}, "", fmt.Errorf("open store: %w", err)
-	}
-	defer func() {
-		if cerr := st.Close(); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
-		}
-	}()
-	svc := directory.New(st)
-	tenant, err := findTenant(ctx, svc, pr.Tenant, pr.UPN)
-	if err != nil {
-		return directory.User{}, "", err
-	}
 	password = pr.Password
 	if password == "" {
 		password = directory.GeneratePassword()
 	}
-	// By id, UPN or account name: the bootstrap administrator signs in
-	// as "admin".
-	u, err = svc.UserByLogin(ctx, tenant, pr.UPN)
-	if errors.Is(err, directory.ErrNotFound) {
-		return directory.User{}, "", fmt.Errorf("no user %q in tenant %s", pr.UPN, tenant)
-	}
+	err = withService(ctx, pr.StoreRef, func(svc *directory.Service) error {
+		tenant, err := findTenant(ctx, svc, pr.Tenant, pr.UPN)
+		if err != nil {
+			return err
+		}
+		// By id, UPN or account name: the bootstrap administrator signs
+		// in as "admin".
+		u, err = svc.UserByLogin(ctx, tenant, pr.UPN)
+		if errors.Is(err, directory.ErrNotFound) {
+			return fmt.Errorf("no user %q in tenant %s", pr.UPN, tenant)
+		}
+		if err != nil {
+			return err
+		}
+		u, err = svc.UpdateUser(ctx, tenant, string(u.ID), directory.UserFields{Password: &password})
+		return err
+	})
 	if err != nil {
 		return directory.User{}, "", err
 	}
-	u, err = svc.UpdateUser(ctx, tenant, string(u.ID), directory.UserFields{Password: &password})
-	return u, password, err
+	return u, password, nil
 }
 
 // errNoTenant tells the operator what to do on a data dir never served.
