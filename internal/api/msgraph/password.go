@@ -22,17 +22,19 @@ func (a *api) changePassword(rq *request) error {
 		return err
 	}
 	b := bodyReader{resource: "changePassword"}
-	var pw [2]string
+	var current, next string
 	for _, f := range obj {
 		if b.dup(f.Name) {
 			break
 		}
 		switch f.Name {
-		case "currentPassword", "newPassword":
-			if v := b.str(f); v != nil && f.Name == "currentPassword" {
-				pw[0] = *v
-			} else if v != nil {
-				pw[1] = *v
+		case "currentPassword":
+			if v := b.str(f); v != nil {
+				current = *v
+			}
+		case "newPassword":
+			if v := b.str(f); v != nil {
+				next = *v
 			}
 		default:
 			b.fail(notParameter(f.Name, "changePassword"))
@@ -44,7 +46,7 @@ func (a *api) changePassword(rq *request) error {
 	if b.err != nil { // a member given twice ends the loop
 		return b.err
 	}
-	err = a.dir.ChangeOwnPassword(rq.ctx, rq.tenant, directory.ObjectID(p.ID), pw[0], pw[1])
+	err = a.dir.ChangeOwnPassword(rq.ctx, rq.tenant, directory.ObjectID(p.ID), current, next)
 	if errors.Is(err, directory.ErrWrongPassword) {
 		return withTarget(badRequest(codeRequestBad, "The current password is incorrect."), "currentPassword", "InvalidValue")
 	}
