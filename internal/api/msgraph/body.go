@@ -114,7 +114,7 @@ func refBody(rq *request) (directory.MemberRef, error) {
 	var ref *directory.MemberRef
 	for _, f := range obj {
 		if b.dup(f.Name) {
-			break
+			return directory.MemberRef{}, b.err
 		}
 		switch f.Name {
 		case "@odata.type", "@odata.context":
@@ -136,9 +136,6 @@ func refBody(rq *request) (directory.MemberRef, error) {
 		if b.err != nil {
 			return directory.MemberRef{}, b.err
 		}
-	}
-	if b.err != nil { // a member given twice ends the loop
-		return directory.MemberRef{}, b.err
 	}
 	if ref == nil {
 		return directory.MemberRef{}, &directory.ValidationError{Property: "@odata.id", Reason: directory.ReasonRequired}

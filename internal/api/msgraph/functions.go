@@ -123,7 +123,7 @@ func functionBody(rq *request, name string) (functionInput, error) {
 	found := false
 	for _, f := range obj {
 		if b.dup(f.Name) {
-			break
+			return in, b.err
 		}
 		switch {
 		case f.Name == param && param == "securityEnabledOnly":
@@ -146,9 +146,6 @@ func functionBody(rq *request, name string) (functionInput, error) {
 		if b.err != nil {
 			return in, b.err
 		}
-	}
-	if b.err != nil { // a member given twice ends the loop
-		return in, b.err
 	}
 	if !found {
 		return in, badRequest(codeBadRequest, "The parameter '%s' is missing in the request payload of the operation '%s'.", param, name)

@@ -59,7 +59,7 @@ func getByIDsBody(rq *request) (ids []directory.ObjectID, kinds []directory.Obje
 	found := false
 	for _, f := range obj {
 		if b.dup(f.Name) {
-			break
+			return nil, nil, b.err
 		}
 		list, ok := httpx.Strings(f.Value)
 		if (f.Name == "ids" || f.Name == "types") && (!ok || httpx.IsNull(f.Value)) {
@@ -86,9 +86,6 @@ func getByIDsBody(rq *request) (ids []directory.ObjectID, kinds []directory.Obje
 		if b.err != nil {
 			return nil, nil, b.err
 		}
-	}
-	if b.err != nil { // a member given twice ends the loop
-		return nil, nil, b.err
 	}
 	if !found {
 		return nil, nil, badRequest(codeBadRequest, "The parameter 'ids' is missing in the request payload of the operation '%s'.", getByIDs)

@@ -25,7 +25,7 @@ func (a *api) changePassword(rq *request) error {
 	var current, next string
 	for _, f := range obj {
 		if b.dup(f.Name) {
-			break
+			return b.err
 		}
 		switch f.Name {
 		case "currentPassword":
@@ -42,9 +42,6 @@ func (a *api) changePassword(rq *request) error {
 		if b.err != nil {
 			return b.err
 		}
-	}
-	if b.err != nil { // a member given twice ends the loop
-		return b.err
 	}
 	err = a.dir.ChangeOwnPassword(rq.ctx, rq.tenant, directory.ObjectID(p.ID), current, next)
 	if errors.Is(err, directory.ErrWrongPassword) {

@@ -154,7 +154,7 @@ func settingBody(rq *request, create bool) (templateID string, values []director
 	hasTemplate := false
 	for _, f := range obj {
 		if b.dup(f.Name) {
-			break
+			return "", nil, b.err
 		}
 		switch f.Name {
 		case "@odata.type", "displayName":
@@ -190,9 +190,6 @@ func settingBody(rq *request, create bool) (templateID string, values []director
 		if b.err != nil {
 			return "", nil, b.err
 		}
-	}
-	if b.err != nil { // a member given twice ends the loop
-		return "", nil, b.err
 	}
 	if create && !hasTemplate {
 		return "", nil, &directory.ValidationError{Property: "templateId", Reason: directory.ReasonRequired}

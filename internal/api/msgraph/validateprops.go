@@ -56,7 +56,7 @@ func validateBody(rq *request, ofGroup bool) (directory.GroupNames, error) {
 	entity := ""
 	for _, f := range obj {
 		if b.dup(f.Name) {
-			break
+			return n, b.err
 		}
 		switch f.Name {
 		case "entityType":
@@ -83,9 +83,6 @@ func validateBody(rq *request, ofGroup bool) (directory.GroupNames, error) {
 		if b.err != nil {
 			return n, b.err
 		}
-	}
-	if b.err != nil { // a member given twice ends the loop
-		return n, b.err
 	}
 	if n.DisplayName == nil && n.MailNickname == nil {
 		return n, badRequest(codeRequestBad, "At least one of displayName and mailNickname is required.")
