@@ -59,10 +59,10 @@ func TestObjectCacheNamesBounded(t *testing.T) {
 // A name's removal count only rises, and only for the id it names.
 func TestNameSeenVisible(t *testing.T) {
 	c := newObjectCache(10)
-	c.putNames("t", []UPNUser{{ID: "a", UserPrincipalName: "A@x"}, {ID: "b", UserPrincipalName: "B@x"}}, c.generation(), 3)
+	c.putNames("t", []UPNUser{{ID: "a", UserPrincipalName: "A@x", Guest: true}, {ID: "b", UserPrincipalName: "B@x"}}, c.generation(), 3)
 	c.seenVisible("t", map[string]ObjectID{"a@x": "a", "b@x": "other", "c@x": "c"}, 5)
 	c.seenVisible("t", map[string]ObjectID{"a@x": "a"}, 4)
-	for key, want := range map[string]nameEntry{"a@x": {"a", 5}, "b@x": {"b", 3}} {
+	for key, want := range map[string]nameEntry{"a@x": {id: "a", guest: true, at: 5}, "b@x": {id: "b", at: 3}} {
 		if e, _ := c.userByName("t", key); e != want {
 			t.Errorf("%s: %+v, want %+v", key, e, want)
 		}

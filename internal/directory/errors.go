@@ -123,6 +123,20 @@ func (e *RuleError) Error() string {
 }
 func (e *RuleError) Is(target error) bool { return target == ErrInvalid }
 
+// GuestPolicyError says the tenant's Group.Unified setting keeps a guest
+// user out of a Microsoft 365 group: as a member when AllowToAddGuests is
+// false, as an owner unless AllowGuestsToBeGroupOwner is true.
+type GuestPolicyError struct {
+	Relation string // "members" or "owners"
+	GroupID  ObjectID
+	UserID   ObjectID
+}
+
+func (e *GuestPolicyError) Error() string {
+	return fmt.Sprintf("the guest %s may not be added to the %s of %s", e.UserID, e.Relation, e.GroupID)
+}
+func (e *GuestPolicyError) Is(target error) bool { return target == ErrForbidden }
+
 // LimitError says a request asks for more than a limit allows.
 type LimitError struct {
 	What  string // "members@odata.bind", "owners", "bind", ...

@@ -61,6 +61,7 @@ type IdempotencyRecord struct {
 type UPNUser struct {
 	ID                ObjectID
 	UserPrincipalName string
+	Guest             bool // userType is Guest
 }
 
 // GovernanceReader reads tenant policies, teams and idempotency records.
@@ -77,7 +78,7 @@ type GovernanceReader interface {
 	UsersByUPN(ctx context.Context, tenant TenantID, upns []string) ([]User, error)
 	// UserIDsByUPN is UsersByUPN for callers that need only the ids, as
 	// provisioning does for its owners and members: one statement for
-	// any number of names, reading two columns.
+	// any number of names, reading three columns.
 	UserIDsByUPN(ctx context.Context, tenant TenantID, upns []string) ([]UPNUser, error)
 	// IdempotencyRecord returns the record of key for principal;
 	// *NotFoundError when there is none.

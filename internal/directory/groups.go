@@ -42,6 +42,9 @@ type GroupCreate struct {
 	// as it related them (userremovals.go). Unset, nothing is known: the
 	// count of a new database is 0, so a zero count may not mean that.
 	removals *removalCounts
+	// guests holds the resolved users that are guests, whom the tenant's
+	// guest policy may keep out.
+	guests map[ObjectID]bool
 }
 
 // removalCounts are the user removal counts of a provisioning call.
@@ -163,6 +166,9 @@ func (s *Service) insertGroupTx(ctx context.Context, tx Tx, log *changeLog, t Te
 		return err
 	}
 	if c.resolved {
+		if err := s.refuseResolvedGuests(ctx, tx, *g, c); err != nil {
+			return err
+		}
 		return relateUsersTx(ctx, tx, log, *g, c)
 	}
 	if err := s.ownCreated(ctx, tx, log, *g); err != nil {

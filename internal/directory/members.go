@@ -89,6 +89,9 @@ func (s *Service) addMembersTx(ctx context.Context, tx Tx, log *changeLog, g Gro
 		}
 		add = append(add, MemberRef{ID: o.ID(), Kind: o.Kind()})
 	}
+	if err := s.refuseGuests(ctx, tx, g, "members", firstGuest(objs)); err != nil {
+		return err
+	}
 	if err := refuseExisting(ctx, tx, g, add, "members"); err != nil {
 		return err
 	}
@@ -168,6 +171,9 @@ func (s *Service) addOwnersTx(ctx context.Context, tx Tx, log *changeLog, g Grou
 			return &RuleError{Rule: RuleOwnersUsersOnly, GroupID: g.ID, MemberID: o.ID()}
 		}
 		add = append(add, MemberRef{ID: o.ID(), Kind: KindUser})
+	}
+	if err := s.refuseGuests(ctx, tx, g, "owners", firstGuest(objs)); err != nil {
+		return err
 	}
 	if err := refuseExisting(ctx, tx, g, add, "owners"); err != nil {
 		return err

@@ -62,6 +62,9 @@ type User struct {
 	BusinessPhones           []string
 	OtherMails               []string
 	OnPremisesSamAccountName string
+	// UserType is UserTypeMember or UserTypeGuest. Guests are kept out of
+	// Microsoft 365 groups by the tenant's Group.Unified setting.
+	UserType string
 	// PasswordHash is a salted slow hash (see password.go); empty when the
 	// user cannot sign in with a password.
 	PasswordHash string
@@ -105,6 +108,15 @@ type Group struct {
 	// holds for the other. Stores leave it zero.
 	Revision uint64
 }
+
+// User types as Microsoft Graph spells them.
+const (
+	UserTypeMember = "Member"
+	UserTypeGuest  = "Guest"
+)
+
+// IsGuest reports whether u is a guest user.
+func (u User) IsGuest() bool { return u.UserType == UserTypeGuest }
 
 // Group types and visibilities as Microsoft Graph spells them.
 const (

@@ -23,11 +23,14 @@ type nameKey struct {
 	key    string // foldKey of the userPrincipalName
 }
 
-// nameEntry is a user's id and the store's count of user removals read
-// before the user was last seen visible (-1: none known).
+// nameEntry is a user's id, whether it is a guest, and the store's count
+// of user removals read before the user was last seen visible (-1: none
+// known). A change of userType is an update of the user, which drops the
+// entry like a rename.
 type nameEntry struct {
-	id ObjectID
-	at int64
+	id    ObjectID
+	guest bool
+	at    int64
 }
 
 // userByName returns the entry of the user whose folded name is key.
@@ -46,7 +49,8 @@ func (c *objectCache) seenVisible(tenant TenantID, keys map[string]ObjectID, at 
 	for key, id := range keys {
 		k := nameKey{tenant, key}
 		if e, ok := c.names[k]; ok && e.id == id && e.at < at {
-			c.names[k] = nameEntry{id: id, at: at}
+			e.at = at
+			c.names[k] = e
 		}
 	}
 }
@@ -71,7 +75,7 @@ func (c *objectCache) putNames(tenant TenantID, users []UPNUser, gen uint64, at 
 			delete(c.names, nameKey{tenant, old})
 		}
 		key := foldKey(u.UserPrincipalName)
-		c.names[nameKey{tenant, key}] = nameEntry{id: u.ID, at: at}
+		c.names[nameKey{tenant, key}] = nameEntry{id: u.ID, guest: u.Guest, at: at}
 		c.nameOf[k] = key
 	}
 }
@@ -105,7 +109,7 @@ func (s *Service) userIDsByUPN(ctx context.Context, tenant TenantID, upns []stri
 	at := mark
 	for _, n := range upns {
 		if e, ok := c.userByName(tenant, foldKey(n)); ok {
-			out = append(out, UPNUser{ID: e.id, UserPrincipalName: n})
+			out = append(out, UPNUser{ID: e.id, UserPrincipalName: n, Guest: e.guest})
 			at = min(at, e.at)
 		} else {
 			missing = append(missing, n)

@@ -16,10 +16,12 @@ type unifiedPolicy struct {
 	blocked               []string
 	enableCreation        bool
 	allowedGroup          ObjectID
+	guestMembers          bool // AllowToAddGuests
+	guestOwners           bool // AllowGuestsToBeGroupOwner
 }
 
 func parseUnified(values []SettingValue) unifiedPolicy {
-	p := unifiedPolicy{enableCreation: true}
+	p := unifiedPolicy{enableCreation: true, guestMembers: true}
 	for _, v := range values {
 		switch v.Name {
 		case SettingClassificationList:
@@ -34,6 +36,10 @@ func parseUnified(values []SettingValue) unifiedPolicy {
 			p.enableCreation = !strings.EqualFold(v.Value, "false")
 		case SettingCreationAllowedGroup:
 			p.allowedGroup = ObjectID(v.Value)
+		case SettingAllowGuests:
+			p.guestMembers = !strings.EqualFold(v.Value, "false")
+		case SettingGuestOwners:
+			p.guestOwners = strings.EqualFold(v.Value, "true")
 		}
 	}
 	return p

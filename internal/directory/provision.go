@@ -102,8 +102,8 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	// readers, so that the single writer does not wait for them; inside
 	// it the store checks again that every user is still visible
 	// (RelateNewGroup), so a user deleted meanwhile fails the whole call.
-	given := map[ObjectID]string{}
-	owners, members, visibleAt, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, given, s.userRemovals(ctx))
+	given, guests := map[ObjectID]string{}, map[ObjectID]bool{}
+	owners, members, visibleAt, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, given, guests, s.userRemovals(ctx))
 	if err != nil {
 		return Provisioned{}, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	counts := removalCounts{visibleAt: visibleAt, checked: -1}
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		out = Provisioned{Group: g}
-		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true, removals: &counts}
+		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true, removals: &counts, guests: guests}
 		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
 			return err
 		}
@@ -197,8 +197,9 @@ func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, princip
 // for all the ids, if any. Names given twice in a list count once; an
 // unknown owner is reported before an unknown member. It also returns the
 // user removal count at which all were known visible, given mark, the
-// count read before it was called (-1: none).
-func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, given map[ObjectID]string, mark int64) ([]MemberRef, []MemberRef, int64, error) {
+// count read before it was called (-1: none), and fills given with the
+// name each id was given by and guests with the ids of guest users.
+func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, given map[ObjectID]string, guests map[ObjectID]bool, mark int64) ([]MemberRef, []MemberRef, int64, error) {
 	var upns []string
 	var ids []ObjectID
 	for _, k := range slices.Concat(owners, members) {
@@ -218,6 +219,9 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 		visibleAt = at
 		for _, u := range users {
 			found[foldKey(u.UserPrincipalName)] = u.ID
+			if u.Guest {
+				guests[u.ID] = true
+			}
 		}
 	}
 	if len(ids) > 0 {
@@ -228,6 +232,9 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 		for _, o := range objs {
 			if o.User != nil {
 				found[string(o.User.ID)] = o.User.ID
+				if o.User.IsGuest() {
+					guests[o.User.ID] = true
+				}
 			}
 		}
 	}

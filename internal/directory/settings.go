@@ -37,6 +37,8 @@ const (
 	SettingBlockedWords          = "CustomBlockedWordsList"
 	SettingEnableGroupCreation   = "EnableGroupCreation"
 	SettingCreationAllowedGroup  = "GroupCreationAllowedGroupId"
+	SettingAllowGuests           = "AllowToAddGuests"
+	SettingGuestOwners           = "AllowGuestsToBeGroupOwner"
 )
 
 // unifiedTemplate is Entra's Group.Unified template with its defaults.

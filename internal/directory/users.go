@@ -24,6 +24,7 @@ type UserFields struct {
 	BusinessPhones           *[]string
 	OtherMails               *[]string
 	OnPremisesSamAccountName *string
+	UserType                 *string
 	Password                 *string
 	// IsAdmin grants or revokes Global Administrator; no dialect maps a wire
 	// property to it, only the command line does.
@@ -42,7 +43,7 @@ func (s *Service) CreateUser(ctx context.Context, tenant TenantID, f UserFields,
 	if err != nil {
 		return User{}, err
 	}
-	u := User{ID: NewObjectID(), TenantID: tenant, CreatedAt: s.clock()}
+	u := User{ID: NewObjectID(), TenantID: tenant, UserType: UserTypeMember, CreatedAt: s.clock()}
 	if p.DeriveDefaults {
 		if f.OnPremisesSamAccountName == nil {
 			return User{}, &ValidationError{Property: "onPremisesSamAccountName", Reason: ReasonRequired}
@@ -145,6 +146,13 @@ func (s *Service) applyUserFields(t Tenant, u *User, f UserFields) error {
 		}
 		u.OnPremisesSamAccountName = *f.OnPremisesSamAccountName
 	}
+	if f.UserType != nil {
+		v, err := oneOf("userType", *f.UserType, UserTypeMember, UserTypeGuest)
+		if err != nil {
+			return err
+		}
+		u.UserType = v
+	}
 	if f.AccountEnabled != nil {
 		u.AccountEnabled = *f.AccountEnabled
 	}
@@ -198,6 +206,7 @@ func setUserProps(f UserFields) []string {
 	add(f.BusinessPhones != nil, "businessPhones")
 	add(f.OtherMails != nil, "otherMails")
 	add(f.OnPremisesSamAccountName != nil, "onPremisesSamAccountName")
+	add(f.UserType != nil, "userType")
 	add(f.Password != nil, "passwordProfile")
 	add(f.IsAdmin != nil, "isAdmin")
 	return out

@@ -150,7 +150,7 @@ func userProps() map[string]Prop {
 		sel("state", TypeString),
 		sel("streetAddress", TypeString),
 		sel("usageLocation", TypeString),
-		sel("userType", TypeString),
+		filterable("userType", TypeString, Ops(OpEq, OpIn), nullableOps),
 	)
 }
 

@@ -36,7 +36,7 @@ func TestSchemas(t *testing.T) {
 		{"group sort", names(GroupSchema, func(p Prop) bool { return p.Sort == Supported }), "displayName"},
 		{"group advanced sort", names(GroupSchema, func(p Prop) bool { return p.Sort == AdvancedOnly }), "createdDateTime"},
 		{"user filter", names(UserSchema, isFilterable),
-			"accountEnabled,createdDateTime,department,displayName,givenName,id,jobTitle,mail,mailNickname,onPremisesSamAccountName,otherMails,surname,userPrincipalName"},
+			"accountEnabled,createdDateTime,department,displayName,givenName,id,jobTitle,mail,mailNickname,onPremisesSamAccountName,otherMails,surname,userPrincipalName,userType"},
 		{"user search", names(UserSchema, func(p Prop) bool { return p.Searchable }), "displayName"},
 		{"user sort", names(UserSchema, func(p Prop) bool { return p.Sort == Supported }), "displayName,userPrincipalName"},
 		{"user advanced sort", names(UserSchema, func(p Prop) bool { return p.Sort == AdvancedOnly }), "createdDateTime"},

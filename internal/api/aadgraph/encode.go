@@ -173,8 +173,17 @@ func newUserEntity(u *directory.User) userEntity {
 		OtherMails: list(u.OtherMails), PhysicalDeliveryOfficeName: nullable(u.OfficeLocation),
 		PreferredLanguage: nullable(u.PreferredLanguage), ProvisionedPlans: []string{},
 		ProvisioningErrors: []string{}, ProxyAddresses: proxyAddresses(u), Surname: nullable(u.Surname),
-		TelephoneNumber: phone, UserPrincipalName: nullable(u.UserPrincipalName), UserType: "Member",
+		TelephoneNumber: phone, UserPrincipalName: nullable(u.UserPrincipalName), UserType: userType(u.UserType),
 	}
+}
+
+// userType is the wire value of a stored user type; a user read before
+// types were kept is a member.
+func userType(t string) string {
+	if t == "" {
+		return directory.UserTypeMember
+	}
+	return t
 }
 
 func proxyAddresses(u *directory.User) []string {

@@ -53,6 +53,7 @@ var userSchema = odata.Schema{
 		filterProp("jobTitle", odata.TypeString, eqPrefix),
 		filterProp("department", odata.TypeString, eqPrefix),
 		filterProp("accountEnabled", odata.TypeBool, eqOnly),
+		filterProp("userType", odata.TypeString, eqOnly),
 		filterProp("otherMails", odata.TypeStringCollection, addresses),
 	),
 }

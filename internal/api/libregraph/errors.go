@@ -97,6 +97,7 @@ func classify(r *http.Request, err error) (int, string, string) {
 		rule *directory.RuleError
 		le   *directory.LimitError
 		fe   *directory.ForbiddenError
+		gpe  *directory.GuestPolicyError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -127,6 +128,9 @@ func classify(r *http.Request, err error) (int, string, string) {
 			what = "references"
 		}
 		return http.StatusBadRequest, codeInvalidRequest, fmt.Sprintf("Request is limited to %d %s", le.Limit, what)
+	case errors.As(err, &gpe):
+		return http.StatusForbidden, codeAccessDenied, "guest users may not be added to the " + gpe.Relation +
+			" of this Microsoft 365 group (tenant policy)"
 	case errors.As(err, &fe):
 		return http.StatusForbidden, codeNotAllowed, fe.Error()
 	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):

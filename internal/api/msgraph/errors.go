@@ -101,6 +101,7 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		le  *directory.LimitError
 		rse *directory.ResultSizeLimitError
 		fe  *directory.ForbiddenError
+		gpe *directory.GuestPolicyError
 		npe *directory.NamePolicyError
 		be  *httpx.BodyError
 	)
@@ -137,6 +138,8 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 	case errors.As(err, &rse):
 		return badRequest("Directory_ResultSizeLimitExceeded",
 			"The number of results exceeds the limit of %d. Use transitiveMemberOf to list them page by page.", rse.Limit), true
+	case errors.As(err, &gpe):
+		return guestRefused(gpe), true
 	case errors.As(err, &fe), errors.Is(err, directory.ErrForbidden):
 		return denied(), true
 	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):
@@ -281,4 +284,15 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error, reso
 	out.endObject()
 	out.endObject()
 	send(w, e.status, out)
+}
+
+// guestRefused is Entra's answer when the tenant's Group.Unified setting
+// keeps a guest out of a Microsoft 365 group's members or owners.
+func guestRefused(e *directory.GuestPolicyError) *apiError {
+	what, param := "join", "Members"
+	if e.Relation == "owners" {
+		what, param = "be owners of", "Owners"
+	}
+	return &apiError{status: http.StatusForbidden, code: codeDenied, message: "Guests users are not allowed to " + what +
+		" this Unified Group due to policy setting. paramName: " + param + ", paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"}
 }

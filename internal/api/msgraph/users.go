@@ -74,7 +74,7 @@ var userProps = []prop[user]{
 	{"state", null[user]},
 	{"streetAddress", null[user]},
 	{"usageLocation", null[user]},
-	{"userType", func(e *enc, _ *user) { e.str("Member") }},
+	{"userType", func(e *enc, u *user) { e.str(userType(u.UserType)) }},
 }
 
 const userDefaults = 11
@@ -192,6 +192,8 @@ func userBody(obj httpx.Object) (directory.UserFields, error) {
 			f.OtherMails = b.strs(fl)
 		case "passwordProfile":
 			f.Password = b.password(fl)
+		case "userType":
+			f.UserType = b.str(fl)
 		default:
 			if userSchema.has(fl.Name) {
 				b.fail(readOnlyProperty(fl.Name))
@@ -234,4 +236,13 @@ func (b *bodyReader) password(fl httpx.Field) *string {
 		}
 	}
 	return pw
+}
+
+// userType is the wire value of a stored user type; a user read before
+// types were kept is a member.
+func userType(t string) string {
+	if t == "" {
+		return directory.UserTypeMember
+	}
+	return t
 }

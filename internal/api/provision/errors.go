@@ -55,6 +55,7 @@ func mapError(err error) (*apiError, bool) {
 		ime *directory.IdempotencyMismatchError
 		te  *directory.TeamError
 		rue *directory.RuleError
+		gpe *directory.GuestPolicyError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -88,6 +89,8 @@ func mapError(err error) (*apiError, bool) {
 		return badRequest("InvalidRequest", "The team could not be created: "+te.Error()+".", "", ""), true
 	case errors.As(err, &rue):
 		return badRequest("Request_BadRequest", "The owners or members break a membership rule.", "", ""), true
+	case errors.As(err, &gpe):
+		return guestRefused(gpe), true
 	case errors.Is(err, directory.ErrForbidden):
 		return denied(), true
 	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):
@@ -196,4 +199,15 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b) // a failed write means the client went away
+}
+
+// guestRefused is Entra's answer when the tenant's Group.Unified setting
+// keeps a guest out of a Microsoft 365 group's members or owners.
+func guestRefused(e *directory.GuestPolicyError) *apiError {
+	what, param := "join", "Members"
+	if e.Relation == "owners" {
+		what, param = "be owners of", "Owners"
+	}
+	return &apiError{status: http.StatusForbidden, code: "Authorization_RequestDenied", message: "Guests users are not allowed to " + what +
+		" this Unified Group due to policy setting. paramName: " + param + ", paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"}
 }

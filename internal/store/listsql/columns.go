@@ -54,6 +54,7 @@ var (
 		"department":               {"department", KText},
 		"mailNickname":             {"mail_nickname", KText},
 		"accountEnabled":           {"account_enabled", KBool},
+		"userType":                 {"user_type", KText},
 		"createdDateTime":          {"created_at", KTime},
 		"otherMails":               {"other_mails", KList},
 	}

@@ -8,12 +8,15 @@ import (
 
 // qAddUserMember adds one user member when the group and the user are
 // visible; an existing row leaves the statement without effect, so that
-// the domain's full checks run and name the duplicate. A row a concurrent
-// transaction inserted is a serialization failure, and the run is retried.
+// the domain's full checks run and name the duplicate; a guest joins a
+// Microsoft 365 group only by that path, which applies the tenant's guest
+// policy. A row a concurrent transaction inserted is a serialization
+// failure, and the run is retried.
 const qAddUserMember = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT $1, u.id, $2, 'user' FROM users u
 WHERE u.id = $3 AND u.tenant_id = $2 AND u.deleted_at IS NULL
-	AND EXISTS (SELECT 1 FROM groups p WHERE p.id = $1 AND p.tenant_id = $2 AND p.deleted_at IS NULL)
+	AND EXISTS (SELECT 1 FROM groups p WHERE p.id = $1 AND p.tenant_id = $2 AND p.deleted_at IS NULL
+		AND (u.user_type <> 'Guest' OR NOT p.is_unified))
 ON CONFLICT DO NOTHING`
 
 var _ directory.UserMemberAdder = (*tx)(nil)
@@ -32,8 +35,8 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 // names the rows added, which are the pairs that were visible and new.
 const qAddUserMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT p.g, p.m, $1, 'user' FROM unnest($2::text[], $3::text[]) AS p(g, m)
-WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.m AND u.tenant_id = $1 AND u.deleted_at IS NULL)
-	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.g AND g.tenant_id = $1 AND g.deleted_at IS NULL)
+WHERE EXISTS (SELECT 1 FROM users u, groups g WHERE u.id = p.m AND u.tenant_id = $1 AND u.deleted_at IS NULL
+	AND g.id = p.g AND g.tenant_id = $1 AND g.deleted_at IS NULL AND (u.user_type <> 'Guest' OR NOT g.is_unified))
 ON CONFLICT DO NOTHING
 RETURNING group_id, member_id`
 

@@ -28,9 +28,9 @@ ORDER BY u.id LIMIT $3`
 	user_principal_name, upn_key, mail_nickname, mail, mail_key, account_enabled,
 	job_title, department, office_location, mobile_phone, preferred_language,
 	business_phones, other_mails, sam_account_name, sam_key, password_hash, is_admin,
-	created_at, display_name_key)
+	user_type, created_at, display_name_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-	$18, $19, $20, $21, $22, $23, $24)`
+	$18, $19, $20, $21, $22, $23, $24, $25)`
 	// created_at and deleted_at are not replaced: the first is history, the
 	// second changes only through SoftDeleteUser.
 	qUpdateUser = `UPDATE users SET display_name = $3, given_name = $4, surname = $5,
@@ -38,7 +38,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	account_enabled = $11, job_title = $12, department = $13, office_location = $14,
 	mobile_phone = $15, preferred_language = $16, business_phones = $17, other_mails = $18,
 	sam_account_name = $19, sam_key = $20, password_hash = $21, is_admin = $22,
-	display_name_key = $23
+	user_type = $23, display_name_key = $24
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	qSoftDeleteUser = `UPDATE users SET deleted_at = $3
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
@@ -100,7 +100,8 @@ func userArgs(u directory.User) []any {
 		u.UserPrincipalName, fold(u.UserPrincipalName), u.MailNickname, u.Mail, fold(u.Mail),
 		u.AccountEnabled, u.JobTitle, u.Department, u.OfficeLocation, u.MobilePhone,
 		u.PreferredLanguage, list(u.BusinessPhones), list(u.OtherMails),
-		u.OnPremisesSamAccountName, fold(u.OnPremisesSamAccountName), u.PasswordHash, u.IsAdmin}
+		u.OnPremisesSamAccountName, fold(u.OnPremisesSamAccountName), u.PasswordHash, u.IsAdmin,
+		userType(u)}
 }
 
 func userConflict(err error, u directory.User) error {
@@ -167,4 +168,13 @@ func mustAffect(tag pgconn.CommandTag, kind directory.ObjectKind, id directory.O
 		return &directory.NotFoundError{Kind: kind, ID: string(id)}
 	}
 	return nil
+}
+
+// userType is the stored user type: users made before the property
+// existed, or by code that leaves it unset, are members.
+func userType(u directory.User) string {
+	if u.UserType == "" {
+		return directory.UserTypeMember
+	}
+	return u.UserType
 }

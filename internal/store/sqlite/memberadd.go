@@ -11,10 +11,14 @@ import (
 // the domain's full checks run and name the duplicate. The statement
 // checks that the group exists, and its values are never NULL, so no
 // constraint can fail part-way: OR FAIL spares SQLite the statement
-// journal (see deferfk.go) without changing what it does.
+// journal (see deferfk.go) without changing what it does. A guest joins a
+// Microsoft 365 group only by the full path, which applies the tenant's
+// guest policy.
 const qAddUserMember = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT ?1, u.id, ?2, 'user' FROM users u
-WHERE u.id = ?3 AND u.tenant_id = ?2 AND u.deleted_at IS NULL AND ` + groupVisible + `
+WHERE u.id = ?3 AND u.tenant_id = ?2 AND u.deleted_at IS NULL
+	AND EXISTS (SELECT 1 FROM groups p WHERE p.id = ?1 AND p.tenant_id = ?2 AND p.deleted_at IS NULL
+		AND (u.user_type <> 'Guest' OR NOT p.is_unified))
 ON CONFLICT DO NOTHING`
 
 var _ directory.UserMemberAdder = (*tx)(nil)
@@ -37,8 +41,8 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 // SQL function, keeps it spared.
 var qAddUserMembers = `INSERT OR FAIL INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT p.a, p.b, ?1, 'user' FROM ` + pairRows("?2") + ` p
-WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.b AND u.tenant_id = ?1 AND u.deleted_at IS NULL)
-	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.a AND g.tenant_id = ?1 AND g.deleted_at IS NULL)
+WHERE EXISTS (SELECT 1 FROM users u, groups g WHERE u.id = p.b AND u.tenant_id = ?1 AND u.deleted_at IS NULL
+	AND g.id = p.a AND g.tenant_id = ?1 AND g.deleted_at IS NULL AND (u.user_type <> 'Guest' OR NOT g.is_unified))
 ON CONFLICT DO NOTHING
 RETURNING group_id, member_id`
 

@@ -12,7 +12,7 @@ import (
 const (
 	// CROSS JOIN makes SQLite loop over the names and probe users_upn for
 	// each, rather than scan the tenant's users for each name.
-	qUserIDsByUPN = `SELECT u.id, u.user_principal_name FROM json_each(?2) j
+	qUserIDsByUPN = `SELECT u.id, u.user_principal_name, u.user_type = 'Guest' FROM json_each(?2) j
 CROSS JOIN users u ON u.tenant_id = ?1 AND u.upn_key = j.value AND u.deleted_at IS NULL`
 
 	// The statements that relate users to a new group read nothing of the
@@ -50,7 +50,7 @@ func (r reader) UserIDsByUPN(ctx context.Context, tenant directory.TenantID, upn
 	out := make([]directory.UPNUser, 0, len(upns))
 	for rows.Next() {
 		var u directory.UPNUser
-		if err := rows.Scan(&u.ID, &u.UserPrincipalName); err != nil {
+		if err := rows.Scan(&u.ID, &u.UserPrincipalName, &u.Guest); err != nil {
 			return nil, mapErr("read user ids by upn", err)
 		}
 		out = append(out, u)

@@ -38,6 +38,7 @@ func testAddUserMember(t *testing.T, f *fixture) {
 	// Each refusal leaves the group's members as they were.
 	child := f.group()
 	gone, ghost := f.user(), f.group()
+	unified, guest := f.insertGroup(f.newUnified("guestless")), f.guest()
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteUser(ctx, tid, gone.ID, f.now) })
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteGroup(ctx, tid, ghost.ID, f.now) })
 	other := f.otherTenant("fabrikam.example").ID
@@ -53,6 +54,8 @@ func testAddUserMember(t *testing.T, f *fixture) {
 		{"unknown group", tid, directory.NewObjectID(), u.ID},
 		{"deleted group", tid, ghost.ID, u.ID},
 		{"other tenant", other, g.ID, f.user().ID},
+		// Left to the full path, which applies the guest policy.
+		{"a guest into a Microsoft 365 group", tid, unified.ID, guest.ID},
 	}
 	for _, c := range refused {
 		if add(c.tenant, c.g, c.u) {
@@ -61,6 +64,14 @@ func testAddUserMember(t *testing.T, f *fixture) {
 	}
 	page = must[directory.Page[directory.Object]](t, "Members after refusals")(f.s.Members(ctx, tid, g.ID, directory.PageRequest{}))
 	sameIDs(t, "Members after refusals", objectIDs(page.Items), sorted(u.ID))
+	page = must[directory.Page[directory.Object]](t, "Members of the Microsoft 365 group")(f.s.Members(ctx, tid, unified.ID, directory.PageRequest{}))
+	sameIDs(t, "Members of the Microsoft 365 group", objectIDs(page.Items), nil)
+	if !add(tid, g.ID, guest.ID) {
+		t.Error("AddUserMember of a guest to a security group reported false")
+	}
+	if !add(tid, unified.ID, u.ID) {
+		t.Error("AddUserMember of a member user to a Microsoft 365 group reported false")
+	}
 }
 
 // testAddUserMembers checks the set-based add: each pair is added under
@@ -91,6 +102,7 @@ func testAddUserMembers(t *testing.T, f *fixture) {
 	}
 	g1, g2, child, ghost := f.group(), f.group(), f.group(), f.group()
 	u1, u2, u3, gone := f.user(), f.user(), f.user(), f.user()
+	unified, guest := f.insertGroup(f.newUnified("guestless")), f.guest()
 	f.update(func(tx directory.Tx) error {
 		return tx.AddMembers(ctx, tid, g1.ID, []directory.MemberRef{userRef(u1)})
 	})
@@ -111,6 +123,9 @@ func testAddUserMembers(t *testing.T, f *fixture) {
 		{"deleted group", directory.GroupUser{Group: ghost.ID, User: u3.ID}, false},
 		{"given twice, first", directory.GroupUser{Group: g2.ID, User: u3.ID}, true},
 		{"given twice, again", directory.GroupUser{Group: g2.ID, User: u3.ID}, false},
+		{"a guest into a Microsoft 365 group", directory.GroupUser{Group: unified.ID, User: guest.ID}, false},
+		{"a guest into a security group", directory.GroupUser{Group: g2.ID, User: guest.ID}, true},
+		{"a member into a Microsoft 365 group", directory.GroupUser{Group: unified.ID, User: u2.ID}, true},
 	}
 	pairs := make([]directory.GroupUser, len(cases))
 	for i, c := range cases {
@@ -128,7 +143,8 @@ func testAddUserMembers(t *testing.T, f *fixture) {
 		return objectIDs(page.Items)
 	}
 	sameIDs(t, "Members of g1", members(g1.ID), sorted(u1.ID, u2.ID))
-	sameIDs(t, "Members of g2", members(g2.ID), sorted(u1.ID, u3.ID))
+	sameIDs(t, "Members of g2", members(g2.ID), sorted(u1.ID, u3.ID, guest.ID))
+	sameIDs(t, "Members of the Microsoft 365 group", members(unified.ID), sorted(u2.ID))
 	sameIDs(t, "Members of child", members(child.ID), nil)
 
 	// Another tenant sees none of these objects.

@@ -13,7 +13,9 @@ func testUserIDsByUPN(t *testing.T, f *fixture) {
 	a := f.newUser("adele")
 	a.UserPrincipalName = "Adele.Vance@contoso.example"
 	a = f.insertUser(a)
-	b := f.insertUser(f.newUser("bianca"))
+	b := f.newUser("bianca")
+	b.UserType = directory.UserTypeGuest
+	b = f.insertUser(b)
 	gone := f.insertUser(f.newUser("gone"))
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteUser(f.ctx, f.tenant.ID, gone.ID, f.now) })
 	got, err := f.s.UserIDsByUPN(f.ctx, f.tenant.ID, []string{"ADELE.VANCE@contoso.example", "bianca@CONTOSO.example",
@@ -22,7 +24,7 @@ func testUserIDsByUPN(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	slices.SortFunc(got, func(x, y directory.UPNUser) int { return strings.Compare(string(x.ID), string(y.ID)) })
-	want := []directory.UPNUser{{ID: a.ID, UserPrincipalName: a.UserPrincipalName}, {ID: b.ID, UserPrincipalName: b.UserPrincipalName}}
+	want := []directory.UPNUser{{ID: a.ID, UserPrincipalName: a.UserPrincipalName}, {ID: b.ID, UserPrincipalName: b.UserPrincipalName, Guest: true}}
 	slices.SortFunc(want, func(x, y directory.UPNUser) int { return strings.Compare(string(x.ID), string(y.ID)) })
 	// A name given twice may come back twice; each user is there once at least.
 	got = slices.Compact(got)

@@ -143,6 +143,7 @@ func testQueryUsers(t *testing.T, f *fixture) {
 	bob := f.newUser("bob")
 	bob.DisplayName, bob.AccountEnabled = "Bob Builder", false
 	bob.OtherMails = []string{"bob@other.example"}
+	bob.UserType = directory.UserTypeGuest
 	f.insertUser(ada)
 	f.insertUser(bob)
 	cases := []struct {
@@ -155,6 +156,8 @@ func testQueryUsers(t *testing.T, f *fixture) {
 		{"department eq 'research' and jobTitle eq 'engineer'", []string{"Ada Lovelace"}},
 		{"endsWith(mail,'x')", nil},
 		{"otherMails/any(m:m eq 'BOB@other.example')", []string{"Bob Builder"}},
+		{"userType eq 'Guest'", []string{"Bob Builder"}},
+		{"userType in ('member')", []string{"Ada Lovelace"}},
 	}
 	for _, c := range cases {
 		q := parse(t, directory.SourceUsers, odata.UserSchema, "$filter="+url.QueryEscape(c.filter))

@@ -166,8 +166,18 @@ func (f *fixture) newUser(name string) directory.User {
 		MailNickname:             name,
 		AccountEnabled:           true,
 		OnPremisesSamAccountName: name,
+		UserType:                 directory.UserTypeMember,
 		CreatedAt:                f.now,
 	}
+}
+
+// guest inserts a guest user with a fresh name.
+func (f *fixture) guest() directory.User {
+	f.t.Helper()
+	f.seq++
+	u := f.newUser(fmt.Sprintf("guest%d", f.seq))
+	u.UserType = directory.UserTypeGuest
+	return f.insertUser(u)
 }
 
 func (f *fixture) insertUser(u directory.User) directory.User {
