@@ -86,7 +86,6 @@ func mapError(err error) (*apiError, bool) {
 		ve  *directory.ValidationError
 		rue *directory.RuleError
 		le  *directory.LimitError
-		gpe *directory.GuestPolicyError
 	)
 	switch {
 	case errors.As(err, &ae):
@@ -113,8 +112,6 @@ func mapError(err error) (*apiError, bool) {
 		return badRequest(codeBadRequest, "%s", msg), true
 	case errors.As(err, &le):
 		return badRequest(codeBadRequest, "At most %d %s are allowed.", le.Limit, le.What), true
-	case errors.As(err, &gpe):
-		return guestRefused(gpe), true
 	case errors.Is(err, directory.ErrForbidden):
 		return denied(), true
 	case errors.Is(err, auth.ErrExpiredToken):
@@ -198,15 +195,4 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		b = []byte(`{"odata.error":{"code":"Service_InternalServerError","message":{"lang":"en","value":"Encountered an internal server error."}}}`)
 	}
 	send(w, e.status, b)
-}
-
-// guestRefused is Entra's answer when the tenant's Group.Unified setting
-// keeps a guest out of a Microsoft 365 group's members or owners.
-func guestRefused(e *directory.GuestPolicyError) *apiError {
-	what, param := "join", "Members"
-	if e.Relation == "owners" {
-		what, param = "be owners of", "Owners"
-	}
-	return &apiError{status: http.StatusForbidden, code: codeDenied, msg: "Guests users are not allowed to " + what +
-		" this Unified Group due to policy setting. paramName: " + param + ", paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"}
 }

@@ -1,6 +1,7 @@
 package aadgraph_test
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -8,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"groupd/internal/directory"
 )
 
 // names lists the displayName of each item of a list answer.
@@ -64,6 +67,18 @@ func TestFilters(t *testing.T) {
 	r := e.aad("GET", "/users?$filter="+url.QueryEscape("startswith(userPrincipalName,'zed@')"), nil).want(t, http.StatusOK)
 	if got := names(t, r); !slices.Equal(got, []string{"zed"}) {
 		t.Errorf("users: %v", got)
+	}
+	guest := e.user("gus")
+	guestType := "Guest"
+	if _, err := e.dir.UpdateUser(context.Background(), e.tenant, guest, directory.UserFields{UserType: &guestType}); err != nil {
+		t.Fatal(err)
+	}
+	r = e.aad("GET", "/users?$filter="+url.QueryEscape("userType eq 'Guest'"), nil).want(t, http.StatusOK)
+	if got := names(t, r); !slices.Equal(got, []string{"gus"}) {
+		t.Errorf("guests: %v", got)
+	}
+	if got := e.aad("GET", "/users/"+guest, nil).want(t, http.StatusOK).obj(t)["userType"]; got != "Guest" {
+		t.Errorf("guest's userType %v", got)
 	}
 }
 

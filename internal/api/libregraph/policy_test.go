@@ -36,3 +36,34 @@ func TestPoliciesSkipSecurityGroups(t *testing.T) {
 		t.Fatalf("stored %s, %v", b, err)
 	}
 }
+
+// TestGuestPolicy: a Microsoft 365 group made through Microsoft Graph
+// keeps guests out here too when the tenant's AllowToAddGuests is false,
+// with a 403 in oCIS's error shape that changes nothing.
+func TestGuestPolicy(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tn, err := e.dir.DefaultTenant(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(v string) *string { return &v }
+	yes, no := true, false
+	guest, err := e.dir.CreateUser(ctx, tn.ID, directory.UserFields{DisplayName: str("Gus"),
+		OnPremisesSamAccountName: str("gus"), UserType: str("Guest")}, directory.Policy{DeriveDefaults: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	team, err := e.dir.CreateGroup(ctx, tn.ID, directory.GroupCreate{Fields: directory.GroupFields{DisplayName: str("Team"),
+		MailNickname: str("team"), MailEnabled: &yes, SecurityEnabled: &no, GroupTypes: &[]string{directory.GroupTypeUnified}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.dir.SetUnifiedSettings(ctx, tn.ID, []directory.SettingValue{{Name: "AllowToAddGuests", Value: "false"}}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.state()
+	e.wantError(e.do("POST", "/groups/"+string(team.ID)+"/members/$ref", `{"@odata.id":"`+seedBase+"/users/"+string(guest.ID)+`"}`), 403, "accessDenied",
+		"guest users may not be added to the members of this Microsoft 365 group (tenant policy)")
+	e.unchanged(before)
+}

@@ -110,3 +110,29 @@ func TestIdempotency(t *testing.T) {
 		t.Fatalf("%d groups, want 3", n)
 	}
 }
+
+// TestGuestPolicy: the tenant's guest settings apply to the owners and
+// members a call names, with Entra's 403, and a refused call creates
+// nothing.
+func TestGuestPolicy(t *testing.T) {
+	e := newEnv(t)
+	e.user("lead", "Sales")
+	g := e.user("gus", "Partners")
+	if _, err := e.dir.UpdateUser(context.Background(), e.tenant, string(g.ID), directory.UserFields{UserType: sp("Guest")}); err != nil {
+		t.Fatal(err)
+	}
+	n := e.groupCount()
+	e.provision(`{"displayName":"Ext","mailNickname":"ext1","ownerUPNs":["lead@`+domain+`","gus@`+domain+`"],"visibility":"Private"}`).
+		wantError(t, http.StatusForbidden, "Authorization_RequestDenied",
+			"Guests users are not allowed to be owners of this Unified Group due to policy setting. paramName: Owners, paramValue: , objectType: Microsoft.Online.DirectoryServices.Group", "", "")
+	if r := e.provision(`{"displayName":"Ext","mailNickname":"ext2","ownerUPNs":["lead@` + domain + `"],"memberUPNs":["gus@` + domain + `"],"visibility":"Private"}`); r.code != http.StatusCreated {
+		t.Fatalf("guest member by default: %d %s", r.code, r.body)
+	}
+	e.settings(directory.SettingValue{Name: "AllowToAddGuests", Value: "false"})
+	e.provision(`{"displayName":"Ext","mailNickname":"ext3","ownerUPNs":["lead@`+domain+`"],"memberUPNs":["gus@`+domain+`"],"visibility":"Private"}`).
+		wantError(t, http.StatusForbidden, "Authorization_RequestDenied",
+			"Guests users are not allowed to join this Unified Group due to policy setting. paramName: Members, paramValue: , objectType: Microsoft.Online.DirectoryServices.Group", "", "")
+	if got := e.groupCount(); got != n+1 {
+		t.Fatalf("%d groups, want %d: a refused call left its group", got, n+1)
+	}
+}

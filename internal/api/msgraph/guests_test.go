@@ -1,0 +1,104 @@
+package msgraph_test
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+)
+
+const (
+	msgGuestMembers   = "Guests users are not allowed to join this Unified Group due to policy setting. paramName: Members, paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"
+	msgGuestOwners    = "Guests users are not allowed to be owners of this Unified Group due to policy setting. paramName: Owners, paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"
+	codeRequestDenied = "Authorization_RequestDenied"
+)
+
+// guest creates a guest user through the API and returns its id.
+func (e *env) guest(alias string) string {
+	e.t.Helper()
+	r := e.do("POST", "/users", map[string]any{"accountEnabled": true, "displayName": alias, "mailNickname": alias,
+		"userPrincipalName": alias + "@example.org", "passwordProfile": map[string]any{"password": adminPass},
+		"userType": "Guest"}).want(e.t, http.StatusCreated)
+	id := r.obj(e.t)["id"].(string)
+	// userType is not among the properties Graph returns by default.
+	if got := e.do("GET", "/users/"+id+"?$select=userType", nil).want(e.t, http.StatusOK).obj(e.t)["userType"]; got != "Guest" {
+		e.t.Fatalf("created guest: userType %v", got)
+	}
+	return id
+}
+
+func (e *env) unifiedSetting(values ...[2]string) {
+	e.t.Helper()
+	list := []map[string]string{}
+	for _, v := range values {
+		list = append(list, map[string]string{"name": v[0], "value": v[1]})
+	}
+	e.do("POST", "/groupSettings", map[string]any{"templateId": unifiedTemplate, "values": list}).want(e.t, http.StatusCreated)
+}
+
+// TestUserTypeWire: userType is written on create and update, read back,
+// selected and filtered, and an unknown type is refused in Graph's words.
+func TestUserTypeWire(t *testing.T) {
+	e := newEnv(t)
+	ann := e.user("ann")
+	gus := e.guest("gus")
+	if got := e.do("GET", "/users/"+ann+"?$select=userType", nil).want(t, http.StatusOK).obj(t)["userType"]; got != "Member" {
+		t.Errorf("member's userType %v", got)
+	}
+	list := func(filter string) []string {
+		t.Helper()
+		r := e.do("GET", "/users?$filter="+url.QueryEscape(filter)+"&$select=id", nil).want(t, http.StatusOK)
+		var ids []string
+		for _, v := range r.obj(t)["value"].([]any) {
+			ids = append(ids, v.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+	if got := list("userType eq 'Guest'"); !slices.Equal(got, []string{gus}) {
+		t.Errorf("guests %v, want [%s]", got, gus)
+	}
+	if got := list("userType in ('Guest', 'x')"); !slices.Equal(got, []string{gus}) {
+		t.Errorf("guests by in %v, want [%s]", got, gus)
+	}
+	e.do("PATCH", "/users/"+gus, map[string]any{"userType": "Member"}).want(t, http.StatusNoContent)
+	if got := list("userType eq 'Guest'"); len(got) != 0 {
+		t.Errorf("guests after the update %v", got)
+	}
+	e.do("PATCH", "/users/"+gus, map[string]any{"userType": "Visitor"}).wantError(t, http.StatusBadRequest,
+		"Request_BadRequest", "Property userType has an invalid value. Allowed values are Member, Guest.", "userType", "InvalidValue")
+	e.do("GET", "/users?$filter="+url.QueryEscape("startsWith(userType,'G')"), nil).wantError(t, http.StatusBadRequest,
+		"Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property 'userType' of resource 'User'.")
+}
+
+// TestGuestPolicyWire: the Group.Unified guest settings refuse guests
+// with Entra's 403 on member and owner adds, binds at creation and the
+// batched single add, and change nothing.
+func TestGuestPolicyWire(t *testing.T) {
+	e := newEnv(t)
+	team, sec := e.unified("team"), e.secGroup("sec")
+	ann, gus := e.user("ann"), e.guest("gus")
+	e.do("POST", "/groups/"+team+"/owners/$ref", ref(e, "users", gus)).wantError(t, http.StatusForbidden,
+		codeRequestDenied, msgGuestOwners)
+	e.do("POST", "/groups/"+sec+"/owners/$ref", ref(e, "users", gus)).want(t, http.StatusNoContent)
+	n := e.groupCount()
+	e.do("POST", "/groups", map[string]any{"displayName": "bound", "mailNickname": "bound", "mailEnabled": true,
+		"securityEnabled": false, "groupTypes": []string{"Unified"}, "owners@odata.bind": refs(e, "users", ann, gus)}).
+		wantError(t, http.StatusForbidden, codeRequestDenied, msgGuestOwners)
+	if e.groupCount() != n {
+		t.Fatal("the refused creation left a group")
+	}
+
+	e.unifiedSetting([2]string{"AllowToAddGuests", "false"})
+	e.do("POST", "/groups/"+team+"/members/$ref", ref(e, "users", gus)).wantError(t, http.StatusForbidden,
+		codeRequestDenied, msgGuestMembers)
+	e.do("PATCH", "/groups/"+team, map[string]any{"members@odata.bind": refs(e, "users", ann, gus)}).
+		wantError(t, http.StatusForbidden, codeRequestDenied, msgGuestMembers)
+	if got := e.ids(team, "members"); len(got) != 0 {
+		t.Fatalf("members after refusals: %v", got)
+	}
+	e.do("POST", "/groups/"+sec+"/members/$ref", ref(e, "users", gus)).want(t, http.StatusNoContent)
+	e.do("POST", "/groups/"+team+"/members/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+	if got := e.ids(team, "members"); !slices.Equal(got, []string{ann}) {
+		t.Fatalf("members %v, want [%s]", got, ann)
+	}
+}
