@@ -12,12 +12,22 @@ import (
 // Microsoft 365 group only by that path, which applies the tenant's guest
 // policy. A row a concurrent transaction inserted is a serialization
 // failure, and the run is retried.
-const qAddUserMember = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+var qAddUserMember = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT $1, u.id, $2, 'user' FROM users u
 WHERE u.id = $3 AND u.tenant_id = $2 AND u.deleted_at IS NULL
 	AND EXISTS (SELECT 1 FROM groups p WHERE p.id = $1 AND p.tenant_id = $2 AND p.deleted_at IS NULL
-		AND (u.user_type <> 'Guest' OR NOT p.is_unified))
+		AND ` + notGuestInto("p", "$3", "$2") + `)
 ON CONFLICT DO NOTHING`
+
+// notGuestInto is false when the group of alias g is a Microsoft 365
+// group and user a guest: the single-statement adds leave such a pair to
+// the domain's full path, which applies the tenant's guest policy. Only
+// an add to a Microsoft 365 group probes the partial index of guests
+// (migration 00211), empty where the tenant has none.
+func notGuestInto(g, user, tenant string) string {
+	return `(NOT ` + g + `.is_unified OR NOT EXISTS (SELECT 1 FROM users x
+		WHERE x.tenant_id = ` + tenant + ` AND x.id = ` + user + ` AND x.user_type = 'Guest'))`
+}
 
 var _ directory.UserMemberAdder = (*tx)(nil)
 
@@ -33,10 +43,11 @@ func (t *tx) AddUserMember(ctx context.Context, tenant directory.TenantID, group
 
 // qAddUserMembers is qAddUserMember for many pairs at once; RETURNING
 // names the rows added, which are the pairs that were visible and new.
-const qAddUserMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
+var qAddUserMembers = `INSERT INTO memberships (group_id, member_id, tenant_id, member_kind)
 SELECT p.g, p.m, $1, 'user' FROM unnest($2::text[], $3::text[]) AS p(g, m)
-WHERE EXISTS (SELECT 1 FROM users u, groups g WHERE u.id = p.m AND u.tenant_id = $1 AND u.deleted_at IS NULL
-	AND g.id = p.g AND g.tenant_id = $1 AND g.deleted_at IS NULL AND (u.user_type <> 'Guest' OR NOT g.is_unified))
+WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = p.m AND u.tenant_id = $1 AND u.deleted_at IS NULL)
+	AND EXISTS (SELECT 1 FROM groups g WHERE g.id = p.g AND g.tenant_id = $1 AND g.deleted_at IS NULL
+		AND ` + notGuestInto("g", "p.m", "$1") + `)
 ON CONFLICT DO NOTHING
 RETURNING group_id, member_id`
 

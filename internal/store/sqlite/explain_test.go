@@ -47,6 +47,8 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"count owners", owners.count, []any{id, tid}},
 		{"add members", members.add, []any{id, tid, `[{"id":"` + id + `","kind":""}]`}},
 		{"remove member", members.remove, []any{id, id, tid}},
+		{"add user member", qAddUserMember, []any{id, tid, id}},
+		{"add user members", qAddUserMembers, []any{tid, `[["` + id + `","` + id + `"]]`}},
 		{"displayName taken", qDisplayNameTaken, []any{tid, "x", id}},
 		{"mailNickname taken", qMailNicknameTaken, []any{tid, "x"}},
 		{"delete group as member", qDeleteGroupAsMember, []any{id, tid}},
