@@ -37,7 +37,7 @@ Usage:
                [--insecure-http] [--tls-cert F --tls-key F]
                [--domain DOMAIN] [--public-url URL]...
   groupd user create [--data-dir DIR | --database URL] [--tenant ID]
-               --upn UPN --password PW [--admin] [--display-name NAME]
+               --upn UPN --password PW [--admin] [--guest] [--display-name NAME]
   groupd user password [--data-dir DIR | --database URL] [--tenant ID]
                --upn UPN [--password PW]
   groupd migrate [--data-dir DIR | --database URL]

@@ -123,6 +123,19 @@ func TestUserCreateAndMigrate(t *testing.T) {
 	if code != exitError || !strings.Contains(stderr, "userPrincipalName") {
 		t.Errorf("duplicate user create: exit %d, stderr %q", code, stderr)
 	}
+	code, _, stderr = groupd("user", "create", "--data-dir", dir, "--upn", "gus@example.org", "--password", "Gus-Passw0rd", "--guest")
+	if code != exitOK {
+		t.Fatalf("guest user create: exit %d: %s", code, stderr)
+	}
+	st, err = store.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gus, err := directory.New(st).User(ctx, boot.Tenant.ID, "gus@example.org")
+	st.Close()
+	if err != nil || gus.UserType != directory.UserTypeGuest || gus.IsAdmin {
+		t.Errorf("gus: userType %q, admin %v, %v", gus.UserType, gus.IsAdmin, err)
+	}
 	code, _, stderr = groupd("user", "create", "--data-dir", dir, "--tenant", "no.such.domain", "--upn", "bob@example.org", "--password", "Bob-Passw0rd")
 	if code != exitError || !strings.Contains(stderr, "no tenant") {
 		t.Errorf("user create in an unknown tenant: exit %d, stderr %q", code, stderr)

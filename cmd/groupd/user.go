@@ -18,6 +18,7 @@ func userCreateCmd(fs *flag.FlagSet) action {
 	fs.StringVar(&nu.UPN, "upn", "", "userPrincipalName `UPN`, alias@domain (required)")
 	fs.StringVar(&nu.Password, "password", "", "`PASSWORD` for HTTP Basic sign-in (required)")
 	fs.BoolVar(&nu.Admin, "admin", false, "make the user a Global Administrator of its tenant")
+	fs.BoolVar(&nu.Guest, "guest", false, "make the user a guest (userType Guest), whom the tenant's Group.Unified guest settings govern")
 	fs.StringVar(&nu.DisplayName, "display-name", "", "display `NAME` (default: the UPN's alias)")
 	return func(ctx context.Context, env cmdEnv) error {
 		if nu.UPN == "" || nu.Password == "" {

@@ -22,6 +22,7 @@ type NewUser struct {
 	Password    string
 	DisplayName string // "" uses the part of the UPN before the @
 	Admin       bool   // a Global Administrator of the tenant
+	Guest       bool   // userType Guest
 }
 
 // CreateUser adds a user that can sign in with HTTP Basic. It opens the
@@ -43,7 +44,13 @@ func CreateUser(ctx context.Context, nu NewUser) (u directory.User, err error) {
 		if nu.Admin {
 			admin = &nu.Admin
 		}
+		var userType *string
+		if nu.Guest {
+			guest := directory.UserTypeGuest
+			userType = &guest
+		}
 		u, err = svc.CreateUser(ctx, tenant, directory.UserFields{
+			UserType:          userType,
 			AccountEnabled:    &enabled,
 			DisplayName:       &display,
 			MailNickname:      &alias,
