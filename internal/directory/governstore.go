@@ -14,8 +14,11 @@ const (
 // GroupSetting is a tenant's values for one settings template (Microsoft
 // Graph's groupSetting). A tenant has at most one per template.
 type GroupSetting struct {
-	ID          ObjectID
-	TenantID    TenantID
+	ID       ObjectID
+	TenantID TenantID
+	// GroupID names the Microsoft 365 group a group-specific setting
+	// belongs to; "" for the tenant's settings.
+	GroupID     ObjectID
 	TemplateID  string
 	DisplayName string
 	Values      []SettingValue
@@ -66,9 +69,10 @@ type UPNUser struct {
 
 // GovernanceReader reads tenant policies, teams and idempotency records.
 type GovernanceReader interface {
-	// GroupSettings returns the tenant's settings ordered by id (at most one
-	// per template, so a handful).
-	GroupSettings(ctx context.Context, tenant TenantID) ([]GroupSetting, error)
+	// GroupSettings returns the settings of group, or the tenant's own
+	// when group is "", ordered by id (at most one per template, so a
+	// handful).
+	GroupSettings(ctx context.Context, tenant TenantID, group ObjectID) ([]GroupSetting, error)
 	// Team returns the team of a visible group; *NotFoundError (KindTeam)
 	// when the group has none or is not visible.
 	Team(ctx context.Context, tenant TenantID, group ObjectID) (Team, error)

@@ -4,6 +4,7 @@ import "context"
 
 // Guest users join Microsoft 365 groups under the tenant's Group.Unified
 // setting: AllowToAddGuests (true by default) lets them be members,
+// unless the group's own Group.Unified.Guest setting says otherwise;
 // AllowGuestsToBeGroupOwner (false by default) lets them be owners. The
 // policy governs adds only, as in Entra: guests already in a group stay
 // when it changes, and security groups take guests freely.
@@ -30,6 +31,10 @@ func (s *Service) refuseGuests(ctx context.Context, r Reader, g Group, relation 
 	allowed := p.guestMembers
 	if relation == "owners" {
 		allowed = p.guestOwners
+	} else if own, set, err := groupAllowsGuests(ctx, r, g); err != nil {
+		return err
+	} else if set {
+		allowed = own
 	}
 	if allowed {
 		return nil

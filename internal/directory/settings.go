@@ -66,48 +66,63 @@ var unifiedTemplate = SettingTemplate{
 }
 
 // SettingTemplates lists the templates the directory knows.
-func (s *Service) SettingTemplates() []SettingTemplate { return []SettingTemplate{unifiedTemplate} }
+func (s *Service) SettingTemplates() []SettingTemplate {
+	return []SettingTemplate{unifiedTemplate, guestTemplate}
+}
 
 // SettingTemplate returns a template by id (case-insensitive).
 func (s *Service) SettingTemplate(id string) (SettingTemplate, error) {
-	if strings.EqualFold(id, unifiedTemplate.ID) {
-		return unifiedTemplate, nil
+	for _, t := range s.SettingTemplates() {
+		if strings.EqualFold(id, t.ID) {
+			return t, nil
+		}
 	}
 	return SettingTemplate{}, &NotFoundError{Kind: "groupSettingTemplate", ID: id}
 }
 
 // GroupSettings lists the tenant's settings.
 func (s *Service) GroupSettings(ctx context.Context, tenant TenantID) ([]GroupSetting, error) {
-	return s.store.GroupSettings(ctx, tenant)
+	return s.store.GroupSettings(ctx, tenant, "")
 }
 
 // GroupSetting returns one of the tenant's settings.
 func (s *Service) GroupSetting(ctx context.Context, tenant TenantID, key string) (GroupSetting, error) {
-	list, err := s.store.GroupSettings(ctx, tenant)
-	if err != nil {
-		return GroupSetting{}, err
-	}
-	for _, st := range list {
-		if strings.EqualFold(string(st.ID), key) {
-			return st, nil
-		}
-	}
-	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: key}
+	return settingTx(ctx, s.store, tenant, "", key)
 }
 
 // CreateGroupSetting creates the tenant's setting of a template: values not
 // given take the template's defaults. A tenant has one setting per
 // template (*ConflictError naming templateId).
 func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, templateID string, values []SettingValue) (GroupSetting, error) {
+	return s.createSetting(ctx, tenant, "", templateID, values)
+}
+
+// createSetting creates a setting of the tenant (groupKey "") or of one
+// of its Microsoft 365 groups.
+func (s *Service) createSetting(ctx context.Context, tenant TenantID, groupKey, templateID string, values []SettingValue) (GroupSetting, error) {
 	tpl, err := s.SettingTemplate(templateID)
 	if err != nil {
 		return GroupSetting{}, &ValidationError{Property: "templateId", Reason: ReasonInvalidValue,
 			Detail: "no setting template has the id " + templateID}
 	}
+	if (groupKey == "") != (tpl.ID != GuestTemplateID) {
+		detail := "the template " + tpl.DisplayName + " holds settings of one Microsoft 365 group, not of the tenant"
+		if groupKey != "" {
+			detail = "the template " + tpl.DisplayName + " holds settings of the tenant, not of one group"
+		}
+		return GroupSetting{}, &ValidationError{Property: "templateId", Reason: ReasonInvalidValue, Detail: detail}
+	}
 	st := GroupSetting{ID: NewObjectID(), TenantID: tenant, TemplateID: tpl.ID, DisplayName: tpl.DisplayName,
 		CreatedAt: s.clock()}
 	st.Values = defaults(tpl)
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
+		if groupKey != "" {
+			g, err := s.settingGroupTx(ctx, tx, tenant, groupKey)
+			if err != nil {
+				return err
+			}
+			st.GroupID = g.ID
+		}
 		if err := mergeValues(ctx, tx, tenant, tpl, &st, values); err != nil {
 			return err
 		}
@@ -123,8 +138,12 @@ func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, templ
 // UpdateGroupSetting changes the named values of a setting; the others keep
 // theirs.
 func (s *Service) UpdateGroupSetting(ctx context.Context, tenant TenantID, key string, values []SettingValue) error {
+	return s.updateSetting(ctx, tenant, "", key, values)
+}
+
+func (s *Service) updateSetting(ctx context.Context, tenant TenantID, groupKey, key string, values []SettingValue) error {
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
-		st, err := settingTx(ctx, tx, tenant, key)
+		st, err := s.scopedSettingTx(ctx, tx, tenant, groupKey, key)
 		if err != nil {
 			return err
 		}
@@ -145,8 +164,12 @@ func (s *Service) UpdateGroupSetting(ctx context.Context, tenant TenantID, key s
 
 // DeleteGroupSetting removes a setting; the template's defaults apply again.
 func (s *Service) DeleteGroupSetting(ctx context.Context, tenant TenantID, key string) error {
+	return s.deleteSetting(ctx, tenant, "", key)
+}
+
+func (s *Service) deleteSetting(ctx context.Context, tenant TenantID, groupKey, key string) error {
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
-		st, err := settingTx(ctx, tx, tenant, key)
+		st, err := s.scopedSettingTx(ctx, tx, tenant, groupKey, key)
 		if err != nil {
 			return err
 		}
@@ -195,7 +218,7 @@ func (s *Service) unifiedValues(ctx context.Context, r Reader, tenant TenantID) 
 }
 
 func (s *Service) unifiedSetting(ctx context.Context, r Reader, tenant TenantID) (GroupSetting, error) {
-	list, err := r.GroupSettings(ctx, tenant)
+	list, err := r.GroupSettings(ctx, tenant, "")
 	if err != nil {
 		return GroupSetting{}, err
 	}
@@ -207,8 +230,9 @@ func (s *Service) unifiedSetting(ctx context.Context, r Reader, tenant TenantID)
 	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: UnifiedTemplateID}
 }
 
-func settingTx(ctx context.Context, tx Tx, tenant TenantID, key string) (GroupSetting, error) {
-	list, err := tx.GroupSettings(ctx, tenant)
+// settingTx returns the setting key of the tenant (group "") or of group.
+func settingTx(ctx context.Context, r Reader, tenant TenantID, group ObjectID, key string) (GroupSetting, error) {
+	list, err := r.GroupSettings(ctx, tenant, group)
 	if err != nil {
 		return GroupSetting{}, err
 	}

@@ -2,6 +2,7 @@ package msgraph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,7 +10,10 @@ import (
 	"groupd/internal/directory"
 )
 
-const unifiedTemplate = "62375ab9-6b52-47ed-826b-58e47e0e304b"
+const (
+	unifiedTemplate = "62375ab9-6b52-47ed-826b-58e47e0e304b"
+	guestTemplate   = "08d542b9-071f-4e16-94b0-74abb372e3d9"
+)
 
 func TestGroupSettingTemplates(t *testing.T) {
 	e := newEnv(t)
@@ -19,8 +23,13 @@ func TestGroupSettingTemplates(t *testing.T) {
 		t.Errorf("context %v", m["@odata.context"])
 	}
 	list := m["value"].([]any)
-	if len(list) != 1 {
+	if len(list) != 2 {
 		t.Fatalf("templates %v", list)
+	}
+	guest := list[1].(map[string]any)
+	if guest["id"] != guestTemplate || guest["displayName"] != "Group.Unified.Guest" ||
+		fmt.Sprint(guest["values"]) != "[map[defaultValue:true description:Flag indicating if guests are allowed in a specific Unified Group. name:AllowToAddGuests type:System.Boolean]]" {
+		t.Errorf("guest template %v", guest)
 	}
 	tpl := list[0].(map[string]any)
 	if tpl["id"] != unifiedTemplate || tpl["displayName"] != "Group.Unified" || tpl["deletedDateTime"] != nil {

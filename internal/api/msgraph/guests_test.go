@@ -1,6 +1,7 @@
 package msgraph_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -100,5 +101,59 @@ func TestGuestPolicyWire(t *testing.T) {
 	e.do("POST", "/groups/"+team+"/members/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
 	if got := e.ids(team, "members"); !slices.Equal(got, []string{ann}) {
 		t.Fatalf("members %v, want [%s]", got, ann)
+	}
+}
+
+// TestGroupGuestSetting: a Microsoft 365 group's own Group.Unified.Guest
+// setting (/groups/{id}/settings) overrides the tenant's AllowToAddGuests
+// for that group, and its routes answer as Graph's.
+func TestGroupGuestSetting(t *testing.T) {
+	e := newEnv(t)
+	team, other, sec := e.unified("team"), e.unified("other"), e.secGroup("sec")
+	gus := e.guest("gus")
+	path := "/groups/" + team + "/settings"
+	body := map[string]any{"templateId": guestTemplate, "values": []map[string]string{{"name": "AllowToAddGuests", "value": "False"}}}
+	r := e.do("POST", path, body).want(t, http.StatusCreated)
+	s := r.obj(t)
+	id, _ := s["id"].(string)
+	if r.h.Get("Location") != e.base+path+"/"+id || s["@odata.context"] != e.base+"/$metadata#groups('"+team+"')/settings/$entity" ||
+		s["displayName"] != "Group.Unified.Guest" || s["templateId"] != guestTemplate ||
+		fmt.Sprint(s["values"]) != "[map[name:AllowToAddGuests value:false]]" {
+		t.Fatalf("created %s (Location %s)", r.body, r.h.Get("Location"))
+	}
+	list := e.do("GET", path, nil).want(t, http.StatusOK).obj(t)
+	if list["@odata.context"] != e.base+"/$metadata#groups('"+team+"')/settings" || len(list["value"].([]any)) != 1 {
+		t.Errorf("list %v", list)
+	}
+	if got := e.do("GET", "/groupSettings", nil).want(t, http.StatusOK).obj(t)["value"].([]any); len(got) != 0 {
+		t.Errorf("the tenant's settings show the group's: %v", got)
+	}
+	e.do("GET", path+"/"+id, nil).want(t, http.StatusOK)
+
+	e.do("POST", "/groups/"+team+"/members/$ref", ref(e, "users", gus)).wantError(t, http.StatusForbidden, codeRequestDenied, msgGuestMembers)
+	e.do("POST", "/groups/"+other+"/members/$ref", ref(e, "users", gus)).want(t, http.StatusNoContent)
+	e.do("PATCH", path+"/"+id, map[string]any{"values": []map[string]string{{"name": "AllowToAddGuests", "value": "true"}}}).
+		want(t, http.StatusNoContent)
+	e.do("POST", "/groups/"+team+"/members/$ref", ref(e, "users", gus)).want(t, http.StatusNoContent)
+
+	e.do("POST", path, body).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"A conflicting object with one or more of the specified property values is present in the directory.", "templateId", "ObjectConflict")
+	e.do("POST", "/groupSettings", body).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"Property templateId has an invalid value. The template Group.Unified.Guest holds settings of one Microsoft 365 group, not of the tenant.",
+		"templateId", "InvalidValue")
+	e.do("POST", path, map[string]any{"templateId": unifiedTemplate}).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"Property templateId has an invalid value. The template Group.Unified holds settings of the tenant, not of one group.",
+		"templateId", "InvalidValue")
+	e.do("POST", "/groups/"+sec+"/settings", body).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"Property groupTypes has an invalid value. Settings of one group apply to Microsoft 365 groups only.", "groupTypes", "InvalidValue")
+	missing := "00000000-0000-0000-0000-000000000001"
+	e.do("GET", "/groups/"+missing+"/settings", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound",
+		"Resource '"+missing+"' does not exist or one of its queried reference-property objects are not present.")
+	e.do("GET", "/groups/"+other+"/settings/"+id, nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound",
+		"Resource '"+id+"' does not exist or one of its queried reference-property objects are not present.")
+
+	e.do("DELETE", path+"/"+id, nil).want(t, http.StatusNoContent)
+	if got := e.do("GET", path, nil).want(t, http.StatusOK).obj(t)["value"].([]any); len(got) != 0 {
+		t.Errorf("after delete: %v", got)
 	}
 }

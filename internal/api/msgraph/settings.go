@@ -16,11 +16,13 @@ import (
 func (a *api) mountGovernance(r chi.Router) {
 	r.Get("/groupSettingTemplates", a.endpoint(auth.NeedDirRead, 0, "GroupSettingTemplate", a.listSettingTemplates))
 	r.Get("/groupSettingTemplates/{id}", a.endpoint(auth.NeedDirRead, 0, "GroupSettingTemplate", a.getSettingTemplate))
-	r.Get("/groupSettings", a.endpoint(auth.NeedDirRead, 0, "GroupSetting", a.listGroupSettings))
-	r.Post("/groupSettings", a.endpoint(auth.NeedDirWrite, 0, "GroupSetting", a.createGroupSetting))
-	r.Get("/groupSettings/{id}", a.endpoint(auth.NeedDirRead, 0, "GroupSetting", a.getGroupSetting))
-	r.Patch("/groupSettings/{id}", a.endpoint(auth.NeedDirWrite, 0, "GroupSetting", a.updateGroupSetting))
-	r.Delete("/groupSettings/{id}", a.endpoint(auth.NeedDirWrite, 0, "GroupSetting", a.deleteGroupSetting))
+	for _, sc := range []settingScope{tenantSettings, groupSettings} {
+		r.Get(sc.route, a.endpoint(auth.NeedDirRead, 0, "GroupSetting", a.listGroupSettings(sc)))
+		r.Post(sc.route, a.endpoint(auth.NeedDirWrite, 0, "GroupSetting", a.createGroupSetting(sc)))
+		r.Get(sc.route+"/{sid}", a.endpoint(auth.NeedDirRead, 0, "GroupSetting", a.getGroupSetting(sc)))
+		r.Patch(sc.route+"/{sid}", a.endpoint(auth.NeedDirWrite, 0, "GroupSetting", a.updateGroupSetting(sc)))
+		r.Delete(sc.route+"/{sid}", a.endpoint(auth.NeedDirWrite, 0, "GroupSetting", a.deleteGroupSetting(sc)))
+	}
 	r.Put("/groups/{id}/team", a.endpoint(auth.NeedTeamWrite, 0, "Team", a.createTeam))
 	r.Get("/groups/{id}/team", a.endpoint(auth.NeedTeamRead, 0, "Team", a.getTeam))
 	r.Get("/teams/{id}", a.endpoint(auth.NeedTeamRead, 0, "Team", a.getTeam))
@@ -104,43 +106,88 @@ func (a *api) getSettingTemplate(rq *request) error {
 	return nil
 }
 
-func (a *api) listGroupSettings(rq *request) error {
-	list, err := a.dir.GroupSettings(rq.ctx, rq.tenant)
-	if err != nil {
-		return err
-	}
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "groupSettings", "", false)
-	e.key("value")
-	e.beginArray()
-	for _, s := range list {
-		e.beginObject()
-		writeSetting(e, s)
-		e.endObject()
-	}
-	e.endArray()
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
+// settingScope is where settings requests point: the tenant's
+// /groupSettings or a Microsoft 365 group's /groups/{id}/settings.
+type settingScope struct {
+	route string
+	group bool
 }
 
-func (a *api) sendSetting(rq *request, status int, s directory.GroupSetting) {
+var (
+	tenantSettings = settingScope{route: "/groupSettings"}
+	groupSettings  = settingScope{route: "/groups/{id}/settings", group: true}
+)
+
+// groupKey is the group a request names, "" for the tenant's settings.
+func (sc settingScope) groupKey(rq *request) string {
+	if sc.group {
+		return rq.param("id")
+	}
+	return ""
+}
+
+// set is the entity set of the settings below base, for @odata.context
+// and Location.
+func (sc settingScope) set(rq *request) string {
+	if sc.group {
+		return "groups('" + rq.param("id") + "')/settings"
+	}
+	return "groupSettings"
+}
+
+func (a *api) listGroupSettings(sc settingScope) func(*request) error {
+	return func(rq *request) error {
+		var list []directory.GroupSetting
+		var err error
+		if sc.group {
+			list, err = a.dir.GroupSettingsOf(rq.ctx, rq.tenant, sc.groupKey(rq))
+		} else {
+			list, err = a.dir.GroupSettings(rq.ctx, rq.tenant)
+		}
+		if err != nil {
+			return err
+		}
+		e := getEnc()
+		e.beginObject()
+		e.metadataContext(rq.base, sc.set(rq), "", false)
+		e.key("value")
+		e.beginArray()
+		for _, s := range list {
+			e.beginObject()
+			writeSetting(e, s)
+			e.endObject()
+		}
+		e.endArray()
+		e.endObject()
+		send(rq.w, http.StatusOK, e)
+		return nil
+	}
+}
+
+func (a *api) sendSetting(rq *request, sc settingScope, status int, s directory.GroupSetting) {
 	e := getEnc()
 	e.beginObject()
-	e.metadataContext(rq.base, "groupSettings", "", true)
+	e.metadataContext(rq.base, sc.set(rq), "", true)
 	writeSetting(e, s)
 	e.endObject()
 	send(rq.w, status, e)
 }
 
-func (a *api) getGroupSetting(rq *request) error {
-	s, err := a.dir.GroupSetting(rq.ctx, rq.tenant, rq.param("id"))
-	if err != nil {
-		return err
+func (a *api) getGroupSetting(sc settingScope) func(*request) error {
+	return func(rq *request) error {
+		var s directory.GroupSetting
+		var err error
+		if sc.group {
+			s, err = a.dir.GroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), rq.param("sid"))
+		} else {
+			s, err = a.dir.GroupSetting(rq.ctx, rq.tenant, rq.param("sid"))
+		}
+		if err != nil {
+			return err
+		}
+		a.sendSetting(rq, sc, http.StatusOK, s)
+		return nil
 	}
-	a.sendSetting(rq, http.StatusOK, s)
-	return nil
 }
 
 // settingBody reads a groupSetting body: templateId (create only) and
@@ -206,36 +253,63 @@ func settingConflict(err error) error {
 	return err
 }
 
-func (a *api) createGroupSetting(rq *request) error {
-	tpl, values, err := settingBody(rq, true)
-	if err != nil {
-		return err
+func (a *api) createGroupSetting(sc settingScope) func(*request) error {
+	return func(rq *request) error {
+		tpl, values, err := settingBody(rq, true)
+		if err != nil {
+			return err
+		}
+		tpl = strings.TrimSpace(tpl)
+		var s directory.GroupSetting
+		if sc.group {
+			s, err = a.dir.CreateGroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), tpl, values)
+		} else {
+			s, err = a.dir.CreateGroupSetting(rq.ctx, rq.tenant, tpl, values)
+		}
+		if err != nil {
+			return settingConflict(err)
+		}
+		loc := rq.base + "/groupSettings/" + string(s.ID)
+		if sc.group {
+			loc = rq.base + "/groups/" + string(s.GroupID) + "/settings/" + string(s.ID)
+		}
+		rq.w.Header().Set("Location", loc)
+		a.sendSetting(rq, sc, http.StatusCreated, s)
+		return nil
 	}
-	s, err := a.dir.CreateGroupSetting(rq.ctx, rq.tenant, strings.TrimSpace(tpl), values)
-	if err != nil {
-		return settingConflict(err)
-	}
-	rq.w.Header().Set("Location", rq.base+"/groupSettings/"+string(s.ID))
-	a.sendSetting(rq, http.StatusCreated, s)
-	return nil
 }
 
-func (a *api) updateGroupSetting(rq *request) error {
-	_, values, err := settingBody(rq, false)
-	if err != nil {
-		return err
+func (a *api) updateGroupSetting(sc settingScope) func(*request) error {
+	return func(rq *request) error {
+		_, values, err := settingBody(rq, false)
+		if err != nil {
+			return err
+		}
+		if sc.group {
+			err = a.dir.UpdateGroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), rq.param("sid"), values)
+		} else {
+			err = a.dir.UpdateGroupSetting(rq.ctx, rq.tenant, rq.param("sid"), values)
+		}
+		if err != nil {
+			return err
+		}
+		rq.w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	if err := a.dir.UpdateGroupSetting(rq.ctx, rq.tenant, rq.param("id"), values); err != nil {
-		return err
-	}
-	rq.w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
-func (a *api) deleteGroupSetting(rq *request) error {
-	if err := a.dir.DeleteGroupSetting(rq.ctx, rq.tenant, rq.param("id")); err != nil {
-		return err
+func (a *api) deleteGroupSetting(sc settingScope) func(*request) error {
+	return func(rq *request) error {
+		var err error
+		if sc.group {
+			err = a.dir.DeleteGroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), rq.param("sid"))
+		} else {
+			err = a.dir.DeleteGroupSetting(rq.ctx, rq.tenant, rq.param("sid"))
+		}
+		if err != nil {
+			return err
+		}
+		rq.w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	rq.w.WriteHeader(http.StatusNoContent)
-	return nil
 }

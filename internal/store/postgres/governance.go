@@ -18,10 +18,10 @@ var (
 )
 
 const (
-	qGroupSettings = `SELECT id, tenant_id, template_id, display_name, setting_values, created_at
-FROM group_settings WHERE tenant_id = $1 ORDER BY id`
-	qInsertSetting = `INSERT INTO group_settings (id, tenant_id, template_id, display_name, setting_values, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)`
+	qGroupSettings = `SELECT id, tenant_id, group_id, template_id, display_name, setting_values, created_at
+FROM group_settings WHERE tenant_id = $1 AND group_id = $2 ORDER BY id`
+	qInsertSetting = `INSERT INTO group_settings (id, tenant_id, group_id, template_id, display_name, setting_values, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	qReplaceSetting = `UPDATE group_settings SET setting_values = $3 WHERE id = $1 AND tenant_id = $2`
 	qDeleteSetting  = `DELETE FROM group_settings WHERE id = $1 AND tenant_id = $2`
 	// A team is visible while its group is.
@@ -57,9 +57,9 @@ func encodeValues(values []directory.SettingValue) []byte {
 	return b
 }
 
-func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID) ([]directory.GroupSetting, error) {
+func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID, group directory.ObjectID) ([]directory.GroupSetting, error) {
 	r.touch("settings", string(tenant))
-	rows, err := r.q.Query(ctx, qGroupSettings, string(tenant))
+	rows, err := r.q.Query(ctx, qGroupSettings, string(tenant), string(group))
 	if err != nil {
 		return nil, r.fail("read group settings", err)
 	}
@@ -71,7 +71,7 @@ func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID) ([
 			values  []byte
 			created pgtype.Timestamptz
 		)
-		if err := rows.Scan(&s.ID, &s.TenantID, &s.TemplateID, &s.DisplayName, &values, &created); err != nil {
+		if err := rows.Scan(&s.ID, &s.TenantID, &s.GroupID, &s.TemplateID, &s.DisplayName, &values, &created); err != nil {
 			return nil, r.fail("read group settings", err)
 		}
 		var l []settingJSON
@@ -89,7 +89,7 @@ func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID) ([
 
 func (t *tx) InsertGroupSetting(ctx context.Context, s directory.GroupSetting) error {
 	t.touch("settings", string(s.TenantID))
-	_, err := t.q.Exec(ctx, qInsertSetting, string(s.ID), string(s.TenantID), s.TemplateID, s.DisplayName,
+	_, err := t.q.Exec(ctx, qInsertSetting, string(s.ID), string(s.TenantID), string(s.GroupID), s.TemplateID, s.DisplayName,
 		encodeValues(s.Values), s.CreatedAt)
 	if pe := pgError(err); pe != nil && pe.Code == codeUnique {
 		t.fail("insert group setting", err)

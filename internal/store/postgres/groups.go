@@ -49,7 +49,8 @@ gm AS (DELETE FROM memberships WHERE group_id = $1 AND EXISTS (SELECT 1 FROM g))
 gow AS (DELETE FROM ownerships WHERE group_id = $1 AND EXISTS (SELECT 1 FROM g)),
 m AS (DELETE FROM memberships WHERE member_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
 o AS (DELETE FROM ownerships WHERE owner_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
-s AS (DELETE FROM search_tokens WHERE object_id = $1 AND kind = 'group' AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
+s AS (DELETE FROM search_tokens WHERE object_id = $1 AND kind = 'group' AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g)),
+st AS (DELETE FROM group_settings WHERE group_id = $1 AND tenant_id = $2 AND EXISTS (SELECT 1 FROM g))
 SELECT count(*), COALESCE(bool_or(visible), false) FROM g`
 )
 

@@ -17,10 +17,10 @@ var (
 )
 
 const (
-	qGroupSettings = `SELECT id, tenant_id, template_id, display_name, setting_values, created_at
-FROM group_settings WHERE tenant_id = ?1 ORDER BY id`
-	qInsertSetting = `INSERT INTO group_settings (id, tenant_id, template_id, display_name, setting_values, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)`
+	qGroupSettings = `SELECT id, tenant_id, group_id, template_id, display_name, setting_values, created_at
+FROM group_settings WHERE tenant_id = ?1 AND group_id = ?2 ORDER BY id`
+	qInsertSetting = `INSERT INTO group_settings (id, tenant_id, group_id, template_id, display_name, setting_values, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`
 	qReplaceSetting = `UPDATE group_settings SET setting_values = ?3 WHERE id = ?1 AND tenant_id = ?2`
 	qDeleteSetting  = `DELETE FROM group_settings WHERE id = ?1 AND tenant_id = ?2`
 	// A team is visible while its group is.
@@ -66,8 +66,8 @@ func decodeValues(s string) ([]directory.SettingValue, error) {
 	return out, nil
 }
 
-func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID) ([]directory.GroupSetting, error) {
-	rows, err := r.query(ctx, qGroupSettings, string(tenant))
+func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID, group directory.ObjectID) ([]directory.GroupSetting, error) {
+	rows, err := r.query(ctx, qGroupSettings, string(tenant), string(group))
 	if err != nil {
 		return nil, mapErr("read group settings", err)
 	}
@@ -79,7 +79,7 @@ func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID) ([
 			values  string
 			created int64
 		)
-		if err := rows.Scan(&s.ID, &s.TenantID, &s.TemplateID, &s.DisplayName, &values, &created); err != nil {
+		if err := rows.Scan(&s.ID, &s.TenantID, &s.GroupID, &s.TemplateID, &s.DisplayName, &values, &created); err != nil {
 			return nil, mapErr("read group settings", err)
 		}
 		if s.Values, err = decodeValues(values); err != nil {
@@ -92,7 +92,7 @@ func (r reader) GroupSettings(ctx context.Context, tenant directory.TenantID) ([
 }
 
 func (t *tx) InsertGroupSetting(ctx context.Context, s directory.GroupSetting) error {
-	_, err := t.exec(ctx, qInsertSetting, string(s.ID), string(s.TenantID), s.TemplateID, s.DisplayName,
+	_, err := t.exec(ctx, qInsertSetting, string(s.ID), string(s.TenantID), string(s.GroupID), s.TemplateID, s.DisplayName,
 		encodeValues(s.Values), micros(s.CreatedAt))
 	if code := sqliteCode(err); code == codeUnique || code == codePrimaryKey {
 		return &directory.ConflictError{Property: "templateId", Value: s.TemplateID}

@@ -44,6 +44,7 @@ WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`
 	qDeleteGroup         = `DELETE FROM groups WHERE id = ?1 AND tenant_id = ?2 RETURNING deleted_at IS NULL`
 	qDeleteGroupAsMember = `DELETE FROM memberships WHERE member_id = ?1 AND tenant_id = ?2`
 	qDeleteGroupAsOwner  = `DELETE FROM ownerships WHERE owner_id = ?1 AND tenant_id = ?2`
+	qDeleteGroupSettings = `DELETE FROM group_settings WHERE group_id = ?1 AND tenant_id = ?2`
 )
 
 func (r reader) Group(ctx context.Context, tenant directory.TenantID, id directory.ObjectID) (directory.Group, error) {
@@ -224,6 +225,9 @@ func (t *tx) DeleteGroup(ctx context.Context, tenant directory.TenantID, id dire
 	}
 	if _, err := t.exec(ctx, qDeleteTokens, string(id), string(directory.KindGroup)); err != nil {
 		return mapErr("delete group tokens", err)
+	}
+	if _, err := t.exec(ctx, qDeleteGroupSettings, string(id), string(tenant)); err != nil {
+		return mapErr("delete group settings", err)
 	}
 	return nil
 }

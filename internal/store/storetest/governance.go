@@ -14,7 +14,7 @@ func testGroupSettings(t *testing.T, f *fixture) {
 		DisplayName: "Group.Unified", CreatedAt: f.now,
 		Values: []directory.SettingValue{{Name: "ClassificationList", Value: "low,high"}, {Name: "EnableGroupCreation", Value: "true"}}}
 	f.update(func(tx directory.Tx) error { return tx.InsertGroupSetting(f.ctx, st) })
-	got, err := f.s.GroupSettings(f.ctx, f.tenant.ID)
+	got, err := f.s.GroupSettings(f.ctx, f.tenant.ID, "")
 	if err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], st) {
 		t.Fatalf("GroupSettings = %+v, %v; want [%+v]", got, err, st)
 	}
@@ -27,7 +27,7 @@ func testGroupSettings(t *testing.T, f *fixture) {
 	}
 	// Another tenant neither sees it nor collides with it.
 	other := f.otherTenant("fabrikam.example")
-	if l, err := f.s.GroupSettings(f.ctx, other.ID); err != nil || len(l) != 0 {
+	if l, err := f.s.GroupSettings(f.ctx, other.ID, ""); err != nil || len(l) != 0 {
 		t.Fatalf("other tenant sees %+v, %v", l, err)
 	}
 	dup.TenantID = other.ID
@@ -35,7 +35,7 @@ func testGroupSettings(t *testing.T, f *fixture) {
 
 	st.Values = []directory.SettingValue{{Name: "ClassificationList", Value: "secret"}}
 	f.update(func(tx directory.Tx) error { return tx.ReplaceGroupSetting(f.ctx, st) })
-	got, _ = f.s.GroupSettings(f.ctx, f.tenant.ID)
+	got, _ = f.s.GroupSettings(f.ctx, f.tenant.ID, "")
 	if len(got) != 1 || !reflect.DeepEqual(got[0].Values, st.Values) {
 		t.Fatalf("after replace: %+v", got)
 	}
@@ -43,9 +43,48 @@ func testGroupSettings(t *testing.T, f *fixture) {
 	if err := f.s.Update(f.ctx, func(tx directory.Tx) error { return tx.DeleteGroupSetting(f.ctx, f.tenant.ID, st.ID) }); !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("delete twice: %v, want not found", err)
 	}
-	if l, _ := f.s.GroupSettings(f.ctx, f.tenant.ID); len(l) != 0 {
+	if l, _ := f.s.GroupSettings(f.ctx, f.tenant.ID, ""); len(l) != 0 {
 		t.Fatalf("after delete: %+v", l)
 	}
+	testGroupScopedSettings(t, f)
+}
+
+// testGroupScopedSettings: a group's settings are apart from the
+// tenant's, one per template and group, and go with the group when it is
+// deleted for good.
+func testGroupScopedSettings(t *testing.T, f *fixture) {
+	g, h := f.insertGroup(f.newUnified("guestless")), f.insertGroup(f.newUnified("other"))
+	tenantWide := directory.GroupSetting{ID: directory.NewObjectID(), TenantID: f.tenant.ID, TemplateID: directory.GuestTemplateID,
+		DisplayName: "Group.Unified.Guest", CreatedAt: f.now, Values: []directory.SettingValue{{Name: "AllowToAddGuests", Value: "true"}}}
+	own := tenantWide
+	own.ID, own.GroupID = directory.NewObjectID(), g.ID
+	own.Values = []directory.SettingValue{{Name: "AllowToAddGuests", Value: "false"}}
+	f.update(func(tx directory.Tx) error { return tx.InsertGroupSetting(f.ctx, own) })
+	f.update(func(tx directory.Tx) error { return tx.InsertGroupSetting(f.ctx, tenantWide) })
+	if got, err := f.s.GroupSettings(f.ctx, f.tenant.ID, g.ID); err != nil || len(got) != 1 || !reflect.DeepEqual(got[0], own) {
+		t.Fatalf("settings of the group = %+v, %v; want [%+v]", got, err, own)
+	}
+	if got, _ := f.s.GroupSettings(f.ctx, f.tenant.ID, ""); len(got) != 1 || got[0].ID != tenantWide.ID {
+		t.Fatalf("settings of the tenant = %+v, want the tenant's alone", got)
+	}
+	if got, _ := f.s.GroupSettings(f.ctx, f.tenant.ID, h.ID); len(got) != 0 {
+		t.Fatalf("settings of another group = %+v", got)
+	}
+	dup := own
+	dup.ID = directory.NewObjectID()
+	var ce *directory.ConflictError
+	if err := f.s.Update(f.ctx, func(tx directory.Tx) error { return tx.InsertGroupSetting(f.ctx, dup) }); !errors.As(err, &ce) || ce.Property != "templateId" {
+		t.Fatalf("second setting of a template for one group: %v, want *ConflictError naming templateId", err)
+	}
+	f.update(func(tx directory.Tx) error { return tx.SoftDeleteGroup(f.ctx, f.tenant.ID, g.ID, f.now) })
+	if got, _ := f.s.GroupSettings(f.ctx, f.tenant.ID, g.ID); len(got) != 1 {
+		t.Fatalf("a soft-deleted group keeps its settings for a restore: %+v", got)
+	}
+	f.update(func(tx directory.Tx) error { return tx.DeleteGroup(f.ctx, f.tenant.ID, g.ID) })
+	if got, _ := f.s.GroupSettings(f.ctx, f.tenant.ID, g.ID); len(got) != 0 {
+		t.Fatalf("settings outlive their group: %+v", got)
+	}
+	f.update(func(tx directory.Tx) error { return tx.DeleteGroupSetting(f.ctx, f.tenant.ID, tenantWide.ID) })
 }
 
 func testTeams(t *testing.T, f *fixture) {

@@ -1,0 +1,115 @@
+package directory
+
+import (
+	"context"
+	"strings"
+)
+
+// A Microsoft 365 group may hold settings of its own, from the
+// Group.Unified.Guest template; where the group and the tenant both set a
+// value, the group's holds for it (Microsoft Graph's groupSetting).
+
+// GuestTemplateID is the id Entra gives the Group.Unified.Guest template.
+const GuestTemplateID = "08d542b9-071f-4e16-94b0-74abb372e3d9"
+
+// guestTemplate is Entra's Group.Unified.Guest template with its default.
+var guestTemplate = SettingTemplate{
+	ID:          GuestTemplateID,
+	DisplayName: "Group.Unified.Guest",
+	Description: "Settings for a specific Unified Group",
+	Values: []SettingDefinition{
+		{"AllowToAddGuests", "System.Boolean", "true", "Flag indicating if guests are allowed in a specific Unified Group."},
+	},
+}
+
+// GroupSettingsOf lists the settings of a group.
+func (s *Service) GroupSettingsOf(ctx context.Context, tenant TenantID, groupKey string) ([]GroupSetting, error) {
+	g, err := s.Group(ctx, tenant, groupKey)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.GroupSettings(ctx, tenant, g.ID)
+}
+
+// GroupSettingOf returns one setting of a group.
+func (s *Service) GroupSettingOf(ctx context.Context, tenant TenantID, groupKey, key string) (GroupSetting, error) {
+	g, err := s.Group(ctx, tenant, groupKey)
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	return settingTx(ctx, s.store, tenant, g.ID, key)
+}
+
+// CreateGroupSettingOf creates a setting of a Microsoft 365 group from the
+// Group.Unified.Guest template; a group has one (*ConflictError naming
+// templateId).
+func (s *Service) CreateGroupSettingOf(ctx context.Context, tenant TenantID, groupKey, templateID string, values []SettingValue) (GroupSetting, error) {
+	if strings.TrimSpace(groupKey) == "" {
+		return GroupSetting{}, &NotFoundError{Kind: KindGroup, ID: groupKey}
+	}
+	return s.createSetting(ctx, tenant, groupKey, templateID, values)
+}
+
+// UpdateGroupSettingOf changes the named values of a group's setting.
+func (s *Service) UpdateGroupSettingOf(ctx context.Context, tenant TenantID, groupKey, key string, values []SettingValue) error {
+	if strings.TrimSpace(groupKey) == "" {
+		return &NotFoundError{Kind: KindGroup, ID: groupKey}
+	}
+	return s.updateSetting(ctx, tenant, groupKey, key, values)
+}
+
+// DeleteGroupSettingOf removes a group's setting; the tenant's values hold
+// for the group again.
+func (s *Service) DeleteGroupSettingOf(ctx context.Context, tenant TenantID, groupKey, key string) error {
+	if strings.TrimSpace(groupKey) == "" {
+		return &NotFoundError{Kind: KindGroup, ID: groupKey}
+	}
+	return s.deleteSetting(ctx, tenant, groupKey, key)
+}
+
+// settingGroupTx returns the group a new setting is for: group-specific
+// settings apply to Microsoft 365 groups only, as in Entra.
+func (s *Service) settingGroupTx(ctx context.Context, tx Tx, tenant TenantID, groupKey string) (Group, error) {
+	g, err := s.groupTx(ctx, tx, tenant, groupKey)
+	if err != nil {
+		return g, err
+	}
+	if !g.IsUnified() {
+		return g, &ValidationError{Property: "groupTypes", Reason: ReasonInvalidValue,
+			Detail: "settings of one group apply to Microsoft 365 groups only"}
+	}
+	return g, nil
+}
+
+// scopedSettingTx returns the setting key of the tenant (groupKey "") or
+// of the group named.
+func (s *Service) scopedSettingTx(ctx context.Context, tx Tx, tenant TenantID, groupKey, key string) (GroupSetting, error) {
+	if groupKey == "" {
+		return settingTx(ctx, tx, tenant, "", key)
+	}
+	g, err := s.groupTx(ctx, tx, tenant, groupKey)
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	return settingTx(ctx, tx, tenant, g.ID, key)
+}
+
+// groupAllowsGuests returns the AllowToAddGuests value g's own setting
+// holds, if it has one.
+func groupAllowsGuests(ctx context.Context, r Reader, g Group) (allowed, set bool, err error) {
+	list, err := r.GroupSettings(ctx, g.TenantID, g.ID)
+	if err != nil {
+		return false, false, err
+	}
+	for _, st := range list {
+		if st.TemplateID != GuestTemplateID {
+			continue
+		}
+		for _, v := range st.Values {
+			if v.Name == SettingAllowGuests {
+				return !strings.EqualFold(v.Value, "false"), true, nil
+			}
+		}
+	}
+	return false, false, nil
+}
