@@ -71,14 +71,16 @@ var (
 // Needs of the endpoints, named by what they do; dialects map their routes
 // to these in their routers.
 var (
-	NeedSignedIn     = Need{}
-	NeedGroupRead    = Need{groupRead}
-	NeedGroupCreate  = Need{groupCreate}
-	NeedGroupWrite   = Need{groupWrite}
-	NeedMemberWrite  = Need{memberWrite}
-	NeedOwnerWrite   = Need{groupWrite}
-	NeedUserRead     = Need{userRead}
-	NeedUserWrite    = Need{userWrite}
+	NeedSignedIn    = Need{}
+	NeedGroupRead   = Need{groupRead}
+	NeedGroupCreate = Need{groupCreate}
+	NeedGroupWrite  = Need{groupWrite}
+	NeedMemberWrite = Need{memberWrite}
+	NeedOwnerWrite  = Need{groupWrite}
+	NeedUserRead    = Need{userRead}
+	NeedUserWrite   = Need{userWrite}
+	// NeedInvite invites guests (POST /invitations).
+	NeedInvite       = Need{AnyOf{directory.PermUserInviteAll, directory.PermUserReadWriteAll, directory.PermDirectoryReadWriteAll}}
 	NeedUserMemberOf = Need{userRead, groupRead}
 	// NeedObjectRead reads an object of either kind; the handler asks for
 	// the kind's own permission once it knows it.

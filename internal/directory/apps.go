@@ -28,6 +28,7 @@ const (
 	PermGroupCreate             Permission = "Group.Create"
 	PermUserReadAll             Permission = "User.Read.All"
 	PermUserReadWriteAll        Permission = "User.ReadWrite.All"
+	PermUserInviteAll           Permission = "User.Invite.All"
 	PermDirectoryReadAll        Permission = "Directory.Read.All"
 	PermDirectoryReadWriteAll   Permission = "Directory.ReadWrite.All"
 	PermAuditLogReadAll         Permission = "AuditLog.Read.All"
@@ -37,7 +38,7 @@ const (
 var Permissions = []Permission{
 	PermGroupReadAll, PermGroupReadWriteAll, PermGroupMemberReadAll, PermGroupMemberReadWriteAll,
 	PermGroupCreate, PermUserReadAll, PermUserReadWriteAll, PermDirectoryReadAll,
-	PermDirectoryReadWriteAll, PermAuditLogReadAll,
+	PermDirectoryReadWriteAll, PermAuditLogReadAll, PermUserInviteAll,
 }
 
 // ParsePermission returns the canonical spelling of a known permission,

@@ -54,6 +54,7 @@ func New(cfg Config) http.Handler {
 
 	r.Get("/users", a.endpoint(auth.NeedUserRead, optList, "User", a.listUsers))
 	r.Post("/users", a.endpoint(auth.NeedUserWrite, 0, "User", a.createUser))
+	r.Post("/invitations", a.endpoint(auth.NeedInvite, 0, "Invitation", a.invite))
 	r.Get("/users/{id}", a.endpoint(auth.NeedUserRead, optSelect, "User", a.getUser))
 	r.Patch("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.updateUser))
 	r.Delete("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.deleteUser))
