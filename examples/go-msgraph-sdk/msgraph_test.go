@@ -34,6 +34,7 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/groups"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
 
 	azidentityexample "groupd-examples/azidentity"
 	"groupd-examples/azidentity/groupdtest"
@@ -43,7 +44,7 @@ var graphScopes = []string{"https://graph.microsoft.com/.default"}
 
 func TestGraphServiceClient(t *testing.T) {
 	s := groupdtest.Start(t)
-	app := s.CreateApp(t, "ci", "Group.ReadWrite.All", "User.Read.All")
+	app := s.CreateApp(t, "ci", "Group.ReadWrite.All", "User.Read.All", "User.Invite.All")
 
 	// azidentity with groupd as its cloud, as in the azidentity example.
 	transport, err := azidentityexample.TrustingTransport(s.CertFile)
@@ -238,6 +239,29 @@ func TestGraphServiceClient(t *testing.T) {
 		}
 		if _, err := client.Groups().ByGroupId(*created.GetId()).Get(ctx, nil); err != nil {
 			t.Errorf("GET of the group the batch created: %s", describe(err))
+		}
+	})
+
+	t.Run("invite a guest with Invitations().Post, then read its userType", func(t *testing.T) {
+		inv := models.NewInvitation()
+		inv.SetInvitedUserEmailAddress(ptr("partner@fabrikam.example"))
+		inv.SetInviteRedirectUrl(ptr("https://myapp.example"))
+		got, err := client.Invitations().Post(ctx, inv, nil)
+		if err != nil {
+			t.Fatalf("POST /invitations: %s", describe(err))
+		}
+		if got.GetInvitedUser() == nil || got.GetInvitedUser().GetId() == nil || got.GetStatus() == nil ||
+			*got.GetStatus() != "PendingAcceptance" || *got.GetInvitedUserType() != "Guest" {
+			t.Fatalf("invitation %+v", got)
+		}
+		u, err := client.Users().ByUserId(*got.GetInvitedUser().GetId()).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{Select: []string{"userType", "userPrincipalName"}}})
+		if err != nil {
+			t.Fatalf("GET the invited user: %s", describe(err))
+		}
+		if u.GetUserType() == nil || *u.GetUserType() != "Guest" || u.GetUserPrincipalName() == nil ||
+			!strings.HasPrefix(*u.GetUserPrincipalName(), "partner_fabrikam.example#EXT#@") {
+			t.Errorf("invited user: userType %v, userPrincipalName %v", u.GetUserType(), u.GetUserPrincipalName())
 		}
 	})
 
