@@ -86,6 +86,8 @@ func New(cfg Config) http.Handler {
 	r.Get(t+"/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, a.navList(relUserMemberOf, false)))
 	r.Get(t+"/users/{id}/$links/memberOf", a.endpoint(auth.NeedUserMemberOf, a.navList(relUserMemberOf, true)))
 
+	a.mountMe(r, t)
+
 	r.Post(t+"/isMemberOf", a.endpoint(auth.NeedGroupRead, a.isMemberOf))
 	for _, f := range []struct {
 		coll string
