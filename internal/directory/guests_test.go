@@ -3,6 +3,7 @@ package directory_test
 import (
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"groupd/internal/directory"
@@ -200,5 +201,32 @@ func TestUserType(t *testing.T) {
 	u, err := e.svc.UpdateUser(e.ctx, e.tenant.ID, string(gus.ID), directory.UserFields{UserType: s("MEMBER")})
 	if err != nil || u.UserType != directory.UserTypeMember {
 		t.Fatalf("userType MEMBER: %q, %v", u.UserType, err)
+	}
+}
+
+// TestConcurrentInvitations: invitations of one address at the same time
+// all name the one guest made.
+func TestConcurrentInvitations(t *testing.T) {
+	e := newEnv(t)
+	const n = 8
+	ids := make([]directory.ObjectID, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			res, err := e.svc.Invite(e.ctx, e.tenant.ID, directory.Invitation{Email: "partner@fabrikam.example",
+				RedirectURL: "https://app.example"})
+			ids[i], errs[i] = res.User.ID, err
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || ids[i] != ids[0] {
+			t.Fatalf("invitation %d: %s, %v; want %s", i, ids[i], errs[i], ids[0])
+		}
+	}
+	u, err := e.svc.User(e.ctx, e.tenant.ID, string(ids[0]))
+	if err != nil || u.UserPrincipalName != "partner_fabrikam.example#EXT#@example.org" || !u.IsGuest() {
+		t.Fatalf("invited user %+v, %v", u, err)
 	}
 }

@@ -81,12 +81,19 @@ func (s *Service) Invite(ctx context.Context, tenant TenantID, inv Invitation) (
 		log.add(KindUser, u.ID, OpCreated, []string{"displayName", "userPrincipalName", "mail", "userType"})
 		return nil
 	})
-	if err != nil {
-		var ce *ConflictError
-		if errors.As(err, &ce) && ce.Property == "mail" {
-			// A user of the tenant already has the address.
-			return Invited{}, &ConflictError{Property: emailProp, Value: email}
+	var ce *ConflictError
+	switch {
+	case errors.As(err, &ce) && ce.Property == "userPrincipalName":
+		// A concurrent invitation of the address made the user first.
+		prev, perr := s.store.UserByUPN(ctx, tenant, u.UserPrincipalName)
+		if perr != nil {
+			return Invited{}, err
 		}
+		return Invited{User: prev}, nil
+	case errors.As(err, &ce) && ce.Property == "mail":
+		// A user of the tenant already has the address.
+		return Invited{}, &ConflictError{Property: emailProp, Value: email}
+	case err != nil:
 		return Invited{}, err
 	}
 	return out, nil
