@@ -77,7 +77,7 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 		}
 		u, err := b.dir.User(cctx, c.p.TenantID, c.p.ID)
 		switch {
-		case err == nil && u.PasswordHash == c.hash && u.AccountEnabled && u.IsAdmin == c.p.IsAdmin &&
+		case err == nil && u.PasswordHash == c.hash && u.AccountEnabled && u.IsAdmin == c.p.IsAdmin && u.IsGuest() == c.p.IsGuest &&
 			(strings.EqualFold(login, u.UserPrincipalName) || strings.EqualFold(login, u.OnPremisesSamAccountName)):
 			return c.p, nil
 		case err != nil && !errors.Is(err, directory.ErrNotFound):
@@ -95,7 +95,8 @@ func (b *Basic) Authenticate(ctx context.Context, r *http.Request) (Principal, e
 		if err != nil {
 			return nil, err
 		}
-		p := Principal{TenantID: u.TenantID, Kind: directory.ActorUser, ID: string(u.ID), Name: u.UserPrincipalName, IsAdmin: u.IsAdmin}
+		p := Principal{TenantID: u.TenantID, Kind: directory.ActorUser, ID: string(u.ID), Name: u.UserPrincipalName,
+			IsAdmin: u.IsAdmin, IsGuest: u.IsGuest()}
 		b.mu.Lock()
 		if len(b.cache) >= b.max {
 			b.evict(now)

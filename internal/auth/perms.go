@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 
 	"groupd/internal/directory"
 )
@@ -16,14 +17,24 @@ type AnyOf []directory.Permission
 type Need []AnyOf
 
 // Allowed reports whether p satisfies n.
-func (p Principal) Allowed(n Need) bool {
+func (p Principal) Allowed(n Need) bool { return p.AllowedFor(n, "") }
+
+// permSelf, in an AnyOf, is held by a signed-in user for its own object:
+// the one the endpoint's subject (its {id}) names. It lets every user,
+// a guest too, read itself and its memberships.
+const permSelf directory.Permission = "self"
+
+// AllowedFor reports whether p satisfies n for the object subject (""
+// when the endpoint names none).
+func (p Principal) AllowedFor(n Need, subject string) bool {
 	if p.ID == "" {
 		return false
 	}
+	self := p.Kind == directory.ActorUser && subject != "" && (subject == p.ID || strings.EqualFold(subject, p.Name))
 	for _, set := range n {
 		ok := false
 		for _, perm := range set {
-			if p.Has(perm) {
+			if p.Has(perm) || (perm == permSelf && self) {
 				ok = true
 				break
 			}
@@ -82,6 +93,12 @@ var (
 	// NeedInvite invites guests (POST /invitations).
 	NeedInvite       = Need{AnyOf{directory.PermUserInviteAll, directory.PermUserReadWriteAll, directory.PermDirectoryReadWriteAll}}
 	NeedUserMemberOf = Need{userRead, groupRead}
+	// NeedUserReadSelf and NeedUserMemberOfSelf are NeedUserRead and
+	// NeedUserMemberOf that a user also meets for its own object
+	// (AllowedFor): a guest, who holds no read permission, may still
+	// read itself and the groups it is in.
+	NeedUserReadSelf     = Need{append(AnyOf{permSelf}, userRead...)}
+	NeedUserMemberOfSelf = Need{append(AnyOf{permSelf}, userRead...), append(AnyOf{permSelf}, groupRead...)}
 	// NeedObjectRead reads an object of either kind; the handler asks for
 	// the kind's own permission once it knows it.
 	NeedObjectRead   = Need{anyRead}

@@ -18,6 +18,10 @@ type Principal struct {
 	// IsAdmin: a Global Administrator may read and change everything in its
 	// tenant; other users may only read.
 	IsAdmin bool
+	// IsGuest: a guest user who is not an administrator may read only
+	// itself and its memberships (Entra's restricted guest access), not
+	// list or read the directory.
+	IsGuest bool
 	// AppID and Roles are set for applications: the client id and the
 	// application permissions of its token.
 	AppID string
@@ -40,7 +44,7 @@ var userReadRoles = []directory.Permission{
 func (p Principal) Has(perm directory.Permission) bool {
 	switch p.Kind {
 	case directory.ActorUser:
-		return p.IsAdmin || slices.Contains(userReadRoles, perm)
+		return p.IsAdmin || (!p.IsGuest && slices.Contains(userReadRoles, perm))
 	case directory.ActorApp:
 		return slices.Contains(p.Roles, perm)
 	}

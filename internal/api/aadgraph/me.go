@@ -14,12 +14,14 @@ import (
 // signed-in user: its object, its groups, the membership functions and
 // changePassword.
 func (a *api) mountMe(r chi.Router, t string) {
-	r.Get(t+"/me", a.endpoint(auth.NeedUserRead, a.asMe(a.getUser)))
-	r.Get(t+"/me/memberOf", a.endpoint(auth.NeedUserMemberOf, a.asMe(a.navList(relUserMemberOf, false))))
-	r.Get(t+"/me/$links/memberOf", a.endpoint(auth.NeedUserMemberOf, a.asMe(a.navList(relUserMemberOf, true))))
-	r.Post(t+"/me/checkMemberGroups", a.endpoint(auth.NeedUserMemberOf, a.asMe(a.checkMemberGroups(directory.KindUser))))
-	r.Post(t+"/me/getMemberGroups", a.endpoint(auth.NeedUserMemberOf, a.asMe(a.getMemberGroups(directory.KindUser, false))))
-	r.Post(t+"/me/getMemberObjects", a.endpoint(auth.NeedUserMemberOf, a.asMe(a.getMemberGroups(directory.KindUser, true))))
+	// A user may always read itself and its memberships, a guest too,
+	// whose permissions reach no further (auth.Principal.IsGuest).
+	r.Get(t+"/me", a.endpoint(auth.NeedSignedIn, a.asMe(a.getUser)))
+	r.Get(t+"/me/memberOf", a.endpoint(auth.NeedSignedIn, a.asMe(a.navList(relUserMemberOf, false))))
+	r.Get(t+"/me/$links/memberOf", a.endpoint(auth.NeedSignedIn, a.asMe(a.navList(relUserMemberOf, true))))
+	r.Post(t+"/me/checkMemberGroups", a.endpoint(auth.NeedSignedIn, a.asMe(a.checkMemberGroups(directory.KindUser))))
+	r.Post(t+"/me/getMemberGroups", a.endpoint(auth.NeedSignedIn, a.asMe(a.getMemberGroups(directory.KindUser, false))))
+	r.Post(t+"/me/getMemberObjects", a.endpoint(auth.NeedSignedIn, a.asMe(a.getMemberGroups(directory.KindUser, true))))
 	r.Post(t+"/me/changePassword", a.endpoint(auth.NeedSignedIn, a.asMe(a.changePassword)))
 }
 

@@ -1,8 +1,11 @@
 package aadgraph_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+
+	"groupd/internal/directory"
 )
 
 // TestMe: /me and the paths below it answer for the signed-in user as
@@ -41,4 +44,21 @@ func TestMe(t *testing.T) {
 		want(t, http.StatusNoContent)
 	e.aad("GET", "/me", nil, asDave).want(t, http.StatusUnauthorized)
 	e.aad("GET", "/me", nil, as("dave@example.org", "N3w-passw0rd")).want(t, http.StatusOK)
+}
+
+// TestGuestMe: a guest reads itself through /me and nothing else.
+func TestGuestMe(t *testing.T) {
+	e := newEnv(t)
+	gus := e.user("gus")
+	guestType := "Guest"
+	if _, err := e.dir.UpdateUser(context.Background(), e.tenant, gus, directory.UserFields{UserType: &guestType}); err != nil {
+		t.Fatal(err)
+	}
+	asGus := as("gus@example.org", adminPass)
+	if got := e.aad("GET", "/me", nil, asGus).want(t, http.StatusOK).obj(t)["userType"]; got != "Guest" {
+		t.Errorf("/me userType %v", got)
+	}
+	e.aad("GET", "/me/memberOf", nil, asGus).want(t, http.StatusOK)
+	e.aad("GET", "/users", nil, asGus).wantError(t, http.StatusForbidden, "Authorization_RequestDenied", deniedMsg)
+	e.aad("GET", "/groups", nil, asGus).wantError(t, http.StatusForbidden, "Authorization_RequestDenied", deniedMsg)
 }

@@ -20,7 +20,7 @@ var functionNames = []string{"checkMemberGroups", "checkMemberObjects", "getMemb
 
 func (a *api) mountFunctions(r chi.Router) {
 	for _, fn := range functionNames {
-		r.Post("/users/{id}/"+fn, a.endpoint(auth.NeedUserMemberOf, 0, "User", a.function(fn, directory.KindUser)))
+		r.Post("/users/{id}/"+fn, a.endpoint(auth.NeedUserMemberOfSelf, 0, "User", a.function(fn, directory.KindUser)))
 		r.Post("/groups/{id}/"+fn, a.endpoint(auth.NeedGroupRead, 0, "Group", a.function(fn, directory.KindGroup)))
 		r.Post("/directoryObjects/{id}/"+fn, a.endpoint(auth.NeedObjectRead, 0, "DirectoryObject", a.function(fn, directory.KindAny)))
 	}

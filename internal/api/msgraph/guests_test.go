@@ -157,3 +157,29 @@ func TestGroupGuestSetting(t *testing.T) {
 		t.Errorf("after delete: %v", got)
 	}
 }
+
+// TestGuestAccess: a guest who signs in reads itself and its own
+// memberships, through /me or its id or name, and nothing else of the
+// directory; made a member, it reads as members do on its next request.
+func TestGuestAccess(t *testing.T) {
+	e := newEnv(t)
+	gus, ann := e.guest("gus"), e.user("ann")
+	team := e.unified("team")
+	e.do("POST", "/groups/"+team+"/members/$ref", ref(e, "users", gus)).want(t, http.StatusNoContent)
+	asGus := as("gus@example.org", adminPass)
+	if got := e.do("GET", "/me", nil, asGus).want(t, http.StatusOK).obj(t)["id"]; got != gus {
+		t.Errorf("/me is %v", got)
+	}
+	e.do("GET", "/users/gus@example.org", nil, asGus).want(t, http.StatusOK)
+	e.do("GET", "/users/"+gus+"/memberOf", nil, asGus).want(t, http.StatusOK)
+	if v := e.do("GET", "/me/transitiveMemberOf", nil, asGus).want(t, http.StatusOK).obj(t)["value"].([]any); len(v) != 1 {
+		t.Errorf("/me/transitiveMemberOf %v", v)
+	}
+	e.do("POST", "/me/checkMemberGroups", map[string]any{"groupIds": []string{team}}, asGus).want(t, http.StatusOK)
+	for _, path := range []string{"/users", "/users/" + ann, "/users/" + ann + "/memberOf", "/groups", "/groups/" + team,
+		"/groups/" + team + "/members", "/directoryObjects/" + ann, "/organization"} {
+		e.do("GET", path, nil, asGus).wantError(t, http.StatusForbidden, codeRequestDenied, "Insufficient privileges to complete the operation.")
+	}
+	e.do("PATCH", "/users/"+gus, map[string]any{"userType": "Member"}).want(t, http.StatusNoContent)
+	e.do("GET", "/users", nil, asGus).want(t, http.StatusOK)
+}

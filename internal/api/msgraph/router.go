@@ -55,10 +55,10 @@ func New(cfg Config) http.Handler {
 	r.Get("/users", a.endpoint(auth.NeedUserRead, optList, "User", a.listUsers))
 	r.Post("/users", a.endpoint(auth.NeedUserWrite, 0, "User", a.createUser))
 	r.Post("/invitations", a.endpoint(auth.NeedInvite, 0, "Invitation", a.invite))
-	r.Get("/users/{id}", a.endpoint(auth.NeedUserRead, optSelect, "User", a.getUser))
+	r.Get("/users/{id}", a.endpoint(auth.NeedUserReadSelf, optSelect, "User", a.getUser))
 	r.Patch("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.updateUser))
 	r.Delete("/users/{id}", a.endpoint(auth.NeedUserWrite, 0, "User", a.deleteUser))
-	r.Get("/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, optList, "User", a.userMemberOf))
+	r.Get("/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOfSelf, optList, "User", a.userMemberOf))
 	r.Post("/users/{id}/changePassword", a.endpoint(auth.NeedSignedIn, 0, "User", a.changePassword))
 
 	r.Get("/groups", a.endpoint(auth.NeedGroupRead, optList|optExpand, "Group", a.listGroups))
@@ -150,7 +150,8 @@ func (a *api) endpoint(need auth.Need, opts option, resource string, h handlerFu
 			Actor: p.Actor(), RequestID: httpx.RequestID(ctx), ClientAddr: httpx.ClientAddr(r), Roles: p.Roles,
 		})
 		r = r.WithContext(ctx)
-		if !p.Allowed(need) {
+		// {id} is the subject a user may act on as itself (permSelf).
+		if !p.AllowedFor(need, chi.URLParam(r, "id")) {
 			a.writeError(w, r, denied(), resource)
 			return
 		}

@@ -32,8 +32,8 @@ func (a *api) mountNesting(r chi.Router) {
 		resource string
 		hasPlain bool // the plain list is mounted elsewhere
 	}{
-		{nestedRel{"/users/", "memberOf", directory.SourceMemberOf, directory.KindUser, true}, auth.NeedUserMemberOf, "User", true},
-		{nestedRel{"/users/", "transitiveMemberOf", directory.SourceTransitiveMemberOf, directory.KindUser, true}, auth.NeedUserMemberOf, "User", false},
+		{nestedRel{"/users/", "memberOf", directory.SourceMemberOf, directory.KindUser, true}, auth.NeedUserMemberOfSelf, "User", true},
+		{nestedRel{"/users/", "transitiveMemberOf", directory.SourceTransitiveMemberOf, directory.KindUser, true}, auth.NeedUserMemberOfSelf, "User", false},
 		{nestedRel{"/groups/", "memberOf", directory.SourceMemberOf, directory.KindGroup, true}, auth.NeedGroupRead, "Group", true},
 		{nestedRel{"/groups/", "transitiveMemberOf", directory.SourceTransitiveMemberOf, directory.KindGroup, true}, auth.NeedGroupRead, "Group", false},
 		{nestedRel{"/groups/", "transitiveMembers", directory.SourceTransitiveMembers, directory.KindGroup, false}, auth.NeedGroupRead, "Group", false},
