@@ -50,7 +50,7 @@ func TestGuestPolicy(t *testing.T) {
 	str := func(v string) *string { return &v }
 	yes, no := true, false
 	guest, err := e.dir.CreateUser(ctx, tn.ID, directory.UserFields{DisplayName: str("Gus"),
-		OnPremisesSamAccountName: str("gus"), UserType: str("Guest")}, directory.Policy{DeriveDefaults: true})
+		OnPremisesSamAccountName: str("gus"), UserType: str("Guest"), Password: str("Gu3st-passw0rd")}, directory.Policy{DeriveDefaults: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,4 +66,12 @@ func TestGuestPolicy(t *testing.T) {
 	e.wantError(e.do("POST", "/groups/"+string(team.ID)+"/members/$ref", `{"@odata.id":"`+seedBase+"/users/"+string(guest.ID)+`"}`), 403, "accessDenied",
 		"guest users may not be added to the members of this Microsoft 365 group (tenant policy)")
 	e.unchanged(before)
+
+	// The guest signs in: it reads itself, not the directory.
+	asGus := as("gus", "Gu3st-passw0rd")
+	if r := e.do("GET", "/me", "", asGus); r.status != 200 {
+		t.Errorf("guest's /me: %d %s", r.status, r.body)
+	}
+	e.wantError(e.do("GET", "/users", "", asGus), 403, "accessDenied", "the caller is not allowed to perform this action")
+	e.wantError(e.do("GET", "/groups", "", asGus), 403, "accessDenied", "the caller is not allowed to perform this action")
 }
