@@ -51,8 +51,8 @@ Usage:
   groupd app roles --app APPID --role PERMISSION...
   groupd app disable|enable|delete --app APPID
   groupd keys rotate
-  groupd settings get [--tenant ID] [--output json|text]
-  groupd settings set [--tenant ID] --value NAME=VALUE... [--output json|text]
+  groupd settings get [--tenant ID] [--group ID] [--output json|text]
+  groupd settings set [--tenant ID] [--group ID] --value NAME=VALUE... [--output json|text]
   groupd audit [--since T] [--until T] [--activity A] [--target ID] [--output json|table]
   groupd bench generate [--users N] [--groups N] [--memberships N] [--depth N] [--seed N]
                (every app, tenant, keys, settings, audit and bench command takes --data-dir DIR | --database URL)

@@ -10,10 +10,12 @@ import (
 	"groupd/internal/directory"
 )
 
-// settingsOut is the tenant's Group.Unified values in force: the stored
-// setting, or the template's defaults (id empty) when there is none.
+// settingsOut is the tenant's Group.Unified values in force, or a group's
+// Group.Unified.Guest values: the stored setting, or the template's
+// defaults (id empty) when there is none.
 type settingsOut struct {
 	TenantID   string            `json:"tenantId"`
+	GroupID    string            `json:"groupId,omitempty"`
 	ID         string            `json:"id"`
 	TemplateID string            `json:"templateId"`
 	Values     map[string]string `json:"values"`
@@ -42,6 +44,35 @@ func unifiedOut(ctx context.Context, svc *directory.Service, t directory.TenantI
 	return o, nil
 }
 
+// groupOut is a group's Group.Unified.Guest values in force.
+func groupOut(ctx context.Context, svc *directory.Service, t directory.TenantID, group string) (settingsOut, error) {
+	st, err := svc.GroupGuestSettings(ctx, t, group)
+	if err != nil {
+		return settingsOut{}, err
+	}
+	o := settingsOut{TenantID: string(t), GroupID: string(st.GroupID), ID: string(st.ID), TemplateID: st.TemplateID,
+		Values: map[string]string{}}
+	for _, v := range st.Values {
+		o.Values[v.Name] = v.Value
+		o.order = append(o.order, v.Name)
+	}
+	return o, nil
+}
+
+// settingsIn reads the values of the tenant, or of the group when one is
+// given.
+func settingsIn(ctx context.Context, svc *directory.Service, t directory.TenantID, group string) (settingsOut, error) {
+	if group != "" {
+		return groupOut(ctx, svc, t, group)
+	}
+	return unifiedOut(ctx, svc, t)
+}
+
+// groupFlag is --group of the settings commands.
+func groupFlag(fs *flag.FlagSet) *string {
+	return fs.String("group", "", "a Microsoft 365 group's `ID`: its own Group.Unified.Guest setting (AllowToAddGuests) instead of the tenant's Group.Unified")
+}
+
 func (o settingsOut) write(env cmdEnv, output string) error {
 	if output == "json" {
 		return writeJSON(env.stdout, o)
@@ -57,12 +88,13 @@ func (o settingsOut) write(env cmdEnv, output string) error {
 func settingsGetCmd(fs *flag.FlagSet) action {
 	f := newAppFlags(fs, false)
 	output := outputFlag(fs)
+	group := groupFlag(fs)
 	return func(ctx context.Context, env cmdEnv) error {
 		if err := checkOutput(*output); err != nil {
 			return err
 		}
 		return f.run(ctx, func(svc *directory.Service, t directory.TenantID) error {
-			o, err := unifiedOut(ctx, svc, t)
+			o, err := settingsIn(ctx, svc, t, *group)
 			if err != nil {
 				return err
 			}
@@ -77,6 +109,7 @@ func settingsGetCmd(fs *flag.FlagSet) action {
 func settingsSetCmd(fs *flag.FlagSet) action {
 	f := newAppFlags(fs, false)
 	output := outputFlag(fs)
+	group := groupFlag(fs)
 	var pairs stringList
 	fs.Var(&pairs, "value", "`NAME=VALUE` to set, e.g. ClassificationList=low,high (repeatable; an empty VALUE clears)")
 	return func(ctx context.Context, env cmdEnv) error {
@@ -95,10 +128,16 @@ func settingsSetCmd(fs *flag.FlagSet) action {
 			values = append(values, directory.SettingValue{Name: strings.TrimSpace(name), Value: value})
 		}
 		return f.run(ctx, func(svc *directory.Service, t directory.TenantID) error {
-			if _, err := svc.SetUnifiedSettings(ctx, t, values); err != nil {
+			var err error
+			if *group != "" {
+				_, err = svc.SetGroupGuestSettings(ctx, t, *group, values)
+			} else {
+				_, err = svc.SetUnifiedSettings(ctx, t, values)
+			}
+			if err != nil {
 				return err
 			}
-			o, err := unifiedOut(ctx, svc, t)
+			o, err := settingsIn(ctx, svc, t, *group)
 			if err != nil {
 				return err
 			}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"groupd/internal/directory"
+	"groupd/internal/store"
 )
 
 // TestSettingsCommands: get shows the template's defaults, set stores
@@ -51,5 +55,65 @@ func TestSettingsCommands(t *testing.T) {
 	code, out, _ = groupd(append([]string{"settings", "get", "--output", "text"}, tenant...)...)
 	if code != exitOK || !strings.Contains(out, "ClassificationList") || !strings.Contains(out, "low,high") {
 		t.Errorf("text output: %s", out)
+	}
+}
+
+// TestGroupSettingsCommands: --group reads and sets a Microsoft 365
+// group's own Group.Unified.Guest setting; a security group is refused.
+func TestGroupSettingsCommands(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := groupd("tenant", "create", "--data-dir", dir, "--domain", "fabrikam.example"); code != exitOK {
+		t.Fatalf("tenant create: %s", errOut)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := directory.New(st)
+	tn, err := svc.TenantByDomain(ctx, "fabrikam.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := func(name string, types ...string) string {
+		yes, no := true, false
+		f := directory.GroupFields{DisplayName: &name, MailNickname: &name, MailEnabled: &no, SecurityEnabled: &yes}
+		if len(types) > 0 {
+			f.MailEnabled, f.SecurityEnabled, f.GroupTypes = &yes, &no, &types
+		}
+		g, err := svc.CreateGroup(ctx, tn.ID, directory.GroupCreate{Fields: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(g.ID)
+	}
+	team, sec := group("team", directory.GroupTypeUnified), group("sec")
+	st.Close()
+
+	args := func(cmd string, more ...string) []string {
+		return append([]string{"settings", cmd, "--data-dir", dir, "--tenant", "fabrikam.example"}, more...)
+	}
+	var out struct {
+		GroupID, ID, TemplateID string
+		Values                  map[string]string
+	}
+	code, stdout, errOut := groupd(args("get", "--group", team)...)
+	if code != exitOK || json.Unmarshal([]byte(stdout), &out) != nil || out.GroupID != team || out.ID != "" ||
+		out.TemplateID != directory.GuestTemplateID || len(out.Values) != 1 || out.Values["AllowToAddGuests"] != "true" {
+		t.Fatalf("group defaults: %d %s %s", code, stdout, errOut)
+	}
+	code, stdout, errOut = groupd(args("set", "--group", team, "--value", "AllowToAddGuests=false")...)
+	if code != exitOK || json.Unmarshal([]byte(stdout), &out) != nil || out.ID == "" || out.Values["AllowToAddGuests"] != "false" {
+		t.Fatalf("group set: %d %s %s", code, stdout, errOut)
+	}
+	if code, _, errOut := groupd(args("set", "--group", team, "--value", "ClassificationList=x")...); code != exitError || !strings.Contains(errOut, "ClassificationList") {
+		t.Errorf("a Group.Unified value on a group: %d %s", code, errOut)
+	}
+	if code, _, errOut := groupd(args("set", "--group", sec, "--value", "AllowToAddGuests=false")...); code != exitError || !strings.Contains(errOut, "groupTypes") {
+		t.Errorf("a security group: %d %s", code, errOut)
+	}
+	code, stdout, _ = groupd(args("get")...)
+	if code != exitOK || strings.Contains(stdout, `"groupId"`) || !strings.Contains(stdout, `"AllowToAddGuests":"true"`) {
+		t.Errorf("the tenant's settings after the group's: %s", stdout)
 	}
 }

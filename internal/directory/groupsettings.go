@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"strings"
 )
 
@@ -65,6 +66,31 @@ func (s *Service) DeleteGroupSettingOf(ctx context.Context, tenant TenantID, gro
 		return &NotFoundError{Kind: KindGroup, ID: groupKey}
 	}
 	return s.deleteSetting(ctx, tenant, groupKey, key)
+}
+
+// SetGroupGuestSettings changes values of a Microsoft 365 group's
+// Group.Unified.Guest setting, creating it first when the group has none.
+func (s *Service) SetGroupGuestSettings(ctx context.Context, tenant TenantID, groupKey string, values []SettingValue) (GroupSetting, error) {
+	if strings.TrimSpace(groupKey) == "" {
+		return GroupSetting{}, &NotFoundError{Kind: KindGroup, ID: groupKey}
+	}
+	return s.setTemplateValues(ctx, tenant, groupKey, GuestTemplateID, values)
+}
+
+// GroupGuestSettings returns a group's Group.Unified.Guest setting, or,
+// when the group has none, one with no id that holds the template's
+// defaults.
+func (s *Service) GroupGuestSettings(ctx context.Context, tenant TenantID, groupKey string) (GroupSetting, error) {
+	st, err := s.templateSetting(ctx, tenant, groupKey, GuestTemplateID)
+	if errors.Is(err, ErrNotFound) {
+		var g Group
+		if g, err = s.Group(ctx, tenant, groupKey); err != nil {
+			return GroupSetting{}, err
+		}
+		return GroupSetting{TenantID: tenant, GroupID: g.ID, TemplateID: GuestTemplateID,
+			DisplayName: guestTemplate.DisplayName, Values: defaults(guestTemplate)}, nil
+	}
+	return st, err
 }
 
 // settingGroupTx returns the group a new setting is for: group-specific

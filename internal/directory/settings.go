@@ -184,21 +184,50 @@ func (s *Service) deleteSetting(ctx context.Context, tenant TenantID, groupKey, 
 // SetUnifiedSettings changes values of the tenant's Group.Unified setting,
 // creating it from the template first when the tenant has none.
 func (s *Service) SetUnifiedSettings(ctx context.Context, tenant TenantID, values []SettingValue) (GroupSetting, error) {
-	st, err := s.unifiedSetting(ctx, s.store, tenant)
+	return s.setTemplateValues(ctx, tenant, "", UnifiedTemplateID, values)
+}
+
+// setTemplateValues changes values of the setting of a template that the
+// tenant (groupKey "") or a group holds, creating it first when there is
+// none.
+func (s *Service) setTemplateValues(ctx context.Context, tenant TenantID, groupKey, templateID string, values []SettingValue) (GroupSetting, error) {
+	st, err := s.templateSetting(ctx, tenant, groupKey, templateID)
 	if errors.Is(err, ErrNotFound) {
-		st, err = s.CreateGroupSetting(ctx, tenant, UnifiedTemplateID, values)
+		st, err = s.createSetting(ctx, tenant, groupKey, templateID, values)
 		if !errors.Is(err, ErrConflict) {
 			return st, err
 		}
-		st, err = s.unifiedSetting(ctx, s.store, tenant) // created meanwhile
+		st, err = s.templateSetting(ctx, tenant, groupKey, templateID) // created meanwhile
 	}
 	if err != nil {
 		return GroupSetting{}, err
 	}
-	if err := s.UpdateGroupSetting(ctx, tenant, string(st.ID), values); err != nil {
+	if err := s.updateSetting(ctx, tenant, groupKey, string(st.ID), values); err != nil {
 		return GroupSetting{}, err
 	}
-	return s.GroupSetting(ctx, tenant, string(st.ID))
+	return s.templateSetting(ctx, tenant, groupKey, templateID)
+}
+
+// templateSetting returns the setting of a template that the tenant
+// (groupKey "") or a group holds; *NotFoundError (KindGroupSetting) when
+// there is none.
+func (s *Service) templateSetting(ctx context.Context, tenant TenantID, groupKey, templateID string) (GroupSetting, error) {
+	var list []GroupSetting
+	var err error
+	if groupKey == "" {
+		list, err = s.store.GroupSettings(ctx, tenant, "")
+	} else {
+		list, err = s.GroupSettingsOf(ctx, tenant, groupKey)
+	}
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	for _, st := range list {
+		if st.TemplateID == templateID {
+			return st, nil
+		}
+	}
+	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: templateID}
 }
 
 // UnifiedSettings returns the values in force for Microsoft 365 groups:
