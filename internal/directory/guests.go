@@ -12,7 +12,9 @@ import "context"
 // Every path that relates users to a group applies it: the full checks of
 // member and owner adds (which read the objects they add, so they see the
 // user's type as the transaction does), and provisioning, which knows the
-// type from resolving its names. The single-statement member adds
+// type from resolving its names before the write (the name cache drops a
+// user whose type changes, as on a rename; a change that commits between
+// the resolution and the write is not seen, as a rename is not). The single-statement member adds
 // (memberadd.go, addbatch.go) add no guest to a Microsoft 365 group: such a
 // pair is left to the full path, which applies the policy.
 
