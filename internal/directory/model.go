@@ -65,6 +65,9 @@ type User struct {
 	// UserType is UserTypeMember or UserTypeGuest. Guests are kept out of
 	// Microsoft 365 groups by the tenant's Group.Unified setting.
 	UserType string
+	// ManagerID is the user's manager, "" for none. It may name a user
+	// who is deleted, and then reads as none until a restore.
+	ManagerID ObjectID
 	// PasswordHash is a salted slow hash (see password.go); empty when the
 	// user cannot sign in with a password.
 	PasswordHash string

@@ -14,7 +14,7 @@ type Source uint8
 
 // Sources. Members and owners are of the group ListQuery.Of; memberOf lists
 // the groups ListQuery.Of is a direct member of, ownedObjects those it
-// owns. The transitive sources follow nesting through visible groups: the
+// owns, directReports the users whose manager it is. The transitive sources follow nesting through visible groups: the
 // groups ListQuery.Of is in, and the users and groups under the group
 // ListQuery.Of.
 const (
@@ -26,6 +26,7 @@ const (
 	SourceTransitiveMemberOf
 	SourceTransitiveMembers
 	SourceOwnedObjects
+	SourceDirectReports
 )
 
 // ListQuery is one question about a list, answered by the store in one
@@ -212,7 +213,7 @@ func (s *Service) querier(ctx context.Context, tenant TenantID, q *ListQuery, of
 			return nil, err
 		}
 		q.Of = g.ID
-	case SourceMemberOf, SourceTransitiveMemberOf, SourceOwnedObjects:
+	case SourceMemberOf, SourceTransitiveMemberOf, SourceOwnedObjects, SourceDirectReports:
 		var o Object
 		var err error
 		if ofKind == KindUser {

@@ -104,7 +104,7 @@ func TestRouting(t *testing.T) {
 	for _, tc := range []struct{ method, path, segment string }{
 		{"GET", "/nowhere", "nowhere"},
 		{"GET", "/groups/" + g + "/nowhere", "nowhere"},
-		{"GET", "/users/admin@example.org/manager", "manager"},
+		{"GET", "/users/admin@example.org/calendar", "calendar"},
 		{"GET", "/groups/" + g + "/members/" + g, g},
 		{"POST", "/groups/" + g + "/members/x/y/z", "y"},
 		{"GET", "/groups/", ""},

@@ -82,6 +82,7 @@ func New(cfg Config) http.Handler {
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
 	r.Post("/directoryObjects/getByIds", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getByIDs))
 	a.mountNesting(r)
+	a.mountManager(r)
 	a.routeTracking(r)
 	a.mountGovernance(r) // settings.go
 	a.mountValidateProperties(r)

@@ -39,6 +39,7 @@ func (a *api) mountNesting(r chi.Router) {
 		{nestedRel{"/groups/", "transitiveMembers", directory.SourceTransitiveMembers, directory.KindGroup, false}, auth.NeedGroupRead, "Group", false},
 		// A user owns groups only: groupd keeps no other owned objects.
 		{nestedRel{"/users/", "ownedObjects", directory.SourceOwnedObjects, directory.KindUser, true}, auth.NeedUserMemberOf, "User", false},
+		{nestedRel{"/users/", "directReports", directory.SourceDirectReports, directory.KindUser, false}, auth.NeedUserReadSelf, "User", false},
 	}
 	for _, x := range rels {
 		rel := x.rel

@@ -66,6 +66,9 @@ func SourceOf(q directory.ListQuery) (Source, bool) {
 	case directory.SourceOwnedObjects:
 		return Source{Scope: Scope{Groups: true, ID: "m.group_id"}, Tenant: "m.tenant_id", Of: "m.owner_id",
 			From: "ownerships m JOIN groups g ON g.id = m.group_id AND g.deleted_at IS NULL"}, q.Kind != directory.KindUser
+	case directory.SourceDirectReports:
+		return Source{Scope: Scope{Users: true, ID: "u.id"}, From: "users u", Tenant: "u.tenant_id", Of: "u.manager_id",
+			Cond: "u.deleted_at IS NULL"}, q.Kind != directory.KindGroup
 	case directory.SourceTransitiveMemberOf, directory.SourceTransitiveMembers:
 		return transitiveSource(q)
 	}

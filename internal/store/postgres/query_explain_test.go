@@ -49,6 +49,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		{"groups count startsWith", directory.SourceGroups, odata.GroupSchema, "$filter=startsWith(displayName,'ab')", "", true, false, "display_name_key"},
 		{"members", directory.SourceMembers, odata.DirectoryObjectSchema, "$filter=startsWith(displayName,'ab')", "", false, false, ""},
 		{"ownedObjects", directory.SourceOwnedObjects, odata.GroupSchema, "", "", false, false, ""},
+		{"directReports", directory.SourceDirectReports, odata.UserSchema, "", "", false, false, "manager_id"},
 		{"transitive memberOf", directory.SourceTransitiveMemberOf, odata.GroupSchema, "", "", false, false, ""},
 		{"transitive memberOf filtered", directory.SourceTransitiveMemberOf, odata.GroupSchema, "$filter=startsWith(displayName,'ab')", "", false, false, ""},
 		{"transitive members", directory.SourceTransitiveMembers, odata.DirectoryObjectSchema, "$filter=startsWith(displayName,'ab')", "", false, false, ""},

@@ -73,14 +73,14 @@ const userCols = `u.id, u.tenant_id, u.display_name, u.given_name, u.surname,
 	u.user_principal_name, u.mail_nickname, u.mail, u.account_enabled, u.job_title,
 	u.department, u.office_location, u.mobile_phone, u.preferred_language,
 	u.business_phones, u.other_mails, u.sam_account_name, u.password_hash,
-	u.is_admin, u.created_at, u.deleted_at, u.user_type`
+	u.is_admin, u.created_at, u.deleted_at, u.user_type, u.manager_id`
 
 // userRow scans userCols; its fields are nullable because the same columns
 // come from LEFT JOINs where the object is a group.
 type userRow struct {
 	id, tenant, displayName, givenName, surname, upn, mailNickname, mail pgtype.Text
 	jobTitle, department, officeLocation, mobilePhone, preferredLanguage pgtype.Text
-	sam, passwordHash, userType                                          pgtype.Text
+	sam, passwordHash, userType, managerID                               pgtype.Text
 	businessPhones, otherMails                                           []string
 	accountEnabled, isAdmin                                              pgtype.Bool
 	createdAt, deletedAt                                                 pgtype.Timestamptz
@@ -91,7 +91,7 @@ func (r *userRow) dest() []any {
 		&r.upn, &r.mailNickname, &r.mail, &r.accountEnabled, &r.jobTitle,
 		&r.department, &r.officeLocation, &r.mobilePhone, &r.preferredLanguage,
 		&r.businessPhones, &r.otherMails, &r.sam, &r.passwordHash,
-		&r.isAdmin, &r.createdAt, &r.deletedAt, &r.userType}
+		&r.isAdmin, &r.createdAt, &r.deletedAt, &r.userType, &r.managerID}
 }
 
 func (r *userRow) user() directory.User {
@@ -116,6 +116,7 @@ func (r *userRow) user() directory.User {
 		PasswordHash:             r.passwordHash.String,
 		IsAdmin:                  r.isAdmin.Bool,
 		UserType:                 r.userType.String,
+		ManagerID:                directory.ObjectID(r.managerID.String),
 		CreatedAt:                fromTS(r.createdAt),
 		DeletedAt:                fromTSPtr(r.deletedAt),
 	}

@@ -28,9 +28,9 @@ ORDER BY u.id LIMIT $3`
 	user_principal_name, upn_key, mail_nickname, mail, mail_key, account_enabled,
 	job_title, department, office_location, mobile_phone, preferred_language,
 	business_phones, other_mails, sam_account_name, sam_key, password_hash, is_admin,
-	user_type, created_at, display_name_key)
+	user_type, manager_id, created_at, display_name_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-	$18, $19, $20, $21, $22, $23, $24, $25)`
+	$18, $19, $20, $21, $22, $23, $24, $25, $26)`
 	// created_at and deleted_at are not replaced: the first is history, the
 	// second changes only through SoftDeleteUser.
 	qUpdateUser = `UPDATE users SET display_name = $3, given_name = $4, surname = $5,
@@ -38,7 +38,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
 	account_enabled = $11, job_title = $12, department = $13, office_location = $14,
 	mobile_phone = $15, preferred_language = $16, business_phones = $17, other_mails = $18,
 	sam_account_name = $19, sam_key = $20, password_hash = $21, is_admin = $22,
-	user_type = $23, display_name_key = $24
+	user_type = $23, manager_id = $24, display_name_key = $25
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
 	qSoftDeleteUser = `UPDATE users SET deleted_at = $3
 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`
@@ -101,7 +101,7 @@ func userArgs(u directory.User) []any {
 		u.AccountEnabled, u.JobTitle, u.Department, u.OfficeLocation, u.MobilePhone,
 		u.PreferredLanguage, list(u.BusinessPhones), list(u.OtherMails),
 		u.OnPremisesSamAccountName, fold(u.OnPremisesSamAccountName), u.PasswordHash, u.IsAdmin,
-		userType(u)}
+		userType(u), string(u.ManagerID)}
 }
 
 func userConflict(err error, u directory.User) error {

@@ -44,7 +44,7 @@ func columnsOf(insert string) string {
 }
 
 var (
-	bulkUsers  = bulkInsert{head: columnsOf(qInsertUser), cols: 25, rows: bulkObjectRows}
+	bulkUsers  = bulkInsert{head: columnsOf(qInsertUser), cols: 26, rows: bulkObjectRows}
 	bulkGroups = bulkInsert{head: columnsOf(qInsertGroup), cols: 23, rows: bulkObjectRows}
 	// Tokens repeated within one object are written once, as writeTokens does.
 	bulkTokens  = bulkInsert{head: `INSERT OR IGNORE INTO search_tokens (tenant_id, prop, token, kind, object_id)`, cols: 5, rows: bulkPairRows}

@@ -50,6 +50,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		{"groups count startsWith", directory.SourceGroups, odata.GroupSchema, "$filter=startsWith(displayName,'ab')", "", true, false},
 		{"members", directory.SourceMembers, odata.DirectoryObjectSchema, "$filter=startsWith(displayName,'ab')", "", false, false},
 		{"ownedObjects", directory.SourceOwnedObjects, odata.GroupSchema, "", "", false, false},
+		{"directReports", directory.SourceDirectReports, odata.UserSchema, "", "", false, false},
 	}
 	for _, c := range cases {
 		v, _ := url.ParseQuery(strings.ReplaceAll(c.raw, "+", "%2B"))

@@ -78,14 +78,14 @@ const userCols = `u.id, u.tenant_id, u.display_name, u.given_name, u.surname,
 	u.user_principal_name, u.mail_nickname, u.mail, u.account_enabled, u.job_title,
 	u.department, u.office_location, u.mobile_phone, u.preferred_language,
 	u.business_phones, u.other_mails, u.sam_account_name, u.password_hash,
-	u.is_admin, u.created_at, u.deleted_at, u.user_type`
+	u.is_admin, u.created_at, u.deleted_at, u.user_type, u.manager_id`
 
 // userRow scans userCols; its fields are nullable because the same columns
 // come from LEFT JOINs where the object is a group.
 type userRow struct {
 	id, tenant, displayName, givenName, surname, upn, mailNickname, mail sql.NullString
 	jobTitle, department, officeLocation, mobilePhone, preferredLanguage sql.NullString
-	businessPhones, otherMails, sam, passwordHash, userType              sql.NullString
+	businessPhones, otherMails, sam, passwordHash, userType, managerID   sql.NullString
 	accountEnabled, isAdmin                                              sql.NullBool
 	createdAt, deletedAt                                                 sql.NullInt64
 }
@@ -95,7 +95,7 @@ func (r *userRow) dest() []any {
 		&r.upn, &r.mailNickname, &r.mail, &r.accountEnabled, &r.jobTitle,
 		&r.department, &r.officeLocation, &r.mobilePhone, &r.preferredLanguage,
 		&r.businessPhones, &r.otherMails, &r.sam, &r.passwordHash,
-		&r.isAdmin, &r.createdAt, &r.deletedAt, &r.userType}
+		&r.isAdmin, &r.createdAt, &r.deletedAt, &r.userType, &r.managerID}
 }
 
 func (r *userRow) user() (directory.User, error) {
@@ -118,6 +118,7 @@ func (r *userRow) user() (directory.User, error) {
 		PasswordHash:             r.passwordHash.String,
 		IsAdmin:                  r.isAdmin.Bool,
 		UserType:                 r.userType.String,
+		ManagerID:                directory.ObjectID(r.managerID.String),
 		CreatedAt:                fromMicros(r.createdAt),
 		DeletedAt:                fromMicrosPtr(r.deletedAt),
 	}

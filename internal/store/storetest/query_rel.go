@@ -9,8 +9,8 @@ import (
 )
 
 // testQueryRelations runs filters, search, casts and counts on members,
-// owners, memberOf and ownedObjects, and expands each relationship for a
-// page.
+// owners, memberOf, ownedObjects and directReports, and expands each
+// relationship for a page.
 func testQueryRelations(t *testing.T, f *fixture) {
 	qs := f.querier()
 	parent := f.insertGroup(f.newGroup("Parent"))
@@ -30,6 +30,14 @@ func testQueryRelations(t *testing.T, f *fixture) {
 	deleted := f.insertGroup(f.newGroup("Owned And Deleted"))
 	f.addOwners(deleted, userRef(ada))
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteGroup(f.ctx, f.tenant.ID, deleted.ID, f.now) })
+	// Ada manages Bob and, until the delete, gone; Bob manages Carl.
+	bob.ManagerID = ada.ID
+	f.update(func(tx directory.Tx) error { return tx.UpdateUser(f.ctx, bob) })
+	gone.ManagerID = ada.ID
+	f.update(func(tx directory.Tx) error { return tx.UpdateUser(f.ctx, gone) })
+	carl := f.newUser("carl")
+	carl.DisplayName, carl.ManagerID = "Carl", bob.ID
+	f.insertUser(carl)
 	f.update(func(tx directory.Tx) error { return tx.SoftDeleteUser(f.ctx, f.tenant.ID, gone.ID, f.now) })
 
 	members := func(kind directory.ObjectKind, schema odata.Schema, raw string) directory.ListQuery {
@@ -68,6 +76,21 @@ func testQueryRelations(t *testing.T, f *fixture) {
 			q.Of = ada.ID
 			return q
 		}(), []string{"Owned By Ada"}},
+		{"directReports", func() directory.ListQuery {
+			q := parse(t, directory.SourceDirectReports, odata.UserSchema, "")
+			q.Of, q.Page.Top = ada.ID, 1
+			return q
+		}(), []string{"Bob"}},
+		{"directReports filtered", func() directory.ListQuery {
+			q := parse(t, directory.SourceDirectReports, odata.UserSchema, "$filter="+url.QueryEscape("startsWith(displayName,'c')"))
+			q.Of = bob.ID
+			return q
+		}(), []string{"Carl"}},
+		{"directReports of nobody's manager", func() directory.ListQuery {
+			q := parse(t, directory.SourceDirectReports, odata.UserSchema, "")
+			q.Of = carl.ID
+			return q
+		}(), nil},
 		{"ownedObjects of a member only", func() directory.ListQuery {
 			q := parse(t, directory.SourceOwnedObjects, odata.GroupSchema, "")
 			q.Of = bob.ID

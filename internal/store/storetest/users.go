@@ -84,6 +84,7 @@ func fullUser(f *fixture) directory.User {
 	u.PasswordHash = "$2a$10$abcdefghijklmnopqrstuv"
 	u.IsAdmin = true
 	u.UserType = directory.UserTypeGuest
+	u.ManagerID = directory.NewObjectID()
 	u.CreatedAt = time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC)
 	return u
 }

@@ -1,0 +1,72 @@
+package msgraph_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestManager: PUT manager/$ref sets a user's manager, GET manager reads
+// it as a typed directory object, directReports lists the reverse, DELETE
+// removes it; a missing manager, a self-reference and an unknown user get
+// Graph's errors.
+func TestManager(t *testing.T) {
+	e := newEnv(t)
+	ann, bob, carl := e.user("ann"), e.user("bob"), e.user("carl")
+	e.do("GET", "/users/"+bob+"/manager", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound",
+		"Resource 'manager' does not exist or one of its queried reference-property objects are not present.")
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+	e.do("PUT", "/users/"+carl+"/manager/$ref", map[string]any{"@odata.id": e.base + "/directoryObjects/" + ann}).want(t, http.StatusNoContent)
+
+	r := e.do("GET", "/users/"+bob+"/manager", nil).want(t, http.StatusOK)
+	m := r.obj(t)
+	if m["@odata.context"] != e.base+"/$metadata#directoryObjects/$entity" || m["@odata.type"] != "#microsoft.graph.user" ||
+		m["id"] != ann || m["userPrincipalName"] != "ann@example.org" {
+		t.Errorf("manager %s", r.body)
+	}
+	sel := e.do("GET", "/users/"+bob+"/manager?$select=displayName", nil).want(t, http.StatusOK)
+	if got := strings.Join(keys(t, sel.body), ","); got != "@odata.context,@odata.type,displayName" {
+		t.Errorf("$select: keys %s", got)
+	}
+	list := e.do("GET", "/users/"+ann+"/directReports", nil).want(t, http.StatusOK).obj(t)
+	var ids []string
+	for _, v := range list["value"].([]any) {
+		item := v.(map[string]any)
+		if item["@odata.type"] != "#microsoft.graph.user" {
+			t.Errorf("report %v", item)
+		}
+		ids = append(ids, item["id"].(string))
+	}
+	if len(ids) != 2 || !(ids[0] == bob && ids[1] == carl || ids[0] == carl && ids[1] == bob) {
+		t.Errorf("directReports %v, want %s and %s", ids, bob, carl)
+	}
+	if n := e.do("GET", "/users/"+ann+"/directReports/$count", nil, header("ConsistencyLevel", "eventual")); n.code != http.StatusOK || string(n.body) != "2" {
+		t.Errorf("directReports/$count %d %s", n.code, n.body)
+	}
+	filtered := e.do("GET", "/users/"+ann+"/directReports/microsoft.graph.user?$filter=startsWith(displayName,'c')", nil).want(t, http.StatusOK).obj(t)
+	if v := filtered["value"].([]any); len(v) != 1 || v[0].(map[string]any)["id"] != carl {
+		t.Errorf("filtered directReports %v", v)
+	}
+
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", bob)).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"Property manager has an invalid value. A user cannot be its own manager.", "manager", "InvalidValue")
+	missing := "00000000-0000-0000-0000-0000000000aa"
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", missing)).wantError(t, http.StatusNotFound, "Request_ResourceNotFound",
+		"Resource '"+missing+"' does not exist or one of its queried reference-property objects are not present.")
+	if got := e.do("GET", "/users/"+bob+"/manager", nil).want(t, http.StatusOK).obj(t)["id"]; got != ann {
+		t.Errorf("a refused PUT changed the manager to %v", got)
+	}
+
+	// A deleted manager reads as none, and comes back with a restore.
+	e.do("DELETE", "/users/"+ann, nil).want(t, http.StatusNoContent)
+	e.do("GET", "/users/"+bob+"/manager", nil).want(t, http.StatusNotFound)
+	e.do("POST", "/directory/deletedItems/"+ann+"/restore", nil).want(t, http.StatusOK)
+	e.do("GET", "/users/"+bob+"/manager", nil).want(t, http.StatusOK)
+
+	e.do("DELETE", "/users/"+bob+"/manager/$ref", nil).want(t, http.StatusNoContent)
+	e.do("GET", "/users/"+bob+"/manager", nil).want(t, http.StatusNotFound)
+	e.do("DELETE", "/users/"+bob+"/manager/$ref", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound",
+		"Resource 'manager' does not exist or one of its queried reference-property objects are not present.")
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", carl), header("Authorization", "Bearer "+e.appToken("User.Read.All"))).
+		wantError(t, http.StatusForbidden, codeRequestDenied, "Insufficient privileges to complete the operation.")
+}
