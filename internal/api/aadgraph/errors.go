@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
@@ -137,6 +138,24 @@ func validationError(ve *directory.ValidationError) *apiError {
 		return badRequest(codeBadRequest, "Invalid value specified for property '%s': at most %d characters are allowed.", ve.Property, ve.Limit)
 	}
 	return badRequest(codeBadRequest, "Invalid value specified for property '%s' of resource '%s'.", ve.Property, "Group")
+}
+
+// userValidation renders a refused value of a user write (the dialect's
+// other writes are of groups, which validationError words) with the
+// directory's reason.
+func userValidation(err error) error {
+	var ve *directory.ValidationError
+	if !errors.As(err, &ve) || ve.Reason == directory.ReasonUnknown || ve.Reason == directory.ReasonReadOnly {
+		return err
+	}
+	if ve.Reason == directory.ReasonPassword {
+		return badRequest(codeBadRequest, "The specified password does not comply with password complexity requirements. Please provide a different password.")
+	}
+	msg := fmt.Sprintf("Invalid value specified for property '%s' of resource 'User'.", ve.Property)
+	if d := strings.TrimSpace(ve.Detail); d != "" {
+		msg += " " + strings.ToUpper(d[:1]) + strings.TrimSuffix(d[1:], ".") + "."
+	}
+	return badRequest(codeBadRequest, "%s", msg)
 }
 
 func unknownProperty(name, typ string) *apiError {

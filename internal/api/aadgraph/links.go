@@ -68,19 +68,7 @@ func (a *api) navList(rel relation, links bool) handlerFunc {
 // addLink answers POST /groups/{id}/$links/{members|owners} {"url": ...}.
 func (a *api) addLink(rel relation) handlerFunc {
 	return func(rq *request) error {
-		if err := rq.noOptions(); err != nil {
-			return err
-		}
-		obj, err := httpx.DecodeObject(rq.w, rq.r)
-		if err != nil {
-			return err
-		}
-		raw, ok := obj.Get("url")
-		u, isStr := httpx.String(raw)
-		if !ok || !isStr || len(obj) != 1 {
-			return badRequest(codeBadRequest, "The request body must be one link: {\"url\": \"<directory object URL>\"}.")
-		}
-		ref, err := a.parseLink(rq.ctx, rq.tenant, u)
+		ref, err := a.linkBody(rq)
 		if err != nil {
 			return err
 		}
@@ -99,6 +87,24 @@ func (a *api) addLink(rel relation) handlerFunc {
 		noContent(rq.w)
 		return nil
 	}
+}
+
+// linkBody reads the body of a link write, one {"url": ...}, and the
+// object it names.
+func (a *api) linkBody(rq *request) (directory.MemberRef, error) {
+	if err := rq.noOptions(); err != nil {
+		return directory.MemberRef{}, err
+	}
+	obj, err := httpx.DecodeObject(rq.w, rq.r)
+	if err != nil {
+		return directory.MemberRef{}, err
+	}
+	raw, ok := obj.Get("url")
+	u, isStr := httpx.String(raw)
+	if !ok || !isStr || len(obj) != 1 {
+		return directory.MemberRef{}, badRequest(codeBadRequest, "The request body must be one link: {\"url\": \"<directory object URL>\"}.")
+	}
+	return a.parseLink(rq.ctx, rq.tenant, u)
 }
 
 // removeLink answers DELETE /groups/{id}/$links/{members|owners}/{ref}.

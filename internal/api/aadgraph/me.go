@@ -79,7 +79,7 @@ func (a *api) changePassword(rq *request) error {
 		return badRequest(codeBadRequest, "The current password is incorrect.")
 	}
 	if err != nil {
-		return err
+		return userValidation(err)
 	}
 	noContent(rq.w)
 	return nil

@@ -40,6 +40,9 @@ func TestMe(t *testing.T) {
 	e.aad("POST", "/me/changePassword", map[string]string{"oldPassword": adminPass}, asDave).
 		wantError(t, http.StatusBadRequest, "Request_BadRequest",
 			"The property 'oldPassword' does not exist on type 'Microsoft.DirectoryServices.User'. Make sure to only use property names that are defined by the type.")
+	e.aad("POST", "/me/changePassword", map[string]string{"currentPassword": adminPass, "newPassword": "short"}, asDave).
+		wantError(t, http.StatusBadRequest, "Request_BadRequest",
+			"The specified password does not comply with password complexity requirements. Please provide a different password.")
 	e.aad("POST", "/me/changePassword", map[string]string{"currentPassword": adminPass, "newPassword": "N3w-passw0rd"}, asDave).
 		want(t, http.StatusNoContent)
 	e.aad("GET", "/me", nil, asDave).want(t, http.StatusUnauthorized)

@@ -87,6 +87,7 @@ func New(cfg Config) http.Handler {
 	r.Get(t+"/users/{id}/$links/memberOf", a.endpoint(auth.NeedUserMemberOf, a.navList(relUserMemberOf, true)))
 
 	a.mountMe(r, t)
+	a.mountManager(r, t)
 
 	r.Post(t+"/isMemberOf", a.endpoint(auth.NeedGroupRead, a.isMemberOf))
 	for _, f := range []struct {
