@@ -171,15 +171,17 @@ var GroupSchema = Schema{
 		"rejectedSenders", "membersWithLicenseErrors", "groupLifecyclePolicies", "onenote", "planner"},
 }
 
-// UserSchema is microsoft.graph.user. Expandable: memberOf (groups).
+// UserSchema is microsoft.graph.user. Expandable: memberOf (groups) and
+// manager (a user).
 var UserSchema = Schema{
 	EntityType: "microsoft.graph.user",
 	Resource:   "User",
 	Props:      userProps(),
 	Relationships: []Relationship{
 		{Name: "memberOf", Props: selectable(groupProps())},
+		{Name: "manager", Props: selectable(userProps())},
 	},
-	Unexpanded: []string{"transitiveMemberOf", "manager", "directReports", "ownedObjects", "ownedDevices",
+	Unexpanded: []string{"transitiveMemberOf", "directReports", "ownedObjects", "ownedDevices",
 		"registeredDevices", "createdObjects", "appRoleAssignments", "oauth2PermissionGrants",
 		"licenseDetails", "joinedTeams", "drive", "drives", "calendar", "calendars", "calendarView", "events",
 		"contacts", "contactFolders", "mailFolders", "messages", "people", "photo", "photos", "extensions",

@@ -40,7 +40,7 @@ func (rq *request) listQuery(l list, q *odata.Query, key []byte) (directory.List
 	if len(q.OrderBy) > 0 {
 		lq.OrderBy, lq.Desc = q.OrderBy[0].Prop, q.OrderBy[0].Desc
 	}
-	if q.Expand != nil {
+	if q.Expand != nil && !expandsManager(q) {
 		lq.Expand, lq.ExpandLimit = relationSource(q.Expand.Relationship), expandCap
 	}
 	if q.SkipToken != "" {
@@ -83,6 +83,12 @@ func (a *api) serveList(rq *request, l list) error {
 			return err
 		}
 	}
+	var managers map[directory.ObjectID]directory.Object
+	if expandsManager(q) {
+		if managers, err = a.managersOf(rq, page.Items); err != nil {
+			return err
+		}
+	}
 	sel := selection{names: q.Select}
 	uIdx, gIdx := indexes(userSchema, sel), indexes(groupSchema, sel)
 	expand, exU, exG := expansion(q)
@@ -110,7 +116,14 @@ func (a *api) serveList(rq *request, l list) error {
 		case o.Group != nil:
 			groupSchema.write(e, o.Group, gIdx)
 		}
-		if expand != "" {
+		switch {
+		case managers != nil:
+			if o.User != nil {
+				if m, ok := managers[o.User.ManagerID]; ok {
+					writeManager(e, &m, exU, exG)
+				}
+			}
+		case expand != "":
 			e.key(expand)
 			writeObjects(e, page.Expanded[o.ID()], exU, exG)
 		}

@@ -70,3 +70,48 @@ func TestManager(t *testing.T) {
 	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", carl), header("Authorization", "Bearer "+e.appToken("User.Read.All"))).
 		wantError(t, http.StatusForbidden, codeRequestDenied, "Insufficient privileges to complete the operation.")
 }
+
+// TestExpandManager: $expand=manager writes each user's manager as a typed
+// object with the nested $select, and leaves it out where there is none.
+func TestExpandManager(t *testing.T) {
+	e := newEnv(t)
+	ann, bob := e.user("ann"), e.user("bob")
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+
+	one := e.do("GET", "/users/"+bob+"?$select=id&$expand=manager($select=id,displayName)", nil).want(t, http.StatusOK)
+	if got := strings.Join(keys(t, one.body), ","); got != "@odata.context,id,manager" {
+		t.Errorf("keys %s", got)
+	}
+	m := one.obj(t)["manager"].(map[string]any)
+	if m["@odata.type"] != "#microsoft.graph.user" || m["id"] != ann || m["displayName"] != "ann" || len(m) != 3 {
+		t.Errorf("manager %v", m)
+	}
+	if _, ok := e.do("GET", "/users/"+ann+"?$expand=manager", nil).want(t, http.StatusOK).obj(t)["manager"]; ok {
+		t.Error("a user without a manager has a manager member")
+	}
+	list := e.do("GET", "/users?$select=id&$expand=manager($select=id)", nil).want(t, http.StatusOK).obj(t)
+	found := 0
+	for _, v := range list["value"].([]any) {
+		item := v.(map[string]any)
+		mgr, has := item["manager"].(map[string]any)
+		switch item["id"] {
+		case bob:
+			found++
+			if !has || mgr["id"] != ann {
+				t.Errorf("bob's manager %v", item)
+			}
+		default:
+			if has {
+				t.Errorf("%v has a manager member", item["id"])
+			}
+		}
+	}
+	if found != 1 {
+		t.Errorf("bob not listed: %v", list)
+	}
+	// A deleted manager is none.
+	e.do("DELETE", "/users/"+ann, nil).want(t, http.StatusNoContent)
+	if _, ok := e.do("GET", "/users/"+bob+"?$expand=manager", nil).want(t, http.StatusOK).obj(t)["manager"]; ok {
+		t.Error("a deleted manager is expanded")
+	}
+}

@@ -1,6 +1,7 @@
 package msgraph
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -153,8 +154,18 @@ next:
 func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, collection string,
 	id directory.ObjectID, kind directory.ObjectKind) error {
 	var related []directory.Object
+	var manager *directory.Object
 	expand, exU, exG := expansion(q)
-	if expand != "" {
+	switch {
+	case expandsManager(q):
+		m, err := a.dir.Manager(rq.ctx, rq.tenant, string(id))
+		if err != nil && !errors.Is(err, directory.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			manager = &directory.Object{User: &m}
+		}
+	case expand != "":
 		var err error
 		if related, err = a.expandOne(rq, q, id, kind); err != nil {
 			return err
@@ -169,7 +180,10 @@ func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, 
 	} else {
 		s.write(e, v, idx)
 	}
-	if expand != "" {
+	switch {
+	case manager != nil:
+		writeManager(e, manager, exU, exG)
+	case expand != "" && !expandsManager(q):
 		e.key(expand)
 		writeObjects(e, related, exU, exG)
 	}
