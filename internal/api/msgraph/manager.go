@@ -20,25 +20,10 @@ func (a *api) mountManager(r chi.Router) {
 // getManager answers GET /users/{id}/manager with the manager as a
 // directory object (typed), or 404 naming "manager" when there is none.
 func (a *api) getManager(rq *request) error {
-	if err := rq.q.only(optSelect); err != nil {
-		return err
-	}
-	sel, err := resolveSelect(rq.q.selRaw, objectTypeName, userSchema.lookup, groupSchema.lookup)
-	if err != nil {
-		return err
-	}
-	m, err := a.dir.Manager(rq.ctx, rq.tenant, rq.param("id"))
-	if err != nil {
-		return err
-	}
-	o := directory.Object{User: &m}
-	e := getEnc()
-	e.beginObject()
-	e.metadataContext(rq.base, "directoryObjects", sel.proj(""), true)
-	objectMembers(e, &o, indexes(userSchema, sel), indexes(groupSchema, sel))
-	e.endObject()
-	send(rq.w, http.StatusOK, e)
-	return nil
+	return sendObject(rq, func() (directory.Object, error) {
+		m, err := a.dir.Manager(rq.ctx, rq.tenant, rq.param("id"))
+		return directory.Object{User: &m}, err
+	})
 }
 
 // setManager answers PUT /users/{id}/manager/$ref {"@odata.id": a user}.

@@ -51,6 +51,14 @@ func writeObjects(e *enc, objs []directory.Object, userSel, groupSel []int) {
 
 // getDirectoryObject answers GET /directoryObjects/{id}.
 func (a *api) getDirectoryObject(rq *request) error {
+	return sendObject(rq, func() (directory.Object, error) {
+		return a.dir.DirectoryObject(rq.ctx, rq.tenant, rq.param("id"))
+	})
+}
+
+// sendObject answers one directory object that load reads, typed, with
+// the request's $select (checked before the read).
+func sendObject(rq *request, load func() (directory.Object, error)) error {
 	if err := rq.q.only(optSelect); err != nil {
 		return err
 	}
@@ -58,7 +66,7 @@ func (a *api) getDirectoryObject(rq *request) error {
 	if err != nil {
 		return err
 	}
-	o, err := a.dir.DirectoryObject(rq.ctx, rq.tenant, rq.param("id"))
+	o, err := load()
 	if err != nil {
 		return err
 	}
