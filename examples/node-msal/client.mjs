@@ -188,12 +188,31 @@ assert.equal(missing.status, 404);
 assert.equal((await missing.json()).error.code, "Request_ResourceNotFound");
 ok("POST /v1.0/$batch with BatchRequestContent: 200, 201 and 404 in one call");
 
-// 7. Delete; a deleted group is a GraphError 404.
+// 7. Guests and managers: an invitation makes a guest at once; a manager
+// is set with PUT manager/$ref and read back, also through $expand.
+const invited = await graph.api("/invitations").post({
+  invitedUserEmailAddress: "node@partner.example",
+  inviteRedirectUrl: "https://app.example",
+});
+assert.equal(invited.status, "PendingAcceptance");
+const guest = await graph.api(`/users/${invited.invitedUser.id}`).select("userType,userPrincipalName").get();
+assert.equal(guest.userType, "Guest");
+assert.equal(guest.userPrincipalName.split("@")[0], "node_partner.example#EXT#");
+const boss = await graph.api("/invitations").post({ invitedUserEmailAddress: "boss@partner.example", inviteRedirectUrl: "https://app.example" });
+const guestId = invited.invitedUser.id;
+await graph.api(`/users/${guestId}/manager/$ref`).put({ "@odata.id": `https://graph.microsoft.com/v1.0/users/${boss.invitedUser.id}` });
+const expanded = await graph.api(`/users/${guestId}`).select("id").expand("manager($select=id)").get();
+assert.equal(expanded.manager.id, boss.invitedUser.id);
+const reports = await graph.api(`/users/${boss.invitedUser.id}/directReports`).get();
+assert.deepEqual(reports.value.map((u) => u.id), [guestId]);
+ok("POST /v1.0/invitations, PUT manager/$ref, $expand=manager and directReports");
+
+// 8. Delete; a deleted group is a GraphError 404.
 await graph.api(`/groups/${ids[0]}`).delete();
 await expectGraphError(graph.api(`/groups/${ids[0]}`).get(), 404, "Request_ResourceNotFound");
 ok("DELETE /v1.0/groups/{id}, then GET is GraphError 404");
 
-// 8. A bad token is a GraphError 401.
+// 9. A bad token is a GraphError 401.
 const forged = Client.initWithMiddleware({
   authProvider: { getAccessToken: async () => result.accessToken.replace(/\.[^.]*$/, ".bm90IGEgc2lnbmF0dXJl") },
   baseUrl: `${url}/`,

@@ -44,7 +44,7 @@ test("msal-node and the Graph JS client against groupd", { timeout: 3 * 60_000 }
     t.skip("groupd has no `app create` command yet");
     return;
   }
-  const app = await createApp(bin, `${dir}/data`, "ci", ["Group.ReadWrite.All", "User.Read.All"]);
+  const app = await createApp(bin, `${dir}/data`, "ci", ["Group.ReadWrite.All", "User.ReadWrite.All"]);
   let out;
   try {
     out = await run(process.execPath, [clientScript], {
