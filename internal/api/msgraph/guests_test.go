@@ -171,6 +171,7 @@ func TestGuestAccess(t *testing.T) {
 		t.Errorf("/me is %v", got)
 	}
 	e.do("GET", "/users/gus@example.org", nil, asGus).want(t, http.StatusOK)
+	e.do("GET", "/users/GUS%40example.org", nil, asGus).want(t, http.StatusOK)
 	e.do("GET", "/users/"+gus+"/memberOf", nil, asGus).want(t, http.StatusOK)
 	if v := e.do("GET", "/me/transitiveMemberOf", nil, asGus).want(t, http.StatusOK).obj(t)["value"].([]any); len(v) != 1 {
 		t.Errorf("/me/transitiveMemberOf %v", v)

@@ -152,7 +152,7 @@ func (a *api) endpoint(need auth.Need, opts option, resource string, h handlerFu
 		})
 		r = r.WithContext(ctx)
 		// {id} is the subject a user may act on as itself (permSelf).
-		if !p.AllowedFor(need, chi.URLParam(r, "id")) {
+		if !p.AllowedFor(need, unescape(chi.URLParam(r, "id"))) {
 			a.writeError(w, r, denied(), resource)
 			return
 		}
