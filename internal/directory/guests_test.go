@@ -1,6 +1,7 @@
 package directory_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"sync"
@@ -229,4 +230,37 @@ func TestConcurrentInvitations(t *testing.T) {
 	if err != nil || u.UserPrincipalName != "partner_fabrikam.example#EXT#@example.org" || !u.IsGuest() {
 		t.Fatalf("invited user %+v, %v", u, err)
 	}
+}
+
+// TestGuestProvisioningAcrossInstances: two Services with checked caches
+// on one database, as two servers. A user the first has resolved by name,
+// and so cached, is made a guest through the second; the first's next
+// provisioning call sees the guest.
+func TestGuestProvisioningAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	open := sharedStore(t)
+	a := directory.New(open(), directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
+	b := directory.New(open(), directory.WithCheckedReadCache(1000), directory.WithPasswordCost(4))
+	res, err := a.Bootstrap(ctx, "example.org", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: ctx, svc: a, tenant: res.Tenant, admin: res.Admin}
+	e.user("ann")
+	carl := e.user("carl")
+	provision := func(nick string) error {
+		_, err := a.ProvisionGroup(ctx, res.Tenant.ID, directory.Provision{DisplayName: nick, MailNickname: nick,
+			Visibility: "Private", Owners: []string{"ann@example.org"}, Members: []string{"carl@example.org"}}, renderID)
+		return err
+	}
+	if err := provision("first"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SetUnifiedSettings(ctx, res.Tenant.ID, []directory.SettingValue{{Name: directory.SettingAllowGuests, Value: "false"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UpdateUser(ctx, res.Tenant.ID, string(carl.ID), directory.UserFields{UserType: s("Guest")}); err != nil {
+		t.Fatal(err)
+	}
+	wantGuestRefused(t, "a guest made on the other instance", provision("second"), "members", carl.ID)
 }
