@@ -123,18 +123,16 @@ func (s *Service) scopedSettingTx(ctx context.Context, tx Tx, tenant TenantID, g
 // groupAllowsGuests returns the AllowToAddGuests value g's own setting
 // holds, if it has one.
 func groupAllowsGuests(ctx context.Context, r Reader, g Group) (allowed, set bool, err error) {
-	list, err := r.GroupSettings(ctx, g.TenantID, g.ID)
+	st, err := templateIn(ctx, r, g.TenantID, g.ID, GuestTemplateID)
+	if errors.Is(err, ErrNotFound) {
+		return false, false, nil
+	}
 	if err != nil {
 		return false, false, err
 	}
-	for _, st := range list {
-		if st.TemplateID != GuestTemplateID {
-			continue
-		}
-		for _, v := range st.Values {
-			if v.Name == SettingAllowGuests {
-				return !strings.EqualFold(v.Value, "false"), true, nil
-			}
+	for _, v := range st.Values {
+		if v.Name == SettingAllowGuests {
+			return !strings.EqualFold(v.Value, "false"), true, nil
 		}
 	}
 	return false, false, nil

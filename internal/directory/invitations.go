@@ -64,7 +64,7 @@ func (s *Service) Invite(ctx context.Context, tenant TenantID, inv Invitation) (
 		return Invited{}, &ValidationError{Property: emailProp, Reason: ReasonInvalidValue,
 			Detail: "the address cannot form a guest's userPrincipalName " + u.UserPrincipalName}
 	}
-	out := Invited{User: u, Created: true}
+	var out Invited
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		out = Invited{User: u, Created: true}
 		prev, err := tx.UserByUPN(ctx, tenant, u.UserPrincipalName)

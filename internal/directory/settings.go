@@ -212,13 +212,22 @@ func (s *Service) setTemplateValues(ctx context.Context, tenant TenantID, groupK
 // (groupKey "") or a group holds; *NotFoundError (KindGroupSetting) when
 // there is none.
 func (s *Service) templateSetting(ctx context.Context, tenant TenantID, groupKey, templateID string) (GroupSetting, error) {
-	var list []GroupSetting
-	var err error
-	if groupKey == "" {
-		list, err = s.store.GroupSettings(ctx, tenant, "")
-	} else {
-		list, err = s.GroupSettingsOf(ctx, tenant, groupKey)
+	var group ObjectID
+	if groupKey != "" {
+		g, err := s.Group(ctx, tenant, groupKey)
+		if err != nil {
+			return GroupSetting{}, err
+		}
+		group = g.ID
 	}
+	return templateIn(ctx, s.store, tenant, group, templateID)
+}
+
+// templateIn returns the setting of a template that the tenant (group "")
+// or group holds, read through r; *NotFoundError (KindGroupSetting) when
+// there is none.
+func templateIn(ctx context.Context, r Reader, tenant TenantID, group ObjectID, templateID string) (GroupSetting, error) {
+	list, err := r.GroupSettings(ctx, tenant, group)
 	if err != nil {
 		return GroupSetting{}, err
 	}
@@ -239,24 +248,11 @@ func (s *Service) UnifiedSettings(ctx context.Context, tenant TenantID) ([]Setti
 // unifiedValues is UnifiedSettings read through r (a transaction's reads
 // see its own writes).
 func (s *Service) unifiedValues(ctx context.Context, r Reader, tenant TenantID) ([]SettingValue, error) {
-	st, err := s.unifiedSetting(ctx, r, tenant)
+	st, err := templateIn(ctx, r, tenant, "", UnifiedTemplateID)
 	if errors.Is(err, ErrNotFound) {
 		return defaults(unifiedTemplate), nil
 	}
 	return st.Values, err
-}
-
-func (s *Service) unifiedSetting(ctx context.Context, r Reader, tenant TenantID) (GroupSetting, error) {
-	list, err := r.GroupSettings(ctx, tenant, "")
-	if err != nil {
-		return GroupSetting{}, err
-	}
-	for _, st := range list {
-		if st.TemplateID == UnifiedTemplateID {
-			return st, nil
-		}
-	}
-	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: UnifiedTemplateID}
 }
 
 // settingTx returns the setting key of the tenant (group "") or of group.
