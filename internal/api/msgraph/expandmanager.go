@@ -39,11 +39,19 @@ func (a *api) managersOf(rq *request, items []directory.Object) (map[directory.O
 	return out, nil
 }
 
-// writeManager writes the member "manager": the typed object m with the
-// properties of the expansion's $select.
-func writeManager(e *enc, m *directory.Object, uIdx, gIdx []int) {
+// writeManagerOf writes the member "manager" of u (nil: not a user): its
+// manager from managers, a typed object with the properties of the
+// expansion's $select; nothing when it has no visible one.
+func writeManagerOf(e *enc, managers map[directory.ObjectID]directory.Object, u *directory.User, uIdx, gIdx []int) {
+	if u == nil {
+		return
+	}
+	m, ok := managers[u.ManagerID]
+	if !ok {
+		return
+	}
 	e.key("manager")
 	e.beginObject()
-	objectMembers(e, m, uIdx, gIdx)
+	objectMembers(e, &m, uIdx, gIdx)
 	e.endObject()
 }

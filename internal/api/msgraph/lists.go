@@ -118,11 +118,7 @@ func (a *api) serveList(rq *request, l list) error {
 		}
 		switch {
 		case managers != nil:
-			if o.User != nil {
-				if m, ok := managers[o.User.ManagerID]; ok {
-					writeManager(e, &m, exU, exG)
-				}
-			}
+			writeManagerOf(e, managers, o.User, exU, exG)
 		case expand != "":
 			e.key(expand)
 			writeObjects(e, page.Expanded[o.ID()], exU, exG)

@@ -1,7 +1,6 @@
 package msgraph
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -154,16 +153,14 @@ next:
 func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, collection string,
 	id directory.ObjectID, kind directory.ObjectKind) error {
 	var related []directory.Object
-	var manager *directory.Object
+	var managers map[directory.ObjectID]directory.Object
+	user, _ := any(v).(*directory.User)
 	expand, exU, exG := expansion(q)
 	switch {
 	case expandsManager(q):
-		m, err := a.dir.Manager(rq.ctx, rq.tenant, string(id))
-		if err != nil && !errors.Is(err, directory.ErrNotFound) {
+		var err error
+		if managers, err = a.managersOf(rq, []directory.Object{{User: user}}); err != nil {
 			return err
-		}
-		if err == nil {
-			manager = &directory.Object{User: &m}
 		}
 	case expand != "":
 		var err error
@@ -181,9 +178,9 @@ func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, 
 		s.write(e, v, idx)
 	}
 	switch {
-	case manager != nil:
-		writeManager(e, manager, exU, exG)
-	case expand != "" && !expandsManager(q):
+	case managers != nil:
+		writeManagerOf(e, managers, user, exU, exG)
+	case expand != "":
 		e.key(expand)
 		writeObjects(e, related, exU, exG)
 	}
