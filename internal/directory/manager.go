@@ -30,41 +30,37 @@ func (s *Service) Manager(ctx context.Context, tenant TenantID, key string) (Use
 
 // SetManager makes the user manager the manager of the user key.
 func (s *Service) SetManager(ctx context.Context, tenant TenantID, key string, manager ObjectID) error {
-	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
-		u, err := s.userTx(ctx, tx, tenant, key)
-		if err != nil {
-			return err
-		}
-		if manager == u.ID {
-			return &ValidationError{Property: "manager", Reason: ReasonInvalidValue, Detail: "a user cannot be its own manager"}
-		}
-		if _, err := tx.User(ctx, tenant, manager); err != nil {
-			return err
-		}
-		if u.ManagerID == manager {
-			return nil
-		}
-		u.ManagerID = manager
-		if err := tx.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		log.add(KindUser, u.ID, OpUpdated, []string{"manager"})
-		return nil
-	})
+	return s.changeManager(ctx, tenant, key, manager)
 }
 
 // RemoveManager removes the manager of the user key; *NotFoundError naming
 // "manager" when it has none.
 func (s *Service) RemoveManager(ctx context.Context, tenant TenantID, key string) error {
+	return s.changeManager(ctx, tenant, key, "")
+}
+
+// changeManager sets the manager of the user key to manager, a visible
+// user other than itself, or removes it ("").
+func (s *Service) changeManager(ctx context.Context, tenant TenantID, key string, manager ObjectID) error {
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		u, err := s.userTx(ctx, tx, tenant, key)
 		if err != nil {
 			return err
 		}
-		if u.ManagerID == "" {
+		switch {
+		case manager == "" && u.ManagerID == "":
 			return &NotFoundError{Kind: KindUser, ID: "manager"}
+		case manager == u.ID:
+			return &ValidationError{Property: "manager", Reason: ReasonInvalidValue, Detail: "a user cannot be its own manager"}
+		case manager != "":
+			if _, err := tx.User(ctx, tenant, manager); err != nil {
+				return err
+			}
 		}
-		u.ManagerID = ""
+		if u.ManagerID == manager {
+			return nil
+		}
+		u.ManagerID = manager
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
