@@ -147,7 +147,8 @@ type AuditEntry struct {
 }
 
 // AuditTarget is an object an entry names: the changed object first, then
-// the member or owner of a membership or ownership change.
+// the member or owner of a membership or ownership change, or the manager
+// a manager change replaced.
 type AuditTarget struct {
 	ID                string
 	Kind              ObjectKind

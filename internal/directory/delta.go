@@ -5,6 +5,10 @@ import (
 	"slices"
 )
 
+// SelectManager is the navigation property a users delta may select to
+// track managers, as Graph's manager@delta.
+const SelectManager = "manager"
+
 // DeltaRequest asks for one page of a delta query over users or groups.
 type DeltaRequest struct {
 	Kind ObjectKind
@@ -41,6 +45,11 @@ type DeltaItem struct {
 	// Members is the group's membership changes (all members during the
 	// full pass); nil when it has none to report.
 	Members []MemberDelta
+	// Manager is the user's manager changes when the query selects
+	// "manager": its manager during the full pass, and after a change the
+	// current one and the former ones removed; nil when it has none to
+	// report.
+	Manager []MemberDelta
 }
 
 // MemberDelta is a member added to or removed from a group.
@@ -145,6 +154,9 @@ func (s *Service) deltaPass(ctx context.Context, st *deltaState, top int) (Delta
 			}
 			page.Items = append(page.Items, passItem(o))
 		}
+		if err := s.passManagers(ctx, st, page.Items); err != nil {
+			return page, err
+		}
 		st.Pass, st.After = false, ""
 		page.Next = "more"
 		return page, nil
@@ -157,6 +169,9 @@ func (s *Service) deltaPass(ctx context.Context, st *deltaState, top int) (Delta
 		}
 		for i := range users.Items {
 			page.Items = append(page.Items, passItem(Object{User: &users.Items[i]}))
+		}
+		if err := s.passManagers(ctx, st, page.Items); err != nil {
+			return page, err
 		}
 		next = users.Next
 	} else {
@@ -207,6 +222,10 @@ type touched struct {
 	removal  string // the removal reason of its last lifecycle row here
 	members  []MemberRef
 	memberOf map[ObjectID]bool
+	// manager: a row here changed the user's manager (or restored the
+	// user); formers are the managers those rows replaced.
+	manager bool
+	formers []ObjectID
 }
 
 // deltaChanges reads the log after st.Cursor and advances it.
@@ -266,6 +285,15 @@ func (s *Service) deltaItems(ctx context.Context, st *deltaState, rows []Change)
 			t.removal = RemovedDeleted
 		case OpCreated, OpRestored:
 			t.removal = ""
+			t.manager = t.manager || r.Op == OpRestored
+		case OpUpdated:
+			if slices.Contains(r.Properties, SelectManager) {
+				t.manager = true
+				// The row names the manager it replaced (changeManager).
+				if r.RelatedID != "" && !slices.Contains(t.formers, r.RelatedID) {
+					t.formers = append(t.formers, r.RelatedID)
+				}
+			}
 		case OpMemberAdded, OpMemberRemoved:
 			if !t.memberOf[r.RelatedID] {
 				t.memberOf[r.RelatedID] = true
@@ -294,6 +322,10 @@ func (s *Service) deltaItems(ctx context.Context, st *deltaState, rows []Change)
 	if err != nil {
 		return nil, err
 	}
+	managers, err := s.visibleManagers(ctx, st, order, current)
+	if err != nil {
+		return nil, err
+	}
 	var out []DeltaItem
 	for _, t := range order {
 		o, ok := current[t.id]
@@ -311,6 +343,9 @@ func (s *Service) deltaItems(ctx context.Context, st *deltaState, rows []Change)
 			// copy ends where the directory is even when an add and a
 			// remove fall into one page.
 			it.Members = append(it.Members, MemberDelta{Ref: m, Removed: !now[Relation{Group: t.id, Related: m}]})
+		}
+		if t.manager && managers != nil {
+			it.Manager = managerDeltas(o.User, t.formers, managers)
 		}
 		out = append(out, it)
 	}

@@ -60,11 +60,19 @@ func (s *Service) changeManager(ctx context.Context, tenant TenantID, key string
 		if u.ManagerID == manager {
 			return nil
 		}
+		former := u.ManagerID
 		u.ManagerID = manager
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		log.add(KindUser, u.ID, OpUpdated, []string{"manager"})
+		// The row names the manager replaced, so that a delta query can
+		// report its removal (deltamanager.go); an audit entry shows it as
+		// its second target.
+		log.add(KindUser, u.ID, OpUpdated, []string{SelectManager})
+		if former != "" {
+			r := &log.rows[len(log.rows)-1]
+			r.RelatedID, r.RelatedKind = former, KindUser
+		}
 		return nil
 	})
 }

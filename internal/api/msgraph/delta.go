@@ -126,12 +126,12 @@ func (a *api) deltaOf(kind directory.ObjectKind) handlerFunc {
 }
 
 // deltaSelect resolves $select to canonical names; "members" is the one
-// navigation property a groups delta may select.
+// navigation property a groups delta may select, "manager" a users delta's.
 func deltaSelect(kind directory.ObjectKind, raw []string) ([]string, error) {
 	var names []string
 	for _, r := range raw {
-		if kind == directory.KindGroup && strings.EqualFold(r, "members") {
-			names = append(names, "members")
+		if nav := deltaNavigation(kind); strings.EqualFold(r, nav) {
+			names = append(names, nav)
 			continue
 		}
 		var sel selection
@@ -147,6 +147,14 @@ func deltaSelect(kind directory.ObjectKind, raw []string) ([]string, error) {
 		names = append(names, sel.names...)
 	}
 	return names, nil
+}
+
+// deltaNavigation is the navigation property a delta of kind may select.
+func deltaNavigation(kind directory.ObjectKind) string {
+	if kind == directory.KindGroup {
+		return "members"
+	}
+	return directory.SelectManager
 }
 
 // deltaError words the delta errors as Graph does.
@@ -166,18 +174,21 @@ func deltaError(err error) error {
 }
 
 // writeDelta writes one page: the objects in their current state with the
-// selected properties (id always), members@delta for groups, and removed
-// objects as {"id", "@removed"}.
+// selected properties (id always), members@delta for groups and
+// manager@delta for users when selected, and removed objects as {"id",
+// "@removed"}.
 func writeDelta(rq *request, kind directory.ObjectKind, page directory.DeltaPage) {
 	set, path := "users", "/users/delta"
 	if kind == directory.KindGroup {
 		set, path = "groups", "/groups/delta"
 	}
 	var props []string
-	members := kind == directory.KindGroup && len(page.Select) == 0
+	// A groups delta without $select tracks members; a users delta
+	// tracks managers only when asked.
+	nav := kind == directory.KindGroup && len(page.Select) == 0
 	for _, n := range page.Select {
-		if n == "members" {
-			members = true
+		if n == deltaNavigation(kind) {
+			nav = true
 		} else {
 			props = append(props, n)
 		}
@@ -211,9 +222,13 @@ func writeDelta(rq *request, kind directory.ObjectKind, page directory.DeltaPage
 			writeRemoved(e, it.Removed)
 		case it.Object.User != nil:
 			userSchema.write(e, it.Object.User, idx)
+			if nav && it.Manager != nil {
+				e.key("manager@delta")
+				writeMemberDeltas(e, it.Manager)
+			}
 		case it.Object.Group != nil:
 			groupSchema.write(e, it.Object.Group, idx)
-			if members && it.Members != nil {
+			if nav && it.Members != nil {
 				e.key("members@delta")
 				writeMemberDeltas(e, it.Members)
 			}

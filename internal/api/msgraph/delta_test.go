@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -263,4 +264,86 @@ func TestDeltaErrors(t *testing.T) {
 	// A new pass works and gives a usable token again.
 	_, link = e.drain(t, "/users/delta")
 	e.drain(t, link)
+}
+
+// TestDeltaUsersManager: a users delta that selects manager reports each
+// user's manager in the pass and, after a change, the new manager with
+// the replaced one removed, as manager@delta; without manager selected no
+// item carries it.
+func TestDeltaUsersManager(t *testing.T) {
+	e := newEnv(t)
+	ann, bob, carl := e.user("ann"), e.user("bob"), e.user("carl")
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+
+	byID := func(items []map[string]any) map[any]string {
+		out := map[any]string{}
+		for _, it := range items {
+			out[it["id"]] = jsonOf(t, it)
+		}
+		return out
+	}
+	userRef := func(id string) string { return `{"@odata.type":"#microsoft.graph.user","id":"` + id + `"}` }
+	removedRef := func(id string) string {
+		return `{"@odata.type":"#microsoft.graph.user","@removed":{"reason":"deleted"},"id":"` + id + `"}`
+	}
+
+	p := e.delta(t, "/users/delta?$select=displayName,manager")
+	if p.Context != e.base+"/$metadata#users(displayName,manager)" {
+		t.Errorf("context %q", p.Context)
+	}
+	items, link := e.drain(t, "/users/delta?$select=displayName,Manager")
+	got := byID(items)
+	if want := `{"displayName":"bob","id":"` + bob + `","manager@delta":[` + userRef(ann) + `]}`; got[bob] != want {
+		t.Errorf("pass: bob\n got %s\nwant %s", got[bob], want)
+	}
+	if want := `{"displayName":"ann","id":"` + ann + `"}`; got[ann] != want {
+		t.Errorf("pass: ann\n got %s\nwant %s", got[ann], want)
+	}
+
+	// A new manager: the old one removed, the new one added; a change of
+	// another property reports no manager.
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", carl)).want(t, http.StatusNoContent)
+	e.do("PATCH", "/users/"+ann, map[string]any{"jobTitle": "Lead"}).want(t, http.StatusNoContent)
+	items, link = e.drain(t, link)
+	got = byID(items)
+	if want := `{"displayName":"bob","id":"` + bob + `","manager@delta":[` + removedRef(ann) + `,` + userRef(carl) + `]}`; got[bob] != want {
+		t.Errorf("changed: bob\n got %s\nwant %s", got[bob], want)
+	}
+	if want := `{"displayName":"ann","id":"` + ann + `"}`; got[ann] != want || len(items) != 2 {
+		t.Errorf("changed: ann %s, items %d", got[ann], len(items))
+	}
+
+	// The audit entry of a change names the replaced manager second.
+	entries, _ := audits(t, e, "?$filter="+url.QueryEscape("targetResources/any(t:t/id eq '"+ann+"') and activityDisplayName eq 'Update user'"))
+	// (ann's own update is the newest.)
+	if len(entries) != 2 || len(entries[1].TargetResources) != 2 || entries[1].TargetResources[0]["id"] != bob ||
+		entries[1].TargetResources[1]["id"] != ann || entries[1].TargetResources[1]["type"] != "User" {
+		t.Errorf("audit of the change: %+v", entries)
+	}
+
+	// Removing the manager reports it removed.
+	e.do("DELETE", "/users/"+bob+"/manager/$ref", nil).want(t, http.StatusNoContent)
+	items, _ = e.drain(t, link)
+	if want := `[{"displayName":"bob","id":"` + bob + `","manager@delta":[` + removedRef(carl) + `]}]`; jsonOf(t, items) != want {
+		t.Errorf("removed\n got %s\nwant %s", jsonOf(t, items), want)
+	}
+
+	// Not selected: no manager@delta, in the pass or after a change.
+	e.do("PUT", "/users/"+carl+"/manager/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+	items, link = e.drain(t, "/users/delta?$select=displayName")
+	e.do("PUT", "/users/"+carl+"/manager/$ref", ref(e, "users", bob)).want(t, http.StatusNoContent)
+	more, _ := e.drain(t, link)
+	for _, it := range append(items, more...) {
+		if _, ok := it["manager@delta"]; ok {
+			t.Errorf("manager@delta without $select=manager: %v", it)
+		}
+	}
+	if len(more) != 1 || more[0]["id"] != carl {
+		t.Errorf("unselected manager change: %s", jsonOf(t, more))
+	}
+	// Each kind's navigation property is the other's unknown one.
+	e.do("GET", "/groups/delta?$select=manager", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Parsing OData Select and Expand failed: Could not find a property named 'manager' on type 'microsoft.graph.group'.")
+	e.do("GET", "/users/delta?$select=members", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Parsing OData Select and Expand failed: Could not find a property named 'members' on type 'microsoft.graph.user'.")
 }
