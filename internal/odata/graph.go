@@ -179,7 +179,7 @@ var UserSchema = Schema{
 	Props:      userProps(),
 	Relationships: []Relationship{
 		{Name: "memberOf", Props: selectable(groupProps())},
-		{Name: "manager", Props: selectable(userProps())},
+		{Name: "manager", Props: selectable(userProps()), Chain: true},
 	},
 	Unexpanded: []string{"transitiveMemberOf", "directReports", "ownedObjects", "ownedDevices",
 		"registeredDevices", "createdObjects", "appRoleAssignments", "oauth2PermissionGrants",

@@ -105,7 +105,14 @@ type OrderItem struct {
 type Expand struct {
 	Relationship string
 	Select       []string
+	// Levels is how far a chain relationship is followed ($levels): 0
+	// when not given (one level), MaxLevels for "max".
+	Levels int
 }
+
+// MaxLevels is the most levels $levels may ask for, and what "max" means,
+// as in Microsoft Graph.
+const MaxLevels = 1000
 
 // Parse reads the system query options in values (names starting with "$",
 // case-insensitive; other parameters are not OData's and are ignored),

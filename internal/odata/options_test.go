@@ -217,6 +217,8 @@ func TestSelectExpand(t *testing.T) {
 		{values: q("$expand", " owners ( $select = id , displayName ) "), expand: &Expand{Relationship: "owners", Select: []string{"id", "displayName"}}},
 		{values: q("$expand", "memberOf($select=groupTypes;)"), expand: &Expand{Relationship: "memberOf", Select: []string{"groupTypes"}}},
 		{values: q("$expand", "members()"), expand: &Expand{Relationship: "members"}},
+		{user: true, values: q("$expand", "manager($levels=max;$select=id,displayName)"), expand: &Expand{Relationship: "manager", Select: []string{"id", "displayName"}, Levels: MaxLevels}},
+		{user: true, values: q("$expand", "manager( $levels = 3 )"), expand: &Expand{Relationship: "manager", Levels: 3}},
 		{user: true, values: q("$expand", "memberof($select=displayName)", "$select", "id"), sel: []string{"id"}, expand: &Expand{Relationship: "memberOf", Select: []string{"displayName"}}},
 	}
 	for _, tt := range valid {
@@ -249,7 +251,13 @@ func TestSelectExpand(t *testing.T) {
 		{user: true, values: q("$expand", "members"), code: bad, option: "$expand", msg: "Could not find a property named 'members' on type 'microsoft.graph.user'."},
 		{values: q("$expand", "displayName"), code: bad, option: "$expand", msg: "Property 'displayName' on type 'microsoft.graph.group' is not a navigation property or complex property. Only navigation properties can be expanded."},
 		{values: q("$expand", "members,owners"), code: uns, option: "$expand", msg: "Only one relationship can be expanded in a request: 'members,owners'."},
-		{values: q("$expand", "members($select=id;$top=5)"), code: uns, option: "$expand", msg: "The query option '$top' is not supported inside $expand; only $select is."},
+		{values: q("$expand", "members($select=id;$top=5)"), code: uns, option: "$expand", msg: "The query option '$top' is not supported inside $expand of 'members'; only $select is."},
+		{values: q("$expand", "members($levels=2)"), code: uns, option: "$expand", msg: "The query option '$levels' is not supported inside $expand of 'members'; only $select is."},
+		{user: true, values: q("$expand", "manager($top=2)"), code: uns, option: "$expand", msg: "The query option '$top' is not supported inside $expand of 'manager'; only $select or $levels is."},
+		{user: true, values: q("$expand", "manager($levels=0)"), code: bad, option: "$expand", msg: "Invalid value '0' for $levels: expected 'max' or a number from 1 to 1000."},
+		{user: true, values: q("$expand", "manager($levels=1001)"), code: bad, option: "$expand", msg: "Invalid value '1001' for $levels"},
+		{user: true, values: q("$expand", "manager($levels=some)"), code: bad, option: "$expand", msg: "Invalid value 'some' for $levels"},
+		{user: true, values: q("$expand", "manager($levels=2;$levels=3)"), code: bad, option: "$expand", msg: "Query option '$levels' was specified more than once in $expand"},
 		{values: q("$expand", "members($filter=id eq 'x')"), code: uns, option: "$expand", msg: "'$filter' is not supported inside $expand"},
 		{values: q("$expand", "members($select=id;$select=mail)"), code: bad, option: "$expand", msg: "specified more than once in $expand"},
 		{values: q("$expand", "members(id)"), code: bad, option: "$expand", msg: "'id' is not a query option."},

@@ -2,6 +2,7 @@ package odata
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -79,7 +80,7 @@ func parseExpand(v string, s *Schema) (*Expand, *Error) {
 		return nil, errNotFound("$expand", failed, quote(name), s)
 	}
 	e := &Expand{Relationship: rel.Name}
-	seen := false
+	seen := map[string]bool{}
 	for _, opt := range strings.Split(nested, ";") {
 		if opt = strings.TrimSpace(opt); opt == "" {
 			continue
@@ -87,14 +88,22 @@ func parseExpand(v string, s *Schema) (*Expand, *Error) {
 		k, val, _ := strings.Cut(opt, "=")
 		k = strings.ToLower(strings.TrimSpace(k))
 		switch {
-		case k != "$select" && strings.HasPrefix(k, "$"):
-			return nil, unsupported("$expand", "The query option '%s' is not supported inside $expand; only $select is.", quote(k))
-		case k != "$select":
+		case k == "$levels" && !rel.Chain, k != "$select" && k != "$levels" && strings.HasPrefix(k, "$"):
+			return nil, unsupported("$expand", "The query option '%s' is not supported inside $expand of '%s'; only %s is.", quote(k), rel.Name, nestedOptions(rel))
+		case k != "$select" && k != "$levels":
 			return nil, badRequest("$expand", failed+"'%s' is not a query option.", quote(opt))
-		case seen:
-			return nil, badRequest("$expand", "Query option '$select' was specified more than once in $expand, but it must be specified at most once.")
+		case seen[k]:
+			return nil, badRequest("$expand", "Query option '%s' was specified more than once in $expand, but it must be specified at most once.", k)
 		}
-		seen = true
+		seen[k] = true
+		if k == "$levels" {
+			n, err := parseLevels(strings.TrimSpace(val))
+			if err != nil {
+				return nil, err
+			}
+			e.Levels = n
+			continue
+		}
 		sel, err := parseSelect(val, "$expand", rel.Props, directoryObject)
 		if err != nil {
 			return nil, err
@@ -102,6 +111,26 @@ func parseExpand(v string, s *Schema) (*Expand, *Error) {
 		e.Select = sel
 	}
 	return e, nil
+}
+
+// nestedOptions names the options $expand of rel may hold, for messages.
+func nestedOptions(rel Relationship) string {
+	if rel.Chain {
+		return "$select or $levels"
+	}
+	return "$select"
+}
+
+// parseLevels reads $levels: "max", or a number from 1 to MaxLevels.
+func parseLevels(v string) (int, *Error) {
+	if strings.EqualFold(v, "max") {
+		return MaxLevels, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxLevels {
+		return 0, badRequest("$expand", "Invalid value '%s' for $levels: expected 'max' or a number from 1 to %d.", quote(v), MaxLevels)
+	}
+	return n, nil
 }
 
 // parseOrderBy accepts one "property [asc|desc]".

@@ -89,6 +89,9 @@ type Relationship struct {
 	// Props are what a nested $select may name: the selectable properties
 	// of every type the related objects may have.
 	Props map[string]Prop
+	// Chain: the related object has the same relationship, and a nested
+	// $levels may follow it (manager).
+	Chain bool
 }
 
 // Schema describes an entity type for query validation. A Schema is

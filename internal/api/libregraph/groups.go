@@ -15,7 +15,7 @@ const groupPageSize = 200
 // wantsMembers reports whether $expand (or, as in oCIS, $select) names
 // members. Other values are ignored, as oCIS ignores them.
 func wantsMembers(r *http.Request) bool {
-	q := r.URL.Query()
+	q := queryValues(r)
 	for _, opt := range []string{"$expand", "$select"} {
 		for _, v := range strings.Split(q.Get(opt), ",") {
 			if strings.TrimSpace(v) == "members" {

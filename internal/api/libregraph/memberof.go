@@ -29,7 +29,7 @@ type userWithGroupsJSON struct {
 // wantsMemberOf reports whether $expand names memberOf; other values are
 // ignored, as oCIS ignores them.
 func wantsMemberOf(r *http.Request) bool {
-	for _, v := range strings.Split(r.URL.Query().Get("$expand"), ",") {
+	for _, v := range strings.Split(queryValues(r).Get("$expand"), ",") {
 		if strings.TrimSpace(v) == "memberOf" {
 			return true
 		}

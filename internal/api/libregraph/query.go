@@ -3,8 +3,10 @@ package libregraph
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
 	"groupd/internal/odata"
 )
@@ -19,7 +21,11 @@ import (
 // filtered question.
 func listQuery(r *http.Request, src directory.Source) (directory.ListQuery, error) {
 	q := directory.ListQuery{Source: src, Page: directory.PageRequest{Top: 999}}
-	for k, vals := range r.URL.Query() {
+	values, err := httpx.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return q, invalidRequest("the query string is not valid: %v", err)
+	}
+	for k, vals := range values {
 		if !strings.HasPrefix(k, "$") {
 			continue
 		}
@@ -47,6 +53,14 @@ func listQuery(r *http.Request, src directory.Source) (directory.ListQuery, erro
 		}
 	}
 	return q, nil
+}
+
+// queryValues is the request's query parameters; ";" is no separator
+// (httpx.ParseQuery), and a pair that does not decode is left out, as
+// listQuery has refused it on the routes that take options.
+func queryValues(r *http.Request) url.Values {
+	values, _ := httpx.ParseQuery(r.URL.RawQuery)
+	return values
 }
 
 // listAll runs q page by page: LibreGraph answers lists whole, as oCIS

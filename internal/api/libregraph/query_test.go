@@ -24,4 +24,8 @@ func TestListQueries(t *testing.T) {
 		"invalidRequest", "query option $filter is not supported")
 	e.wantError(e.do("GET", "/groups?$orderby=id", ""), http.StatusBadRequest, "invalidRequest", "unsupported $orderby: id")
 	e.wantError(e.do("GET", "/users?$search=%22%22", ""), http.StatusBadRequest, "invalidRequest", "the search term must contain a word")
+	// ";" separates nothing: the option is read, and refused, whole.
+	e.wantError(e.do("GET", "/groups?$filter=id;x", ""), http.StatusBadRequest, "invalidRequest", "query option $filter is not supported")
+	e.wantError(e.do("GET", "/groups?$search=%zz", ""), http.StatusBadRequest, "invalidRequest",
+		`the query string is not valid: invalid URL escape "%zz"`)
 }

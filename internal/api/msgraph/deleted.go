@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -46,7 +47,7 @@ func (a *api) listDeleted(rq *request) error {
 	if !auth.Allowed(rq.ctx, needFor(kind, false)) {
 		return denied()
 	}
-	values, err := url.ParseQuery(rq.r.URL.RawQuery)
+	values, err := httpx.ParseQuery(rq.r.URL.RawQuery)
 	if err != nil {
 		return badRequest(codeBadRequest, "The query string is not valid: '%s'.", rq.r.URL.RawQuery)
 	}
@@ -163,14 +164,15 @@ func (a *api) deletedObject(rq *request, write bool) (directory.Object, error) {
 }
 
 func (a *api) getDeleted(rq *request) error {
-	if err := onlySelect(rq); err != nil {
+	values, err := onlySelect(rq)
+	if err != nil {
 		return err
 	}
 	o, err := a.deletedObject(rq, false)
 	if err != nil {
 		return err
 	}
-	sel, err := selectFor(o.Kind(), splitList(rq.r.URL.Query().Get("$select")))
+	sel, err := selectFor(o.Kind(), splitList(values.Get("$select")))
 	if err != nil {
 		return err
 	}
@@ -178,13 +180,19 @@ func (a *api) getDeleted(rq *request) error {
 	return nil
 }
 
-func onlySelect(rq *request) error {
-	for k := range rq.r.URL.Query() {
+// onlySelect refuses every query option but $select, and returns the
+// query's parameters.
+func onlySelect(rq *request) (url.Values, error) {
+	values, err := httpx.ParseQuery(rq.r.URL.RawQuery)
+	if err != nil {
+		return nil, badRequest(codeBadRequest, "The query string is not valid: '%s'.", rq.r.URL.RawQuery)
+	}
+	for k := range values {
 		if strings.HasPrefix(k, "$") && !strings.EqualFold(k, "$select") {
-			return badRequest(codeUnsupportedQuery, "The query option '%s' is not supported on this resource.", k)
+			return nil, badRequest(codeUnsupportedQuery, "The query option '%s' is not supported on this resource.", k)
 		}
 	}
-	return nil
+	return values, nil
 }
 
 // sendDeletedEntity answers one deleted or restored object as Graph does:
@@ -207,7 +215,7 @@ func sendDeletedEntity(rq *request, o *directory.Object, sel selection) {
 // restoreDeleted answers POST …/deletedItems/{id}/restore with the
 // restored object (200).
 func (a *api) restoreDeleted(rq *request) error {
-	if err := onlySelect(rq); err != nil {
+	if _, err := onlySelect(rq); err != nil {
 		return err
 	}
 	if _, err := a.deletedObject(rq, true); err != nil {
@@ -223,7 +231,7 @@ func (a *api) restoreDeleted(rq *request) error {
 
 // purgeDeleted answers DELETE …/deletedItems/{id}: gone for good (204).
 func (a *api) purgeDeleted(rq *request) error {
-	if err := onlySelect(rq); err != nil {
+	if _, err := onlySelect(rq); err != nil {
 		return err
 	}
 	if _, err := a.deletedObject(rq, true); err != nil {

@@ -3,13 +3,13 @@ package msgraph
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -37,7 +37,7 @@ var (
 // Prefer: odata.maxpagesize.
 func parseDelta(r *http.Request, kind directory.ObjectKind) (directory.DeltaRequest, error) {
 	req := directory.DeltaRequest{Kind: kind}
-	values, err := url.ParseQuery(r.URL.RawQuery)
+	values, err := httpx.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return req, badRequest(codeBadRequest, "The query string is not valid: '%s'.", r.URL.RawQuery)
 	}

@@ -7,7 +7,9 @@ import (
 
 // The manager is the one single-valued relationship $expand may name. A
 // page's managers are read at once by id and each written as an object,
-// left out where a user has none (or a deleted one), as Graph does.
+// left out where a user has none (or a deleted one), as Graph does. On one
+// user, $levels follows the chain of managers, each nested in the one
+// below it; a list refuses $levels, as Graph does.
 
 // expandsManager reports whether q expands a user's manager.
 func expandsManager(q *odata.Query) bool {
@@ -46,12 +48,42 @@ func writeManagerOf(e *enc, managers map[directory.ObjectID]directory.Object, u 
 	if u == nil {
 		return
 	}
-	m, ok := managers[u.ManagerID]
-	if !ok {
-		return
+	if m, ok := managers[u.ManagerID]; ok {
+		writeManagerChain(e, []directory.Object{m}, uIdx, gIdx)
 	}
-	e.key("manager")
-	e.beginObject()
-	objectMembers(e, &m, uIdx, gIdx)
-	e.endObject()
+}
+
+// managerChain reads the managers of u up the chain, at most levels of
+// them ($levels), one read a level. Entra does not keep chains from
+// looping, so the walk stops at a user it has seen; it also stops at a
+// manager who is not visible.
+func (a *api) managerChain(rq *request, u *directory.User, levels int) ([]directory.Object, error) {
+	var chain []directory.Object
+	seen := map[directory.ObjectID]bool{u.ID: true}
+	for next := u.ManagerID; len(chain) < levels && next != "" && !seen[next]; {
+		objs, err := a.dir.ObjectsByID(rq.ctx, rq.tenant, []directory.ObjectID{next}, []directory.ObjectKind{directory.KindUser})
+		if err != nil {
+			return nil, err
+		}
+		if len(objs) == 0 || objs[0].User == nil {
+			break
+		}
+		seen[next] = true
+		chain = append(chain, objs[0])
+		next = objs[0].User.ManagerID
+	}
+	return chain, nil
+}
+
+// writeManagerChain writes chain as nested "manager" members: each
+// manager's object holds the next one's.
+func writeManagerChain(e *enc, chain []directory.Object, uIdx, gIdx []int) {
+	for i := range chain {
+		e.key("manager")
+		e.beginObject()
+		objectMembers(e, &chain[i], uIdx, gIdx)
+	}
+	for range chain {
+		e.endObject()
+	}
 }

@@ -3,6 +3,7 @@ package msgraph
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"groupd/internal/directory"
 	"groupd/internal/odata"
@@ -39,6 +40,9 @@ func (rq *request) listQuery(l list, q *odata.Query, key []byte) (directory.List
 	}
 	if len(q.OrderBy) > 0 {
 		lq.OrderBy, lq.Desc = q.OrderBy[0].Prop, q.OrderBy[0].Desc
+	}
+	if q.Expand != nil && q.Expand.Levels > 0 {
+		return lq, badRequest(codeUnsupportedQuery, "$levels in $expand=%s is supported on a single user (/users/{id} or /me), not on a collection.", q.Expand.Relationship)
 	}
 	if q.Expand != nil && !expandsManager(q) {
 		lq.Expand, lq.ExpandLimit = relationSource(q.Expand.Relationship), expandCap
@@ -94,7 +98,7 @@ func (a *api) serveList(rq *request, l list) error {
 	expand, exU, exG := expansion(q)
 	e := getEnc()
 	e.beginObject()
-	e.metadataContext(rq.base, l.set, sel.proj(expand), false)
+	e.metadataContext(rq.base, l.set, sel.proj(expandProj(q)), false)
 	if q.Count {
 		e.key("@odata.count")
 		e.raw(strconv.Itoa(count))
@@ -139,6 +143,15 @@ func expansion(q *odata.Query) (string, []int, []int) {
 	}
 	sel := selection{names: q.Expand.Select}
 	return q.Expand.Relationship, indexes(userSchema, sel), indexes(groupSchema, sel)
+}
+
+// expandProj is the expansion as the context URL names it, with its
+// nested $select: "members()", "manager(id,displayName)".
+func expandProj(q *odata.Query) string {
+	if q.Expand == nil {
+		return ""
+	}
+	return q.Expand.Relationship + "(" + strings.Join(q.Expand.Select, ",") + ")"
 }
 
 // serveCount answers a /$count segment: the number as text/plain. Graph

@@ -115,3 +115,40 @@ func TestExpandManager(t *testing.T) {
 		t.Error("a deleted manager is expanded")
 	}
 }
+
+// TestManagerChain: $expand=manager($levels=…) on one user nests the
+// chain of managers, as Graph's documented request shows; a loop in the
+// chain ends it; a list refuses $levels.
+func TestManagerChain(t *testing.T) {
+	e := newEnv(t)
+	ann, bob, carl := e.user("ann"), e.user("bob"), e.user("carl")
+	e.do("PUT", "/users/"+carl+"/manager/$ref", ref(e, "users", bob)).want(t, http.StatusNoContent)
+	e.do("PUT", "/users/"+bob+"/manager/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+	obj := func(id, name, inner string) string {
+		return `{"@odata.type":"#microsoft.graph.user","displayName":"` + name + `","id":"` + id + `"` + inner + `}`
+	}
+
+	r := e.do("GET", "/users/"+carl+"?$expand=manager($levels=max;$select=id,displayName)&$select=id,displayName", nil).want(t, http.StatusOK)
+	want := `{"@odata.context":"` + e.base + `/$metadata#users(id,displayName,manager(id,displayName))/$entity","displayName":"carl","id":"` + carl +
+		`","manager":` + obj(bob, "bob", `,"manager":`+obj(ann, "ann", "")) + `}`
+	if string(r.body) != want {
+		t.Errorf("max levels\n got %s\nwant %s", r.body, want)
+	}
+	one := e.do("GET", "/users/"+carl+"?$expand=manager($levels=1;$select=id,displayName)&$select=id,displayName", nil).want(t, http.StatusOK)
+	if want := `{"@odata.context":"` + e.base + `/$metadata#users(id,displayName,manager(id,displayName))/$entity","displayName":"carl","id":"` + carl +
+		`","manager":` + obj(bob, "bob", "") + `}`; string(one.body) != want {
+		t.Errorf("one level\n got %s\nwant %s", one.body, want)
+	}
+
+	// A loop: ann reports to carl. The chain from carl stops before carl.
+	e.do("PUT", "/users/"+ann+"/manager/$ref", ref(e, "users", carl)).want(t, http.StatusNoContent)
+	loop := e.do("GET", "/users/"+carl+"?$expand=manager($levels=max;$select=id,displayName)&$select=id,displayName", nil).want(t, http.StatusOK)
+	if string(loop.body) != want {
+		t.Errorf("loop\n got %s\nwant %s", loop.body, want)
+	}
+
+	e.do("GET", "/users?$expand=manager($levels=max)", nil).wantError(t, http.StatusBadRequest, "Request_UnsupportedQuery",
+		"$levels in $expand=manager is supported on a single user (/users/{id} or /me), not on a collection.")
+	e.do("GET", "/users/"+carl+"?$expand=manager($levels=0)", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Invalid value '0' for $levels: expected 'max' or a number from 1 to 1000.")
+}

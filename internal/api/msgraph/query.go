@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
 	"groupd/internal/odata"
 )
@@ -49,7 +50,7 @@ func parseQuery(raw string, allowed option) (query, error) {
 	if raw == "" || allowed == optAny {
 		return query{}, nil
 	}
-	values, err := url.ParseQuery(raw)
+	values, err := httpx.ParseQuery(raw)
 	if err != nil {
 		return query{}, badRequest(codeBadRequest, "The query string is not valid: '%s'.", raw)
 	}

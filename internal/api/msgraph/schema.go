@@ -65,14 +65,15 @@ type selection struct {
 }
 
 // proj returns the @odata.context projection: the selected names and the
-// expanded relationship, "(displayName,id,members())"; "" for neither.
+// expansion as expandProj words it, "(displayName,id,members())"; "" for
+// neither.
 func (sel selection) proj(expand string) string {
 	if len(sel.names) == 0 && expand == "" {
 		return ""
 	}
 	parts := append([]string(nil), sel.names...)
 	if expand != "" {
-		parts = append(parts, expand+"()")
+		parts = append(parts, expand)
 	}
 	return "(" + strings.Join(parts, ",") + ")"
 }
@@ -152,14 +153,14 @@ next:
 // $expand asks, the expanded relationship, in one body.
 func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, collection string,
 	id directory.ObjectID, kind directory.ObjectKind) error {
-	var related []directory.Object
-	var managers map[directory.ObjectID]directory.Object
+	var related, chain []directory.Object
 	user, _ := any(v).(*directory.User)
 	expand, exU, exG := expansion(q)
+	manager := expandsManager(q) && user != nil
 	switch {
-	case expandsManager(q):
+	case manager:
 		var err error
-		if managers, err = a.managersOf(rq, []directory.Object{{User: user}}); err != nil {
+		if chain, err = a.managerChain(rq, user, max(1, q.Expand.Levels)); err != nil {
 			return err
 		}
 	case expand != "":
@@ -171,15 +172,15 @@ func sendEntity[T any](a *api, rq *request, q *odata.Query, s *schema[T], v *T, 
 	sel := selection{names: q.Select}
 	e := getEnc()
 	e.beginObject()
-	e.metadataContext(rq.base, collection, sel.proj(expand), true)
+	e.metadataContext(rq.base, collection, sel.proj(expandProj(q)), true)
 	if idx := indexes(s, sel); idx == nil && s.memoized != nil {
 		s.memoized(e, v)
 	} else {
 		s.write(e, v, idx)
 	}
 	switch {
-	case managers != nil:
-		writeManagerOf(e, managers, user, exU, exG)
+	case manager:
+		writeManagerChain(e, chain, exU, exG)
 	case expand != "":
 		e.key(expand)
 		writeObjects(e, related, exU, exG)
