@@ -65,7 +65,14 @@ type Activity struct {
 	DisplayName   string // "Add member to group"
 	Category      string // "GroupManagement"
 	OperationType string // "Add", "Update", "Delete", "Assign", "Unassign"
+	Service       string // loggedByService: "Core Directory", "Invited Users"
 }
+
+// Services that log activities, as Entra names them.
+const (
+	ServiceCoreDirectory = "Core Directory"
+	ServiceInvitedUsers  = "Invited Users"
+)
 
 // KindSubscription names change notification subscriptions in the change
 // log (subscriptions.go).
@@ -85,6 +92,14 @@ var kindWords = map[ObjectKind][2]string{
 
 // ActivityOf describes a change.
 func ActivityOf(kind ObjectKind, op ChangeOp) Activity {
+	a := activityOf(kind, op)
+	if a.Service == "" {
+		a.Service = ServiceCoreDirectory
+	}
+	return a
+}
+
+func activityOf(kind ObjectKind, op ChangeOp) Activity {
 	w, ok := kindWords[kind]
 	if !ok {
 		w = [2]string{string(kind), "Other"}
@@ -92,32 +107,38 @@ func ActivityOf(kind ObjectKind, op ChangeOp) Activity {
 	noun, cat := w[0], w[1]
 	switch op {
 	case OpCreated:
-		return Activity{"Add " + noun, cat, "Add"}
+		return Activity{DisplayName: "Add " + noun, Category: cat, OperationType: "Add"}
 	case OpUpdated:
-		return Activity{"Update " + noun, cat, "Update"}
+		return Activity{DisplayName: "Update " + noun, Category: cat, OperationType: "Update"}
 	case OpDeleted:
-		return Activity{"Delete " + noun, cat, "Delete"}
+		return Activity{DisplayName: "Delete " + noun, Category: cat, OperationType: "Delete"}
 	case OpHardDeleted:
 		if kind == KindUser {
-			return Activity{"Hard Delete user", cat, "Delete"}
+			return Activity{DisplayName: "Hard Delete user", Category: cat, OperationType: "Delete"}
 		}
-		return Activity{"Delete " + noun, cat, "Delete"}
+		return Activity{DisplayName: "Delete " + noun, Category: cat, OperationType: "Delete"}
+	case OpRestored:
+		return Activity{DisplayName: "Restore " + noun, Category: cat, OperationType: "Update"}
+	case OpPurged:
+		return Activity{DisplayName: "Hard Delete " + noun, Category: cat, OperationType: "Delete"}
+	case OpInvited:
+		return Activity{DisplayName: "Invite external " + noun, Category: cat, OperationType: "Add", Service: ServiceInvitedUsers}
 	case OpMemberAdded:
-		return Activity{"Add member to " + noun, cat, "Assign"}
+		return Activity{DisplayName: "Add member to " + noun, Category: cat, OperationType: "Assign"}
 	case OpMemberRemoved:
-		return Activity{"Remove member from " + noun, cat, "Unassign"}
+		return Activity{DisplayName: "Remove member from " + noun, Category: cat, OperationType: "Unassign"}
 	case OpOwnerAdded:
-		return Activity{"Add owner to " + noun, cat, "Assign"}
+		return Activity{DisplayName: "Add owner to " + noun, Category: cat, OperationType: "Assign"}
 	case OpOwnerRemoved:
-		return Activity{"Remove owner from " + noun, cat, "Unassign"}
+		return Activity{DisplayName: "Remove owner from " + noun, Category: cat, OperationType: "Unassign"}
 	case OpDropped:
-		return Activity{"Remove " + noun + " after failed deliveries", cat, "Delete"}
+		return Activity{DisplayName: "Remove " + noun + " after failed deliveries", Category: cat, OperationType: "Delete"}
 	}
-	return Activity{string(op) + " " + noun, cat, "Update"}
+	return Activity{DisplayName: string(op) + " " + noun, Category: cat, OperationType: "Update"}
 }
 
-var auditOps = []ChangeOp{OpCreated, OpUpdated, OpDeleted, OpHardDeleted, OpMemberAdded,
-	OpMemberRemoved, OpOwnerAdded, OpOwnerRemoved, OpDropped}
+var auditOps = []ChangeOp{OpCreated, OpUpdated, OpDeleted, OpHardDeleted, OpRestored, OpPurged,
+	OpInvited, OpMemberAdded, OpMemberRemoved, OpOwnerAdded, OpOwnerRemoved, OpDropped}
 
 // ActivitiesNamed returns every (kind, op) whose activity has this display
 // name (case-insensitive); none for a name no activity has.

@@ -18,6 +18,11 @@ type Invitation struct {
 	UserType    *string // invitedUserType: Guest (default) or Member
 }
 
+// OpInvited: a user was invited (its change log row follows the user's
+// creation, or stands alone when an address is invited again), for the
+// audit log's "Invite external user".
+const OpInvited ChangeOp = "invited"
+
 // Invited is the user an invitation made, or the one an earlier
 // invitation of the same address made (Created false).
 type Invited struct {
@@ -30,6 +35,12 @@ type Invited struct {
 // #EXT# and the tenant's default domain, and its mail the address. A
 // second invitation of an address returns the user of the first.
 func (s *Service) Invite(ctx context.Context, tenant TenantID, inv Invitation) (Invited, error) {
+	return s.invite(ctx, tenant, inv, true)
+}
+
+// invite is Invite; retry: a conflict with a concurrent invitation of the
+// address runs it once more, to invite the user that one made.
+func (s *Service) invite(ctx context.Context, tenant TenantID, inv Invitation, retry bool) (Invited, error) {
 	const emailProp = "invitedUserEmailAddress"
 	email := strings.TrimSpace(inv.Email)
 	if err := firstErr(required(emailProp, email), validMail(emailProp, email)); err != nil {
@@ -70,6 +81,7 @@ func (s *Service) Invite(ctx context.Context, tenant TenantID, inv Invitation) (
 		prev, err := tx.UserByUPN(ctx, tenant, u.UserPrincipalName)
 		if err == nil {
 			out = Invited{User: prev}
+			log.add(KindUser, prev.ID, OpInvited, nil)
 			return nil
 		}
 		if !errors.Is(err, ErrNotFound) {
@@ -79,17 +91,15 @@ func (s *Service) Invite(ctx context.Context, tenant TenantID, inv Invitation) (
 			return err
 		}
 		log.add(KindUser, u.ID, OpCreated, []string{"displayName", "userPrincipalName", "mail", "userType"})
+		log.add(KindUser, u.ID, OpInvited, nil)
 		return nil
 	})
 	var ce *ConflictError
 	switch {
-	case errors.As(err, &ce) && ce.Property == "userPrincipalName":
-		// A concurrent invitation of the address made the user first.
-		prev, perr := s.store.UserByUPN(ctx, tenant, u.UserPrincipalName)
-		if perr != nil {
-			return Invited{}, err
-		}
-		return Invited{User: prev}, nil
+	case errors.As(err, &ce) && ce.Property == "userPrincipalName" && retry:
+		// A concurrent invitation of the address made the user first: this
+		// one invites it again.
+		return s.invite(ctx, tenant, inv, false)
 	case errors.As(err, &ce) && ce.Property == "mail":
 		// A user of the tenant already has the address.
 		return Invited{}, &ConflictError{Property: emailProp, Value: email}

@@ -127,7 +127,7 @@ func writeAuditFields(e *enc, a *directory.AuditEntry) {
 	e.key("activityDateTime")
 	e.str(a.At.UTC().Format(auditTimeFormat))
 	e.key("loggedByService")
-	e.str("Core Directory")
+	e.str(a.Activity.Service)
 	e.key("operationType")
 	e.str(a.Activity.OperationType)
 	ip := auditIP(a.ClientAddr)

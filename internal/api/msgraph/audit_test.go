@@ -168,3 +168,26 @@ func TestAuditLog(t *testing.T) {
 		"The $skiptoken value 'abc' is not valid.")
 	e.do("GET", "/auditLogs/signIns", nil).wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'signIns'.")
 }
+
+// TestAuditRestoreAndPurge: restoring and purging deleted objects are
+// audited with Entra's activity names, and the names filter.
+func TestAuditRestoreAndPurge(t *testing.T) {
+	e := newEnv(t)
+	u := e.user("ada")
+	e.do("DELETE", "/users/"+u, nil).want(t, http.StatusNoContent)
+	e.do("POST", "/directory/deletedItems/"+u+"/restore", nil).want(t, http.StatusOK)
+	e.do("DELETE", "/users/"+u, nil).want(t, http.StatusNoContent)
+	e.do("DELETE", "/directory/deletedItems/"+u, nil).want(t, http.StatusNoContent)
+	entries, _ := audits(t, e, "?$filter="+url.QueryEscape("targetResources/any(t:t/id eq '"+u+"')"))
+	var names []string
+	for _, a := range entries {
+		names = append(names, a.ActivityDisplayName+"/"+a.OperationType)
+	}
+	want := []string{"Hard Delete user/Delete", "Delete user/Delete", "Restore user/Update", "Delete user/Delete", "Add user/Add"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("activities %v, want %v", names, want)
+	}
+	if got, _ := audits(t, e, "?$filter="+url.QueryEscape("activityDisplayName eq 'Restore user'")); len(got) != 1 {
+		t.Errorf("filter by 'Restore user': %d entries", len(got))
+	}
+}

@@ -2,6 +2,8 @@ package msgraph_test
 
 import (
 	"net/http"
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -37,6 +39,20 @@ func TestInvitation(t *testing.T) {
 		"invitedUserMessageInfo": map[string]any{"customizedMessageBody": "hi"}}).want(t, http.StatusCreated).obj(t)
 	if again["invitedUser"].(map[string]any)["id"] != id || again["invitedUserDisplayName"] != "Fab Admin" || again["sendInvitationMessage"] != false {
 		t.Errorf("second invitation %v, want the user %s", again, id)
+	}
+	// Each invitation is audited as Entra's Invited Users service logs it;
+	// the first also adds the user.
+	entries, _ := audits(t, e, "?$filter="+url.QueryEscape("targetResources/any(t:t/id eq '"+id+"')"))
+	var names []string
+	for _, a := range entries {
+		names = append(names, a.ActivityDisplayName+"/"+a.LoggedByService+"/"+a.Category+"/"+a.OperationType)
+	}
+	if want := []string{"Invite external user/Invited Users/UserManagement/Add", "Invite external user/Invited Users/UserManagement/Add",
+		"Add user/Core Directory/UserManagement/Add"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("audit of the invitations %v, want %v", names, want)
+	}
+	if byName, _ := audits(t, e, "?$filter="+url.QueryEscape("activityDisplayName eq 'Invite external user'")); len(byName) != 2 {
+		t.Errorf("filtered by activity: %d entries, want 2", len(byName))
 	}
 	team := e.unified("team")
 	e.do("POST", "/groups/"+team+"/owners/$ref", ref(e, "users", id)).wantError(t, http.StatusForbidden, codeRequestDenied, msgGuestOwners)
