@@ -24,7 +24,7 @@ type settingsOut struct {
 
 func unifiedOut(ctx context.Context, svc *directory.Service, t directory.TenantID) (settingsOut, error) {
 	o := settingsOut{TenantID: string(t), TemplateID: directory.UnifiedTemplateID, Values: map[string]string{}}
-	list, err := svc.GroupSettings(ctx, t)
+	list, err := svc.GroupSettings(ctx, t, directory.SettingsScope{})
 	if err != nil {
 		return o, err
 	}

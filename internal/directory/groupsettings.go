@@ -23,58 +23,73 @@ var guestTemplate = SettingTemplate{
 	},
 }
 
-// GroupSettingsOf lists the settings of a group.
-func (s *Service) GroupSettingsOf(ctx context.Context, tenant TenantID, groupKey string) ([]GroupSetting, error) {
-	g, err := s.Group(ctx, tenant, groupKey)
+// SettingsScope names whose settings a call reads or writes: the
+// tenant's (the zero value) or those of one Microsoft 365 group.
+type SettingsScope struct {
+	OfGroup bool
+	Group   string // the group's key, when OfGroup
+}
+
+// GroupScope is the scope of the group key names.
+func GroupScope(key string) SettingsScope { return SettingsScope{OfGroup: true, Group: key} }
+
+// keyScope is the scope of a group key, the tenant's for "".
+func keyScope(groupKey string) SettingsScope {
+	if groupKey == "" {
+		return SettingsScope{}
+	}
+	return GroupScope(groupKey)
+}
+
+// groupKey is the group key the scope names, "" for the tenant; a group
+// scope without a key names no group.
+func (sc SettingsScope) groupKey() (string, error) {
+	if !sc.OfGroup {
+		return "", nil
+	}
+	if strings.TrimSpace(sc.Group) == "" {
+		return "", &NotFoundError{Kind: KindGroup, ID: sc.Group}
+	}
+	return sc.Group, nil
+}
+
+// settingsOwner is the id of the group whose settings sc names, "" for
+// the tenant's.
+func (s *Service) settingsOwner(ctx context.Context, tenant TenantID, sc SettingsScope) (ObjectID, error) {
+	key, err := sc.groupKey()
+	if err != nil || key == "" {
+		return "", err
+	}
+	g, err := s.Group(ctx, tenant, key)
+	return g.ID, err
+}
+
+// GroupSettings lists the settings of the tenant or a group.
+func (s *Service) GroupSettings(ctx context.Context, tenant TenantID, sc SettingsScope) ([]GroupSetting, error) {
+	owner, err := s.settingsOwner(ctx, tenant, sc)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.GroupSettings(ctx, tenant, g.ID)
+	return s.store.GroupSettings(ctx, tenant, owner)
 }
 
-// GroupSettingOf returns one setting of a group.
-func (s *Service) GroupSettingOf(ctx context.Context, tenant TenantID, groupKey, key string) (GroupSetting, error) {
-	g, err := s.Group(ctx, tenant, groupKey)
+// GroupSetting returns one setting of the tenant or a group.
+func (s *Service) GroupSetting(ctx context.Context, tenant TenantID, sc SettingsScope, key string) (GroupSetting, error) {
+	owner, err := s.settingsOwner(ctx, tenant, sc)
 	if err != nil {
 		return GroupSetting{}, err
 	}
-	return settingTx(ctx, s.store, tenant, g.ID, key)
-}
-
-// CreateGroupSettingOf creates a setting of a Microsoft 365 group from the
-// Group.Unified.Guest template; a group has one (*ConflictError naming
-// templateId).
-func (s *Service) CreateGroupSettingOf(ctx context.Context, tenant TenantID, groupKey, templateID string, values []SettingValue) (GroupSetting, error) {
-	if strings.TrimSpace(groupKey) == "" {
-		return GroupSetting{}, &NotFoundError{Kind: KindGroup, ID: groupKey}
-	}
-	return s.createSetting(ctx, tenant, groupKey, templateID, values)
-}
-
-// UpdateGroupSettingOf changes the named values of a group's setting.
-func (s *Service) UpdateGroupSettingOf(ctx context.Context, tenant TenantID, groupKey, key string, values []SettingValue) error {
-	if strings.TrimSpace(groupKey) == "" {
-		return &NotFoundError{Kind: KindGroup, ID: groupKey}
-	}
-	return s.updateSetting(ctx, tenant, groupKey, key, values)
-}
-
-// DeleteGroupSettingOf removes a group's setting; the tenant's values hold
-// for the group again.
-func (s *Service) DeleteGroupSettingOf(ctx context.Context, tenant TenantID, groupKey, key string) error {
-	if strings.TrimSpace(groupKey) == "" {
-		return &NotFoundError{Kind: KindGroup, ID: groupKey}
-	}
-	return s.deleteSetting(ctx, tenant, groupKey, key)
+	return settingTx(ctx, s.store, tenant, owner, key)
 }
 
 // SetGroupGuestSettings changes values of a Microsoft 365 group's
 // Group.Unified.Guest setting, creating it first when the group has none.
 func (s *Service) SetGroupGuestSettings(ctx context.Context, tenant TenantID, groupKey string, values []SettingValue) (GroupSetting, error) {
-	if strings.TrimSpace(groupKey) == "" {
-		return GroupSetting{}, &NotFoundError{Kind: KindGroup, ID: groupKey}
+	key, err := GroupScope(groupKey).groupKey()
+	if err != nil {
+		return GroupSetting{}, err
 	}
-	return s.setTemplateValues(ctx, tenant, groupKey, GuestTemplateID, values)
+	return s.setTemplateValues(ctx, tenant, key, GuestTemplateID, values)
 }
 
 // GroupGuestSettings returns a group's Group.Unified.Guest setting, or,

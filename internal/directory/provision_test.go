@@ -206,14 +206,14 @@ func TestSettingsValidation(t *testing.T) {
 			t.Errorf("%v: %v, want invalid %s", tc.values, err, tc.prop)
 		}
 	}
-	if list, _ := e.svc.GroupSettings(e.ctx, e.tenant.ID); len(list) != 0 {
+	if list, _ := e.svc.GroupSettings(e.ctx, e.tenant.ID, directory.SettingsScope{}); len(list) != 0 {
 		t.Fatalf("refused settings were stored: %+v", list)
 	}
-	if _, err := e.svc.CreateGroupSetting(e.ctx, e.tenant.ID, directory.UnifiedTemplateID, nil); err != nil {
+	if _, err := e.svc.CreateGroupSetting(e.ctx, e.tenant.ID, directory.SettingsScope{}, directory.UnifiedTemplateID, nil); err != nil {
 		t.Fatal(err)
 	}
 	var ce *directory.ConflictError
-	if _, err := e.svc.CreateGroupSetting(e.ctx, e.tenant.ID, directory.UnifiedTemplateID, nil); !errors.As(err, &ce) {
+	if _, err := e.svc.CreateGroupSetting(e.ctx, e.tenant.ID, directory.SettingsScope{}, directory.UnifiedTemplateID, nil); !errors.As(err, &ce) {
 		t.Fatalf("second setting: %v", err)
 	}
 }

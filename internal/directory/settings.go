@@ -80,21 +80,16 @@ func (s *Service) SettingTemplate(id string) (SettingTemplate, error) {
 	return SettingTemplate{}, &NotFoundError{Kind: "groupSettingTemplate", ID: id}
 }
 
-// GroupSettings lists the tenant's settings.
-func (s *Service) GroupSettings(ctx context.Context, tenant TenantID) ([]GroupSetting, error) {
-	return s.store.GroupSettings(ctx, tenant, "")
-}
-
-// GroupSetting returns one of the tenant's settings.
-func (s *Service) GroupSetting(ctx context.Context, tenant TenantID, key string) (GroupSetting, error) {
-	return settingTx(ctx, s.store, tenant, "", key)
-}
-
-// CreateGroupSetting creates the tenant's setting of a template: values not
-// given take the template's defaults. A tenant has one setting per
+// CreateGroupSetting creates a setting of a template: values not given
+// take the template's defaults. The tenant holds settings of
+// Group.Unified, a Microsoft 365 group of Group.Unified.Guest, one of each
 // template (*ConflictError naming templateId).
-func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, templateID string, values []SettingValue) (GroupSetting, error) {
-	return s.createSetting(ctx, tenant, "", templateID, values)
+func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, sc SettingsScope, templateID string, values []SettingValue) (GroupSetting, error) {
+	key, err := sc.groupKey()
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	return s.createSetting(ctx, tenant, key, templateID, values)
 }
 
 // createSetting creates a setting of the tenant (groupKey "") or of one
@@ -137,11 +132,11 @@ func (s *Service) createSetting(ctx context.Context, tenant TenantID, groupKey, 
 
 // UpdateGroupSetting changes the named values of a setting; the others keep
 // theirs.
-func (s *Service) UpdateGroupSetting(ctx context.Context, tenant TenantID, key string, values []SettingValue) error {
-	return s.updateSetting(ctx, tenant, "", key, values)
-}
-
-func (s *Service) updateSetting(ctx context.Context, tenant TenantID, groupKey, key string, values []SettingValue) error {
+func (s *Service) UpdateGroupSetting(ctx context.Context, tenant TenantID, sc SettingsScope, key string, values []SettingValue) error {
+	groupKey, err := sc.groupKey()
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		st, err := s.scopedSettingTx(ctx, tx, tenant, groupKey, key)
 		if err != nil {
@@ -162,12 +157,13 @@ func (s *Service) updateSetting(ctx context.Context, tenant TenantID, groupKey, 
 	})
 }
 
-// DeleteGroupSetting removes a setting; the template's defaults apply again.
-func (s *Service) DeleteGroupSetting(ctx context.Context, tenant TenantID, key string) error {
-	return s.deleteSetting(ctx, tenant, "", key)
-}
-
-func (s *Service) deleteSetting(ctx context.Context, tenant TenantID, groupKey, key string) error {
+// DeleteGroupSetting removes a setting; the template's defaults apply
+// again (for a group: the tenant's values).
+func (s *Service) DeleteGroupSetting(ctx context.Context, tenant TenantID, sc SettingsScope, key string) error {
+	groupKey, err := sc.groupKey()
+	if err != nil {
+		return err
+	}
 	return s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		st, err := s.scopedSettingTx(ctx, tx, tenant, groupKey, key)
 		if err != nil {
@@ -202,7 +198,7 @@ func (s *Service) setTemplateValues(ctx context.Context, tenant TenantID, groupK
 	if err != nil {
 		return GroupSetting{}, err
 	}
-	if err := s.updateSetting(ctx, tenant, groupKey, string(st.ID), values); err != nil {
+	if err := s.UpdateGroupSetting(ctx, tenant, keyScope(groupKey), string(st.ID), values); err != nil {
 		return GroupSetting{}, err
 	}
 	return s.templateSetting(ctx, tenant, groupKey, templateID)

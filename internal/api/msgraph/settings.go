@@ -118,12 +118,12 @@ var (
 	groupSettings  = settingScope{route: "/groups/{id}/settings", group: true}
 )
 
-// groupKey is the group a request names, "" for the tenant's settings.
-func (sc settingScope) groupKey(rq *request) string {
+// of is the scope of the settings a request names.
+func (sc settingScope) of(rq *request) directory.SettingsScope {
 	if sc.group {
-		return rq.param("id")
+		return directory.GroupScope(rq.param("id"))
 	}
-	return ""
+	return directory.SettingsScope{}
 }
 
 // set is the entity set of the settings below base, for @odata.context
@@ -137,13 +137,7 @@ func (sc settingScope) set(rq *request) string {
 
 func (a *api) listGroupSettings(sc settingScope) func(*request) error {
 	return func(rq *request) error {
-		var list []directory.GroupSetting
-		var err error
-		if sc.group {
-			list, err = a.dir.GroupSettingsOf(rq.ctx, rq.tenant, sc.groupKey(rq))
-		} else {
-			list, err = a.dir.GroupSettings(rq.ctx, rq.tenant)
-		}
+		list, err := a.dir.GroupSettings(rq.ctx, rq.tenant, sc.of(rq))
 		if err != nil {
 			return err
 		}
@@ -175,13 +169,7 @@ func (a *api) sendSetting(rq *request, sc settingScope, status int, s directory.
 
 func (a *api) getGroupSetting(sc settingScope) func(*request) error {
 	return func(rq *request) error {
-		var s directory.GroupSetting
-		var err error
-		if sc.group {
-			s, err = a.dir.GroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), rq.param("sid"))
-		} else {
-			s, err = a.dir.GroupSetting(rq.ctx, rq.tenant, rq.param("sid"))
-		}
+		s, err := a.dir.GroupSetting(rq.ctx, rq.tenant, sc.of(rq), rq.param("sid"))
 		if err != nil {
 			return err
 		}
@@ -259,13 +247,7 @@ func (a *api) createGroupSetting(sc settingScope) func(*request) error {
 		if err != nil {
 			return err
 		}
-		tpl = strings.TrimSpace(tpl)
-		var s directory.GroupSetting
-		if sc.group {
-			s, err = a.dir.CreateGroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), tpl, values)
-		} else {
-			s, err = a.dir.CreateGroupSetting(rq.ctx, rq.tenant, tpl, values)
-		}
+		s, err := a.dir.CreateGroupSetting(rq.ctx, rq.tenant, sc.of(rq), strings.TrimSpace(tpl), values)
 		if err != nil {
 			return settingConflict(err)
 		}
@@ -285,12 +267,7 @@ func (a *api) updateGroupSetting(sc settingScope) func(*request) error {
 		if err != nil {
 			return err
 		}
-		if sc.group {
-			err = a.dir.UpdateGroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), rq.param("sid"), values)
-		} else {
-			err = a.dir.UpdateGroupSetting(rq.ctx, rq.tenant, rq.param("sid"), values)
-		}
-		if err != nil {
+		if err := a.dir.UpdateGroupSetting(rq.ctx, rq.tenant, sc.of(rq), rq.param("sid"), values); err != nil {
 			return err
 		}
 		rq.w.WriteHeader(http.StatusNoContent)
@@ -300,13 +277,7 @@ func (a *api) updateGroupSetting(sc settingScope) func(*request) error {
 
 func (a *api) deleteGroupSetting(sc settingScope) func(*request) error {
 	return func(rq *request) error {
-		var err error
-		if sc.group {
-			err = a.dir.DeleteGroupSettingOf(rq.ctx, rq.tenant, sc.groupKey(rq), rq.param("sid"))
-		} else {
-			err = a.dir.DeleteGroupSetting(rq.ctx, rq.tenant, rq.param("sid"))
-		}
-		if err != nil {
+		if err := a.dir.DeleteGroupSetting(rq.ctx, rq.tenant, sc.of(rq), rq.param("sid")); err != nil {
 			return err
 		}
 		rq.w.WriteHeader(http.StatusNoContent)
