@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"groupd/internal/api/entra"
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
@@ -42,7 +43,7 @@ func badRequest(code, format string, args ...any) *apiError {
 }
 
 func denied() *apiError {
-	return &apiError{status: http.StatusForbidden, code: codeDenied, msg: "Insufficient privileges to complete the operation."}
+	return &apiError{status: http.StatusForbidden, code: codeDenied, msg: entra.Denied}
 }
 
 // foreignTenant: the path names a tenant the credential does not belong
@@ -54,7 +55,7 @@ func foreignTenant(seg string) *apiError {
 
 func notFoundID(id string) *apiError {
 	return &apiError{status: http.StatusNotFound, code: codeNotFound,
-		msg: "Resource '" + id + "' does not exist or one of its queried reference-property objects are not present."}
+		msg: entra.NotFound(id)}
 }
 
 // mailEnabledWrite is 1.6's refusal of writes to mail-enabled and

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"groupd/internal/api/entra"
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
@@ -53,7 +54,6 @@ const (
 	codeUnsupportedQuery = "Request_UnsupportedQuery"
 	codeNotFound         = "Request_ResourceNotFound"
 	codeDenied           = "Authorization_RequestDenied"
-	msgDenied            = "Insufficient privileges to complete the operation."
 )
 
 func selectNotFound(name, typeName string) *apiError {
@@ -73,7 +73,7 @@ func invalidValue(name, resource string) *apiError {
 }
 
 func denied() *apiError {
-	return &apiError{status: http.StatusForbidden, code: codeDenied, message: msgDenied}
+	return &apiError{status: http.StatusForbidden, code: codeDenied, message: entra.Denied}
 }
 
 // ruleMessages words each membership rule.
@@ -116,8 +116,7 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 	case errors.As(err, &be):
 		return bodyError(be), true
 	case errors.As(err, &nf):
-		return &apiError{status: http.StatusNotFound, code: codeNotFound, message: "Resource '" + nf.ID +
-			"' does not exist or one of its queried reference-property objects are not present."}, true
+		return &apiError{status: http.StatusNotFound, code: codeNotFound, message: entra.NotFound(nf.ID)}, true
 	case errors.As(err, &ce):
 		return withTarget(badRequest(codeRequestBad, "Another object with the same value for property %s already exists.", ce.Property),
 			ce.Property, "ObjectConflict"), true
@@ -289,10 +288,5 @@ func (a *api) writeError(w http.ResponseWriter, r *http.Request, err error, reso
 // guestRefused is Entra's answer when the tenant's Group.Unified setting
 // keeps a guest out of a Microsoft 365 group's members or owners.
 func guestRefused(e *directory.GuestPolicyError) *apiError {
-	what, param := "join", "Members"
-	if e.Relation == "owners" {
-		what, param = "be owners of", "Owners"
-	}
-	return &apiError{status: http.StatusForbidden, code: codeDenied, message: "Guests users are not allowed to " + what +
-		" this Unified Group due to policy setting. paramName: " + param + ", paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"}
+	return &apiError{status: http.StatusForbidden, code: codeDenied, message: entra.GuestRefused(e.Relation)}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"groupd/internal/api/entra"
 	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
 )
@@ -172,7 +173,7 @@ func TestErrorMapping(t *testing.T) {
 		header string
 	}{
 		{directory.ErrUnavailable, 503, "ServiceUnavailable", "The service is temporarily unavailable. Retry the request later.", "5"},
-		{fmt.Errorf("wrapped: %w", &directory.ForbiddenError{Action: "x"}), 403, "Authorization_RequestDenied", msgDenied, ""},
+		{fmt.Errorf("wrapped: %w", &directory.ForbiddenError{Action: "x"}), 403, "Authorization_RequestDenied", entra.Denied, ""},
 		{&directory.LimitError{What: "things", Limit: 7}, 400, "Request_BadRequest", "At most 7 things are allowed.", ""},
 		{&directory.RuleError{Rule: "someNewRule"}, 400, "Request_BadRequest", "The change breaks a membership rule.", ""},
 		{&directory.ValidationError{Property: "p", Reason: directory.ReasonInvalidValue, Detail: "the value is odd"}, 400,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"groupd/internal/api/entra"
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
@@ -34,7 +35,7 @@ func badRequest(code, msg, target, detail string) *apiError {
 
 func denied() *apiError {
 	return &apiError{status: http.StatusForbidden, code: "Authorization_RequestDenied",
-		message: "Insufficient privileges to complete the operation."}
+		message: entra.Denied}
 }
 
 // msgVisibility is GT365's answer to a missing or unknown visibility.
@@ -204,10 +205,5 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 // guestRefused is Entra's answer when the tenant's Group.Unified setting
 // keeps a guest out of a Microsoft 365 group's members or owners.
 func guestRefused(e *directory.GuestPolicyError) *apiError {
-	what, param := "join", "Members"
-	if e.Relation == "owners" {
-		what, param = "be owners of", "Owners"
-	}
-	return &apiError{status: http.StatusForbidden, code: "Authorization_RequestDenied", message: "Guests users are not allowed to " + what +
-		" this Unified Group due to policy setting. paramName: " + param + ", paramValue: , objectType: Microsoft.Online.DirectoryServices.Group"}
+	return &apiError{status: http.StatusForbidden, code: "Authorization_RequestDenied", message: entra.GuestRefused(e.Relation)}
 }
