@@ -102,16 +102,15 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 	// readers, so that the single writer does not wait for them; inside
 	// it the store checks again that every user is still visible
 	// (RelateNewGroup), so a user deleted meanwhile fails the whole call.
-	given, guests := map[ObjectID]string{}, map[ObjectID]bool{}
-	owners, members, visibleAt, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, given, guests, s.userRemovals(ctx))
+	pr, err := s.resolvePrincipals(ctx, tenant, p.Owners, p.Members, s.userRemovals(ctx))
 	if err != nil {
 		return Provisioned{}, err
 	}
 	var out Provisioned
-	counts := removalCounts{visibleAt: visibleAt, checked: -1}
+	counts := removalCounts{visibleAt: pr.visibleAt, checked: -1}
 	err = s.update(ctx, tenant, func(tx Tx, log *changeLog) error {
 		out = Provisioned{Group: g}
-		c := GroupCreate{Owners: owners, Members: union(owners, members), resolved: true, removals: &counts, guests: guests}
+		c := GroupCreate{Owners: pr.owners, Members: union(pr.owners, pr.members), resolved: true, removals: &counts, guests: pr.guests}
 		if err := s.insertGroupTx(ctx, tx, log, t, &out.Group, f, c); err != nil {
 			return err
 		}
@@ -141,18 +140,18 @@ func (s *Service) ProvisionGroup(ctx context.Context, tenant TenantID, p Provisi
 		}
 	}
 	var nf *NotFoundError
-	if errors.As(err, &nf) && given[ObjectID(nf.ID)] != "" {
+	if errors.As(err, &nf) && pr.given[ObjectID(nf.ID)] != "" {
 		rel := "members"
-		if slices.ContainsFunc(owners, func(r MemberRef) bool { return string(r.ID) == nf.ID }) {
+		if slices.ContainsFunc(pr.owners, func(r MemberRef) bool { return string(r.ID) == nf.ID }) {
 			rel = "owners"
 		}
-		return Provisioned{}, &UnknownPrincipalError{Relation: rel, Value: given[ObjectID(nf.ID)]}
+		return Provisioned{}, &UnknownPrincipalError{Relation: rel, Value: pr.given[ObjectID(nf.ID)]}
 	}
 	if err != nil {
 		return Provisioned{}, err
 	}
 	if counts.checked > counts.visibleAt {
-		s.seenVisible(ctx, tenant, given, counts.checked)
+		s.seenVisible(ctx, tenant, pr.given, counts.checked)
 	}
 	return out, nil
 }
@@ -192,14 +191,23 @@ func (s *Service) replay(ctx context.Context, r Reader, tenant TenantID, princip
 	return Provisioned{Group: Group{ID: rec.GroupID, TenantID: tenant}, Response: rec.Response, Replayed: true}, true, nil
 }
 
+// principals are a provisioning call's owners and members, resolved.
+type principals struct {
+	owners, members []MemberRef
+	given           map[ObjectID]string // the name each id was given by
+	guests          map[ObjectID]bool   // the guest users among them
+	// visibleAt is the user removal count at which all were known
+	// visible.
+	visibleAt int64
+}
+
 // resolvePrincipals finds the users named by userPrincipalName or object
 // id as owners and as members, in one round trip for all the names and one
 // for all the ids, if any. Names given twice in a list count once; an
-// unknown owner is reported before an unknown member. It also returns the
-// user removal count at which all were known visible, given mark, the
-// count read before it was called (-1: none), and fills given with the
-// name each id was given by and guests with the ids of guest users.
-func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, given map[ObjectID]string, guests map[ObjectID]bool, mark int64) ([]MemberRef, []MemberRef, int64, error) {
+// unknown owner is reported before an unknown member. mark is the user
+// removal count read before it was called (-1: none).
+func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners, members []string, mark int64) (principals, error) {
+	pr := principals{given: map[ObjectID]string{}, guests: map[ObjectID]bool{}, visibleAt: mark}
 	var upns []string
 	var ids []ObjectID
 	for _, k := range slices.Concat(owners, members) {
@@ -210,30 +218,29 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 		}
 	}
 	found := make(map[string]ObjectID, len(owners)+len(members))
-	visibleAt := mark
 	if len(upns) > 0 {
 		users, at, err := s.userIDsByUPN(ctx, tenant, upns, mark)
 		if err != nil {
-			return nil, nil, -1, err
+			return principals{}, err
 		}
-		visibleAt = at
+		pr.visibleAt = at
 		for _, u := range users {
 			found[foldKey(u.UserPrincipalName)] = u.ID
 			if u.Guest {
-				guests[u.ID] = true
+				pr.guests[u.ID] = true
 			}
 		}
 	}
 	if len(ids) > 0 {
 		objs, err := s.store.Objects(ctx, tenant, ids)
 		if err != nil {
-			return nil, nil, -1, err
+			return principals{}, err
 		}
 		for _, o := range objs {
 			if o.User != nil {
 				found[string(o.User.ID)] = o.User.ID
 				if o.User.IsGuest() {
-					guests[o.User.ID] = true
+					pr.guests[o.User.ID] = true
 				}
 			}
 		}
@@ -252,21 +259,20 @@ func (s *Service) resolvePrincipals(ctx context.Context, tenant TenantID, owners
 			}
 			if !seen[id] {
 				seen[id] = true
-				given[id] = k
+				pr.given[id] = k
 				out = append(out, MemberRef{ID: id, Kind: KindUser})
 			}
 		}
 		return out, nil
 	}
-	o, err := refs("owners", owners)
-	if err != nil {
-		return nil, nil, -1, err
+	var err error
+	if pr.owners, err = refs("owners", owners); err != nil {
+		return principals{}, err
 	}
-	m, err := refs("members", members)
-	if err != nil {
-		return nil, nil, -1, err
+	if pr.members, err = refs("members", members); err != nil {
+		return principals{}, err
 	}
-	return o, m, visibleAt, nil
+	return pr, nil
 }
 
 // union returns a followed by the refs of b not in a.
