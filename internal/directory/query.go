@@ -48,7 +48,8 @@ type ListQuery struct {
 	OrderBy string
 	Desc    bool
 	Page    PageRequest
-	// Expand loads SourceMembers, SourceOwners or SourceMemberOf of every
+	// Expand loads SourceMembers, SourceOwners, SourceMemberOf or
+	// SourceDirectReports of every
 	// item of the page, at most ExpandLimit each (all when 0), ordered by
 	// id; 0 loads nothing.
 	Expand      Source

@@ -171,8 +171,8 @@ var GroupSchema = Schema{
 		"rejectedSenders", "membersWithLicenseErrors", "groupLifecyclePolicies", "onenote", "planner"},
 }
 
-// UserSchema is microsoft.graph.user. Expandable: memberOf (groups) and
-// manager (a user).
+// UserSchema is microsoft.graph.user. Expandable: memberOf (groups),
+// manager (a user) and directReports (users).
 var UserSchema = Schema{
 	EntityType: "microsoft.graph.user",
 	Resource:   "User",
@@ -180,8 +180,9 @@ var UserSchema = Schema{
 	Relationships: []Relationship{
 		{Name: "memberOf", Props: selectable(groupProps())},
 		{Name: "manager", Props: selectable(userProps()), Chain: true},
+		{Name: "directReports", Props: selectable(userProps())},
 	},
-	Unexpanded: []string{"transitiveMemberOf", "directReports", "ownedObjects", "ownedDevices",
+	Unexpanded: []string{"transitiveMemberOf", "ownedObjects", "ownedDevices",
 		"registeredDevices", "createdObjects", "appRoleAssignments", "oauth2PermissionGrants",
 		"licenseDetails", "joinedTeams", "drive", "drives", "calendar", "calendars", "calendarView", "events",
 		"contacts", "contactFolders", "mailFolders", "messages", "people", "photo", "photos", "extensions",

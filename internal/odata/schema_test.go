@@ -105,9 +105,9 @@ func TestUnexpandedRelationships(t *testing.T) {
 	_, err := Parse(q("$expand", "Drive"), GroupSchema, opts)
 	wantErr(t, "group drive", err, CodeUnsupportedQuery, "$expand",
 		"Expanding 'drive' is not supported by this service; on type 'microsoft.graph.group' $expand may name members, owners, memberOf.")
-	_, err = Parse(q("$expand", "directReports($select=id)"), UserSchema, opts)
-	wantErr(t, "user directReports", err, CodeUnsupportedQuery, "$expand",
-		"Expanding 'directReports' is not supported by this service; on type 'microsoft.graph.user' $expand may name memberOf, manager.")
+	_, err = Parse(q("$expand", "ownedObjects($select=id)"), UserSchema, opts)
+	wantErr(t, "user ownedObjects", err, CodeUnsupportedQuery, "$expand",
+		"Expanding 'ownedObjects' is not supported by this service; on type 'microsoft.graph.user' $expand may name memberOf, manager, directReports.")
 	_, err = Parse(q("$expand", "drvie"), GroupSchema, opts)
 	wantErr(t, "misspelled", err, CodeBadRequest, "$expand", "Could not find a property named 'drvie' on type 'microsoft.graph.group'.")
 	for _, s := range []*Schema{&GroupSchema, &UserSchema} {

@@ -152,3 +152,33 @@ func TestManagerChain(t *testing.T) {
 	e.do("GET", "/users/"+carl+"?$expand=manager($levels=0)", nil).wantError(t, http.StatusBadRequest, "BadRequest",
 		"Invalid value '0' for $levels: expected 'max' or a number from 1 to 1000.")
 }
+
+// TestExpandDirectReports: $expand=directReports on one user and on a
+// list, with a nested $select; deleted reports are left out.
+func TestExpandDirectReports(t *testing.T) {
+	e := newEnv(t)
+	ann, bob, carl := e.user("ann"), e.user("bob"), e.user("carl")
+	for _, u := range []string{bob, carl} {
+		e.do("PUT", "/users/"+u+"/manager/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+	}
+	e.do("DELETE", "/users/"+carl, nil).want(t, http.StatusNoContent)
+
+	one := e.do("GET", "/users/"+ann+"?$select=displayName&$expand=directReports($select=displayName)", nil).want(t, http.StatusOK)
+	want := `{"@odata.context":"` + e.base + `/$metadata#users(displayName,directReports(displayName))/$entity","displayName":"ann",` +
+		`"directReports":[{"@odata.type":"#microsoft.graph.user","displayName":"bob"}]}`
+	if string(one.body) != want {
+		t.Errorf("one user\n got %s\nwant %s", one.body, want)
+	}
+	list := e.do("GET", "/users?$select=id&$expand=directReports($select=id)&$filter="+q("id in ('"+ann+"','"+bob+"')"), nil).want(t, http.StatusOK).obj(t)
+	reports := map[any]any{}
+	for _, v := range list["value"].([]any) {
+		it := v.(map[string]any)
+		reports[it["id"]] = it["directReports"]
+	}
+	if got := jsonOf(t, reports[ann]); got != `[{"@odata.type":"#microsoft.graph.user","id":"`+bob+`"}]` {
+		t.Errorf("list: ann's reports %s", got)
+	}
+	if got := jsonOf(t, reports[bob]); got != `[]` {
+		t.Errorf("list: bob's reports %s", got)
+	}
+}

@@ -189,6 +189,8 @@ func relationSource(rel string) directory.Source {
 		return directory.SourceOwners
 	case "memberOf":
 		return directory.SourceMemberOf
+	case "directReports":
+		return directory.SourceDirectReports
 	}
 	return 0
 }

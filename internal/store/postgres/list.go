@@ -92,6 +92,21 @@ SELECT k.owner, ` + userCols + `, ` + groupCols + ` FROM kept k
 JOIN groups g ON g.id = k.related
 LEFT JOIN users u ON false
 ORDER BY k.owner, k.related`
+
+	// qExpandDirectReports: the users each item manages (users_manager);
+	// the group columns are NULL.
+	qExpandDirectReports = `WITH kept AS (
+	SELECT owner, related FROM (
+		SELECT u.manager_id AS owner, u.id AS related,
+			ROW_NUMBER() OVER (PARTITION BY u.manager_id ORDER BY u.id) AS rn
+		FROM users u
+		WHERE u.tenant_id = $2 AND u.manager_id = ANY ($1::text[]) AND u.deleted_at IS NULL
+	) numbered WHERE rn <= $3
+)
+SELECT k.owner, ` + userCols + `, ` + groupCols + ` FROM kept k
+JOIN users u ON u.id = k.related
+LEFT JOIN groups g ON false
+ORDER BY k.owner, k.related`
 )
 
 // expand loads rel of every item in one statement.
@@ -104,6 +119,8 @@ func (r reader) expand(ctx context.Context, tenant directory.TenantID, items []d
 		q = qExpandOwners
 	case directory.SourceMemberOf:
 		q = qExpandMemberOf
+	case directory.SourceDirectReports:
+		q = qExpandDirectReports
 	default:
 		return nil, fmt.Errorf("%w: cannot expand source %d", directory.ErrInvalid, rel)
 	}

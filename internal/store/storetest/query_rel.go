@@ -122,6 +122,9 @@ func testQueryRelations(t *testing.T, f *fixture) {
 		{directory.SourceGroups, directory.SourceOwners, parent.ID, []string{"Ada Lovelace"}},
 		{directory.SourceGroups, directory.SourceMemberOf, child.ID, []string{"Parent"}},
 		{directory.SourceUsers, directory.SourceMemberOf, ada.ID, []string{"Parent"}},
+		{directory.SourceUsers, directory.SourceDirectReports, ada.ID, []string{"Bob"}},
+		{directory.SourceUsers, directory.SourceDirectReports, bob.ID, []string{"Carl"}},
+		{directory.SourceUsers, directory.SourceDirectReports, carl.ID, nil},
 	} {
 		p, err := qs.List(f.ctx, f.tenant.ID, directory.ListQuery{Source: c.src, Expand: c.rel, ExpandLimit: 20})
 		if err != nil {
