@@ -28,6 +28,9 @@ func (rq *request) noOptions() error {
 }
 
 func (a *api) listGroups(rq *request) error {
+	if rq.isDifferential() {
+		return a.differential(rq, directory.KindGroup, "groups", "")
+	}
 	lq, err := a.parseList(rq, groupSchema, "groups")
 	if err != nil {
 		return err

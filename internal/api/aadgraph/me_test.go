@@ -64,4 +64,7 @@ func TestGuestMe(t *testing.T) {
 	e.aad("GET", "/me/memberOf", nil, asGus).want(t, http.StatusOK)
 	e.aad("GET", "/users", nil, asGus).wantError(t, http.StatusForbidden, "Authorization_RequestDenied", deniedMsg)
 	e.aad("GET", "/groups", nil, asGus).wantError(t, http.StatusForbidden, "Authorization_RequestDenied", deniedMsg)
+	e.aad("GET", "/users?deltaLink=", nil, asGus).wantError(t, http.StatusForbidden, "Authorization_RequestDenied", deniedMsg)
+	e.aad("GET", "/directoryObjects?deltaLink=&$filter=isof('Microsoft.DirectoryServices.Group')", nil, asGus).
+		wantError(t, http.StatusForbidden, "Authorization_RequestDenied", deniedMsg)
 }

@@ -81,6 +81,7 @@ func New(cfg Config) http.Handler {
 	r.Delete(t+"/groups/{id}/$links/owners/{ref}", a.endpoint(auth.NeedOwnerWrite, a.removeLink(relOwners)))
 
 	r.Get(t+"/users", a.endpoint(auth.NeedUserRead, a.listUsers))
+	r.Get(t+"/directoryObjects", a.endpoint(auth.NeedSignedIn, a.listDirectoryObjects))
 	r.Get(t+"/directoryObjects/$/Microsoft.DirectoryServices.User", a.endpoint(auth.NeedUserRead, a.listUsers))
 	r.Get(t+"/users/{id}", a.endpoint(auth.NeedUserRead, a.getUser))
 	r.Get(t+"/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, a.navList(relUserMemberOf, false)))

@@ -12,6 +12,9 @@ const (
 )
 
 func (a *api) listUsers(rq *request) error {
+	if rq.isDifferential() {
+		return a.differential(rq, directory.KindUser, "users", "")
+	}
 	lq, err := a.parseList(rq, userSchema, "users")
 	if err != nil {
 		return err
