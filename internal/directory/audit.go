@@ -99,42 +99,43 @@ func ActivityOf(kind ObjectKind, op ChangeOp) Activity {
 	return a
 }
 
+// opWords are each change's activity name, its noun in place of %s, and
+// operation type.
+var opWords = map[ChangeOp][2]string{
+	OpCreated:       {"Add %s", "Add"},
+	OpUpdated:       {"Update %s", "Update"},
+	OpDeleted:       {"Delete %s", "Delete"},
+	OpHardDeleted:   {"Delete %s", "Delete"},
+	OpRestored:      {"Restore %s", "Update"},
+	OpPurged:        {"Hard Delete %s", "Delete"},
+	OpInvited:       {"Invite external %s", "Add"},
+	OpMemberAdded:   {"Add member to %s", "Assign"},
+	OpMemberRemoved: {"Remove member from %s", "Unassign"},
+	OpOwnerAdded:    {"Add owner to %s", "Assign"},
+	OpOwnerRemoved:  {"Remove owner from %s", "Unassign"},
+	OpDropped:       {"Remove %s after failed deliveries", "Delete"},
+}
+
 func activityOf(kind ObjectKind, op ChangeOp) Activity {
 	w, ok := kindWords[kind]
 	if !ok {
 		w = [2]string{string(kind), "Other"}
 	}
 	noun, cat := w[0], w[1]
-	switch op {
-	case OpCreated:
-		return Activity{DisplayName: "Add " + noun, Category: cat, OperationType: "Add"}
-	case OpUpdated:
-		return Activity{DisplayName: "Update " + noun, Category: cat, OperationType: "Update"}
-	case OpDeleted:
-		return Activity{DisplayName: "Delete " + noun, Category: cat, OperationType: "Delete"}
-	case OpHardDeleted:
-		if kind == KindUser {
-			return Activity{DisplayName: "Hard Delete user", Category: cat, OperationType: "Delete"}
-		}
-		return Activity{DisplayName: "Delete " + noun, Category: cat, OperationType: "Delete"}
-	case OpRestored:
-		return Activity{DisplayName: "Restore " + noun, Category: cat, OperationType: "Update"}
-	case OpPurged:
-		return Activity{DisplayName: "Hard Delete " + noun, Category: cat, OperationType: "Delete"}
-	case OpInvited:
-		return Activity{DisplayName: "Invite external " + noun, Category: cat, OperationType: "Add", Service: ServiceInvitedUsers}
-	case OpMemberAdded:
-		return Activity{DisplayName: "Add member to " + noun, Category: cat, OperationType: "Assign"}
-	case OpMemberRemoved:
-		return Activity{DisplayName: "Remove member from " + noun, Category: cat, OperationType: "Unassign"}
-	case OpOwnerAdded:
-		return Activity{DisplayName: "Add owner to " + noun, Category: cat, OperationType: "Assign"}
-	case OpOwnerRemoved:
-		return Activity{DisplayName: "Remove owner from " + noun, Category: cat, OperationType: "Unassign"}
-	case OpDropped:
-		return Activity{DisplayName: "Remove " + noun + " after failed deliveries", Category: cat, OperationType: "Delete"}
+	words, ok := opWords[op]
+	switch {
+	case !ok:
+		words = [2]string{string(op) + " %s", "Update"}
+	case op == OpHardDeleted && kind == KindUser:
+		// Entra calls deleting a user for good "Hard Delete user"; a
+		// security group's delete, final at once, stays "Delete group".
+		words[0] = "Hard Delete %s"
 	}
-	return Activity{DisplayName: string(op) + " " + noun, Category: cat, OperationType: "Update"}
+	a := Activity{DisplayName: fmt.Sprintf(words[0], noun), Category: cat, OperationType: words[1]}
+	if op == OpInvited {
+		a.Service = ServiceInvitedUsers
+	}
+	return a
 }
 
 var auditOps = []ChangeOp{OpCreated, OpUpdated, OpDeleted, OpHardDeleted, OpRestored, OpPurged,

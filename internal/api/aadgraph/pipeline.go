@@ -123,18 +123,11 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request, need auth.Need, h ha
 // and refused when it might be one, so that no option is ever ignored.
 func parseQuery(raw string) (url.Values, error) {
 	values := url.Values{}
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		key, kerr := url.QueryUnescape(k)
-		val, verr := url.QueryUnescape(v)
+	for _, p := range httpx.SplitQuery(raw) {
+		k := p.RawKey
 		switch {
-		case kerr == nil && verr == nil && !strings.Contains(k, ";"):
-			values[key] = append(values[key], val)
+		case p.Err == nil && !strings.Contains(k, ";"):
+			values[p.Key] = append(values[p.Key], p.Value)
 		case strings.HasPrefix(k, "$") || strings.HasPrefix(strings.ToLower(k), "%24") || strings.HasPrefix(k, "api-version"):
 			return nil, badRequest(codeBadRequest, "The query parameter '%s' is not valid.", k)
 		}

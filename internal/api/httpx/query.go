@@ -5,14 +5,22 @@ import (
 	"strings"
 )
 
-// ParseQuery reads a query string as url.ParseQuery does, except that
-// only "&" separates parameters: OData writes ";" between the options
-// nested in $expand (manager($levels=max;$select=id)), and clients send it
-// unescaped, where url.ParseQuery refuses the whole string (and
-// URL.Query drops the parameter).
-func ParseQuery(raw string) (url.Values, error) {
-	values := url.Values{}
-	var first error
+// Query strings are split at "&" only: OData writes ";" between the
+// options nested in $expand (manager($levels=max;$select=id)), and
+// clients send it unescaped, where url.ParseQuery refuses the whole
+// string (and URL.Query drops the parameter).
+
+// QueryPair is one parameter of a query string.
+type QueryPair struct {
+	Raw, RawKey string // as written: "k=v", "k"
+	Key, Value  string // decoded
+	Err         error  // set when the key or the value does not decode
+}
+
+// SplitQuery returns the parameters of raw in their order, empty ones
+// left out.
+func SplitQuery(raw string) []QueryPair {
+	var out []QueryPair
 	for raw != "" {
 		var pair string
 		pair, raw, _ = strings.Cut(raw, "&")
@@ -20,17 +28,30 @@ func ParseQuery(raw string) (url.Values, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(k)
-		if err == nil {
-			v, err = url.QueryUnescape(v)
+		p := QueryPair{Raw: pair, RawKey: k}
+		p.Key, p.Err = url.QueryUnescape(k)
+		if p.Err == nil {
+			p.Value, p.Err = url.QueryUnescape(v)
 		}
-		if err != nil {
+		out = append(out, p)
+	}
+	return out
+}
+
+// ParseQuery reads a query string as url.ParseQuery does, splitting at
+// "&" only. A pair that does not decode is left out, and the first such
+// error returned.
+func ParseQuery(raw string) (url.Values, error) {
+	values := url.Values{}
+	var first error
+	for _, p := range SplitQuery(raw) {
+		if p.Err != nil {
 			if first == nil {
-				first = err
+				first = p.Err
 			}
 			continue
 		}
-		values[key] = append(values[key], v)
+		values[p.Key] = append(values[p.Key], p.Value)
 	}
 	return values, first
 }

@@ -162,17 +162,11 @@ func nextLink(base, path, rawQuery, token string) string {
 	b.WriteString(base)
 	b.WriteString(path)
 	b.WriteByte('?')
-	for rawQuery != "" {
-		var part string
-		part, rawQuery, _ = strings.Cut(rawQuery, "&")
-		if part == "" {
+	for _, p := range httpx.SplitQuery(rawQuery) {
+		if p.Err == nil && strings.EqualFold(p.Key, "$skiptoken") {
 			continue
 		}
-		k, _, _ := strings.Cut(part, "=")
-		if key, err := url.QueryUnescape(k); err == nil && strings.EqualFold(key, "$skiptoken") {
-			continue
-		}
-		b.WriteString(part)
+		b.WriteString(p.Raw)
 		b.WriteByte('&')
 	}
 	b.WriteString("$skiptoken=")
