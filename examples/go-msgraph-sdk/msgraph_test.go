@@ -44,7 +44,7 @@ var graphScopes = []string{"https://graph.microsoft.com/.default"}
 
 func TestGraphServiceClient(t *testing.T) {
 	s := groupdtest.Start(t)
-	app := s.CreateApp(t, "ci", "Group.ReadWrite.All", "User.Read.All", "User.Invite.All")
+	app := s.CreateApp(t, "ci", "Group.ReadWrite.All", "User.ReadWrite.All", "User.Invite.All")
 
 	// azidentity with groupd as its cloud, as in the azidentity example.
 	transport, err := azidentityexample.TrustingTransport(s.CertFile)
@@ -262,6 +262,82 @@ func TestGraphServiceClient(t *testing.T) {
 		if u.GetUserType() == nil || *u.GetUserType() != "Guest" || u.GetUserPrincipalName() == nil ||
 			!strings.HasPrefix(*u.GetUserPrincipalName(), "partner_fabrikam.example#EXT#@") {
 			t.Errorf("invited user: userType %v, userPrincipalName %v", u.GetUserType(), u.GetUserPrincipalName())
+		}
+	})
+
+	t.Run("a chain of managers through $expand=manager($levels=max;…), and manager@delta", func(t *testing.T) {
+		var chain []string // a report, its manager, and that one's manager
+		for _, alias := range []string{"rae", "max", "ida"} {
+			u := models.NewUser()
+			u.SetAccountEnabled(ptr(true))
+			u.SetDisplayName(ptr(alias))
+			u.SetMailNickname(ptr(alias))
+			u.SetUserPrincipalName(ptr(alias + "@example.org")) // the bootstrap tenant's verified domain
+			pw := models.NewPasswordProfile()
+			pw.SetPassword(ptr("Secr3t-pass-" + alias))
+			u.SetPasswordProfile(pw)
+			created, err := client.Users().Post(ctx, u, nil)
+			if err != nil {
+				t.Fatalf("POST /users: %s", describe(err))
+			}
+			chain = append(chain, *created.GetId())
+		}
+		// Start tracking users before the managers are set.
+		start, err := client.Users().Delta().GetAsDeltaGetResponse(ctx, &users.DeltaRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.DeltaRequestBuilderGetQueryParameters{Select: []string{"displayName", "manager"}}})
+		if err != nil {
+			t.Fatalf("GET /users/delta: %s", describe(err))
+		}
+		for i := range 2 {
+			ref := models.NewReferenceUpdate()
+			ref.SetOdataId(ptr("https://graph.microsoft.com/v1.0/users/" + chain[i+1]))
+			if err := client.Users().ByUserId(chain[i]).Manager().Ref().Put(ctx, ref, nil); err != nil {
+				t.Fatalf("PUT manager/$ref: %s", describe(err))
+			}
+		}
+		got, err := client.Users().ByUserId(chain[0]).Get(ctx, &users.UserItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &users.UserItemRequestBuilderGetQueryParameters{
+				Select: []string{"id", "displayName"}, Expand: []string{"manager($levels=max;$select=id,displayName)"}}})
+		if err != nil {
+			t.Fatalf("GET with $levels: %s", describe(err))
+		}
+		var names []string
+		for m := got.GetManager(); m != nil; {
+			u, ok := m.(models.Userable)
+			if !ok || u.GetDisplayName() == nil {
+				t.Fatalf("manager %T", m)
+			}
+			names = append(names, *u.GetDisplayName())
+			m = u.GetManager()
+		}
+		if strings.Join(names, ",") != "max,ida" {
+			t.Errorf("chain of managers %v, want max,ida", names)
+		}
+		// Follow the pages to the deltaLink: the pass (its first page was
+		// read before the managers were set) and its replay of the changes
+		// made since it began, whose item for the report comes last and
+		// carries manager@delta.
+		var found []any
+		page := start
+		for {
+			for _, u := range page.GetValue() {
+				if u.GetId() != nil && *u.GetId() == chain[0] {
+					found = append(found, u.GetAdditionalData()["manager@delta"])
+				}
+			}
+			next := page.GetOdataNextLink()
+			if next == nil {
+				break
+			}
+			if page, err = users.NewDeltaRequestBuilder(*next, client.GetAdapter()).GetAsDeltaGetResponse(ctx, nil); err != nil {
+				t.Fatalf("delta page: %s", describe(err))
+			}
+		}
+		if page.GetOdataDeltaLink() == nil || len(found) == 0 {
+			t.Fatalf("no deltaLink (%v), or the report never came (%d times)", page.GetOdataDeltaLink(), len(found))
+		}
+		if refs, ok := found[len(found)-1].([]any); !ok || len(refs) != 1 {
+			t.Errorf("manager@delta of the report: %#v", found)
 		}
 	})
 

@@ -16,8 +16,11 @@ import (
 
 // routeTracking mounts delta queries and the deleted items.
 func (a *api) routeTracking(r chi.Router) {
-	r.Get("/users/delta", a.endpoint(auth.NeedUserRead, optAny, "User", a.deltaOf(directory.KindUser)))
-	r.Get("/groups/delta", a.endpoint(auth.NeedGroupRead, optAny, "Group", a.deltaOf(directory.KindGroup)))
+	// Graph's SDKs call the function as delta(); people write delta.
+	for _, fn := range []string{"delta", "delta()"} {
+		r.Get("/users/"+fn, a.endpoint(auth.NeedUserRead, optAny, "User", a.deltaOf(directory.KindUser)))
+		r.Get("/groups/"+fn, a.endpoint(auth.NeedGroupRead, optAny, "Group", a.deltaOf(directory.KindGroup)))
+	}
 	r.Get("/directory/deletedItems/{cast:microsoft\\.graph\\.[a-zA-Z]+}", a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", a.listDeleted))
 	r.Get("/directory/deletedItems/{id}", a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", a.getDeleted))
 	r.Post("/directory/deletedItems/{id}/restore", a.endpoint(auth.NeedSignedIn, optAny, "DirectoryObject", a.restoreDeleted))

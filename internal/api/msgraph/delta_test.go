@@ -347,3 +347,21 @@ func TestDeltaUsersManager(t *testing.T) {
 	e.do("GET", "/users/delta?$select=members", nil).wantError(t, http.StatusBadRequest, "BadRequest",
 		"Parsing OData Select and Expand failed: Could not find a property named 'members' on type 'microsoft.graph.user'.")
 }
+
+// TestDeltaFunctionSyntax: Graph's SDKs call delta() with parentheses; it
+// is the same function, with links in the plain spelling.
+func TestDeltaFunctionSyntax(t *testing.T) {
+	e := newEnv(t)
+	e.user("ann")
+	g := e.secGroup("eng")
+	for _, path := range []string{"/users/delta()?$select=displayName", "/groups/delta()"} {
+		p := e.delta(t, path)
+		if !strings.HasPrefix(p.Next, e.base+strings.Split(path, "()")[0]+"?$skiptoken=") {
+			t.Errorf("%s: nextLink %q", path, p.Next)
+		}
+	}
+	items, _ := e.drain(t, "/groups/delta()")
+	if len(items) != 1 || items[0]["id"] != g {
+		t.Errorf("groups delta(): %s", jsonOf(t, items))
+	}
+}
