@@ -1,17 +1,26 @@
 package msgraph
 
-import "groupd/internal/directory"
+import (
+	"strings"
+
+	"groupd/internal/directory"
+)
 
 // Handlers of the relationship paths below a collection segment: type
 // casts (/members/microsoft.graph.user) and /members/$count.
 
+// castSegment is the route pattern of a type-cast segment. Graph takes
+// the namespace whole or by its alias, graph.user, which is how Graph's
+// SDKs write it.
+const castSegment = "{cast:(?:microsoft\\.)?graph\\.[a-zA-Z]+}"
+
 // castKind reads a type-cast segment; Graph accepts these two on
 // relationships of directory objects.
 func castKind(seg string) (directory.ObjectKind, bool) {
-	switch seg {
-	case "microsoft.graph.user":
+	switch strings.TrimPrefix(seg, "microsoft.") {
+	case "graph.user":
 		return directory.KindUser, true
-	case "microsoft.graph.group":
+	case "graph.group":
 		return directory.KindGroup, true
 	}
 	return directory.KindAny, false

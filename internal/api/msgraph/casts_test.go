@@ -50,4 +50,22 @@ func TestMemberCastsAndCount(t *testing.T) {
 	}
 	e.do("GET", "/groups/"+g+"/members/microsoft.graph.device", nil).
 		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'microsoft.graph.device'.")
+
+	// Graph's SDKs write the namespace by its alias: graph.user.
+	for path, want := range map[string]int{
+		"/groups/" + g + "/members/graph.user":              2,
+		"/groups/" + g + "/members/graph.group":             1,
+		"/groups/" + g + "/owners/graph.user":               1,
+		"/users/" + ann + "/memberOf/graph.group":           1,
+		"/users/" + ann + "/transitiveMemberOf/graph.group": 1,
+	} {
+		if n := len(values(t, e.do("GET", path, nil).want(t, http.StatusOK).obj(t))); n != want {
+			t.Errorf("%s: %d items, want %d", path, n, want)
+		}
+	}
+	if r := e.do("GET", "/groups/"+g+"/members/graph.user/$count", nil, eventual); string(r.body) != "2" {
+		t.Errorf("graph.user/$count: %d %s", r.code, r.body)
+	}
+	e.do("GET", "/groups/"+g+"/members/graph.device", nil).
+		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'graph.device'.")
 }

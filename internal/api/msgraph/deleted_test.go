@@ -37,6 +37,9 @@ func TestDeletedItemsUsers(t *testing.T) {
 	if len(items) != 1 || items[0]["id"] != u || items[0]["userPrincipalName"] != "ann@example.org" {
 		t.Fatalf("deleted users %v", items)
 	}
+	if alias := values(t, e.do("GET", "/directory/deletedItems/graph.user", nil).want(t, http.StatusOK).obj(t)); len(alias) != 1 || alias[0]["id"] != u {
+		t.Errorf("deleted users by graph.user: %v", alias)
+	}
 	if got := strings.Join(keys(t, []byte(rawValue(t, r.body)[1:len(rawValue(t, r.body))-1])), ","); got != deletedUserKeys {
 		t.Errorf("item keys %s\nwant %s", got, deletedUserKeys)
 	}

@@ -70,9 +70,9 @@ func New(cfg Config) http.Handler {
 
 	r.Get("/groups/{id}/members", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listMembers))
 	r.Get("/groups/{id}/members/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembers))
-	r.Get("/groups/{id}/members/{cast:microsoft\\.graph\\.[a-zA-Z]+}", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listMembersOfType))
-	r.Get("/groups/{id}/members/{cast:microsoft\\.graph\\.[a-zA-Z]+}/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembersOfType))
-	r.Get("/groups/{id}/owners/{cast:microsoft\\.graph\\.[a-zA-Z]+}", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwnersOfType))
+	r.Get("/groups/{id}/members/"+castSegment, a.endpoint(auth.NeedGroupRead, optList, "Group", a.listMembersOfType))
+	r.Get("/groups/{id}/members/"+castSegment+"/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembersOfType))
+	r.Get("/groups/{id}/owners/"+castSegment, a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwnersOfType))
 	r.Post("/groups/{id}/members/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.addMember))
 	r.Delete("/groups/{id}/members/{ref}/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.removeMember))
 	r.Get("/groups/{id}/owners", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwners))

@@ -23,7 +23,7 @@ type nestedRel struct {
 	groups bool                 // the relationship holds groups only
 }
 
-const castPattern = "/{cast:microsoft\\.graph\\.[a-zA-Z]+}"
+const castPattern = "/" + castSegment
 
 func (a *api) mountNesting(r chi.Router) {
 	rels := []struct {
