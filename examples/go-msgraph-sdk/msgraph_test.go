@@ -193,6 +193,14 @@ func TestGraphServiceClient(t *testing.T) {
 			t.Errorf("member is %T with id %v, want a models.Groupable with id %s (is @odata.type on the item?)",
 				members.GetValue()[0], members.GetValue()[0].GetId(), ids[2])
 		}
+		// The SDK writes casts with the namespace's alias: /members/graph.group.
+		typed, err := client.Groups().ByGroupId(ids[1]).Members().GraphGroup().Get(ctx, nil)
+		if err != nil {
+			t.Fatalf("GET /groups/%s/members/graph.group: %s", ids[1], describe(err))
+		}
+		if v := typed.GetValue(); len(v) != 1 || *v[0].GetId() != ids[2] {
+			t.Errorf("members/graph.group: %d items", len(v))
+		}
 	})
 
 	t.Run("$batch with the SDK's BatchRequest: a create, a read and a 404", func(t *testing.T) {
