@@ -54,6 +54,16 @@ func (a *api) countMembersOfType(rq *request) error {
 	return a.ofType(rq, directory.SourceMembers, "members", true)
 }
 
+// countOwners answers GET /groups/{id}/owners/$count.
+func (a *api) countOwners(rq *request) error {
+	return a.serveCount(rq, relationList(directory.SourceOwners, "owners", rq, directory.KindAny))
+}
+
+// countOwnersOfType answers GET /groups/{id}/owners/microsoft.graph.user/$count.
+func (a *api) countOwnersOfType(rq *request) error {
+	return a.ofType(rq, directory.SourceOwners, "owners", true)
+}
+
 // listOwnersOfType answers GET /groups/{id}/owners/microsoft.graph.user.
 func (a *api) listOwnersOfType(rq *request) error {
 	return a.ofType(rq, directory.SourceOwners, "owners", false)

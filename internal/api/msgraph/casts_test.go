@@ -39,6 +39,9 @@ func TestMemberCastsAndCount(t *testing.T) {
 		"/groups/" + g + "/members/$count":                       "3",
 		"/groups/" + g + "/members/microsoft.graph.user/$count":  "2",
 		"/groups/" + g + "/members/microsoft.graph.group/$count": "1",
+		"/groups/" + g + "/owners/$count":                        "1",
+		"/groups/" + g + "/owners/microsoft.graph.user/$count":   "1",
+		"/groups/" + g + "/owners/graph.group/$count":            "0",
 	} {
 		r := e.do("GET", path, nil, eventual)
 		if r.code != http.StatusOK || string(r.body) != want || r.h.Get("Content-Type") != "text/plain; charset=utf-8" {

@@ -2,6 +2,7 @@ package msgraph
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"groupd/internal/api/httpx"
@@ -20,10 +21,19 @@ var directoryTypes = map[string]directory.ObjectKind{
 	"directoryobjectpartnerreference": "directoryObjectPartnerReference",
 }
 
+// getByIDsOf answers POST /{collection}/getByIds, as Graph's SDKs call it
+// on /users and /groups: getByIds of the collection's type only.
+func (a *api) getByIDsOf(kind directory.ObjectKind) handlerFunc {
+	return func(rq *request) error { return a.getByIDsIn(rq, kind) }
+}
+
 // getByIDs answers POST /directoryObjects/getByIds: {"ids": [...]} with
 // optional "types", the users and groups among them in the order given,
 // each with its @odata.type.
-func (a *api) getByIDs(rq *request) error {
+func (a *api) getByIDs(rq *request) error { return a.getByIDsIn(rq, directory.KindAny) }
+
+// getByIDsIn is getByIds of a collection of kind (KindAny: every type).
+func (a *api) getByIDsIn(rq *request, kind directory.ObjectKind) error {
 	if err := rq.q.only(optSelect); err != nil {
 		return err
 	}
@@ -34,6 +44,14 @@ func (a *api) getByIDs(rq *request) error {
 	ids, kinds, err := getByIDsBody(rq)
 	if err != nil {
 		return err
+	}
+	if kind != directory.KindAny {
+		// The collection's type only; a body naming only others asks for
+		// nothing.
+		if len(kinds) > 0 && !slices.Contains(kinds, kind) {
+			ids = nil
+		}
+		kinds = []directory.ObjectKind{kind}
 	}
 	objs, err := a.dir.ObjectsByID(rq.ctx, rq.tenant, ids, kinds)
 	if err != nil {

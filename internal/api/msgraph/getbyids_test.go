@@ -56,6 +56,23 @@ func TestGetByIds(t *testing.T) {
 	if got := get(map[string]any{"ids": []string{bob, gid}, "types": []string{"device"}}); len(got) != 0 {
 		t.Errorf("types [device]: %v", got)
 	}
+	// Graph's SDKs call it on /users and /groups too: that collection's
+	// type only.
+	for path, want := range map[string]string{
+		"/users/getByIds":  bob + ":#microsoft.graph.user," + ann + ":#microsoft.graph.user",
+		"/groups/getByIds": gid + ":#microsoft.graph.group",
+	} {
+		var out struct{ Value []map[string]any }
+		r := e.do(http.MethodPost, path, map[string]any{"ids": []string{bob, gid, ann}}).want(t, http.StatusOK)
+		if err := json.Unmarshal(r.body, &out); err != nil || idsOf(out.Value) != want {
+			t.Errorf("%s: %s, want %s", path, r.body, want)
+		}
+	}
+	var none struct{ Value []map[string]any }
+	r := e.do(http.MethodPost, "/users/getByIds", map[string]any{"ids": []string{bob}, "types": []string{"group"}}).want(t, http.StatusOK)
+	if err := json.Unmarshal(r.body, &none); err != nil || len(none.Value) != 0 {
+		t.Errorf("/users/getByIds with types [group]: %s", r.body)
+	}
 	if got := get(map[string]any{"ids": []string{}}); len(got) != 0 {
 		t.Errorf("no ids: %v", got)
 	}

@@ -73,6 +73,8 @@ func New(cfg Config) http.Handler {
 	r.Get("/groups/{id}/members/"+castSegment, a.endpoint(auth.NeedGroupRead, optList, "Group", a.listMembersOfType))
 	r.Get("/groups/{id}/members/"+castSegment+"/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countMembersOfType))
 	r.Get("/groups/{id}/owners/"+castSegment, a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwnersOfType))
+	r.Get("/groups/{id}/owners/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countOwners))
+	r.Get("/groups/{id}/owners/"+castSegment+"/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countOwnersOfType))
 	r.Post("/groups/{id}/members/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.addMember))
 	r.Delete("/groups/{id}/members/{ref}/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.removeMember))
 	r.Get("/groups/{id}/owners", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwners))
@@ -81,6 +83,8 @@ func New(cfg Config) http.Handler {
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
 	r.Post("/directoryObjects/getByIds", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getByIDs))
+	r.Post("/users/getByIds", a.endpoint(auth.NeedUserRead, optSelect, "DirectoryObject", a.getByIDsOf(directory.KindUser)))
+	r.Post("/groups/getByIds", a.endpoint(auth.NeedGroupRead, optSelect, "DirectoryObject", a.getByIDsOf(directory.KindGroup)))
 	a.mountNesting(r)
 	a.mountManager(r)
 	a.routeTracking(r)

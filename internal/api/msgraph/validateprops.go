@@ -15,6 +15,7 @@ const validateProperties = "validateProperties"
 
 func (a *api) mountValidateProperties(r chi.Router) {
 	r.Post("/directoryObjects/validateProperties", a.endpoint(auth.NeedGroupRead, 0, "Group", a.validateNames(false)))
+	r.Post("/groups/validateProperties", a.endpoint(auth.NeedGroupRead, 0, "Group", a.validateNames(false)))
 	r.Post("/groups/{id}/validateProperties", a.endpoint(auth.NeedGroupRead, 0, "Group", a.validateNames(true)))
 }
 

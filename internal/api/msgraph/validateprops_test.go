@@ -53,6 +53,11 @@ func TestValidateProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	validate(names("GRP Sales_Team_X", "GRPSales_Team_X"), asJim).want(t, http.StatusNoContent)
+	// Graph's SDKs call it on /groups as well.
+	e.do(http.MethodPost, "/groups/validateProperties", names("GRP Sales_Team_X", "GRPSales_Team_X"), asJim).want(t, http.StatusNoContent)
+	if d := validationDetails(t, e.do(http.MethodPost, "/groups/validateProperties", names("Team", "team"), asJim)); len(d) == 0 {
+		t.Error("/groups/validateProperties passed a name without the prefix")
+	}
 
 	// Every name missing the prefix or suffix is reported at once; the
 	// nickname's leave out what a nickname cannot hold.
