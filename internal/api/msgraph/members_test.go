@@ -3,6 +3,7 @@ package msgraph_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -79,6 +80,44 @@ func TestMembers(t *testing.T) {
 	e.do("DELETE", "/groups/"+g+"/members/"+u+"/$ref", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(u))
 	if got := e.ids(g, "members"); !slices.Equal(got, []string{child}) {
 		t.Errorf("members %v, want [child]", got)
+	}
+}
+
+// TestRemoveByQuery: DELETE …/members/$ref?@id=<URL> (Graph's SDKs) and
+// ?$id= (OData) remove as …/members/{id}/$ref does; owners alike.
+func TestRemoveByQuery(t *testing.T) {
+	e := newEnv(t)
+	g := e.unified("team")
+	ann, bob, carl := e.user("ann"), e.user("bob"), e.user("carl")
+	for _, u := range []string{ann, bob, carl} {
+		e.do("POST", "/groups/"+g+"/members/$ref", ref(e, "directoryObjects", u)).want(t, http.StatusNoContent)
+	}
+	e.do("POST", "/groups/"+g+"/owners/$ref", ref(e, "users", ann)).want(t, http.StatusNoContent)
+	e.do("POST", "/groups/"+g+"/owners/$ref", ref(e, "users", bob)).want(t, http.StatusNoContent)
+
+	e.do("DELETE", "/groups/"+g+"/members/$ref?@id="+url.QueryEscape("https://graph.microsoft.com/v1.0/directoryObjects/"+ann), nil).
+		want(t, http.StatusNoContent)
+	e.do("DELETE", "/groups/"+g+"/members/$ref?$id="+url.QueryEscape(e.base+"/users/"+bob), nil).want(t, http.StatusNoContent)
+	e.do("DELETE", "/groups/"+g+"/members/$ref?@id="+ann, nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(ann))
+	if got := e.ids(g, "members"); !slices.Equal(got, []string{carl}) {
+		t.Errorf("members %v, want [carl]", got)
+	}
+	e.do("DELETE", "/groups/"+g+"/owners/$ref?@id="+url.QueryEscape("https://graph.microsoft.com/v1.0/users/"+bob), nil).
+		want(t, http.StatusNoContent)
+	if got := e.ids(g, "owners"); !slices.Equal(got, []string{ann}) {
+		t.Errorf("owners %v, want [ann]", got)
+	}
+
+	e.do("DELETE", "/groups/"+g+"/members/$ref", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Name the object to remove: …/$ref?@id=https://graph.microsoft.com/v1.0/directoryObjects/{id}.")
+	e.do("DELETE", "/groups/"+g+"/members/$ref?@id="+carl+"&$id="+carl, nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"The object to remove was named more than once: give one @id.")
+	e.do("DELETE", "/groups/"+g+"/members/$ref?@id=nonsense", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Invalid @id 'nonsense': expected the URL of a directory object, such as https://graph.microsoft.com/v1.0/directoryObjects/{id}.")
+	e.do("DELETE", "/groups/"+g+"/members/$ref?@id="+carl+"&$filter=x", nil).wantError(t, http.StatusBadRequest, "Request_UnsupportedQuery",
+		"The query option '$filter' is not supported on this resource.")
+	if got := e.ids(g, "members"); !slices.Equal(got, []string{carl}) {
+		t.Errorf("refused removals changed the members: %v", got)
 	}
 }
 
