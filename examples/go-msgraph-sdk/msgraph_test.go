@@ -201,6 +201,17 @@ func TestGraphServiceClient(t *testing.T) {
 		if v := typed.GetValue(); len(v) != 1 || *v[0].GetId() != ids[2] {
 			t.Errorf("members/graph.group: %d items", len(v))
 		}
+		// Remove it by the @id query the SDK writes: members/$ref?@id=….
+		err = client.Groups().ByGroupId(ids[1]).Members().Ref().Delete(ctx, &groups.ItemMembersRefRequestBuilderDeleteRequestConfiguration{
+			QueryParameters: &groups.ItemMembersRefRequestBuilderDeleteQueryParameters{
+				Id: ptr("https://graph.microsoft.com/v1.0/directoryObjects/" + ids[2])}})
+		if err != nil {
+			t.Fatalf("DELETE members/$ref?@id=: %s", describe(err))
+		}
+		left, err := client.Groups().ByGroupId(ids[1]).Members().Get(ctx, nil)
+		if err != nil || len(left.GetValue()) != 0 {
+			t.Errorf("members after the removal: %v, %s", left, describe(err))
+		}
 	})
 
 	t.Run("$batch with the SDK's BatchRequest: a create, a read and a 404", func(t *testing.T) {
