@@ -116,7 +116,7 @@ func TestRouting(t *testing.T) {
 	for _, tc := range []struct{ method, path, allow string }{
 		{"DELETE", "/groups", "GET, POST"},
 		{"PUT", "/groups/" + g, "GET, PATCH, DELETE"},
-		{"GET", "/groups/" + g + "/members/$ref", "POST"},
+		{"GET", "/groups/" + g + "/members/$ref", "POST, DELETE"},
 		{"POST", "/organization", "GET"},
 	} {
 		r := e.do(tc.method, tc.path, nil)
