@@ -1,7 +1,10 @@
 package msgraph
 
 import (
+	"net/http"
 	"strings"
+
+	"groupd/internal/odata"
 
 	"groupd/internal/directory"
 )
@@ -26,10 +29,57 @@ func castKind(seg string) (directory.ObjectKind, bool) {
 	return directory.KindAny, false
 }
 
-func (a *api) ofType(rq *request, src directory.Source, rel string, count bool) error {
-	kind, ok := castKind(rq.param("cast"))
+// heldNowhere are the directory object types Graph casts relationships
+// to that groupd keeps none of, with the entity set a context names: a
+// cast to one lists nothing, as Graph does for a user in no role.
+var heldNowhere = map[string]string{
+	"directoryRole": "directoryRoles", "administrativeUnit": "administrativeUnits", "device": "devices",
+	"servicePrincipal": "servicePrincipals", "orgContact": "contacts", "application": "applications",
+}
+
+// castOrNone resolves the request's cast segment to the kind it lists.
+// For a type in heldNowhere it answers the empty list (or the count 0)
+// itself, once owner (the object the path names, nil for none) exists,
+// and done is set.
+func (a *api) castOrNone(rq *request, count bool, owner func() error) (kind directory.ObjectKind, done bool, err error) {
+	seg := rq.param("cast")
+	if k, ok := castKind(seg); ok {
+		return k, false, nil
+	}
+	set, ok := heldNowhere[strings.TrimPrefix(strings.TrimPrefix(seg, "microsoft."), "graph.")]
 	if !ok {
-		return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", rq.param("cast"))
+		return "", false, badRequest(codeBadRequest, "Resource not found for the segment '%s'.", seg)
+	}
+	if owner != nil {
+		if err := owner(); err != nil {
+			return "", false, err
+		}
+	}
+	if count {
+		if _, err := rq.odata(odata.DirectoryObjectSchema, odata.CountOptions, true); err != nil {
+			return "", false, err
+		}
+		sendText(rq.w, "0")
+		return "", true, nil
+	}
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, set, "", false)
+	e.key("value")
+	e.beginArray()
+	e.endArray()
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+	return "", true, nil
+}
+
+func (a *api) ofType(rq *request, src directory.Source, rel string, count bool) error {
+	kind, done, err := a.castOrNone(rq, count, func() error {
+		_, err := a.dir.Group(rq.ctx, rq.tenant, rq.param("id"))
+		return err
+	})
+	if done || err != nil {
+		return err
 	}
 	l := relationList(src, rel, rq, kind)
 	if count {

@@ -51,8 +51,27 @@ func TestMemberCastsAndCount(t *testing.T) {
 			t.Errorf("%s without ConsistencyLevel: %d %s", path, r.code, r.body)
 		}
 	}
-	e.do("GET", "/groups/"+g+"/members/microsoft.graph.device", nil).
-		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'microsoft.graph.device'.")
+	e.do("GET", "/groups/"+g+"/members/microsoft.graph.contract", nil).
+		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'microsoft.graph.contract'.")
+
+	// Types groupd keeps none of list nothing, once the object exists.
+	for path, set := range map[string]string{
+		"/groups/" + g + "/members/microsoft.graph.device":               "devices",
+		"/users/" + ann + "/memberOf/graph.directoryRole":                "directoryRoles",
+		"/users/" + ann + "/transitiveMemberOf/graph.administrativeUnit": "administrativeUnits",
+		"/directory/deletedItems/microsoft.graph.application":            "applications",
+	} {
+		r := e.do("GET", path, nil).want(t, http.StatusOK)
+		if want := `{"@odata.context":"` + e.base + `/$metadata#` + set + `","value":[]}`; string(r.body) != want {
+			t.Errorf("%s: %s, want %s", path, r.body, want)
+		}
+	}
+	if r := e.do("GET", "/users/"+ann+"/memberOf/graph.directoryRole/$count", nil, eventual); r.code != http.StatusOK || string(r.body) != "0" {
+		t.Errorf("directoryRole $count: %d %s", r.code, r.body)
+	}
+	e.do("GET", "/users/"+ann+"/memberOf/graph.directoryRole/$count", nil).want(t, http.StatusBadRequest)
+	missing := "00000000-0000-0000-0000-0000000000aa"
+	e.do("GET", "/users/"+missing+"/memberOf/graph.directoryRole", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(missing))
 
 	// Graph's SDKs write the namespace by its alias: graph.user.
 	for path, want := range map[string]int{
@@ -69,6 +88,6 @@ func TestMemberCastsAndCount(t *testing.T) {
 	if r := e.do("GET", "/groups/"+g+"/members/graph.user/$count", nil, eventual); string(r.body) != "2" {
 		t.Errorf("graph.user/$count: %d %s", r.code, r.body)
 	}
-	e.do("GET", "/groups/"+g+"/members/graph.device", nil).
-		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'graph.device'.")
+	e.do("GET", "/groups/"+g+"/members/graph.contract", nil).
+		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'graph.contract'.")
 }

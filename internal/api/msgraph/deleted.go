@@ -40,9 +40,9 @@ func needFor(kind directory.ObjectKind, write bool) auth.Need {
 }
 
 func (a *api) listDeleted(rq *request) error {
-	kind, ok := castKind(rq.param("cast"))
-	if !ok {
-		return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", rq.param("cast"))
+	kind, done, err := a.castOrNone(rq, false, nil)
+	if done || err != nil {
+		return err
 	}
 	if !auth.Allowed(rq.ctx, needFor(kind, false)) {
 		return denied()

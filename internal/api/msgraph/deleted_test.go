@@ -107,8 +107,8 @@ func TestDeletedItemsUsers(t *testing.T) {
 	e.do("DELETE", "/directory/deletedItems/"+taker, nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(taker))
 	e.do("POST", "/directory/deletedItems/"+taker+"/restore", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(taker))
 
-	e.do("GET", "/directory/deletedItems/microsoft.graph.device", nil).wantError(t, http.StatusBadRequest, "BadRequest",
-		"Resource not found for the segment 'microsoft.graph.device'.")
+	e.do("GET", "/directory/deletedItems/microsoft.graph.contract", nil).wantError(t, http.StatusBadRequest, "BadRequest",
+		"Resource not found for the segment 'microsoft.graph.contract'.")
 	e.do("GET", "/directory/deletedItems/microsoft.graph.user?$orderby=id", nil).wantError(t, http.StatusBadRequest,
 		"Request_UnsupportedQuery", "The query option '$orderby' is not supported on this resource.")
 }

@@ -169,13 +169,17 @@ func (a *api) serveCount(rq *request, l list) error {
 	if err != nil {
 		return err
 	}
-	body := strconv.Itoa(n)
-	h := rq.w.Header()
+	sendText(rq.w, strconv.Itoa(n))
+	return nil
+}
+
+// sendText answers 200 with a text/plain body, as /$count does.
+func sendText(w http.ResponseWriter, body string) {
+	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	rq.w.WriteHeader(http.StatusOK)
-	_, _ = rq.w.Write([]byte(body)) // a failed write means the client went away
-	return nil
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(body)) // a failed write means the client went away
 }
 
 // expandOne loads the $expand of a single object: the first expandCap

@@ -63,9 +63,16 @@ func (a *api) mountNesting(r chi.Router) {
 }
 
 func (a *api) nestedCast(rq *request, rel nestedRel, count bool) error {
-	kind, ok := castKind(rq.param("cast"))
-	if !ok {
-		return badRequest(codeBadRequest, "Resource not found for the segment '%s'.", rq.param("cast"))
+	kind, done, err := a.castOrNone(rq, count, func() error {
+		if rel.ofKind == directory.KindGroup {
+			_, err := a.dir.Group(rq.ctx, rq.tenant, rq.param("id"))
+			return err
+		}
+		_, err := a.dir.User(rq.ctx, rq.tenant, rq.param("id"))
+		return err
+	})
+	if done || err != nil {
+		return err
 	}
 	if count {
 		return a.serveCount(rq, rel.list(rq, kind))

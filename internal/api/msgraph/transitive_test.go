@@ -140,8 +140,8 @@ func TestTransitiveListErrors(t *testing.T) {
 	e.do("GET", "/groups/"+n.ann+"/transitiveMembers", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(n.ann))
 	e.do("GET", "/groups/"+n.ann+"/transitiveMemberOf/$count", nil, header("ConsistencyLevel", "eventual")).
 		wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFoundMsg(n.ann))
-	e.do("GET", "/groups/"+n.top+"/transitiveMembers/microsoft.graph.device", nil).
-		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'microsoft.graph.device'.")
+	e.do("GET", "/groups/"+n.top+"/transitiveMembers/microsoft.graph.contract", nil).
+		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'microsoft.graph.contract'.")
 	e.do("GET", "/groups/"+n.top+"/transitiveMembers/x/y", nil).
 		wantError(t, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'y'.")
 	e.do("GET", "/users/"+n.ann+"/transitiveMemberOf?$select=nope", nil).
