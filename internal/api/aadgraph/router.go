@@ -89,6 +89,7 @@ func New(cfg Config) http.Handler {
 
 	a.mountMe(r, t)
 	a.mountManager(r, t)
+	a.mountTenantDetails(r, t)
 
 	r.Post(t+"/isMemberOf", a.endpoint(auth.NeedGroupRead, a.isMemberOf))
 	for _, f := range []struct {
