@@ -127,6 +127,16 @@ func (s *Service) Tenant(ctx context.Context, id TenantID) (Tenant, error) {
 	return s.store.Tenant(ctx, id)
 }
 
+// OwnTenant returns the caller's tenant when key is its id (in any case);
+// any other key is not found, so that a caller learns nothing of other
+// tenants.
+func (s *Service) OwnTenant(ctx context.Context, caller TenantID, key string) (Tenant, error) {
+	if !strings.EqualFold(key, string(caller)) {
+		return Tenant{}, &NotFoundError{ID: key}
+	}
+	return s.store.Tenant(ctx, caller)
+}
+
 // TenantByDomain returns the tenant that verified domain.
 func (s *Service) TenantByDomain(ctx context.Context, domain string) (Tenant, error) {
 	return s.store.TenantByDomain(ctx, domain)

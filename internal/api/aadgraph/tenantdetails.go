@@ -2,7 +2,6 @@ package aadgraph
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -95,11 +94,7 @@ func (a *api) getTenantDetail(rq *request) error {
 	if err := rq.noOptions(); err != nil {
 		return err
 	}
-	id := rq.param("id")
-	if !strings.EqualFold(id, string(rq.tenant)) {
-		return &directory.NotFoundError{ID: id}
-	}
-	t, err := a.dir.Tenant(rq.ctx, rq.tenant)
+	t, err := a.dir.OwnTenant(rq.ctx, rq.tenant, rq.param("id"))
 	if err != nil {
 		return err
 	}

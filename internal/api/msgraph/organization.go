@@ -2,7 +2,6 @@ package msgraph
 
 import (
 	"net/http"
-	"strings"
 
 	"groupd/internal/directory"
 )
@@ -98,11 +97,7 @@ func (a *api) getOrganization(rq *request) error {
 	if err != nil {
 		return err
 	}
-	id := rq.param("id")
-	if !strings.EqualFold(id, string(rq.tenant)) {
-		return &directory.NotFoundError{ID: id}
-	}
-	t, err := a.dir.Tenant(rq.ctx, rq.tenant)
+	t, err := a.dir.OwnTenant(rq.ctx, rq.tenant, rq.param("id"))
 	if err != nil {
 		return err
 	}
