@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"strings"
 
-	"groupd/internal/odata"
-
 	"groupd/internal/directory"
+	"groupd/internal/odata"
 )
 
 // Handlers of the relationship paths below a collection segment: type
