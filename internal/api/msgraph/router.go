@@ -43,6 +43,7 @@ func New(cfg Config) http.Handler {
 		a.log = slog.Default()
 	}
 	r := chi.NewRouter()
+	r.Use(unqualifyOperations)
 	a.router = r
 	r.NotFound(a.endpoint(auth.NeedSignedIn, optAny, "", a.notFound))
 	r.MethodNotAllowed(a.endpoint(auth.NeedSignedIn, optAny, "", a.methodNotAllowed))
