@@ -33,14 +33,6 @@ type SettingsScope struct {
 // GroupScope is the scope of the group key names.
 func GroupScope(key string) SettingsScope { return SettingsScope{OfGroup: true, Group: key} }
 
-// keyScope is the scope of a group key, the tenant's for "".
-func keyScope(groupKey string) SettingsScope {
-	if groupKey == "" {
-		return SettingsScope{}
-	}
-	return GroupScope(groupKey)
-}
-
 // groupKey is the group key the scope names, "" for the tenant; a group
 // scope without a key names no group.
 func (sc SettingsScope) groupKey() (string, error) {
@@ -85,24 +77,20 @@ func (s *Service) GroupSetting(ctx context.Context, tenant TenantID, sc Settings
 // SetGroupGuestSettings changes values of a Microsoft 365 group's
 // Group.Unified.Guest setting, creating it first when the group has none.
 func (s *Service) SetGroupGuestSettings(ctx context.Context, tenant TenantID, groupKey string, values []SettingValue) (GroupSetting, error) {
-	key, err := GroupScope(groupKey).groupKey()
-	if err != nil {
-		return GroupSetting{}, err
-	}
-	return s.setTemplateValues(ctx, tenant, key, GuestTemplateID, values)
+	return s.setTemplateValues(ctx, tenant, GroupScope(groupKey), GuestTemplateID, values)
 }
 
 // GroupGuestSettings returns a group's Group.Unified.Guest setting, or,
 // when the group has none, one with no id that holds the template's
 // defaults.
 func (s *Service) GroupGuestSettings(ctx context.Context, tenant TenantID, groupKey string) (GroupSetting, error) {
-	st, err := s.templateSetting(ctx, tenant, groupKey, GuestTemplateID)
+	owner, err := s.settingsOwner(ctx, tenant, GroupScope(groupKey))
+	if err != nil {
+		return GroupSetting{}, err
+	}
+	st, err := templateIn(ctx, s.store, tenant, owner, GuestTemplateID)
 	if errors.Is(err, ErrNotFound) {
-		var g Group
-		if g, err = s.Group(ctx, tenant, groupKey); err != nil {
-			return GroupSetting{}, err
-		}
-		return GroupSetting{TenantID: tenant, GroupID: g.ID, TemplateID: GuestTemplateID,
+		return GroupSetting{TenantID: tenant, GroupID: owner, TemplateID: GuestTemplateID,
 			DisplayName: guestTemplate.DisplayName, Values: defaults(guestTemplate)}, nil
 	}
 	return st, err

@@ -85,16 +85,10 @@ func (s *Service) SettingTemplate(id string) (SettingTemplate, error) {
 // Group.Unified, a Microsoft 365 group of Group.Unified.Guest, one of each
 // template (*ConflictError naming templateId).
 func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, sc SettingsScope, templateID string, values []SettingValue) (GroupSetting, error) {
-	key, err := sc.groupKey()
+	groupKey, err := sc.groupKey()
 	if err != nil {
 		return GroupSetting{}, err
 	}
-	return s.createSetting(ctx, tenant, key, templateID, values)
-}
-
-// createSetting creates a setting of the tenant (groupKey "") or of one
-// of its Microsoft 365 groups.
-func (s *Service) createSetting(ctx context.Context, tenant TenantID, groupKey, templateID string, values []SettingValue) (GroupSetting, error) {
 	tpl, err := s.SettingTemplate(templateID)
 	if err != nil {
 		return GroupSetting{}, &ValidationError{Property: "templateId", Reason: ReasonInvalidValue,
@@ -180,59 +174,44 @@ func (s *Service) DeleteGroupSetting(ctx context.Context, tenant TenantID, sc Se
 // SetUnifiedSettings changes values of the tenant's Group.Unified setting,
 // creating it from the template first when the tenant has none.
 func (s *Service) SetUnifiedSettings(ctx context.Context, tenant TenantID, values []SettingValue) (GroupSetting, error) {
-	return s.setTemplateValues(ctx, tenant, "", UnifiedTemplateID, values)
+	return s.setTemplateValues(ctx, tenant, SettingsScope{}, UnifiedTemplateID, values)
 }
 
 // setTemplateValues changes values of the setting of a template that the
-// tenant (groupKey "") or a group holds, creating it first when there is
-// none.
-func (s *Service) setTemplateValues(ctx context.Context, tenant TenantID, groupKey, templateID string, values []SettingValue) (GroupSetting, error) {
-	st, err := s.templateSetting(ctx, tenant, groupKey, templateID)
+// scope holds, creating it first when there is none.
+func (s *Service) setTemplateValues(ctx context.Context, tenant TenantID, sc SettingsScope, templateID string, values []SettingValue) (GroupSetting, error) {
+	st, err := s.templateSetting(ctx, tenant, sc, templateID)
 	if errors.Is(err, ErrNotFound) {
-		st, err = s.createSetting(ctx, tenant, groupKey, templateID, values)
+		st, err = s.CreateGroupSetting(ctx, tenant, sc, templateID, values)
 		if !errors.Is(err, ErrConflict) {
 			return st, err
 		}
-		st, err = s.templateSetting(ctx, tenant, groupKey, templateID) // created meanwhile
+		st, err = s.templateSetting(ctx, tenant, sc, templateID) // created meanwhile
 	}
 	if err != nil {
 		return GroupSetting{}, err
 	}
-	if err := s.UpdateGroupSetting(ctx, tenant, keyScope(groupKey), string(st.ID), values); err != nil {
+	if err := s.UpdateGroupSetting(ctx, tenant, sc, string(st.ID), values); err != nil {
 		return GroupSetting{}, err
 	}
-	return s.templateSetting(ctx, tenant, groupKey, templateID)
+	return s.templateSetting(ctx, tenant, sc, templateID)
 }
 
-// templateSetting returns the setting of a template that the tenant
-// (groupKey "") or a group holds; *NotFoundError (KindGroupSetting) when
-// there is none.
-func (s *Service) templateSetting(ctx context.Context, tenant TenantID, groupKey, templateID string) (GroupSetting, error) {
-	var group ObjectID
-	if groupKey != "" {
-		g, err := s.Group(ctx, tenant, groupKey)
-		if err != nil {
-			return GroupSetting{}, err
-		}
-		group = g.ID
+// templateSetting returns the setting of a template that the scope holds;
+// *NotFoundError (KindGroupSetting) when there is none.
+func (s *Service) templateSetting(ctx context.Context, tenant TenantID, sc SettingsScope, templateID string) (GroupSetting, error) {
+	owner, err := s.settingsOwner(ctx, tenant, sc)
+	if err != nil {
+		return GroupSetting{}, err
 	}
-	return templateIn(ctx, s.store, tenant, group, templateID)
+	return templateIn(ctx, s.store, tenant, owner, templateID)
 }
 
 // templateIn returns the setting of a template that the tenant (group "")
 // or group holds, read through r; *NotFoundError (KindGroupSetting) when
 // there is none.
 func templateIn(ctx context.Context, r Reader, tenant TenantID, group ObjectID, templateID string) (GroupSetting, error) {
-	list, err := r.GroupSettings(ctx, tenant, group)
-	if err != nil {
-		return GroupSetting{}, err
-	}
-	for _, st := range list {
-		if st.TemplateID == templateID {
-			return st, nil
-		}
-	}
-	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: templateID}
+	return settingWhere(ctx, r, tenant, group, templateID, func(st GroupSetting) bool { return st.TemplateID == templateID })
 }
 
 // UnifiedSettings returns the values in force for Microsoft 365 groups:
@@ -253,16 +232,23 @@ func (s *Service) unifiedValues(ctx context.Context, r Reader, tenant TenantID) 
 
 // settingTx returns the setting key of the tenant (group "") or of group.
 func settingTx(ctx context.Context, r Reader, tenant TenantID, group ObjectID, key string) (GroupSetting, error) {
+	return settingWhere(ctx, r, tenant, group, key, func(st GroupSetting) bool { return strings.EqualFold(string(st.ID), key) })
+}
+
+// settingWhere returns the setting of the tenant (group "") or of group,
+// read through r, that match accepts; a *NotFoundError naming id when none
+// does.
+func settingWhere(ctx context.Context, r Reader, tenant TenantID, group ObjectID, id string, match func(GroupSetting) bool) (GroupSetting, error) {
 	list, err := r.GroupSettings(ctx, tenant, group)
 	if err != nil {
 		return GroupSetting{}, err
 	}
 	for _, st := range list {
-		if strings.EqualFold(string(st.ID), key) {
+		if match(st) {
 			return st, nil
 		}
 	}
-	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: key}
+	return GroupSetting{}, &NotFoundError{Kind: KindGroupSetting, ID: id}
 }
 
 func defaults(tpl SettingTemplate) []SettingValue {
