@@ -26,16 +26,6 @@ func (a *api) addMember(rq *request) error {
 	return nil
 }
 
-// removeMember answers DELETE /groups/{id}/members/{ref}/$ref; removing a
-// non-member is not found.
-func (a *api) removeMember(rq *request) error {
-	if err := a.dir.RemoveMember(rq.ctx, rq.tenant, rq.param("id"), rq.param("ref")); err != nil {
-		return err
-	}
-	rq.w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 // relationList lists a group relationship of mixed type; cast narrows it
 // to users or groups (/members/microsoft.graph.user), validated against
 // that type's schema.

@@ -24,13 +24,3 @@ func (a *api) addOwner(rq *request) error {
 	rq.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-// removeOwner answers DELETE /groups/{id}/owners/{ref}/$ref; the last owner
-// of a Microsoft 365 group stays.
-func (a *api) removeOwner(rq *request) error {
-	if err := a.dir.RemoveOwner(rq.ctx, rq.tenant, rq.param("id"), rq.param("ref")); err != nil {
-		return err
-	}
-	rq.w.WriteHeader(http.StatusNoContent)
-	return nil
-}

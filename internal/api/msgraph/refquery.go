@@ -1,6 +1,7 @@
 package msgraph
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -8,24 +9,32 @@ import (
 	"groupd/internal/directory"
 )
 
-// A relationship entry may also be removed by naming it in the query of
-// the collection's $ref: DELETE /groups/{id}/members/$ref?@id=<URL of the
+// A member or owner is removed by naming it in the path,
+// DELETE /groups/{id}/members/{ref}/$ref, or in the query of the
+// collection's $ref: DELETE /groups/{id}/members/$ref?@id=<URL of the
 // object>, as Graph's SDKs send it (OData spells the parameter $id).
 
-// removeByQuery answers DELETE /groups/{id}/{members|owners}/$ref?@id=….
-func (a *api) removeByQuery(remove func(*request, string) error) handlerFunc {
+// removal removes ref from the members or owners of the group groupKey.
+type removal func(ctx context.Context, tenant directory.TenantID, groupKey, ref string) error
+
+// removeRelated answers DELETE of a member's or owner's $ref, the object
+// named where ref finds it.
+func (a *api) removeRelated(remove removal, ref func(*request) (string, error)) handlerFunc {
 	return func(rq *request) error {
-		id, err := refFromQuery(rq)
+		id, err := ref(rq)
 		if err != nil {
 			return err
 		}
-		if err := remove(rq, id); err != nil {
+		if err := remove(rq.ctx, rq.tenant, rq.param("id"), id); err != nil {
 			return err
 		}
 		rq.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
 }
+
+// refFromPath reads the object the path names ({ref}).
+func refFromPath(rq *request) (string, error) { return rq.param("ref"), nil }
 
 // refFromQuery reads the object @id (or $id) names: the URL of a
 // directory object, as in @odata.id, or its bare id.

@@ -77,16 +77,14 @@ func New(cfg Config) http.Handler {
 	r.Get("/groups/{id}/owners/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countOwners))
 	r.Get("/groups/{id}/owners/"+castSegment+"/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countOwnersOfType))
 	r.Post("/groups/{id}/members/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.addMember))
-	r.Delete("/groups/{id}/members/{ref}/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.removeMember))
-	r.Delete("/groups/{id}/members/$ref", a.endpoint(auth.NeedMemberWrite, optAny, "Group", a.removeByQuery(func(rq *request, ref string) error {
-		return a.dir.RemoveMember(rq.ctx, rq.tenant, rq.param("id"), ref)
-	})))
+	// Removing a non-member is not found; the last owner of a Microsoft
+	// 365 group stays (directory).
+	r.Delete("/groups/{id}/members/{ref}/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.removeRelated(a.dir.RemoveMember, refFromPath)))
+	r.Delete("/groups/{id}/members/$ref", a.endpoint(auth.NeedMemberWrite, optAny, "Group", a.removeRelated(a.dir.RemoveMember, refFromQuery)))
 	r.Get("/groups/{id}/owners", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listOwners))
 	r.Post("/groups/{id}/owners/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.addOwner))
-	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeOwner))
-	r.Delete("/groups/{id}/owners/$ref", a.endpoint(auth.NeedOwnerWrite, optAny, "Group", a.removeByQuery(func(rq *request, ref string) error {
-		return a.dir.RemoveOwner(rq.ctx, rq.tenant, rq.param("id"), ref)
-	})))
+	r.Delete("/groups/{id}/owners/{ref}/$ref", a.endpoint(auth.NeedOwnerWrite, 0, "Group", a.removeRelated(a.dir.RemoveOwner, refFromPath)))
+	r.Delete("/groups/{id}/owners/$ref", a.endpoint(auth.NeedOwnerWrite, optAny, "Group", a.removeRelated(a.dir.RemoveOwner, refFromQuery)))
 
 	r.Get("/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getDirectoryObject))
 	r.Post("/directoryObjects/getByIds", a.endpoint(auth.NeedObjectRead, optSelect, "DirectoryObject", a.getByIDs))
