@@ -14,9 +14,10 @@ import "context"
 // user's type as the transaction does), and provisioning, which knows the
 // type from resolving its names before the write (the name cache drops a
 // user whose type changes, as on a rename; a change that commits between
-// the resolution and the write is not seen, as a rename is not). The single-statement member adds
-// (memberadd.go, addbatch.go) add no guest to a Microsoft 365 group: such a
-// pair is left to the full path, which applies the policy.
+// the resolution and the write is not seen, as a rename is not). The
+// single-statement member adds (memberadd.go, addbatch.go) add no guest to
+// a Microsoft 365 group: such a pair is left to the full path, which
+// applies the policy.
 
 // refuseGuests applies the policy to guest, the first guest user about to
 // join g as relation ("members" or "owners"); "" is none. The setting is
