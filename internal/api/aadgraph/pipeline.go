@@ -123,7 +123,7 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request, need auth.Need, h ha
 // and refused when it might be one, so that no option is ever ignored.
 func parseQuery(raw string) (url.Values, error) {
 	values := url.Values{}
-	for _, p := range httpx.SplitQuery(raw) {
+	for p := range httpx.SplitQuery(raw) {
 		k := p.RawKey
 		switch {
 		case p.Err == nil && !strings.Contains(k, ";"):

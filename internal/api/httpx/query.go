@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"iter"
 	"net/url"
 	"strings"
 )
@@ -17,25 +18,27 @@ type QueryPair struct {
 	Err         error  // set when the key or the value does not decode
 }
 
-// SplitQuery returns the parameters of raw in their order, empty ones
-// left out.
-func SplitQuery(raw string) []QueryPair {
-	var out []QueryPair
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" {
-			continue
+// SplitQuery yields the parameters of raw in their order, empty ones
+// left out, without collecting them first.
+func SplitQuery(raw string) iter.Seq[QueryPair] {
+	return func(yield func(QueryPair) bool) {
+		for raw != "" {
+			var pair string
+			pair, raw, _ = strings.Cut(raw, "&")
+			if pair == "" {
+				continue
+			}
+			k, v, _ := strings.Cut(pair, "=")
+			p := QueryPair{Raw: pair, RawKey: k}
+			p.Key, p.Err = url.QueryUnescape(k)
+			if p.Err == nil {
+				p.Value, p.Err = url.QueryUnescape(v)
+			}
+			if !yield(p) {
+				return
+			}
 		}
-		k, v, _ := strings.Cut(pair, "=")
-		p := QueryPair{Raw: pair, RawKey: k}
-		p.Key, p.Err = url.QueryUnescape(k)
-		if p.Err == nil {
-			p.Value, p.Err = url.QueryUnescape(v)
-		}
-		out = append(out, p)
 	}
-	return out
 }
 
 // ParseQuery reads a query string as url.ParseQuery does, splitting at
@@ -44,7 +47,7 @@ func SplitQuery(raw string) []QueryPair {
 func ParseQuery(raw string) (url.Values, error) {
 	values := url.Values{}
 	var first error
-	for _, p := range SplitQuery(raw) {
+	for p := range SplitQuery(raw) {
 		if p.Err != nil {
 			if first == nil {
 				first = p.Err

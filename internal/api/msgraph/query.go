@@ -162,7 +162,7 @@ func nextLink(base, path, rawQuery, token string) string {
 	b.WriteString(base)
 	b.WriteString(path)
 	b.WriteByte('?')
-	for _, p := range httpx.SplitQuery(rawQuery) {
+	for p := range httpx.SplitQuery(rawQuery) {
 		if p.Err == nil && strings.EqualFold(p.Key, "$skiptoken") {
 			continue
 		}
