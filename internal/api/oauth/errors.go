@@ -80,11 +80,21 @@ func writeError(w http.ResponseWriter, r *http.Request, e *oauthError) {
 	writeJSON(w, e.status, body)
 }
 
+// writeJSON sends v with its Content-Length, so that HEAD, whose body the
+// server drops, still tells the length GET would send.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Unreachable: every value sent here is strings, numbers and lists.
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	b = append(b, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("Cache-Control", "no-store, no-cache")
 	h.Set("Pragma", "no-cache")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client is gone if this fails
+	_, _ = w.Write(b) // the client is gone if this fails
 }

@@ -25,6 +25,7 @@ type api struct {
 	tokens   *auth.Tokens
 	log      *slog.Logger
 	throttle *throttle
+	router   *chi.Mux
 }
 
 // Patterns are the root paths this dialect answers; the server routes
@@ -46,23 +47,45 @@ func New(cfg Config) http.Handler {
 		a.log = slog.Default()
 	}
 	r := chi.NewRouter()
+	a.router = r
 	r.Post("/{tenant}/oauth2/v2.0/token", a.token(false))
 	r.Post("/{tenant}/oauth2/token", a.token(true))
-	r.Get("/{tenant}/v2.0/.well-known/openid-configuration", a.discovery(false))
-	r.Get("/{tenant}/.well-known/openid-configuration", a.discovery(true))
-	r.Get("/{tenant}/discovery/v2.0/keys", a.keys)
-	r.Get("/{tenant}/discovery/keys", a.keys)
-	r.Get("/discovery/keys", a.keys)
-	r.Get("/discovery/v2.0/keys", a.keys)
+	// The documents are read with GET; HEAD answers the same headers, as
+	// HTTP requires of every GET resource (RFC 9110 9.3.2).
+	for path, h := range map[string]http.HandlerFunc{
+		"/{tenant}/v2.0/.well-known/openid-configuration": a.discovery(false),
+		"/{tenant}/.well-known/openid-configuration":      a.discovery(true),
+		"/{tenant}/discovery/v2.0/keys":                   a.keys,
+		"/{tenant}/discovery/keys":                        a.keys,
+		"/discovery/keys":                                 a.keys,
+		"/discovery/v2.0/keys":                            a.keys,
+	} {
+		r.Get(path, h)
+		r.Head(path, h)
+	}
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, oerr(http.StatusNotFound, "invalid_request", 900561,
 			"The endpoint only accepts POST requests for tokens and GET requests for discovery; no endpoint at %s.", r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, oerr(http.StatusMethodNotAllowed, "invalid_request", 900561,
-			"The endpoint only accepts POST requests. Received a %s request.", r.Method))
-	})
+	r.MethodNotAllowed(a.methodNotAllowed)
 	return r
+}
+
+// routeMethods are the methods any route here is registered for.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost}
+
+// methodNotAllowed names the methods the path takes, in Allow (RFC 9110
+// 15.5.6) and in Entra's AADSTS900561 wording.
+func (a *api) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, m := range routeMethods {
+		if a.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
+			allowed = append(allowed, m)
+		}
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeError(w, r, oerr(http.StatusMethodNotAllowed, "invalid_request", 900561,
+		"The endpoint only accepts %s requests. Received a %s request.", strings.Join(allowed, ", "), r.Method))
 }
 
 // tenantFor resolves the {tenant} segment: a tenant id or a verified

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -125,19 +126,78 @@ func readForm(w http.ResponseWriter, r *http.Request) (tokenRequest, *oauthError
 		return tokenRequest{}, oerr(http.StatusBadRequest, "invalid_request", 90014, "The request body is not a valid form.")
 	}
 	f := r.PostForm
+	if oe := onceEach(f); oe != nil {
+		return tokenRequest{}, oe
+	}
 	req := tokenRequest{
 		grantType: f.Get("grant_type"), clientID: strings.TrimSpace(f.Get("client_id")),
 		secret: f.Get("client_secret"), assertionType: f.Get("client_assertion_type"),
 		assertion: f.Get("client_assertion"), scope: f.Get("scope"), resource: f.Get("resource"),
 	}
-	// client_secret_basic: RFC 6749 2.3.1 form-encodes both parts.
-	if id, secret, ok := r.BasicAuth(); ok && req.secret == "" {
-		if req.clientID == "" {
-			req.clientID = id
-		}
-		req.secret = secret
+	if req.secret != "" && req.assertion != "" {
+		return tokenRequest{}, errTwoMethods("client_secret and client_assertion")
 	}
+	if !hasBasic(r) {
+		return req, nil
+	}
+	// client_secret_basic. Whichever credential the server read, a client
+	// that sent two could be let in by the other one, so RFC 6749 2.3.1
+	// forbids more than one method per request; even a wrong or unreadable
+	// header counts, since it is what the client meant to send.
+	if req.secret != "" || req.assertion != "" {
+		return tokenRequest{}, errTwoMethods("an Authorization header and a credential in the body")
+	}
+	id, secret, ok := r.BasicAuth()
+	if !ok {
+		return req, nil // no credential at all: checkGrant asks for one
+	}
+	// RFC 6749 2.3.1 form-encodes both parts; groupd's ids and secrets are
+	// unreserved characters, which decode to themselves.
+	id, secret = formDecode(id), formDecode(secret)
+	switch {
+	case req.clientID == "":
+		req.clientID = id
+	case !strings.EqualFold(req.clientID, id):
+		return tokenRequest{}, oerr(http.StatusBadRequest, "invalid_request", 90100,
+			"The client_id in the request body '%s' is not the client id of the Authorization header.", req.clientID)
+	}
+	req.secret = secret
 	return req, nil
+}
+
+// oauthParams are the parameters RFC 6749 3.2 allows once per request.
+var oauthParams = []string{"grant_type", "client_id", "client_secret", "client_assertion_type",
+	"client_assertion", "scope", "resource"}
+
+// onceEach refuses a form that repeats an OAuth parameter: which copy
+// counts would otherwise be the server's guess.
+func onceEach(f url.Values) *oauthError {
+	for _, p := range oauthParams {
+		if len(f[p]) > 1 {
+			return oerr(http.StatusBadRequest, "invalid_request", 90100,
+				"The request body must contain the parameter '%s' only once.", p)
+		}
+	}
+	return nil
+}
+
+func formDecode(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// hasBasic reports whether the request carries HTTP Basic credentials,
+// readable or not.
+func hasBasic(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return strings.EqualFold(scheme, "Basic")
+}
+
+func errTwoMethods(what string) *oauthError {
+	return oerr(http.StatusBadRequest, "invalid_request", 90100,
+		"The request authenticates the client more than once (%s). Send the client secret only once, either as client_secret in the body or in an HTTP Basic Authorization header, or send a client_assertion alone.", what)
 }
 
 func checkGrant(req tokenRequest) *oauthError {
