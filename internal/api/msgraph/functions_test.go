@@ -84,7 +84,7 @@ func TestMemberFunctionErrors(t *testing.T) {
 		{"/users/" + missing + "/getMemberGroups", map[string]any{"securityEnabledOnly": true}, 404, "Request_ResourceNotFound", notFoundMsg(missing), nil},
 		{"/users/" + n.top + "/getMemberGroups", map[string]any{"securityEnabledOnly": true}, 404, "Request_ResourceNotFound", notFoundMsg(n.top), nil},
 		{"/groups/" + n.ann + "/checkMemberGroups", map[string]any{"groupIds": []string{}}, 404, "Request_ResourceNotFound", notFoundMsg(n.ann), nil},
-		{"/directoryObjects/nope/getMemberObjects", map[string]any{"securityEnabledOnly": true}, 404, "Request_ResourceNotFound", notFoundMsg("nope"), nil},
+		{"/directoryObjects/nope/getMemberObjects", map[string]any{"securityEnabledOnly": true}, 400, "Request_BadRequest", "Invalid object identifier 'nope'.", nil},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			e.do("POST", tc.path, tc.body).wantError(t, tc.status, tc.code, tc.msg, tc.detail...)

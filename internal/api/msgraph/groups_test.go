@@ -85,8 +85,8 @@ func TestGroupLifecycle(t *testing.T) {
 	e.do("GET", "/groups/"+id, nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFound)
 	e.do("DELETE", "/groups/"+id, nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFound)
 	e.do("PATCH", "/groups/"+id, map[string]any{"description": "x"}).wantError(t, http.StatusNotFound, "Request_ResourceNotFound", notFound)
-	e.do("GET", "/groups/not-a-guid", nil).wantError(t, http.StatusNotFound, "Request_ResourceNotFound",
-		"Resource 'not-a-guid' does not exist or one of its queried reference-property objects are not present.")
+	e.do("GET", "/groups/not-a-guid", nil).wantError(t, http.StatusBadRequest, "Request_BadRequest",
+		"Invalid object identifier 'not-a-guid'.")
 }
 
 func TestUnifiedGroupDefaults(t *testing.T) {

@@ -43,7 +43,7 @@ func New(cfg Config) http.Handler {
 		a.log = slog.Default()
 	}
 	r := chi.NewRouter()
-	r.Use(unqualifyOperations)
+	r.Use(a.canonicalPaths, unqualifyOperations)
 	a.router = r
 	r.NotFound(a.endpoint(auth.NeedSignedIn, optAny, "", a.notFound))
 	r.MethodNotAllowed(a.endpoint(auth.NeedSignedIn, optAny, "", a.methodNotAllowed))
@@ -166,8 +166,11 @@ func (a *api) endpoint(need auth.Need, opts option, resource string, h handlerFu
 			return
 		}
 		rq := &request{w: w, r: r, ctx: ctx, tenant: p.TenantID, base: httpx.Origin(r) + "/v1.0"}
-		var err error
-		if rq.q, err = parseQuery(r.URL.RawQuery, opts); err == nil {
+		err := invalidObjectKey(r)
+		if err == nil {
+			rq.q, err = parseQuery(r.URL.RawQuery, opts)
+		}
+		if err == nil {
 			err = h(rq)
 		}
 		if err != nil {
