@@ -20,6 +20,7 @@ import (
 //     that start with '$' (an apostrophe inside is doubled);
 //   - a trailing slash (/users/, Graph's own delta examples write
 //     groups/delta/?$filter=…).
+//
 // canonicalPaths rewrites such a path into the one the routes name, before
 // routing, so that every route takes every form.
 func (a *api) canonicalPaths(next http.Handler) http.Handler {
