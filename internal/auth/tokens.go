@@ -28,6 +28,14 @@ var ErrInvalidToken = fmt.Errorf("invalid token: %w", directory.ErrUnauthorized)
 // ErrExpiredToken is an otherwise valid token past its expiry.
 var ErrExpiredToken = fmt.Errorf("expired token: %w", ErrInvalidToken)
 
+// ErrMalformedToken is a bearer value that is no JSON Web Token at all,
+// and ErrTokenAudience a token issued for another API; Graph words both
+// apart from other refusals, so the dialects need to tell them.
+var (
+	ErrMalformedToken = fmt.Errorf("malformed token: %w", ErrInvalidToken)
+	ErrTokenAudience  = fmt.Errorf("token for another audience: %w", ErrInvalidToken)
+)
+
 // Claims are the claims of a groupd access token, shaped like Entra's v2.0
 // app-only tokens.
 type Claims struct {
@@ -196,7 +204,7 @@ func (t *Tokens) Verify(ctx context.Context, raw string, want Want) (Principal, 
 		okAud = okAud || c.Aud == a
 	}
 	if !okAud {
-		return Principal{}, fmt.Errorf("%w: audience %q", ErrInvalidToken, c.Aud)
+		return Principal{}, fmt.Errorf("%w: audience %q", ErrTokenAudience, c.Aud)
 	}
 	app, err := t.dir.ActiveApplication(ctx, tenant, c.AppID)
 	if errors.Is(err, directory.ErrUnauthorized) {
@@ -221,6 +229,9 @@ func (t *Tokens) verify(ctx context.Context, raw string) (verifiedToken, error) 
 	})
 	if errors.Is(err, jwt.ErrTokenExpired) {
 		return verifiedToken{}, ErrExpiredToken
+	}
+	if errors.Is(err, jwt.ErrTokenMalformed) {
+		return verifiedToken{}, fmt.Errorf("%w: %v", ErrMalformedToken, err)
 	}
 	if err != nil {
 		var ve interface{ Unwrap() []error }

@@ -143,10 +143,13 @@ func mapError(err error, resource string) (e *apiError, ok bool) {
 		return denied(), true
 	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):
 		msg := "Access token validation failure."
-		if errors.Is(err, auth.ErrNoCredentials) {
+		switch {
+		case errors.Is(err, auth.ErrNoCredentials):
 			msg = "Access token is empty."
-		} else if errors.Is(err, auth.ErrExpiredToken) {
+		case errors.Is(err, auth.ErrExpiredToken):
 			msg = "Lifetime validation failed, the token is expired."
+		case errors.Is(err, auth.ErrTokenAudience):
+			msg = "Access token validation failure. Invalid audience."
 		}
 		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}, true
 	case errors.Is(err, directory.ErrUnavailable):

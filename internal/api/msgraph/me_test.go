@@ -63,12 +63,22 @@ func TestMe(t *testing.T) {
 // by client credentials, as an SDK does.
 func (e *env) appToken(roles ...string) string {
 	e.t.Helper()
+	return e.appTokenAt("/oauth2/v2.0/token", url.Values{"scope": {"https://graph.microsoft.com/.default"}}, roles...)
+}
+
+// appTokenAt is appToken from another token endpoint path of the tenant,
+// with the form's extra values (a v1 token for Azure AD Graph, say).
+func (e *env) appTokenAt(path string, extra url.Values, roles ...string) string {
+	e.t.Helper()
 	a, secret, err := e.dir.CreateApplication(context.Background(), e.tenant, "tool", roles)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	res, err := http.PostForm(e.url+"/"+string(e.tenant)+"/oauth2/v2.0/token", url.Values{"client_id": {a.AppID},
-		"client_secret": {secret}, "scope": {"https://graph.microsoft.com/.default"}, "grant_type": {"client_credentials"}})
+	form := url.Values{"client_id": {a.AppID}, "client_secret": {secret}, "grant_type": {"client_credentials"}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	res, err := http.PostForm(e.url+"/"+string(e.tenant)+path, form)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package msgraph_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,10 @@ func TestAuthenticationRequired(t *testing.T) {
 			}
 		})
 	}
+	// A token for Azure AD Graph is one Graph did not issue for itself.
+	aad := e.appTokenAt("/oauth2/token", url.Values{"resource": {"https://graph.windows.net"}}, "Group.Read.All")
+	e.do("GET", "/groups", nil, header("Authorization", "Bearer "+aad)).wantError(t, http.StatusUnauthorized,
+		"InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
 	// The sam account name signs in too (oCIS style).
 	e.do("GET", "/groups", nil, as("admin", adminPass)).want(t, http.StatusOK)
 }

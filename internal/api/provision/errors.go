@@ -95,13 +95,18 @@ func mapError(err error) (*apiError, bool) {
 	case errors.Is(err, directory.ErrForbidden):
 		return denied(), true
 	case errors.Is(err, auth.ErrNoCredentials), errors.Is(err, directory.ErrUnauthorized):
-		// GT365 relays Microsoft Graph's answer to a token it cannot use.
-		msg := "CompactToken parsing failed with error code: 80049217"
+		// GT365 relays Microsoft Graph's answer to a token it cannot use:
+		// the seed's message is Graph's for a value that is no token.
+		msg := "Access token validation failure."
 		switch {
 		case errors.Is(err, auth.ErrNoCredentials):
 			msg = "Access token is empty."
+		case errors.Is(err, auth.ErrMalformedToken):
+			msg = "CompactToken parsing failed with error code: 80049217"
 		case errors.Is(err, auth.ErrExpiredToken):
 			msg = "Lifetime validation failed, the token is expired."
+		case errors.Is(err, auth.ErrTokenAudience):
+			msg = "Access token validation failure. Invalid audience."
 		}
 		return &apiError{status: http.StatusUnauthorized, code: "InvalidAuthenticationToken", message: msg}, true
 	case errors.Is(err, directory.ErrUnavailable):

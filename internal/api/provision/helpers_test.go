@@ -79,13 +79,24 @@ func (e *env) user(alias, department string) directory.User {
 // way the seed does: client credentials at /{tenant}/oauth2/v2.0/token.
 func (e *env) appToken(roles ...string) string {
 	e.t.Helper()
+	tok, _ := e.appTokenAt("/oauth2/v2.0/token", url.Values{"scope": {"https://graph.microsoft.com/.default"}}, roles...)
+	return tok
+}
+
+// appTokenAt registers an application with roles and gets its token from
+// the tenant's token endpoint path with the form's extra values; it
+// returns the application's id too.
+func (e *env) appTokenAt(path string, extra url.Values, roles ...string) (string, string) {
+	e.t.Helper()
 	a, secret, err := e.dir.CreateApplication(context.Background(), e.tenant, "GT365", roles)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	form := url.Values{"client_id": {a.AppID}, "client_secret": {secret},
-		"scope": {"https://graph.microsoft.com/.default"}, "grant_type": {"client_credentials"}}
-	res, err := http.PostForm(e.url+"/"+string(e.tenant)+"/oauth2/v2.0/token", form)
+	form := url.Values{"client_id": {a.AppID}, "client_secret": {secret}, "grant_type": {"client_credentials"}}
+	for k, v := range extra {
+		form[k] = v
+	}
+	res, err := http.PostForm(e.url+"/"+string(e.tenant)+path, form)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -97,7 +108,7 @@ func (e *env) appToken(roles ...string) string {
 	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || res.StatusCode != http.StatusOK || tok.TokenType != "Bearer" {
 		e.t.Fatalf("token: %d %v %+v", res.StatusCode, err, tok)
 	}
-	return tok.AccessToken
+	return tok.AccessToken, a.AppID
 }
 
 type resp struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -153,6 +154,20 @@ func TestSeedErrors(t *testing.T) {
 		if !strings.HasPrefix(r.h.Get("WWW-Authenticate"), "Bearer ") {
 			t.Errorf("WWW-Authenticate %q", r.h.Get("WWW-Authenticate"))
 		}
+	})
+	// A token that parses but is not for this API is not "parsing failed".
+	t.Run("WrongAudience", func(t *testing.T) {
+		aad, _ := e.appTokenAt("/oauth2/token", url.Values{"resource": {"https://graph.windows.net"}}, "Group.ReadWrite.All", "User.Read.All")
+		e.provision(body(same), bearer(aad)).wantError(t, http.StatusUnauthorized, "InvalidAuthenticationToken",
+			"Access token validation failure. Invalid audience.", "", "")
+	})
+	t.Run("DeletedApp", func(t *testing.T) {
+		tok, appID := e.appTokenAt("/oauth2/v2.0/token", url.Values{"scope": {"https://graph.microsoft.com/.default"}}, "Group.ReadWrite.All", "User.Read.All")
+		if err := e.dir.DeleteApplication(context.Background(), e.tenant, appID); err != nil {
+			t.Fatal(err)
+		}
+		e.provision(body(same), bearer(tok)).wantError(t, http.StatusUnauthorized, "InvalidAuthenticationToken",
+			"Access token validation failure.", "", "")
 	})
 	t.Run("NoToken", func(t *testing.T) {
 		e.provision(body(same), func(r *http.Request) { r.Header.Del("Authorization") }).
