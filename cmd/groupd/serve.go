@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"strings"
 	"time"
 
 	"groupd/internal/server"
@@ -22,6 +23,11 @@ func serveCmd(fs *flag.FlagSet) action {
 	trackingFlags(fs, &cfg.Tracking)
 	fs.DurationVar(&cfg.AuditRetention, "audit-retention", server.DefaultAuditRetention, "how long audit entries are kept (`DURATION`, e.g. 720h)")
 	fs.BoolVar(&cfg.WebhookAllowHTTP, "webhook-allow-http", false, "accept http:// notification URLs for subscriptions (default: https only)")
+	fs.BoolVar(&cfg.WebhookAllowPrivate, "webhook-allow-private", false, "let subscriptions send to loopback, private and link-local addresses (default: public addresses only)")
+	fs.Func("webhook-allow-hosts", "`HOSTS` subscriptions may send to whatever they resolve to: host names, IP addresses or CIDR prefixes, comma-separated (repeatable)", func(v string) error {
+		cfg.WebhookAllowHosts = append(cfg.WebhookAllowHosts, strings.Split(v, ",")...)
+		return nil
+	})
 	return func(ctx context.Context, env cmdEnv) error {
 		cfg.DataDir, cfg.DatabaseURL = storeCfg()
 		server.TuneGC()

@@ -58,6 +58,15 @@ type Config struct {
 	// requests into the network it runs in.
 	Webhooks         webhook.Config
 	WebhookAllowHTTP bool
+	// WebhookAllowPrivate lets the handshake and the notifications
+	// connect to loopback, private, link-local and other non-public
+	// addresses, and WebhookAllowHosts to the hosts, IP addresses and
+	// CIDR prefixes listed; without them groupd connects to public
+	// addresses only, checked on the address dialled, so that a
+	// subscriber cannot reach the network it runs in (webhook.Policy).
+	// They apply unless Webhooks.Client is set.
+	WebhookAllowPrivate bool
+	WebhookAllowHosts   []string
 
 	Logger *slog.Logger
 
@@ -97,6 +106,9 @@ func (c Config) validate() error {
 		if _, err := parseOrigin(u); err != nil {
 			return err
 		}
+	}
+	if err := webhook.CheckPolicy(c.webhookPolicy()); err != nil {
+		return fmt.Errorf("--webhook-allow-hosts: %v", err)
 	}
 	return c.Tracking.validate()
 }

@@ -10,9 +10,14 @@ import (
 // webhooks enables subscriptions with Graph's validation handshake.
 func webhooks(cfg Config) directory.Option {
 	return directory.WithWebhooks(directory.WebhookSettings{
-		Validator: &webhook.Validator{Client: cfg.Webhooks.Client},
+		Validator: &webhook.Validator{Client: cfg.Webhooks.Client, Policy: cfg.webhookPolicy()},
 		AllowHTTP: cfg.WebhookAllowHTTP,
 	})
+}
+
+// webhookPolicy is where the handshake and the notifications may connect.
+func (c Config) webhookPolicy() webhook.Policy {
+	return webhook.Policy{AllowPrivate: c.WebhookAllowPrivate, AllowHosts: c.WebhookAllowHosts}
 }
 
 // startWebhooks runs the delivery worker until ctx ends or the returned
@@ -21,9 +26,11 @@ func webhooks(cfg Config) directory.Option {
 func startWebhooks(ctx context.Context, svc *directory.Service, cfg Config) func() {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	wcfg := cfg.Webhooks
+	wcfg.Policy = cfg.webhookPolicy()
 	go func() {
 		defer close(done)
-		webhook.NewWorker(svc, cfg.Webhooks, cfg.Logger).Run(ctx)
+		webhook.NewWorker(svc, wcfg, cfg.Logger).Run(ctx)
 	}()
 	return func() {
 		cancel()

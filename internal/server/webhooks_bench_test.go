@@ -51,7 +51,7 @@ func benchMemberAdds(b *testing.B, on bool) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	cfg := Config{Logger: quietLogger(), WebhookAllowHTTP: true,
+	cfg := Config{Logger: quietLogger(), WebhookAllowHTTP: true, WebhookAllowPrivate: true,
 		Webhooks: webhook.Config{PollInterval: 50 * time.Millisecond}}
 	svc := directory.New(st, append(readCache(st), webhooks(cfg), directory.WithPasswordCost(4))...)
 	boot, err := bootstrap(ctx, svc, testDomain, testPassword)

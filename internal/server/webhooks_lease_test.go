@@ -36,7 +36,7 @@ func newLeaseFixture(t *testing.T) *leaseFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := directory.New(st, append(readCache(st), webhooks(Config{WebhookAllowHTTP: true}), directory.WithPasswordCost(4))...)
+	svc := directory.New(st, append(readCache(st), webhooks(Config{WebhookAllowHTTP: true, WebhookAllowPrivate: true}), directory.WithPasswordCost(4))...)
 	boot, err := bootstrap(ctx, svc, testDomain, testPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestWebhookLeaseKeptUntilShutdown(t *testing.T) {
 	f := newLeaseFixture(t)
 	uid := f.newUser(t)
 	// The round runs at the start, then none for an hour.
-	w := webhook.NewWorker(f.svc, webhook.Config{PollInterval: time.Hour, Lease: time.Hour}, quietLogger())
+	w := webhook.NewWorker(f.svc, webhook.Config{PollInterval: time.Hour, Lease: time.Hour, Policy: webhook.Policy{AllowPrivate: true}}, quietLogger())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(ctx) }()
@@ -141,7 +141,7 @@ func TestWebhookKeptLeaseTakenOver(t *testing.T) {
 	until := time.Now().Add(lease)
 	second := f.newUser(t)
 
-	w := webhook.NewWorker(f.svc, webhook.Config{PollInterval: 10 * time.Millisecond}, quietLogger())
+	w := webhook.NewWorker(f.svc, webhook.Config{PollInterval: 10 * time.Millisecond, Policy: webhook.Policy{AllowPrivate: true}}, quietLogger())
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(wctx) }()

@@ -124,7 +124,8 @@ func hookConfig(t *testing.T) Config {
 	t.Setenv(AdminPasswordEnv, testPassword)
 	return Config{
 		DataDir: t.TempDir(), DatabaseURL: testdb.URL(t, testdb.Engine()), InsecureHTTP: true,
-		WebhookAllowHTTP: true,
+		// The receivers are httptest servers on 127.0.0.1.
+		WebhookAllowHTTP: true, WebhookAllowPrivate: true,
 		Webhooks: webhook.Config{PollInterval: 10 * time.Millisecond, Timeout: 2 * time.Second,
 			BackoffBase: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond, MaxFailures: 4},
 	}

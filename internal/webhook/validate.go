@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"groupd/internal/directory"
@@ -20,14 +21,21 @@ const ValidationTimeout = 10 * time.Second
 // Validator performs Graph's validation handshake: POST
 // <url>?validationToken=<token> must answer 200 with the token as the body.
 type Validator struct {
+	// Client sends the handshake (default: NewClient(Policy)). A Client
+	// given here is used as it is: Policy does not apply to it.
 	Client  *http.Client
+	Policy  Policy
 	Timeout time.Duration // 0: ValidationTimeout
+
+	once sync.Once
+	def  *http.Client
 }
 
 var _ directory.EndpointValidator = (*Validator)(nil)
 
 // Validate returns a *directory.SubscriptionError when the receiver fails
-// the handshake.
+// the handshake, with the Problem SubAddressNotAllowed when the URL's host
+// is at an address the Policy refuses (no connection is opened then).
 func (v *Validator) Validate(ctx context.Context, notificationURL string) error {
 	timeout := v.Timeout
 	if timeout <= 0 {
@@ -54,6 +62,9 @@ func (v *Validator) Validate(ctx context.Context, notificationURL string) error 
 	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
 	res, err := v.client().Do(req)
 	if err != nil {
+		if errors.Is(err, ErrAddressNotAllowed) {
+			return &directory.SubscriptionError{Problem: SubAddressNotAllowed, Value: notificationURL}
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return &directory.SubscriptionError{Problem: directory.SubValidationSlow, Value: notificationURL}
 		}
@@ -77,11 +88,6 @@ func (v *Validator) client() *http.Client {
 	if v.Client != nil {
 		return v.Client
 	}
-	return noRedirects
+	v.once.Do(func() { v.def = NewClient(v.Policy) })
+	return v.def
 }
-
-// noRedirects does not follow redirects: a receiver must answer itself, and
-// a redirect could point groupd at another host.
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
-	return http.ErrUseLastResponse
-}}

@@ -32,7 +32,7 @@ func TestValidator(t *testing.T) {
 	}))
 	defer redirect.Close()
 
-	v := &Validator{Timeout: 200 * time.Millisecond}
+	v := &Validator{Timeout: 200 * time.Millisecond, Policy: Policy{AllowPrivate: true}}
 	ctx := context.Background()
 	if err := v.Validate(ctx, echo.URL+"/hook?a=1"); err != nil {
 		t.Fatalf("echoing receiver: %v", err)

@@ -42,8 +42,12 @@ type Config struct {
 	// of changes, and no notification waits longer than it would for
 	// the poll that finds it in a quiet log.
 	Batch, Concurrency int
-	// Client sends the POSTs (default: one that does not follow redirects).
+	// Client sends the POSTs (default: NewClient(Policy), which connects
+	// to public addresses only and follows no redirects). A Client given
+	// here is used as it is: Policy does not apply to it.
 	Client *http.Client
+	// Policy is where the default Client may connect.
+	Policy Policy
 }
 
 func (c Config) withDefaults() Config {
@@ -70,7 +74,7 @@ func (c Config) withDefaults() Config {
 		c.Concurrency = 8
 	}
 	if c.Client == nil {
-		c.Client = noRedirects
+		c.Client = NewClient(c.Policy)
 	}
 	return c
 }

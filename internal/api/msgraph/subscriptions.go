@@ -12,6 +12,7 @@ import (
 	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
+	"groupd/internal/webhook"
 )
 
 // mountSubscriptions registers /subscriptions (change notifications). A
@@ -288,6 +289,10 @@ func subscriptionError(err error) error {
 		return badRequest("ValidationError", "Subscription validation request failed. Response must exactly match validationToken query parameter.")
 	case directory.SubValidationSlow:
 		return badRequest("ValidationError", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request within 10 seconds.")
+	case webhook.SubAddressNotAllowed:
+		// Nothing was connected to, so the answer is the same whether
+		// something listens there or not; the address is not told.
+		return badRequest("ValidationError", "Subscription validation request failed. The notification URL '%s' is not at a public address, and this server sends notifications to public addresses only. Use a receiver reachable from the internet, or ask the server's operator to allow it (groupd serve --webhook-allow-private or --webhook-allow-hosts).", se.Value)
 	}
 	return badRequest("ValidationError", "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.")
 }
