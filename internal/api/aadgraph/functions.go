@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"groupd/internal/api/httpx"
+	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
 
@@ -117,14 +118,30 @@ func (a *api) checked(rq *request) error {
 }
 
 // subject checks that {id} names an object of the route's kind, so that
-// /groups/{userId}/... is not found as it is for every other group route.
+// /groups/{userId}/... is not found as it is for every other group route;
+// under /directoryObjects (KindAny) it names either kind, and the caller
+// needs what reading that kind's memberships needs under its own route.
 // It begins the checked request the function's lookups then share.
 func (a *api) subject(rq *request, kind directory.ObjectKind) (string, error) {
 	if err := a.checked(rq); err != nil {
 		return "", err
 	}
 	key := rq.param("id")
-	if kind == directory.KindUser {
+	switch kind {
+	case directory.KindAny:
+		o, err := a.dir.DirectoryObject(rq.ctx, rq.tenant, key)
+		if err != nil {
+			return "", err
+		}
+		need := auth.NeedGroupRead
+		if o.User != nil {
+			need = auth.NeedUserMemberOf
+		}
+		if !auth.Allowed(rq.ctx, need) {
+			return "", denied()
+		}
+		return string(o.ID()), nil
+	case directory.KindUser:
 		u, err := a.dir.User(rq.ctx, rq.tenant, key)
 		return string(u.ID), err
 	}
@@ -132,7 +149,7 @@ func (a *api) subject(rq *request, kind directory.ObjectKind) (string, error) {
 	return string(g.ID), err
 }
 
-// checkMemberGroups answers POST /{groups|users}/{id}/checkMemberGroups
+// checkMemberGroups answers POST /{groups|users|directoryObjects}/{id}/checkMemberGroups
 // {"groupIds": [...]}: those of the groups the object is in, transitively.
 func (a *api) checkMemberGroups(kind directory.ObjectKind) handlerFunc {
 	return func(rq *request) error {
@@ -166,7 +183,7 @@ func (a *api) checkMemberGroups(kind directory.ObjectKind) handlerFunc {
 	}
 }
 
-// getMemberGroups answers POST /{groups|users}/{id}/getMemberGroups (and,
+// getMemberGroups answers POST /{groups|users|directoryObjects}/{id}/getMemberGroups (and,
 // with objects, getMemberObjects) {"securityEnabledOnly": bool}: every
 // group the object is in, transitively, at most MaxMemberGroups.
 func (a *api) getMemberGroups(kind directory.ObjectKind, objects bool) handlerFunc {

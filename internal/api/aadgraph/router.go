@@ -87,6 +87,7 @@ func New(cfg Config) http.Handler {
 	r.Get(t+"/users/{id}/memberOf", a.endpoint(auth.NeedUserMemberOf, a.navList(relUserMemberOf, false)))
 	r.Get(t+"/users/{id}/$links/memberOf", a.endpoint(auth.NeedUserMemberOf, a.navList(relUserMemberOf, true)))
 
+	a.mountObjects(r, t)
 	a.mountMe(r, t)
 	a.mountManager(r, t)
 	a.mountTenantDetails(r, t)
@@ -99,6 +100,8 @@ func New(cfg Config) http.Handler {
 	}{
 		{"groups", directory.KindGroup, auth.NeedGroupRead},
 		{"users", directory.KindUser, auth.NeedUserMemberOf},
+		// Either kind; subject asks for the kind's permission.
+		{"directoryObjects", directory.KindAny, auth.NeedObjectRead},
 	} {
 		r.Post(t+"/"+f.coll+"/{id}/checkMemberGroups", a.endpoint(f.need, a.checkMemberGroups(f.kind)))
 		r.Post(t+"/"+f.coll+"/{id}/getMemberGroups", a.endpoint(f.need, a.getMemberGroups(f.kind, false)))
