@@ -52,6 +52,11 @@ func (a *api) getObject(kind directory.ObjectKind) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if o.User == nil && o.Group == nil {
+			// Service principals appear in owners lists only; this
+			// dialect reads them nowhere else.
+			return notFoundID(key)
+		}
 		fragment := objectElement
 		switch {
 		case kind == directory.KindAny:
