@@ -305,7 +305,7 @@ func setGroupProps(f GroupFields) []string {
 func uniqueNickname(ctx context.Context, tx Tx, tenant TenantID, base string) (string, error) {
 	nick := base
 	for i := 2; ; i++ {
-		taken, err := tx.MailNicknameTaken(ctx, tenant, nick)
+		taken, err := tx.MailNicknameTaken(ctx, tenant, nick, false)
 		if err != nil {
 			return "", err
 		}

@@ -133,7 +133,7 @@ func TestGuestOwners(t *testing.T) {
 		Owners: []directory.MemberRef{{ID: gus.ID, Kind: directory.KindUser}},
 	})
 	wantGuestRefused(t, "guest owner bound at creation", err, "owners", gus.ID)
-	if taken, _ := e.st.MailNicknameTaken(e.ctx, e.tenant.ID, "bound"); taken {
+	if taken, _ := e.st.MailNicknameTaken(e.ctx, e.tenant.ID, "bound", false); taken {
 		t.Fatal("the refused creation left its group")
 	}
 	e.setUnified(directory.SettingGuestOwners, "True")
@@ -161,7 +161,7 @@ func TestGuestProvisioning(t *testing.T) {
 	refused := func(what string, p directory.Provision, relation string, guest directory.ObjectID) {
 		t.Helper()
 		wantGuestRefused(t, what, provision(p), relation, guest)
-		if taken, _ := e.st.MailNicknameTaken(e.ctx, e.tenant.ID, p.MailNickname); taken {
+		if taken, _ := e.st.MailNicknameTaken(e.ctx, e.tenant.ID, p.MailNickname, false); taken {
 			t.Fatalf("%s: the refused call left its group", what)
 		}
 	}

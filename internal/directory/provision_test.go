@@ -70,7 +70,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 	if err != nil || len(page.Items) != 0 {
 		t.Fatalf("groups after failure: %+v %v", page.Items, err)
 	}
-	if taken, _ := st.MailNicknameTaken(ctx, e.tenant.ID, "doomed"); taken {
+	if taken, _ := st.MailNicknameTaken(ctx, e.tenant.ID, "doomed", false); taken {
 		t.Fatal("the alias stays taken")
 	}
 	after, _ := st.Changes(ctx, 0, 10000)
@@ -258,7 +258,7 @@ func TestProvisionUserDeletedMeanwhile(t *testing.T) {
 	if !errors.As(err, &upe) || upe.Relation != "members" || upe.Value != "Carol@example.org" {
 		t.Fatalf("provision: %v, want carol unknown", err)
 	}
-	if taken, _ := st.MailNicknameTaken(ctx, e.tenant.ID, "raced"); taken {
+	if taken, _ := st.MailNicknameTaken(ctx, e.tenant.ID, "raced", false); taken {
 		t.Fatal("a group was left behind")
 	}
 }

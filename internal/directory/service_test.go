@@ -129,6 +129,9 @@ func TestGroupPropertyLimits(t *testing.T) {
 		{"nickname space", directory.GroupFields{DisplayName: s("a"), MailNickname: s("a b")}, "mailNickname", directory.ReasonInvalidChars},
 		{"nickname at", directory.GroupFields{DisplayName: s("a"), MailNickname: s("a@b")}, "mailNickname", directory.ReasonInvalidChars},
 		{"nickname non-ascii", directory.GroupFields{DisplayName: s("a"), MailNickname: s("grüße")}, "mailNickname", directory.ReasonInvalidChars},
+		{"nickname leading period", directory.GroupFields{DisplayName: s("a"), MailNickname: s(".up14")}, "mailNickname", directory.ReasonInvalidChars},
+		{"nickname trailing period", directory.GroupFields{DisplayName: s("a"), MailNickname: s("ab.")}, "mailNickname", directory.ReasonInvalidChars},
+		{"nickname double period", directory.GroupFields{DisplayName: s("a"), MailNickname: s("a..b")}, "mailNickname", directory.ReasonInvalidChars},
 		{"bad group type", directory.GroupFields{DisplayName: s("a"), MailNickname: s("a"), GroupTypes: &[]string{"Bogus"}}, "groupTypes", directory.ReasonInvalidValue},
 		{"bad visibility", directory.GroupFields{DisplayName: s("a"), MailNickname: s("a"), Visibility: s("Secret")}, "visibility", directory.ReasonInvalidValue},
 	}
@@ -259,6 +262,17 @@ func TestDerivedGroupNicknameIsUnique(t *testing.T) {
 	}
 	// Without the policy, Graph allows duplicate display names.
 	e.groupWith(directory.GroupFields{DisplayName: s("Example Users"), MailNickname: s("eu"), MailEnabled: b(false), SecurityEnabled: b(true)})
+
+	// A derived nickname keeps its periods between other characters.
+	for name, want := range map[string]string{"..Dept. .. Ops..": "Dept.Ops", "...": "group", "v1.2 (beta).": "v1.2beta"} {
+		g, err := e.svc.CreateGroup(e.ctx, e.tenant.ID, directory.GroupCreate{Fields: directory.GroupFields{DisplayName: s(name)}, Policy: p})
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if g.MailNickname != want {
+			t.Errorf("%q: nickname %q, want %q", name, g.MailNickname, want)
+		}
+	}
 }
 
 func TestNestingRules(t *testing.T) {

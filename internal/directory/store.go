@@ -70,9 +70,10 @@ type Reader interface {
 	// GroupDisplayNameTaken reports whether a group other than except has this
 	// displayName (case-insensitive).
 	GroupDisplayNameTaken(ctx context.Context, tenant TenantID, displayName string, except ObjectID) (bool, error)
-	// MailNicknameTaken reports whether any group has this mailNickname
-	// (case-insensitive), whatever its type.
-	MailNicknameTaken(ctx context.Context, tenant TenantID, nickname string) (bool, error)
+	// MailNicknameTaken reports whether a group has this mailNickname
+	// (case-insensitive): any group, or with mailOnly one that is
+	// mail-enabled or Microsoft 365, the groups whose nicknames are unique.
+	MailNicknameTaken(ctx context.Context, tenant TenantID, nickname string, mailOnly bool) (bool, error)
 
 	// Objects resolves ids of either kind in one round trip; ids that do not
 	// name a visible object are left out. Order is not defined.

@@ -63,6 +63,12 @@ func validMailNickname(v string) error {
 				Detail: "mailNickname may contain only ASCII characters except @ ( ) \\ [ ] \" ; : < > , and space"}
 		}
 	}
+	// It becomes the part of a mail address before the @, where a period
+	// must stand between other characters (Exchange's alias rule).
+	if strings.HasPrefix(v, ".") || strings.HasSuffix(v, ".") || strings.Contains(v, "..") {
+		return &ValidationError{Property: "mailNickname", Reason: ReasonInvalidChars,
+			Detail: "a period in mailNickname must stand between other characters: not first, last or twice in a row"}
+	}
 	return nil
 }
 
@@ -155,12 +161,15 @@ func deriveMailNickname(displayName string) string {
 			b.WriteRune(r)
 		}
 	}
-	s := strings.Trim(b.String(), ".")
-	if s == "" {
-		s = "group"
+	s := b.String()
+	for strings.Contains(s, "..") {
+		s = strings.ReplaceAll(s, "..", ".")
 	}
 	if len(s) > MaxMailNicknameLen-4 {
 		s = s[:MaxMailNicknameLen-4]
+	}
+	if s = strings.Trim(s, "."); s == "" {
+		s = "group"
 	}
 	return s
 }

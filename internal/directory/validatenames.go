@@ -102,7 +102,9 @@ func (s *Service) ValidateGroupNames(ctx context.Context, tenant TenantID, n Gro
 		return &NamePolicyError{Problems: []NameProblem{{Property: prop, Kind: NameBlockedWord, Word: w}}}
 	}
 	if n.Group == "" && n.MailNickname != nil {
-		taken, err := s.store.MailNicknameTaken(ctx, tenant, *n.MailNickname)
+		// The names are a Microsoft 365 group's, which shares its
+		// nickname only with security groups that have no mail.
+		taken, err := s.store.MailNicknameTaken(ctx, tenant, *n.MailNickname, true)
 		if err != nil {
 			return err
 		}

@@ -93,6 +93,10 @@ func TestValidateProperties(t *testing.T) {
 	if !equalDetails(got, want) {
 		t.Errorf("details %v\nwant %v", got, want)
 	}
+	// A security group without mail shares its nickname, as creating the
+	// Microsoft 365 group would.
+	e.secGroup("GRPSales_Sec_X")
+	validate(names("GRP Sales_Sec_X", "GRPSales_Sec_X"), asJim).want(t, http.StatusNoContent)
 	e.do(http.MethodPost, "/groups/"+taken+"/validateProperties", map[string]any{"mailNickname": "GRPSales_Taken_X"}, asJim).
 		want(t, http.StatusNoContent)
 	if got := validationDetails(t, e.do(http.MethodPost, "/groups/"+taken+"/validateProperties", map[string]any{"displayName": "Renamed"}, asJim)); len(got) != 1 || got[0]["code"] != "MissingPrefixSuffix" {

@@ -20,7 +20,8 @@ ORDER BY g.id LIMIT $3`
 	qDisplayNameTaken = `SELECT EXISTS (SELECT 1 FROM groups g
 WHERE g.tenant_id = $1 AND g.display_name_key = $2 AND g.deleted_at IS NULL AND g.id <> $3)`
 	qMailNicknameTaken = `SELECT EXISTS (SELECT 1 FROM groups g
-WHERE g.tenant_id = $1 AND g.mail_nickname_key = $2 AND g.deleted_at IS NULL)`
+WHERE g.tenant_id = $1 AND g.mail_nickname_key = $2 AND g.deleted_at IS NULL
+	AND (NOT $3 OR g.mail_enabled OR g.is_unified))`
 
 	qInsertGroup = `INSERT INTO groups (id, tenant_id, display_name, display_name_key,
 	description, mail_nickname, mail_nickname_key, mail_enabled, security_enabled,
@@ -140,13 +141,13 @@ func (r reader) GroupDisplayNameTaken(ctx context.Context, tenant directory.Tena
 	return ok, r.fail("check displayName", err)
 }
 
-func (r reader) MailNicknameTaken(ctx context.Context, tenant directory.TenantID, nickname string) (bool, error) {
+func (r reader) MailNicknameTaken(ctx context.Context, tenant directory.TenantID, nickname string, mailOnly bool) (bool, error) {
 	if nickname == "" {
 		return false, nil
 	}
 	r.touch("nick", string(tenant), fold(nickname))
 	var ok bool
-	err := r.q.QueryRow(ctx, qMailNicknameTaken, string(tenant), fold(nickname)).Scan(&ok)
+	err := r.q.QueryRow(ctx, qMailNicknameTaken, string(tenant), fold(nickname), mailOnly).Scan(&ok)
 	return ok, r.fail("check mailNickname", err)
 }
 

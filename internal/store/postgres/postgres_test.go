@@ -81,7 +81,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"add members", members.add, []any{id, tid, list, []string{""}}},
 		{"remove member", members.remove, []any{id, id, tid}},
 		{"displayName taken", qDisplayNameTaken, []any{tid, "x", id}},
-		{"mailNickname taken", qMailNicknameTaken, []any{tid, "x"}},
+		{"mailNickname taken", qMailNicknameTaken, []any{tid, "x", true}},
 		{"delete group", qDeleteGroup, []any{id, tid}},
 		{"tenant by domain", qTenantByDomain, []any{"contoso.example"}},
 		{"changes", qChanges, []any{0, 0, 100}},

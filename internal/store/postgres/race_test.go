@@ -50,7 +50,7 @@ func TestTwoInstancesSameMailNickname(t *testing.T) {
 				<-start
 				errs[i] = s.Update(ctx, func(tx directory.Tx) error {
 					if check {
-						taken, err := tx.MailNicknameTaken(ctx, tid, nick)
+						taken, err := tx.MailNicknameTaken(ctx, tid, nick, false)
 						if err != nil {
 							return err
 						}

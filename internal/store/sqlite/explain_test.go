@@ -50,7 +50,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"add user member", qAddUserMember, []any{id, tid, id}},
 		{"add user members", qAddUserMembers, []any{tid, `[["` + id + `","` + id + `"]]`}},
 		{"displayName taken", qDisplayNameTaken, []any{tid, "x", id}},
-		{"mailNickname taken", qMailNicknameTaken, []any{tid, "x"}},
+		{"mailNickname taken", qMailNicknameTaken, []any{tid, "x", true}},
 		{"delete group as member", qDeleteGroupAsMember, []any{id, tid}},
 		{"delete group as owner", qDeleteGroupAsOwner, []any{id, tid}},
 		{"tenant by domain", qTenantByDomain, []any{"contoso.example"}},

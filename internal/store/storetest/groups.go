@@ -93,11 +93,11 @@ func testGroupsMailNickname(t *testing.T, f *fixture) {
 	wantConflict(t, "second mail-enabled group", insert(mes2), "mailNickname", "tEAm")
 
 	for _, nick := range []string{"team", "TEAM", "Team"} {
-		if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, nick)); !taken {
+		if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, nick, false)); !taken {
 			t.Errorf("MailNicknameTaken(%q) = false, want true", nick)
 		}
 	}
-	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "nobody")); taken {
+	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "nobody", false)); taken {
 		t.Error("MailNicknameTaken(nobody) = true")
 	}
 
@@ -114,8 +114,12 @@ func testGroupsMailNickname(t *testing.T, f *fixture) {
 	// Only the security groups remain besides u; once u goes, the nickname
 	// is still taken by them for MailNicknameTaken, which ignores the type.
 	f.update(func(tx directory.Tx) error { return tx.DeleteGroup(ctx, tid, u.ID) })
-	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "team")); !taken {
+	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "team", false)); !taken {
 		t.Error("MailNicknameTaken ignores security groups")
+	}
+	// For a mail-enabled group's nickname they do not count.
+	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "team", true)); taken {
+		t.Error("MailNicknameTaken(mailOnly) counts security groups without mail")
 	}
 }
 
@@ -224,7 +228,7 @@ func testGroupsSoftDelete(t *testing.T, f *fixture) {
 	sameIDs(t, "Members of parent", objectIDs(members.Items), []directory.ObjectID{u2.ID})
 	memberOf = must[directory.Page[directory.Group]](t, "MemberOf u2")(f.s.MemberOf(ctx, tid, u2.ID, directory.PageRequest{}))
 	sameIDs(t, "MemberOf u2", groupIDs(memberOf.Items), []directory.ObjectID{parent.ID})
-	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "project")); taken {
+	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, tid, "project", false)); taken {
 		t.Error("MailNicknameTaken: a deleted group keeps its nickname")
 	}
 

@@ -33,7 +33,7 @@ func testTenantIsolation(t *testing.T, f *fixture) {
 	if taken := must[bool](t, "GroupDisplayNameTaken")(f.s.GroupDisplayNameTaken(ctx, b, g.DisplayName, "")); taken {
 		t.Error("GroupDisplayNameTaken sees another tenant")
 	}
-	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, b, g.MailNickname)); taken {
+	if taken := must[bool](t, "MailNicknameTaken")(f.s.MailNicknameTaken(ctx, b, g.MailNickname, false)); taken {
 		t.Error("MailNicknameTaken sees another tenant")
 	}
 	objs := must[[]directory.Object](t, "Objects")(f.s.Objects(ctx, b, []directory.ObjectID{u.ID, g.ID}))
