@@ -49,6 +49,10 @@ func (b batchResponse) want(t *testing.T, status int) batchResponse {
 	if b.Status != status {
 		t.Fatalf("request %s: status %d, want %d; body %s", b.ID, b.Status, status, b.Body)
 	}
+	// A JSON answer inside the batch carries its OData-Version, as Graph's do.
+	if b.Headers["Content-Type"] == jsonType && b.Headers["OData-Version"] != "4.0" {
+		t.Errorf("request %s: headers %v, want OData-Version 4.0", b.ID, b.Headers)
+	}
 	return b
 }
 

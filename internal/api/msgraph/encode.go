@@ -12,6 +12,11 @@ import (
 // by every response; net/http never modifies header values.
 var contentType = []string{"application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"}
 
+// odataVersion goes with every JSON body, as Graph sends it on entities,
+// collections, errors and $batch answers (and inside $batch on each
+// response): OData clients read the protocol version from it.
+var odataVersion = []string{"4.0"}
+
 // enc writes JSON in a fixed member order into a reusable buffer, so that
 // entities come out in Graph's property order without reflection. Keys are
 // compile-time property names and are written unescaped; values are escaped.
@@ -41,6 +46,7 @@ func putEnc(e *enc) {
 func send(w http.ResponseWriter, status int, e *enc) {
 	h := w.Header()
 	h["Content-Type"] = contentType
+	h["OData-Version"] = odataVersion
 	h["Content-Length"] = []string{strconv.Itoa(len(e.b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(e.b) // a failed write means the client went away

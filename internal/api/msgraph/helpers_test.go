@@ -139,6 +139,9 @@ func (r *resp) want(t testing.TB, code int) *resp {
 		if ct := r.h.Get("Content-Type"); ct != jsonType {
 			t.Errorf("Content-Type %q, want %q", ct, jsonType)
 		}
+		if v := r.h.Values("OData-Version"); len(v) != 1 || v[0] != "4.0" {
+			t.Errorf("OData-Version %q, want [4.0]", v)
+		}
 	} else if len(r.body) != 0 {
 		t.Errorf("204 with body %s", r.body)
 	}
