@@ -114,6 +114,8 @@ func checkUnifiedValues(ctx context.Context, tx Tx, tenant TenantID, p unifiedPo
 // Microsoft 365 group g inside the creating transaction: creation rights,
 // blocked words, classification and the naming policy. Attribute tokens
 // come from the calling user or, for an application, from the first owner.
+// A Global Administrator is exempt from blocked words and the naming
+// policy, as in Entra ("administrator override"); applications never are.
 func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, classificationGiven bool, owners []MemberRef) error {
 	values, err := s.unifiedValues(ctx, tx, g.TenantID)
 	if err != nil {
@@ -131,6 +133,9 @@ func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, class
 		attrs = u
 		if err := checkCreationRight(ctx, tx, p, u); err != nil {
 			return err
+		}
+		if u.IsAdmin {
+			p = p.exemptNames()
 		}
 	case ActorApp:
 		// Only the naming policy reads the owner's attributes.
@@ -210,6 +215,13 @@ func namingAffixes(policy string, u User) (prefix, suffix string) {
 
 func hasAffixes(name, prefix, suffix string) bool {
 	return strings.HasPrefix(name, prefix) && strings.HasSuffix(name, suffix) && len(name) >= len(prefix)+len(suffix)
+}
+
+// exemptNames is p without the rules on names that administrators are
+// exempt from: blocked words and the naming policy.
+func (p unifiedPolicy) exemptNames() unifiedPolicy {
+	p.blocked, p.naming = nil, ""
+	return p
 }
 
 // groupName is a name property of a group and its value.

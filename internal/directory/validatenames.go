@@ -75,6 +75,9 @@ func (s *Service) ValidateGroupNames(ctx context.Context, tenant TenantID, n Gro
 			return err
 		}
 	}
+	if u.IsAdmin { // as on creation (applyUnifiedPolicy)
+		p = p.exemptNames()
+	}
 	var names []groupName
 	if n.DisplayName != nil {
 		names = append(names, groupName{"displayName", *n.DisplayName})

@@ -108,22 +108,26 @@ func TestGroupSettingsCRUD(t *testing.T) {
 
 // TestPoliciesOnCreate: the tenant's Group.Unified setting holds for
 // Microsoft 365 groups created through POST /v1.0/groups, and not for
-// security groups.
+// security groups; a Global Administrator is exempt from the rules on
+// names, as in Entra.
 func TestPoliciesOnCreate(t *testing.T) {
 	e := newEnv(t)
 	e.do("POST", "/groupSettings", map[string]any{"templateId": unifiedTemplate, "values": []map[string]string{
 		{"name": "ClassificationList", "value": "low,high"}, {"name": "DefaultClassification", "value": "low"},
 		{"name": "PrefixSuffixNamingRequirement", "value": "GRP_[GroupName]_[Department]"},
 		{"name": "CustomBlockedWordsList", "value": "payroll"}}}).want(t, http.StatusCreated)
-	unified := func(name, nick string, extra map[string]any) *resp {
+	app := header("Authorization", "Bearer "+e.appToken("Group.ReadWrite.All"))
+	unifiedAs := func(who reqOpt, name, nick string, extra map[string]any) *resp {
 		b := map[string]any{"displayName": name, "mailNickname": nick, "mailEnabled": true, "securityEnabled": false, "groupTypes": []string{"Unified"}}
 		for k, v := range extra {
 			b[k] = v
 		}
-		return e.do("POST", "/groups", b)
+		return e.do("POST", "/groups", b, who)
 	}
+	unified := func(name, nick string, extra map[string]any) *resp { return unifiedAs(app, name, nick, extra) }
 	g := unified("Launch", "launch", nil).want(t, http.StatusCreated).obj(t)
-	// The administrator has no department: the token resolves to "".
+	// An application's tokens come from the first owner; without one they
+	// resolve to "".
 	if g["displayName"] != "GRP_Launch_" || g["classification"] != "low" {
 		t.Errorf("group %v %v", g["displayName"], g["classification"])
 	}
@@ -138,6 +142,13 @@ func TestPoliciesOnCreate(t *testing.T) {
 	if n := e.groupCount(); n != before {
 		t.Fatalf("refused creates left %d groups, want %d", n, before)
 	}
+	// The administrator's names stand as given; classification still holds.
+	adm := unifiedAs(func(*http.Request) {}, "Payroll 2026", "p2026", nil).want(t, http.StatusCreated).obj(t)
+	if adm["displayName"] != "Payroll 2026" || adm["mailNickname"] != "p2026" || adm["classification"] != "low" {
+		t.Errorf("administrator's group %v %v %v", adm["displayName"], adm["mailNickname"], adm["classification"])
+	}
+	unifiedAs(func(*http.Request) {}, "Secret", "secret", map[string]any{"classification": "secret"}).
+		wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property classification has an invalid value.", "classification", "InvalidValue")
 	sec := e.do("POST", "/groups", map[string]any{"displayName": "Payroll", "mailNickname": "payroll", "mailEnabled": false,
 		"securityEnabled": true, "classification": "anything"}).want(t, http.StatusCreated).obj(t)
 	if sec["displayName"] != "Payroll" || sec["classification"] != "anything" {

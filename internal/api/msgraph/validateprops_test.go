@@ -53,6 +53,12 @@ func TestValidateProperties(t *testing.T) {
 		t.Fatal(err)
 	}
 	validate(names("GRP Sales_Team_X", "GRPSales_Team_X"), asJim).want(t, http.StatusNoContent)
+	// A Global Administrator is exempt from the rules on names, as the
+	// administrator's own call or on its behalf; the conflict still counts.
+	validate(names("Payroll CEO", "payroll")).want(t, http.StatusNoContent)
+	onBehalf := names("Payroll CEO", "payroll")
+	onBehalf["onBehalfOfUserId"] = string(e.admin)
+	validate(onBehalf, asJim).want(t, http.StatusNoContent)
 	// Graph's SDKs call it on /groups as well.
 	e.do(http.MethodPost, "/groups/validateProperties", names("GRP Sales_Team_X", "GRPSales_Team_X"), asJim).want(t, http.StatusNoContent)
 	if d := validationDetails(t, e.do(http.MethodPost, "/groups/validateProperties", names("Team", "team"), asJim)); len(d) == 0 {

@@ -41,6 +41,22 @@ func TestPolicies(t *testing.T) {
 	e.provision(`{"displayName":"Money","mailNickname":"payroll","ownerUPNs":["lead@`+domain+`"],"visibility":"Public"}`).
 		wantError(t, http.StatusBadRequest, "Request_BadRequest",
 			"Property mailNickname has an invalid value. The mailNickname contains the blocked word 'Payroll'.", "mailNickname", "InvalidValue")
+
+	// A Global Administrator signed in with Basic credentials is exempt
+	// from blocked words and the naming policy (Entra's administrator
+	// override); the classification policy still holds.
+	admin := func(r *http.Request) {
+		r.Header.Del("Authorization")
+		r.SetBasicAuth("admin@"+domain, adminPwd)
+	}
+	r = e.provision(`{"displayName":"CEO Board","mailNickname":"ceoboard","ownerUPNs":["lead@`+domain+`"],"visibility":"Public"}`, admin)
+	if r.code != http.StatusCreated {
+		t.Fatalf("administrator: %d %s", r.code, r.body)
+	}
+	g = e.do(http.MethodGet, strings.TrimPrefix(r.h.Get("Location"), e.url), nil).obj(t)
+	if g["displayName"] != "CEO Board" || g["classification"] != "low" {
+		t.Errorf("administrator's group %v %v", g["displayName"], g["classification"])
+	}
 }
 
 // TestCreateTeam: createTeam makes the group's team in the same call.
