@@ -168,6 +168,7 @@ func groupBody(obj httpx.Object) (f directory.GroupFields, members, owners []dir
 		}
 		switch fl.Name {
 		case "@odata.type":
+			b.entityType(fl, "group")
 		case "displayName":
 			f.DisplayName = b.str(fl)
 		case "description":

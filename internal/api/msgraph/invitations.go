@@ -25,6 +25,7 @@ func (a *api) invite(rq *request) error {
 		}
 		switch f.Name {
 		case "@odata.type":
+			b.entityType(f, "invitation")
 		case "invitedUserEmailAddress":
 			if v := b.str(f); v != nil {
 				inv.Email = *v

@@ -68,7 +68,9 @@ func (a *api) createSubscription(rq *request) error {
 			if v := br.boolean(f); v != nil && *v {
 				br.fail(badRequest(codeSubscriptionInvalid, "includeResourceData is not supported; notifications carry the id of the changed object."))
 			}
-		case "latestSupportedTlsVersion", "@odata.type":
+		case "latestSupportedTlsVersion":
+		case "@odata.type":
+			br.entityType(f, "subscription")
 		default:
 			br.fail(invalidProperty(f.Name))
 		}
@@ -196,6 +198,7 @@ func (a *api) renewSubscription(rq *request) error {
 			}
 			at = t
 		case f.Name == "@odata.type":
+			br.entityType(f, "subscription")
 		case slices.Contains(subscriptionProps, f.Name):
 			br.fail(readOnlyProperty(f.Name))
 		default:

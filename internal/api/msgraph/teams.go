@@ -121,7 +121,9 @@ func teamBody(rq *request) (directory.TeamSettings, error) {
 			break
 		}
 		switch f.Name {
-		case "@odata.type", "@odata.context":
+		case "@odata.context":
+		case "@odata.type":
+			br.entityType(f, "team")
 		case "memberSettings", "guestSettings", "messagingSettings", "funSettings":
 			var m map[string]any
 			if json.Unmarshal(f.Value, &m) != nil || m == nil {

@@ -162,6 +162,7 @@ func userBody(obj httpx.Object) (directory.UserFields, error) {
 		}
 		switch fl.Name {
 		case "@odata.type":
+			b.entityType(fl, "user")
 		case "accountEnabled":
 			f.AccountEnabled = b.boolean(fl)
 		case "displayName":
