@@ -54,6 +54,16 @@ func Allowed(ctx context.Context, n Need) bool {
 	return ok && p.Allowed(n)
 }
 
+// MayReadMemberships reports whether the caller may ask about o's
+// memberships (the membership functions under /directoryObjects/{id}),
+// which needs what the same call needs under o's own kind's route.
+func MayReadMemberships(ctx context.Context, o directory.Object) bool {
+	if o.User != nil {
+		return Allowed(ctx, NeedUserMemberOf)
+	}
+	return Allowed(ctx, NeedGroupRead)
+}
+
 // The permission sets of the reference, per kind of call. Write
 // permissions include the matching read, as in Microsoft Graph.
 var (

@@ -133,11 +133,7 @@ func (a *api) subject(rq *request, kind directory.ObjectKind) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		need := auth.NeedGroupRead
-		if o.User != nil {
-			need = auth.NeedUserMemberOf
-		}
-		if !auth.Allowed(rq.ctx, need) {
+		if !auth.MayReadMemberships(rq.ctx, o) {
 			return "", denied()
 		}
 		return string(o.ID()), nil

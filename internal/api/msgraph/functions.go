@@ -87,11 +87,7 @@ func (a *api) functionTarget(rq *request, kind directory.ObjectKind) (string, er
 	if err != nil {
 		return "", err
 	}
-	need := auth.NeedGroupRead
-	if o.User != nil {
-		need = auth.NeedUserMemberOf
-	}
-	if !auth.Allowed(rq.ctx, need) {
+	if !auth.MayReadMemberships(rq.ctx, o) {
 		return "", denied()
 	}
 	return string(o.ID()), nil
