@@ -125,8 +125,13 @@ func (s *Service) CreateGroupSetting(ctx context.Context, tenant TenantID, sc Se
 }
 
 // UpdateGroupSetting changes the named values of a setting; the others keep
-// theirs.
+// theirs. Naming none changes nothing, so nothing is written or audited,
+// as for a group update that names no property.
 func (s *Service) UpdateGroupSetting(ctx context.Context, tenant TenantID, sc SettingsScope, key string, values []SettingValue) error {
+	if len(values) == 0 {
+		_, err := s.GroupSetting(ctx, tenant, sc, key)
+		return err
+	}
 	groupKey, err := sc.groupKey()
 	if err != nil {
 		return err

@@ -179,7 +179,8 @@ func (a *api) getGroupSetting(sc settingScope) func(*request) error {
 }
 
 // settingBody reads a groupSetting body: templateId (create only) and
-// values [{name, value}]; displayName may repeat the template's name.
+// values [{name, value}], each name once; displayName may repeat the
+// template's name on create and is read-only after, as templateId is.
 func settingBody(rq *request, create bool) (templateID string, values []directory.SettingValue, err error) {
 	obj, err := httpx.DecodeObject(rq.w, rq.r)
 	if err != nil {
@@ -192,31 +193,18 @@ func settingBody(rq *request, create bool) (templateID string, values []director
 			return "", nil, b.err
 		}
 		switch f.Name {
-		case "@odata.type", "displayName":
-		case "templateId":
+		case "@odata.type":
+			b.entityType(f, "groupSetting")
+		case "displayName", "templateId":
 			if !create {
 				b.fail(readOnlyProperty(f.Name))
 				break
 			}
-			if s := b.str(f); s != nil {
+			if s := b.str(f); s != nil && f.Name == "templateId" {
 				templateID, hasTemplate = *s, true
 			}
 		case "values":
-			var list []struct {
-				Name  *string `json:"name"`
-				Value *string `json:"value"`
-			}
-			if json.Unmarshal(f.Value, &list) != nil {
-				b.fail(invalidValue(f.Name, b.resource))
-				break
-			}
-			for _, v := range list {
-				if v.Name == nil || v.Value == nil {
-					b.fail(invalidValue(f.Name, b.resource))
-					break
-				}
-				values = append(values, directory.SettingValue{Name: *v.Name, Value: *v.Value})
-			}
+			values = b.settingValues(f)
 		case "id":
 			b.fail(readOnlyProperty(f.Name))
 		default:
@@ -230,6 +218,35 @@ func settingBody(rq *request, create bool) (templateID string, values []director
 		return "", nil, &directory.ValidationError{Property: "templateId", Reason: directory.ReasonRequired}
 	}
 	return templateID, values, nil
+}
+
+// settingValues reads values: an array of {name, value} strings. A name
+// given twice is refused rather than letting the last one win, since the
+// client cannot have meant both.
+func (b *bodyReader) settingValues(f httpx.Field) []directory.SettingValue {
+	var list []struct {
+		Name  *string `json:"name"`
+		Value *string `json:"value"`
+	}
+	if httpx.IsNull(f.Value) || json.Unmarshal(f.Value, &list) != nil {
+		b.fail(invalidValue(f.Name, b.resource))
+		return nil
+	}
+	values := make([]directory.SettingValue, 0, len(list))
+	for _, v := range list {
+		if v.Name == nil || v.Value == nil {
+			b.fail(invalidValue(f.Name, b.resource))
+			return nil
+		}
+		for _, prev := range values {
+			if strings.EqualFold(prev.Name, *v.Name) {
+				b.fail(withTarget(badRequest(codeRequestBad, "The setting '%s' is given more than once in values.", *v.Name), f.Name, "InvalidValue"))
+				return nil
+			}
+		}
+		values = append(values, directory.SettingValue{Name: *v.Name, Value: *v.Value})
+	}
+	return values
 }
 
 // settingConflict words a second setting of one template as Entra does.
