@@ -431,6 +431,9 @@ func (s *Service) UpdateGroup(ctx context.Context, tenant TenantID, key string, 
 			if err := applyGroupFields(&g, u.Fields, false); err != nil {
 				return err
 			}
+			if err := s.applyUnifiedRename(ctx, tx, &g, u.Fields); err != nil {
+				return err
+			}
 			if u.Fields.DisplayName != nil && u.Policy.UniqueDisplayName {
 				if err := checkDisplayNameFree(ctx, tx, tenant, g.DisplayName, g.ID); err != nil {
 					return err

@@ -147,9 +147,8 @@ func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, class
 			attrs = u
 		}
 	}
-	if prop, w := p.firstBlocked([]groupName{{"displayName", g.DisplayName}, {"mailNickname", g.MailNickname}}); w != "" {
-		return &ValidationError{Property: prop, Reason: ReasonInvalidValue,
-			Detail: "the " + prop + " contains the blocked word '" + w + "'"}
+	if err := p.checkBlocked([]groupName{{"displayName", g.DisplayName}, {"mailNickname", g.MailNickname}}); err != nil {
+		return err
 	}
 	if classificationGiven && g.Classification != "" {
 		i := indexFold(p.classifications, g.Classification)
@@ -160,13 +159,82 @@ func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, class
 	} else if g.Classification == "" {
 		g.Classification = p.defaultClassification
 	}
-	if p.naming != "" {
-		g.DisplayName = applyNaming(p.naming, g.DisplayName, attrs)
-		if err := validDisplayName(g.DisplayName); err != nil {
+	return p.nameDisplay(g, attrs)
+}
+
+// applyUnifiedRename enforces the rules on names when a Microsoft 365
+// group's displayName or mailNickname changes, as Entra enforces them on
+// edits too: blocked words in the names given, and the naming policy on a
+// new displayName. Attribute tokens come from the calling user or, for an
+// application, from the group's first owner; a Global Administrator is
+// exempt, as on creation.
+func (s *Service) applyUnifiedRename(ctx context.Context, tx Tx, g *Group, f GroupFields) error {
+	if !g.IsUnified() || (f.DisplayName == nil && f.MailNickname == nil) {
+		return nil
+	}
+	values, err := s.unifiedValues(ctx, tx, g.TenantID)
+	if err != nil {
+		return err
+	}
+	p := parseUnified(values)
+	if p.naming == "" && len(p.blocked) == 0 {
+		return nil
+	}
+	var attrs User
+	switch c := CallerFrom(ctx); c.Actor.Kind {
+	case ActorUser:
+		u, err := tx.User(ctx, g.TenantID, ObjectID(c.Actor.ID))
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		if u.IsAdmin {
+			return nil
+		}
+		attrs = u
+	case ActorApp:
+		if p.naming != "" && f.DisplayName != nil {
+			owners, err := tx.Owners(ctx, g.TenantID, g.ID, PageRequest{Top: 1})
+			if err != nil {
+				return err
+			}
+			if len(owners.Items) > 0 && owners.Items[0].User != nil {
+				attrs = *owners.Items[0].User
+			}
+		}
+	}
+	var names []groupName
+	if f.DisplayName != nil {
+		names = append(names, groupName{"displayName", g.DisplayName})
+	}
+	if f.MailNickname != nil {
+		names = append(names, groupName{"mailNickname", g.MailNickname})
+	}
+	if err := p.checkBlocked(names); err != nil {
+		return err
+	}
+	if f.DisplayName == nil {
+		return nil
+	}
+	return p.nameDisplay(g, attrs)
+}
+
+// checkBlocked refuses the first of names holding a blocked word.
+func (p unifiedPolicy) checkBlocked(names []groupName) error {
+	if prop, w := p.firstBlocked(names); w != "" {
+		return &ValidationError{Property: prop, Reason: ReasonInvalidValue,
+			Detail: "the " + prop + " contains the blocked word '" + w + "'"}
 	}
 	return nil
+}
+
+// nameDisplay wraps g's displayName in the naming policy's affixes, with
+// attribute tokens from attrs.
+func (p unifiedPolicy) nameDisplay(g *Group, attrs User) error {
+	if p.naming == "" {
+		return nil
+	}
+	g.DisplayName = applyNaming(p.naming, g.DisplayName, attrs)
+	return validDisplayName(g.DisplayName)
 }
 
 // checkCreationRight applies EnableGroupCreation to a user: when off, only

@@ -156,6 +156,54 @@ func TestPoliciesOnCreate(t *testing.T) {
 	}
 }
 
+// TestPoliciesOnRename: Entra enforces the rules on names when a Microsoft
+// 365 group is renamed too, with the same administrator override; a
+// refused rename changes nothing.
+func TestPoliciesOnRename(t *testing.T) {
+	e := newEnv(t)
+	e.do("POST", "/groupSettings", map[string]any{"templateId": unifiedTemplate, "values": []map[string]string{
+		{"name": "PrefixSuffixNamingRequirement", "value": "GRP_[GroupName]_[Department]"},
+		{"name": "CustomBlockedWordsList", "value": "payroll"}}}).want(t, http.StatusCreated)
+	lead := e.user("lead")
+	e.do("PATCH", "/users/"+lead, map[string]any{"department": "Sales"}).want(t, http.StatusNoContent)
+	app := header("Authorization", "Bearer "+e.appToken("Group.ReadWrite.All", "User.Read.All"))
+	id := e.do("POST", "/groups", map[string]any{"displayName": "Launch", "mailNickname": "launch", "mailEnabled": true,
+		"securityEnabled": false, "groupTypes": []string{"Unified"}, "owners@odata.bind": refs(e, "users", lead)}, app).
+		want(t, http.StatusCreated).obj(t)["id"].(string)
+	names := func() string {
+		g := e.do("GET", "/groups/"+id+"?$select=displayName,mailNickname", nil).want(t, http.StatusOK).obj(t)
+		return g["displayName"].(string) + " " + g["mailNickname"].(string)
+	}
+	if got := names(); got != "GRP_Launch_Sales launch" {
+		t.Fatalf("created %q", got)
+	}
+	e.do("PATCH", "/groups/"+id, map[string]any{"displayName": "Payroll plan"}, app).wantError(t, http.StatusBadRequest,
+		"Request_BadRequest", "Property displayName has an invalid value. The displayName contains the blocked word 'payroll'.", "displayName", "InvalidValue")
+	e.do("PATCH", "/groups/"+id, map[string]any{"mailNickname": "payroll", "description": "x"}, app).wantError(t, http.StatusBadRequest,
+		"Request_BadRequest", "Property mailNickname has an invalid value. The mailNickname contains the blocked word 'payroll'.", "mailNickname", "InvalidValue")
+	if got := names(); got != "GRP_Launch_Sales launch" {
+		t.Fatalf("after refused renames %q", got)
+	}
+	// The policy's affixes come from the group's owner, and a name that
+	// already carries them is kept as it is.
+	e.do("PATCH", "/groups/"+id, map[string]any{"displayName": "Relaunch"}, app).want(t, http.StatusNoContent)
+	if got := names(); got != "GRP_Relaunch_Sales launch" {
+		t.Errorf("renamed %q", got)
+	}
+	e.do("PATCH", "/groups/"+id, map[string]any{"displayName": "GRP_Relaunch_Sales"}, app).want(t, http.StatusNoContent)
+	if got := names(); got != "GRP_Relaunch_Sales launch" {
+		t.Errorf("renamed to the policy's form %q", got)
+	}
+	// The administrator renames as it likes.
+	e.do("PATCH", "/groups/"+id, map[string]any{"displayName": "Payroll plan", "mailNickname": "payroll"}).want(t, http.StatusNoContent)
+	if got := names(); got != "Payroll plan payroll" {
+		t.Errorf("administrator's rename %q", got)
+	}
+	// Security groups are not Microsoft 365 groups.
+	sec := e.secGroup("ops")
+	e.do("PATCH", "/groups/"+sec, map[string]any{"displayName": "Payroll"}, app).want(t, http.StatusNoContent)
+}
+
 func TestTeams(t *testing.T) {
 	e := newEnv(t)
 	owner := e.user("owner")
