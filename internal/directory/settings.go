@@ -305,7 +305,16 @@ func mergeValues(ctx context.Context, tx Tx, tenant TenantID, tpl SettingTemplat
 	if tpl.ID != UnifiedTemplateID {
 		return nil
 	}
-	return checkUnifiedValues(ctx, tx, tenant, parseUnified(st.Values))
+	p := parseUnified(st.Values)
+	// The default is kept in the list's spelling, which is what a group
+	// that names the classification itself gets: "LOW" with the list
+	// "low,high" stores "low". Any change of values respells it, so a
+	// respelt list carries its default along.
+	if i := slices.IndexFunc(p.classifications, func(c string) bool { return strings.EqualFold(c, p.defaultClassification) }); i >= 0 {
+		p.defaultClassification = p.classifications[i]
+		st.Values = setValue(st.Values, SettingDefaultClassification, p.defaultClassification)
+	}
+	return checkUnifiedValues(ctx, tx, tenant, p)
 }
 
 func setValue(list []SettingValue, name, value string) []SettingValue {

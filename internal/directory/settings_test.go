@@ -7,6 +7,52 @@ import (
 	"groupd/internal/directory"
 )
 
+// unifiedValue reads one value of the tenant's Group.Unified setting.
+func (e *env) unifiedValue(name string) string {
+	e.t.Helper()
+	values, err := e.svc.UnifiedSettings(e.ctx, e.tenant.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, v := range values {
+		if v.Name == name {
+			return v.Value
+		}
+	}
+	e.t.Fatalf("no setting %s", name)
+	return ""
+}
+
+// TestDefaultClassificationSpelling: the default classification is kept
+// in the list's spelling, so new groups get a value of the list; a list
+// respelt later carries the default along, and one without it refuses it.
+func TestDefaultClassificationSpelling(t *testing.T) {
+	e := newEnv(t)
+	e.setUnified(directory.SettingClassificationList, "low, high")
+	e.setUnified(directory.SettingDefaultClassification, " LOW ")
+	if v := e.unifiedValue(directory.SettingDefaultClassification); v != "low" {
+		t.Errorf("default %q, want the list's spelling low", v)
+	}
+	g, err := e.svc.CreateGroup(e.ctx, e.tenant.ID, directory.GroupCreate{Fields: directory.GroupFields{
+		DisplayName: s("Launch"), MailNickname: s("launch"), MailEnabled: b(true), SecurityEnabled: b(false),
+		GroupTypes: &[]string{"Unified"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Classification != "low" {
+		t.Errorf("new group's classification %q, want low", g.Classification)
+	}
+	e.setUnified(directory.SettingClassificationList, "Low,High")
+	if v := e.unifiedValue(directory.SettingDefaultClassification); v != "Low" {
+		t.Errorf("default %q after the list was respelt, want Low", v)
+	}
+	if _, err := e.svc.SetUnifiedSettings(e.ctx, e.tenant.ID, []directory.SettingValue{
+		{Name: directory.SettingClassificationList, Value: "high"}}); err == nil {
+		t.Error("a list without the default was accepted")
+	}
+}
+
 // TestUpdateGroupSettingWithoutValues: an update naming no value writes
 // nothing (no change, so no audit entry), and still needs the setting.
 func TestUpdateGroupSettingWithoutValues(t *testing.T) {

@@ -62,3 +62,23 @@ func TestGroupSettingPatchBody(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultClassificationSpelling: a default classification written in
+// another letter case is stored in ClassificationList's spelling, which
+// new groups then get, as a group naming it itself does.
+func TestDefaultClassificationSpelling(t *testing.T) {
+	e := newEnv(t)
+	id := e.do("POST", "/groupSettings", map[string]any{"templateId": unifiedTemplate, "values": []map[string]string{
+		{"name": "ClassificationList", "value": "low,high"}}}).want(t, http.StatusCreated).obj(t)["id"].(string)
+	e.do("PATCH", "/groupSettings/"+id, map[string]any{"values": []map[string]string{
+		{"name": "DefaultClassification", "value": "LOW"}}}).want(t, http.StatusNoContent)
+	for _, v := range e.do("GET", "/groupSettings/"+id, nil).want(t, http.StatusOK).obj(t)["values"].([]any) {
+		if v := v.(map[string]any); v["name"] == "DefaultClassification" && v["value"] != "low" {
+			t.Errorf("DefaultClassification %v, want low", v["value"])
+		}
+	}
+	gid := e.unified("Classified")
+	if g := e.do("GET", "/groups/"+gid+"?$select=classification", nil).want(t, http.StatusOK).obj(t); g["classification"] != "low" {
+		t.Errorf("classification %v, want low", g["classification"])
+	}
+}
