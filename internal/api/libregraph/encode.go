@@ -10,7 +10,6 @@ import (
 )
 
 // userJSON is a user as LibreGraph shows it; unset properties are left out.
-// A group met among members has the same shape with only displayName and id.
 type userJSON struct {
 	DisplayName              string `json:"displayName,omitempty"`
 	ID                       string `json:"id"`
@@ -35,20 +34,17 @@ func userOut(u directory.User) userJSON {
 	return userJSON{DisplayName: u.DisplayName, ID: string(u.ID), Mail: u.Mail, OnPremisesSamAccountName: u.OnPremisesSamAccountName}
 }
 
-func objectOut(o directory.Object) userJSON {
-	if o.User != nil {
-		return userOut(*o.User)
-	}
-	if sp := o.ServicePrincipal; sp != nil {
-		return userJSON{DisplayName: sp.DisplayName, ID: string(sp.ID)}
-	}
-	return userJSON{DisplayName: o.Group.DisplayName, ID: string(o.Group.ID)}
-}
-
-func objectsOut(objs []directory.Object) []userJSON {
+// membersOut lists the users among members. oCIS reads a group's member
+// entries as users and drops any that is not one (createUserModelFromLDAP
+// in services/graph/pkg/identity), and its model types members as users; a
+// group or application nested through another dialect is therefore left
+// out here too, rather than shown as a user it is not.
+func membersOut(objs []directory.Object) []userJSON {
 	out := make([]userJSON, 0, len(objs))
 	for _, o := range objs {
-		out = append(out, objectOut(o))
+		if o.User != nil {
+			out = append(out, userOut(*o.User))
+		}
 	}
 	return out
 }
@@ -56,7 +52,7 @@ func objectsOut(objs []directory.Object) []userJSON {
 func groupOut(g directory.Group, expanded bool) groupJSON {
 	out := groupJSON{DisplayName: g.DisplayName, ID: string(g.ID)}
 	if expanded {
-		m := objectsOut(g.Members)
+		m := membersOut(g.Members)
 		out.Members = &m
 	}
 	return out
@@ -76,37 +72,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }
-
-// decodeBody reads the request body as one JSON object and refuses any key
-// not in allowed. An "id" is named as read-only (oCIS: "group id is a
-// read-only attribute"); other keys as unknown fields, the way oCIS's
-// strict decoder words it.
-func decodeBody(w http.ResponseWriter, r *http.Request, kind string, allowed ...string) (httpx.Object, error) {
-	obj, err := httpx.DecodeObject(w, r)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkKeys(obj, kind, allowed); err != nil {
-		return nil, err
-	}
-	return obj, nil
-}
-
-func checkKeys(obj httpx.Object, kind string, allowed []string) error {
-next:
-	for _, f := range obj {
-		for _, a := range allowed {
-			if f.Name == a {
-				continue next
-			}
-		}
-		if f.Name == "id" && kind != "" {
-			return invalidRequest("%s id is a read-only attribute", kind)
-		}
-		return invalidRequest("invalid request body: json: unknown field %q", f.Name)
-	}
-	return nil
-}
 
 // stringField returns a string member: nil when absent or null.
 func stringField(obj httpx.Object, name string) (*string, error) {

@@ -111,7 +111,8 @@ func classify(r *http.Request, err error) (int, string, string) {
 		}
 		return http.StatusBadRequest, codeInvalidRequest, "invalid request body: " + be.Detail
 	case errors.As(err, &nf):
-		// oCIS answers every missing user, group or member with "not found".
+		// oCIS answers every missing user, group or member with "not found"
+		// (identity.ErrNotFound; getLDAPGroupByFilter in ldap_group.go).
 		return http.StatusNotFound, codeItemNotFound, "not found"
 	case errors.As(err, &ce):
 		return http.StatusConflict, codeNameAlreadyExists, conflictMessage(r, ce)

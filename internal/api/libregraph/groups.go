@@ -2,7 +2,6 @@ package libregraph
 
 import (
 	"net/http"
-	"strings"
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
@@ -12,28 +11,18 @@ import (
 // GET /groups pages through the whole list (LibreGraph answers it whole).
 const groupPageSize = 200
 
-// wantsMembers reports whether $expand (or, as in oCIS, $select) names
-// members. Other values are ignored, as oCIS ignores them.
-func wantsMembers(r *http.Request) bool {
-	q := queryValues(r)
-	for _, opt := range []string{"$expand", "$select"} {
-		for _, v := range strings.Split(q.Get(opt), ",") {
-			if strings.TrimSpace(v) == "members" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // listGroups answers GET /groups: every group of the tenant, each page
 // loaded with its members in one store round trip when expanded.
 func (a *api) listGroups(w http.ResponseWriter, r *http.Request) error {
-	expand := wantsMembers(r)
 	q, err := listQuery(r, directory.SourceGroups)
 	if err != nil {
 		return err
 	}
+	exp, err := expansions(r, groupExpand)
+	if err != nil {
+		return err
+	}
+	expand := exp["members"]
 	q.Page.Top = groupPageSize
 	if expand {
 		q.Expand = directory.SourceMembers // ExpandLimit 0: all members, as oCIS
@@ -61,11 +50,12 @@ func (a *api) listGroups(w http.ResponseWriter, r *http.Request) error {
 // getGroup answers GET /groups/{id}, with all members when expanded.
 func (a *api) getGroup(w http.ResponseWriter, r *http.Request) error {
 	key := param(r, "groupID")
-	var (
-		g      directory.Group
-		err    error
-		expand = wantsMembers(r)
-	)
+	exp, err := expansions(r, groupExpand)
+	if err != nil {
+		return err
+	}
+	var g directory.Group
+	expand := exp["members"]
 	if expand {
 		g, err = a.dir.GroupWithMembers(r.Context(), tenant(r), key, 0)
 	} else {
@@ -87,6 +77,13 @@ func (a *api) createGroup(w http.ResponseWriter, r *http.Request) error {
 	name, err := stringField(obj, "displayName")
 	if err != nil {
 		return err
+	}
+	if name != nil {
+		n, err := groupName(*name)
+		if err != nil {
+			return err
+		}
+		name = &n
 	}
 	g, err := a.dir.CreateGroup(r.Context(), tenant(r), directory.GroupCreate{
 		Fields: directory.GroupFields{DisplayName: name},
@@ -113,6 +110,9 @@ func (a *api) patchGroup(w http.ResponseWriter, r *http.Request) error {
 		s, ok := httpx.String(v)
 		if !ok {
 			return invalidRequest("Invalid displayName: must be a string")
+		}
+		if s, err = groupName(s); err != nil {
+			return err
 		}
 		u.Fields.DisplayName = &s
 	}

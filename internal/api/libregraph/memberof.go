@@ -3,7 +3,6 @@ package libregraph
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"groupd/internal/auth"
 	"groupd/internal/directory"
@@ -12,7 +11,8 @@ import (
 // memberOf expansion on users, as oCIS answers GET /users/{id} and GET /me
 // with $expand=memberOf: the groups the user is a direct member of (oCIS
 // reads the user's group entries, without nesting), each as {displayName,
-// id}, the whole list, [] when there are none.
+// id}, the whole list, [] when there are none. GET /users expands it for
+// every user of the list, as oCIS does, in the store's page round trips.
 
 // groupRefJSON is a group as memberOf lists it.
 type groupRefJSON struct {
@@ -26,20 +26,13 @@ type userWithGroupsJSON struct {
 	MemberOf []groupRefJSON `json:"memberOf"`
 }
 
-// wantsMemberOf reports whether $expand names memberOf; other values are
-// ignored, as oCIS ignores them.
-func wantsMemberOf(r *http.Request) bool {
-	for _, v := range strings.Split(queryValues(r).Get("$expand"), ",") {
-		if strings.TrimSpace(v) == "memberOf" {
-			return true
-		}
-	}
-	return false
-}
-
 // writeUser answers with u, and its groups when the request expands them.
 func (a *api) writeUser(w http.ResponseWriter, r *http.Request, u directory.User) error {
-	if !wantsMemberOf(r) {
+	exp, err := expansions(r, userExpand)
+	if err != nil {
+		return err
+	}
+	if !exp["memberOf"] {
 		writeJSON(w, http.StatusOK, userOut(u))
 		return nil
 	}
@@ -59,9 +52,7 @@ func (a *api) userGroups(ctx context.Context, t directory.TenantID, id directory
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range p.Items {
-			out = append(out, groupRefJSON{DisplayName: o.Group.DisplayName, ID: string(o.Group.ID)})
-		}
+		out = appendGroupRefs(out, p.Items)
 		if p.Next == "" {
 			return out, nil
 		}
@@ -81,4 +72,14 @@ func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return a.writeUser(w, r, u)
+}
+
+// appendGroupRefs adds the groups among objs to out.
+func appendGroupRefs(out []groupRefJSON, objs []directory.Object) []groupRefJSON {
+	for _, o := range objs {
+		if o.Group != nil {
+			out = append(out, groupRefJSON{DisplayName: o.Group.DisplayName, ID: string(o.Group.ID)})
+		}
+	}
+	return out
 }

@@ -2,6 +2,8 @@ package libregraph
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
@@ -18,13 +20,13 @@ const (
 )
 
 // listMembers answers GET /groups/{id}/members with a bare JSON array of
-// every direct member.
+// every direct member that is a user (see membersOut).
 func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
 	members, err := a.dir.AllMembers(r.Context(), tenant(r), param(r, "groupID"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, objectsOut(members))
+	writeJSON(w, http.StatusOK, membersOut(members))
 	return nil
 }
 
@@ -80,15 +82,26 @@ func bindRefs(urls []string) ([]directory.MemberRef, error) {
 	return refs, nil
 }
 
-// memberRef accepts only .../users/{id} references, as oCIS does; a
-// /groups/ or /directoryObjects/ URL is refused with 400 invalidRequest. An
-// id that is not a GUID names nothing and is 404 itemNotFound.
-func memberRef(u, unparsable, notUser string) (directory.MemberRef, error) {
-	kind, id, ok := httpx.ParseRef(u)
-	if !ok {
+// memberRef reads a member reference as oCIS's parseMemberRef does: an
+// absolute URL or an absolute path (url.ParseRequestURI; any host), whose
+// last two path segments are the collection and the id. Anything else, an
+// empty id included, cannot be parsed: 400 invalidRequest with unparsable.
+// Only a /users/ collection is accepted (notUser otherwise). An id that
+// parses but is no GUID names no user: 404 itemNotFound, as oCIS's lookup
+// finds nothing for it.
+func memberRef(ref, unparsable, notUser string) (directory.MemberRef, error) {
+	u, err := url.ParseRequestURI(ref)
+	if err != nil {
 		return directory.MemberRef{}, invalidRequest("%s", unparsable)
 	}
-	if kind != directory.KindUser {
+	segs := strings.Split(u.Path, "/")
+	if len(segs) < 2 || segs[len(segs)-1] == "" {
+		return directory.MemberRef{}, invalidRequest("%s", unparsable)
+	}
+	coll, id := segs[len(segs)-2], segs[len(segs)-1]
+	// oCIS compares the collection exactly; any case is accepted here, as
+	// it names the same collection and no client is refused by it.
+	if !strings.EqualFold(coll, "users") {
 		return directory.MemberRef{}, invalidRequest("%s", notUser)
 	}
 	oid, ok := directory.ParseObjectID(id)

@@ -1,7 +1,6 @@
 package libregraph
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,8 +14,8 @@ import (
 // $search with a bare term (oCIS searches names for it; groupd matches
 // the term's words as prefixes of displayName's words, as Microsoft Graph's
 // token search does) and $orderby=displayName [asc|desc], which oCIS sorts
-// by. $expand and $select are read by the handlers. Every other system
-// option oCIS's backends cannot run either is refused with 400
+// by. $expand and $select are read by the handlers (expand.go). Every
+// other system option ($filter, $top, $skip, $count, …) is refused with 400
 // invalidRequest, so that no client gets an unfiltered answer to a
 // filtered question.
 func listQuery(r *http.Request, src directory.Source) (directory.ListQuery, error) {
@@ -61,21 +60,4 @@ func listQuery(r *http.Request, src directory.Source) (directory.ListQuery, erro
 func queryValues(r *http.Request) url.Values {
 	values, _ := httpx.ParseQuery(r.URL.RawQuery)
 	return values
-}
-
-// listAll runs q page by page: LibreGraph answers lists whole, as oCIS
-// does; the store still reads them in keyset pages.
-func (a *api) listAll(ctx context.Context, t directory.TenantID, q directory.ListQuery) ([]directory.Object, error) {
-	var out []directory.Object
-	for {
-		p, err := a.dir.List(ctx, t, q, directory.KindAny)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p.Items...)
-		if p.Next == "" {
-			return out, nil
-		}
-		q.Page.After = p.Next
-	}
 }

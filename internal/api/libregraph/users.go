@@ -15,22 +15,41 @@ const userPageSize = 500
 // userKeys are the properties a user create or update may carry.
 var userKeys = []string{"displayName", "onPremisesSamAccountName", "mail", "passwordProfile"}
 
-// listUsers answers GET /users with every user of the tenant.
+// listUsers answers GET /users with every user of the tenant, each with
+// its groups when $expand names memberOf.
 func (a *api) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q, err := listQuery(r, directory.SourceUsers)
 	if err != nil {
 		return err
 	}
-	q.Page.Top = userPageSize
-	objs, err := a.listAll(r.Context(), tenant(r), q)
+	exp, err := expansions(r, userExpand)
 	if err != nil {
 		return err
 	}
-	out := make([]userJSON, 0, len(objs))
-	for _, o := range objs {
-		out = append(out, userOut(*o.User))
+	q.Page.Top = userPageSize
+	if exp["memberOf"] {
+		q.Expand = directory.SourceMemberOf // ExpandLimit 0: all groups
 	}
-	writeJSON(w, http.StatusOK, listJSON[userJSON]{Value: out})
+	out := []any{}
+	for {
+		page, err := a.dir.List(r.Context(), tenant(r), q, directory.KindAny)
+		if err != nil {
+			return err
+		}
+		for _, o := range page.Items {
+			if !exp["memberOf"] {
+				out = append(out, userOut(*o.User))
+				continue
+			}
+			groups := appendGroupRefs([]groupRefJSON{}, page.Expanded[o.User.ID])
+			out = append(out, userWithGroupsJSON{userJSON: userOut(*o.User), MemberOf: groups})
+		}
+		if page.Next == "" {
+			break
+		}
+		q.Page.After = page.Next
+	}
+	writeJSON(w, http.StatusOK, listJSON[any]{Value: out})
 	return nil
 }
 
@@ -54,7 +73,7 @@ func (a *api) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := a.dir.CreateUser(r.Context(), tenant(r), f, policy)
 	if err != nil {
-		return err
+		return a.upnConflict(r.Context(), tenant(r), f.OnPremisesSamAccountName, err)
 	}
 	w.Header().Set("Location", httpx.Origin(r)+"/graph/v1.0/users/"+string(u.ID))
 	writeJSON(w, http.StatusCreated, userOut(u))
@@ -75,7 +94,7 @@ func (a *api) patchUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if u, err = a.dir.UpdateUser(ctx, t, string(u.ID), f); err != nil {
+	if u, err = a.updateUser(ctx, t, u, f); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, userOut(u))
@@ -110,6 +129,11 @@ func userFields(w http.ResponseWriter, r *http.Request, update bool) (directory.
 	if f.DisplayName, err = stringField(obj, "displayName"); err != nil {
 		return f, err
 	}
+	if f.DisplayName != nil {
+		if err := noControls("displayName", *f.DisplayName); err != nil {
+			return f, err
+		}
+	}
 	if f.OnPremisesSamAccountName, err = stringField(obj, "onPremisesSamAccountName"); err != nil {
 		return f, err
 	}
@@ -137,7 +161,7 @@ func password(v []byte) (*string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkKeys(obj, "", []string{"password"}); err != nil {
+	if obj, err = modelFields(obj, "", []string{"password"}); err != nil {
 		return nil, err
 	}
 	pw, err := stringField(obj, "password")
