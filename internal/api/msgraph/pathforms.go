@@ -1,6 +1,7 @@
 package msgraph
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -21,16 +22,20 @@ import (
 //   - a trailing slash (/users/, Graph's own delta examples write
 //     groups/delta/?$filter=…).
 //
-// canonicalPaths rewrites such a path into the one the routes name, before
-// routing, so that every route takes every form.
-func (a *api) canonicalPaths(next http.Handler) http.Handler {
+// canonicalRetry routes a path the router did not know once more in its
+// canonical form, when that differs; h answers the paths that are unknown
+// in every form. Rewriting only after a miss keeps the requests that name
+// their routes exactly, nearly all of them, free of the rewrite.
+func (a *api) canonicalRetry(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rctx := chi.RouteContext(r.Context()); rctx != nil {
-			if p, ok := a.grammar.canonical(routePath(r)); ok {
-				rctx.RoutePath = p
-			}
+		p, ok := a.grammar.canonical(routePath(r))
+		if !ok {
+			h.ServeHTTP(w, r)
+			return
 		}
-		next.ServeHTTP(w, r)
+		rctx := chi.NewRouteContext()
+		rctx.RoutePath = p
+		a.router.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chi.RouteCtxKey, rctx)))
 	})
 }
 

@@ -43,10 +43,10 @@ func New(cfg Config) http.Handler {
 		a.log = slog.Default()
 	}
 	r := chi.NewRouter()
-	r.Use(a.canonicalPaths, unqualifyOperations)
+	r.Use(unqualifyOperations)
 	a.router = r
-	r.NotFound(a.endpoint(auth.NeedSignedIn, optAny, "", a.notFound))
-	r.MethodNotAllowed(a.endpoint(auth.NeedSignedIn, optAny, "", a.methodNotAllowed))
+	r.NotFound(a.canonicalRetry(a.endpoint(auth.NeedSignedIn, optAny, "", a.notFound)).ServeHTTP)
+	r.MethodNotAllowed(a.canonicalRetry(a.endpoint(auth.NeedSignedIn, optAny, "", a.methodNotAllowed)).ServeHTTP)
 
 	// The permission each call needs is the reference's table; see
 	// internal/auth/perms.go for the sets.
