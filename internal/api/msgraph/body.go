@@ -71,7 +71,9 @@ func (b *bodyReader) strs(f httpx.Field) *[]string {
 	return &l
 }
 
-// refs reads an x@odata.bind collection of URLs.
+// refs reads an x@odata.bind collection of URLs. An object named twice
+// (by the same URL or two forms of it) is the request's own mistake, told
+// as such rather than as a reference that already exists.
 func (b *bodyReader) refs(f httpx.Field) []directory.MemberRef {
 	var urls []string
 	if json.Unmarshal(f.Value, &urls) != nil || urls == nil {
@@ -84,6 +86,13 @@ func (b *bodyReader) refs(f httpx.Field) []directory.MemberRef {
 		if err != nil {
 			b.fail(err)
 			return nil
+		}
+		for _, prev := range out {
+			if prev.ID == ref.ID {
+				b.fail(withTarget(badRequest(codeRequestBad, "The object '%s' is named more than once in '%s'; name each object once.", ref.ID, f.Name),
+					f.Name, "InvalidValue"))
+				return nil
+			}
 		}
 		out = append(out, ref)
 	}

@@ -243,3 +243,9 @@ func (a *api) purgeDeleted(rq *request) error {
 	rq.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// listDeletedUncast answers GET /directory/deletedItems as Graph does:
+// deleted items are listed one type at a time, through a cast.
+func listDeletedUncast(*request) error {
+	return badRequest(codeUnsupportedQuery, "Searches against this resource are not supported. Only specific instances can be queried.")
+}

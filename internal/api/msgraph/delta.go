@@ -21,6 +21,7 @@ func (a *api) routeTracking(r chi.Router) {
 		r.Get("/users/"+fn, a.endpoint(auth.NeedUserRead, optAny, "User", a.deltaOf(directory.KindUser)))
 		r.Get("/groups/"+fn, a.endpoint(auth.NeedGroupRead, optAny, "Group", a.deltaOf(directory.KindGroup)))
 	}
+	r.Get("/directory/deletedItems", a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", listDeletedUncast))
 	r.Get("/directory/deletedItems/"+castSegment, a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", a.listDeleted))
 	r.Get("/directory/deletedItems/{id}", a.endpoint(auth.NeedObjectRead, optAny, "DirectoryObject", a.getDeleted))
 	r.Post("/directory/deletedItems/{id}/restore", a.endpoint(auth.NeedSignedIn, optAny, "DirectoryObject", a.restoreDeleted))

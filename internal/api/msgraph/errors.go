@@ -68,6 +68,13 @@ func readOnlyProperty(name string) *apiError {
 	return withTarget(badRequest(codeRequestBad, "Property '%s' is read-only and cannot be set.", name), name, "ReadOnlyProperty")
 }
 
+// notSupported refuses a property Graph lets clients write but groupd does
+// not keep: calling it read-only would send the client looking for
+// another way to set it.
+func notSupported(name string) *apiError {
+	return withTarget(badRequest(codeRequestBad, "Property '%s' cannot be set: groupd does not support it.", name), name, "NotSupported")
+}
+
 func invalidValue(name, resource string) *apiError {
 	return withTarget(badRequest(codeRequestBad, "Invalid value specified for property '%s' of resource '%s'.", name, resource), name, "InvalidValue")
 }

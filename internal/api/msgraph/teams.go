@@ -184,3 +184,10 @@ func (a *api) updateTeam(rq *request) error {
 	rq.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// listTeams answers GET /teams. Graph lists the tenant's teams there;
+// groupd keeps no index of the groups that have one, so it says what it
+// can answer instead.
+func listTeams(*request) error {
+	return badRequest(codeUnsupportedQuery, "Listing teams is not supported. Read a team by its group's id: GET /teams/{id} or GET /groups/{id}/team.")
+}

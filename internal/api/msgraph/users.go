@@ -196,7 +196,9 @@ func userBody(obj httpx.Object) (directory.UserFields, error) {
 		case "userType":
 			f.UserType = b.str(fl)
 		default:
-			if userSchema.has(fl.Name) {
+			if userWritableUnkept[fl.Name] {
+				b.fail(notSupported(fl.Name))
+			} else if userSchema.has(fl.Name) {
 				b.fail(readOnlyProperty(fl.Name))
 			} else {
 				b.fail(invalidProperty(fl.Name))
@@ -207,6 +209,16 @@ func userBody(obj httpx.Object) (directory.UserFields, error) {
 		}
 	}
 	return f, b.err
+}
+
+// userWritableUnkept are the user properties Graph lets clients write that
+// groupd does not keep (reading them gives null or []).
+var userWritableUnkept = map[string]bool{
+	"ageGroup": true, "city": true, "companyName": true, "consentProvidedForMinor": true, "country": true,
+	"employeeHireDate": true, "employeeId": true, "employeeLeaveDateTime": true, "employeeType": true,
+	"faxNumber": true, "identities": true, "onPremisesImmutableId": true, "passwordPolicies": true,
+	"postalCode": true, "preferredDataLocation": true, "showInAddressList": true, "state": true,
+	"streetAddress": true, "usageLocation": true,
 }
 
 // password reads passwordProfile {password, forceChangePasswordNextSignIn…};
