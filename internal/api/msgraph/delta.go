@@ -69,14 +69,28 @@ func parseDelta(r *http.Request, kind directory.ObjectKind) (directory.DeltaRequ
 			}
 		}
 	}
-	for _, p := range strings.Split(r.Header.Get("Prefer"), ",") {
-		if n, ok := strings.CutPrefix(strings.TrimSpace(p), "odata.maxpagesize="); ok {
-			if req.Top, err = strconv.Atoi(n); err != nil || req.Top < 1 {
-				return req, badRequest(codeBadRequest, "The Prefer header value 'odata.maxpagesize=%s' is not valid.", n)
+	req.Top = maxPageSize(r.Header)
+	return req, nil
+}
+
+// maxPageSize reads Prefer: odata.maxpagesize=N (or maxpagesize, OData
+// 4.01's name); 0 when there is none. A value that is no positive integer
+// is ignored, as RFC 7240 has a server ignore a preference it cannot
+// honour, rather than failing a request the client could serve without it.
+func maxPageSize(h http.Header) int {
+	for _, line := range h.Values("Prefer") {
+		for _, p := range strings.Split(line, ",") {
+			name, val, _ := strings.Cut(p, "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "odata.maxpagesize", "maxpagesize":
+				val, _, _ = strings.Cut(val, ";") // preference parameters
+				if n, err := strconv.Atoi(strings.Trim(strings.TrimSpace(val), `"`)); err == nil && n > 0 {
+					return n
+				}
 			}
 		}
 	}
-	return req, nil
+	return 0
 }
 
 // deltaFilter reads "id eq '…'", "id eq '…' or id eq '…'" and
@@ -123,6 +137,11 @@ func (a *api) deltaOf(kind directory.ObjectKind) handlerFunc {
 		page, err := a.dir.Delta(rq.ctx, rq.tenant, req)
 		if err != nil {
 			return deltaError(err)
+		}
+		if req.Top > 0 {
+			// Pages are never larger than asked (the directory may make
+			// them smaller), so the preference was honoured.
+			rq.w.Header().Set("Preference-Applied", "odata.maxpagesize="+strconv.Itoa(req.Top))
 		}
 		writeDelta(rq, kind, page)
 		return nil
