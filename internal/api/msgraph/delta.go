@@ -58,6 +58,11 @@ func parseDelta(r *http.Request, kind directory.ObjectKind) (directory.DeltaRequ
 				return req, err
 			}
 		case "$deltatoken", "$skiptoken":
+			// An empty token is a lost one: starting over would silently
+			// resync a client that means to continue.
+			if val == "" {
+				return req, badRequest(codeBadRequest, "The delta token is not valid: it was empty.")
+			}
 			if strings.EqualFold(k, "$deltatoken") && val == "latest" {
 				req.Latest = true
 			} else {
