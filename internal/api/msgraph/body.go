@@ -2,6 +2,10 @@ package msgraph
 
 import (
 	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
 
 	"groupd/internal/api/httpx"
 	"groupd/internal/directory"
@@ -150,4 +154,28 @@ func refBody(rq *request) (directory.MemberRef, error) {
 		return directory.MemberRef{}, &directory.ValidationError{Property: "@odata.id", Reason: directory.ReasonRequired}
 	}
 	return *ref, nil
+}
+
+// jsonContent refuses a write whose body is of a media type other than
+// JSON (text/plain, application/octet-stream, a form, …) with 415, before
+// any handler reads it as JSON and answers a parse error that hides the
+// cause. Every body this dialect takes is JSON; one without a
+// Content-Type is still read as JSON, as curl users and old scripts send
+// them.
+func jsonContent(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case ct == "", r.ContentLength == 0,
+		r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch:
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err == nil && strings.HasSuffix(mt, "json") {
+		return nil
+	}
+	if err != nil {
+		mt = ct
+	}
+	return &httpx.BodyError{Problem: httpx.BodyUnsupportedMedia,
+		Detail: fmt.Sprintf("Content-Type '%s' is not supported; send application/json.", mt)}
 }

@@ -171,6 +171,9 @@ func (a *api) endpoint(need auth.Need, opts option, resource string, h handlerFu
 			rq.q, err = parseQuery(r.URL.RawQuery, opts)
 		}
 		if err == nil {
+			err = jsonContent(r)
+		}
+		if err == nil {
 			err = h(rq)
 		}
 		if err != nil {
