@@ -40,6 +40,7 @@ type batchStep struct {
 	header    http.Header
 	body      []byte
 	dependsOn []int // indexes of the steps this one waits for
+	refused   error // the step's answer without running (batchTarget)
 }
 
 // batchResult is a step's answer.
@@ -54,12 +55,17 @@ func (a *api) batch(rq *request) error {
 	if err != nil {
 		return err
 	}
-	steps, err := parseBatch(b)
+	steps, err := parseBatch(b, httpx.Origin(rq.r))
 	if err != nil {
 		return err
 	}
 	p, _ := auth.PrincipalFrom(rq.ctx)
 	results := make([]*batchResult, len(steps))
+	for i := range steps {
+		if steps[i].refused != nil {
+			results[i] = a.recorded(rq, steps[i].refused)
+		}
+	}
 	for slices.Contains(results, nil) {
 		wave := a.nextWave(rq, steps, results)
 		var wg sync.WaitGroup

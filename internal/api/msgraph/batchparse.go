@@ -21,8 +21,9 @@ func batchError(format string, args ...any) error {
 
 const batchShape = `A batch body is {"requests": [...]} with 1 to 20 requests, each with id, method and url, and optionally headers, body and dependsOn.`
 
-// parseBatch checks a whole batch body and returns its steps.
-func parseBatch(b []byte) ([]batchStep, error) {
+// parseBatch checks a whole batch body and returns its steps. origin is
+// the scheme://host[:port] the batch came by: absolute urls must name it.
+func parseBatch(b []byte, origin string) ([]batchStep, error) {
 	obj, err := httpx.ParseObject(b)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func parseBatch(b []byte) ([]batchStep, error) {
 	deps := make([][]string, len(raws))
 	index := map[string]int{}
 	for i, raw := range raws {
-		if deps[i], err = parseStep(raw, i, &steps[i]); err != nil {
+		if deps[i], err = parseStep(raw, i, origin, &steps[i]); err != nil {
 			return nil, err
 		}
 		key := strings.ToLower(steps[i].id)
@@ -75,7 +76,7 @@ func parseBatch(b []byte) ([]batchStep, error) {
 
 // parseStep checks request number i (counted from 0) into s and returns
 // the ids it depends on.
-func parseStep(raw json.RawMessage, i int, s *batchStep) ([]string, error) {
+func parseStep(raw json.RawMessage, i int, origin string, s *batchStep) ([]string, error) {
 	obj, err := httpx.ParseObject(raw)
 	if err != nil {
 		return nil, batchError("Request %d of the batch is not a JSON object. %s", i+1, batchShape)
@@ -119,7 +120,7 @@ func parseStep(raw json.RawMessage, i int, s *batchStep) ([]string, error) {
 	if !slices.Contains(batchMethods, s.method) {
 		return nil, batchError("Request '%s' has method '%s'; a batched request uses GET, POST, PUT, PATCH or DELETE.", s.id, s.method)
 	}
-	if s.target, err = batchTarget(s.id, rawURL); err != nil {
+	if s.target, s.refused, err = batchTarget(s.id, rawURL, origin); err != nil {
 		return nil, err
 	}
 	s.header = http.Header{}
@@ -142,14 +143,20 @@ var batchTypes = map[string]string{
 
 // batchTarget reads a request's url: relative to /v1.0 ("/groups" or
 // "groups"), or with the version ("/v1.0/groups", as the JavaScript
-// client's BatchRequestContent sends it), or absolute below /v1.0.
-func batchTarget(id, raw string) (*url.URL, error) {
+// client's BatchRequestContent sends it), or absolute below this server's
+// /v1.0. An absolute url on another host would run here while its writer
+// meant that host (Graph itself takes relative urls only), so that request
+// alone is refused: refused is its answer, and the rest of the batch runs.
+func batchTarget(id, raw, origin string) (target *url.URL, refused, err error) {
 	if raw == "" {
-		return nil, batchError("Request '%s' has no url; give it relative to /v1.0, e.g. /groups.", id)
+		return nil, nil, batchError("Request '%s' has no url; give it relative to /v1.0, e.g. /groups.", id)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, batchError("Request '%s' has url '%s', which is not a valid URL.", id, raw)
+		return nil, nil, batchError("Request '%s' has url '%s', which is not a valid URL.", id, raw)
+	}
+	if u.IsAbs() && !sameOrigin(u, origin) {
+		return nil, batchError("Request '%s' has url '%s', which is not on this server (%s); give it relative to /v1.0, e.g. /groups.", id, raw, origin), nil
 	}
 	path := u.EscapedPath()
 	if !strings.HasPrefix(path, "/") && !u.IsAbs() {
@@ -158,17 +165,36 @@ func batchTarget(id, raw string) (*url.URL, error) {
 	if rest, ok := strings.CutPrefix(path, "/v1.0/"); ok {
 		path = "/" + rest
 	} else if u.IsAbs() {
-		return nil, batchError("Request '%s' has url '%s', which is not below /v1.0.", id, raw)
+		return nil, nil, batchError("Request '%s' has url '%s', which is not below /v1.0.", id, raw)
 	}
 	t, err := url.Parse(path)
 	if err != nil {
-		return nil, batchError("Request '%s' has url '%s', which is not a valid URL.", id, raw)
+		return nil, nil, batchError("Request '%s' has url '%s', which is not a valid URL.", id, raw)
 	}
 	t.RawQuery = u.RawQuery
 	if strings.EqualFold(strings.TrimSuffix(t.Path, "/"), "/$batch") {
-		return nil, batchError("Request '%s' is a batch itself; batches cannot be nested.", id)
+		return nil, nil, batchError("Request '%s' is a batch itself; batches cannot be nested.", id)
 	}
-	return t, nil
+	return t, nil, nil
+}
+
+// sameOrigin reports whether u names origin (scheme://host[:port]); case
+// and a default port do not matter.
+func sameOrigin(u *url.URL, origin string) bool {
+	o, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if strings.EqualFold(u.Scheme, "https") {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(u.Scheme, o.Scheme) && strings.EqualFold(u.Hostname(), o.Hostname()) && port(u) == port(o)
 }
 
 // stepBody checks a request's body against its Content-Type: JSON goes
