@@ -274,3 +274,18 @@ func mustUnmarshal(t *testing.T, b []byte, v any) {
 		t.Fatalf("decode %s: %v", b, err)
 	}
 }
+
+// nest puts group child into group parent through the directory: LibreGraph
+// takes users only as members, so nesting is made the way another dialect
+// would make it.
+func (e *env) nest(parent, child string) {
+	e.t.Helper()
+	ctx := context.Background()
+	tn, err := e.dir.DefaultTenant(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.dir.AddMembers(ctx, tn.ID, parent, []directory.MemberRef{{ID: directory.ObjectID(child), Kind: directory.KindGroup}}, directory.Policy{}); err != nil {
+		e.t.Fatal(err)
+	}
+}

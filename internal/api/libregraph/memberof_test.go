@@ -1,12 +1,9 @@
 package libregraph_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
-
-	"groupd/internal/directory"
 )
 
 // TestExpandMemberOf: $expand=memberOf lists the user's direct groups as
@@ -15,16 +12,7 @@ func TestExpandMemberOf(t *testing.T) {
 	e := newEnv(t)
 	w := createSeedObjects(e)
 	e.want(e.do("POST", "/groups/"+w.exampleUsers+"/members/$ref", `{"@odata.id":"`+seedBase+`/users/`+w.einstein+`"}`), http.StatusNoContent, "")
-	// Example Users inside group: LibreGraph takes users only, so the
-	// nesting is made through the directory.
-	ctx := context.Background()
-	tn, err := e.dir.DefaultTenant(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.dir.AddMembers(ctx, tn.ID, w.group, []directory.MemberRef{{ID: directory.ObjectID(w.exampleUsers), Kind: directory.KindGroup}}, directory.Policy{}); err != nil {
-		t.Fatal(err)
-	}
+	e.nest(w.group, w.exampleUsers) // Example Users inside group
 	einstein := strings.TrimSuffix(userJSON("Albert Einstein", w.einstein, "einstein@example.org", "einstein"), "}")
 	want := einstein + `,"memberOf":[` + groupJSON("Example Users", w.exampleUsers) + `]}`
 	for _, key := range []string{w.einstein, "einstein", "einstein@example.org"} {

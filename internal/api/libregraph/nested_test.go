@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 	"testing"
-
-	"groupd/internal/directory"
 )
 
 // TestNestedGroupsLeftOut: oCIS lists only users as members, so a group
@@ -15,14 +13,7 @@ func TestNestedGroupsLeftOut(t *testing.T) {
 	e := newEnv(t)
 	w := createSeedObjects(e)
 	e.want(e.do("POST", "/groups/"+w.group+"/members/$ref", `{"@odata.id":"`+seedBase+`/users/`+w.user1+`"}`), http.StatusNoContent, "")
-	ctx := context.Background()
-	tn, err := e.dir.DefaultTenant(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.dir.AddMembers(ctx, tn.ID, w.group, []directory.MemberRef{{ID: directory.ObjectID(w.exampleUsers), Kind: directory.KindGroup}}, directory.Policy{}); err != nil {
-		t.Fatal(err)
-	}
+	e.nest(w.group, w.exampleUsers)
 	user1 := userJSON("user1", w.user1, "user1@example.org", "user1")
 	e.wantArray(e.do("GET", "/groups/"+w.group+"/members", ""), user1)
 	e.want(e.do("GET", "/groups/"+w.group+"?$expand=members", ""), http.StatusOK, groupWithMembers("group", w.group, user1))
@@ -33,6 +24,11 @@ func TestNestedGroupsLeftOut(t *testing.T) {
 	e.want(e.do("DELETE", "/groups/"+w.group+"/members/"+w.user1+"/$ref", ""), http.StatusNoContent, "")
 	e.want(e.do("GET", "/groups/"+w.group+"/members", ""), http.StatusOK, "[]")
 	e.want(e.do("DELETE", "/groups/"+w.group+"/members/"+w.exampleUsers+"/$ref", ""), http.StatusNoContent, "")
+	ctx := context.Background()
+	tn, err := e.dir.DefaultTenant(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := e.dir.AllMembers(ctx, tn.ID, w.group)
 	if err != nil || len(m) != 0 {
 		t.Fatalf("members left: %v %v", m, err)
