@@ -144,9 +144,11 @@ var batchTypes = map[string]string{
 // batchTarget reads a request's url: relative to /v1.0 ("/groups" or
 // "groups"), or with the version ("/v1.0/groups", as the JavaScript
 // client's BatchRequestContent sends it), or absolute below this server's
-// /v1.0. An absolute url on another host would run here while its writer
-// meant that host (Graph itself takes relative urls only), so that request
-// alone is refused: refused is its answer, and the rest of the batch runs.
+// /v1.0 or Graph's own (https://graph.microsoft.com/v1.0/groups: the Go
+// SDK's BatchRequest writes its items' urls with Graph's base url, which
+// Graph answers as relative). An absolute url on any other host would run
+// here while its writer meant that host, so that request alone is
+// refused: refused is its answer, and the rest of the batch runs.
 func batchTarget(id, raw, origin string) (target *url.URL, refused, err error) {
 	if raw == "" {
 		return nil, nil, batchError("Request '%s' has no url; give it relative to /v1.0, e.g. /groups.", id)
@@ -155,7 +157,7 @@ func batchTarget(id, raw, origin string) (target *url.URL, refused, err error) {
 	if err != nil {
 		return nil, nil, batchError("Request '%s' has url '%s', which is not a valid URL.", id, raw)
 	}
-	if u.IsAbs() && !sameOrigin(u, origin) {
+	if u.IsAbs() && !sameOrigin(u, origin) && !sameOrigin(u, graphOrigin) {
 		return nil, batchError("Request '%s' has url '%s', which is not on this server (%s); give it relative to /v1.0, e.g. /groups.", id, raw, origin), nil
 	}
 	path := u.EscapedPath()
@@ -177,6 +179,10 @@ func batchTarget(id, raw, origin string) (target *url.URL, refused, err error) {
 	}
 	return t, nil, nil
 }
+
+// graphOrigin is Microsoft Graph's own origin, which SDKs write into batch
+// items.
+const graphOrigin = "https://graph.microsoft.com"
 
 // sameOrigin reports whether u names origin (scheme://host[:port]); case
 // and a default port do not matter.
