@@ -196,9 +196,12 @@ func groupBody(obj httpx.Object) (f directory.GroupFields, members, owners []dir
 		case "owners@odata.bind":
 			owners = b.refs(fl)
 		default:
-			if groupSchema.has(fl.Name) {
+			switch {
+			case groupWritableUnkept[fl.Name]:
+				b.fail(notSupported(fl.Name))
+			case groupSchema.has(fl.Name):
 				b.fail(readOnlyProperty(fl.Name))
-			} else {
+			default:
 				b.fail(invalidProperty(fl.Name))
 			}
 		}
@@ -207,6 +210,12 @@ func groupBody(obj httpx.Object) (f directory.GroupFields, members, owners []dir
 		}
 	}
 	return f, members, owners, b.err
+}
+
+// groupWritableUnkept are the group properties Graph lets clients write
+// that groupd does not keep (reading them gives null), as userWritableUnkept.
+var groupWritableUnkept = map[string]bool{
+	"theme": true, "preferredLanguage": true, "preferredDataLocation": true,
 }
 
 // escapedParam is a path parameter as it may appear in a URL we write.

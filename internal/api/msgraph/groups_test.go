@@ -190,9 +190,14 @@ func TestGroupWriteErrors(t *testing.T) {
 		})
 	}
 	for _, p := range []string{"id", "createdDateTime", "deletedDateTime", "renewedDateTime", "mail", "proxyAddresses",
-		"securityIdentifier", "onPremisesSyncEnabled", "onPremisesSamAccountName", "expirationDateTime", "theme"} {
+		"securityIdentifier", "onPremisesSyncEnabled", "onPremisesSamAccountName", "expirationDateTime"} {
 		e.do("POST", "/groups", valid(p, nil)).wantError(t, 400, "Request_BadRequest",
 			"Property '"+p+"' is read-only and cannot be set.", p, "ReadOnlyProperty")
+	}
+	// Writable in Graph, not kept here: said so, not called read-only.
+	for _, p := range []string{"theme", "preferredLanguage", "preferredDataLocation"} {
+		e.do("POST", "/groups", valid(p, "x")).wantError(t, 400, "Request_BadRequest",
+			"Property '"+p+"' cannot be set: groupd does not support it.", p, "NotSupported")
 	}
 	if n := e.groupCount(); n != 1 {
 		t.Errorf("%d groups after refused creates, want 1", n)
