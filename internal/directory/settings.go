@@ -275,13 +275,18 @@ func valueNames(values []SettingValue) []string {
 // mergeValues validates values against the template and writes them into
 // st, then checks the values that depend on each other.
 func mergeValues(ctx context.Context, tx Tx, tenant TenantID, tpl SettingTemplate, st *GroupSetting, values []SettingValue) error {
-	for _, v := range values {
+	for n, v := range values {
 		i := slices.IndexFunc(tpl.Values, func(d SettingDefinition) bool { return strings.EqualFold(d.Name, v.Name) })
 		if i < 0 {
 			return &ValidationError{Property: "values", Reason: ReasonInvalidValue,
 				Detail: "the template " + tpl.DisplayName + " has no setting named " + v.Name}
 		}
 		def := tpl.Values[i]
+		// Which of two values would win is the caller's guess, not a rule.
+		if slices.ContainsFunc(values[:n], func(w SettingValue) bool { return strings.EqualFold(w.Name, v.Name) }) {
+			return &ValidationError{Property: def.Name, Reason: ReasonInvalidValue,
+				Detail: "the setting " + def.Name + " is given more than once"}
+		}
 		val := strings.TrimSpace(v.Value)
 		switch def.Type {
 		case "System.Boolean":

@@ -80,3 +80,20 @@ func TestUpdateGroupSettingWithoutValues(t *testing.T) {
 		t.Errorf("empty update of a missing setting: %v, want not found", err)
 	}
 }
+
+// TestSettingNamedTwice: values naming one setting twice, in any letter
+// case, are refused whole, by every caller (the command line as well as
+// Graph), instead of the last one winning.
+func TestSettingNamedTwice(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.svc.SetUnifiedSettings(e.ctx, e.tenant.ID, []directory.SettingValue{
+		{Name: "CustomBlockedWordsList", Value: "ceo"},
+		{Name: "customblockedwordslist", Value: "payroll"}})
+	var ve *directory.ValidationError
+	if !errors.As(err, &ve) || ve.Property != "CustomBlockedWordsList" {
+		t.Fatalf("err %v, want a validation error on %s", err, "CustomBlockedWordsList")
+	}
+	if v := e.unifiedValue("CustomBlockedWordsList"); v != "" {
+		t.Errorf("blocked words %q after a refused change", v)
+	}
+}
