@@ -234,6 +234,53 @@ func TestDerivedUser(t *testing.T) {
 	}
 }
 
+// TestFollowAccountName: a rename carries the names derived from the old
+// account name, each only while it is still the derived one and only when
+// the new name forms a valid one.
+func TestFollowAccountName(t *testing.T) {
+	e := newEnv(t)
+	derive := directory.Policy{DeriveDefaults: true}
+	u, err := e.svc.CreateUser(e.ctx, e.tenant.ID, directory.UserFields{DisplayName: s("Marie"),
+		OnPremisesSamAccountName: s("marie")}, derive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rename := func(sam string) directory.User {
+		t.Helper()
+		out, err := e.svc.UpdateUser(e.ctx, e.tenant.ID, string(u.ID), directory.UserFields{
+			OnPremisesSamAccountName: s(sam), FollowAccountName: true})
+		if err != nil {
+			t.Fatalf("rename to %s: %v", sam, err)
+		}
+		return out
+	}
+	if got := rename("mcurie"); got.UserPrincipalName != "mcurie@example.org" || got.MailNickname != "mcurie" {
+		t.Errorf("derived names did not follow: %s %s", got.UserPrincipalName, got.MailNickname)
+	}
+	// The old name is free for a new user.
+	if _, err := e.svc.CreateUser(e.ctx, e.tenant.ID, directory.UserFields{DisplayName: s("Marie 2"),
+		OnPremisesSamAccountName: s("marie")}, derive); err != nil {
+		t.Errorf("old name not free: %v", err)
+	}
+	// A name set another way stays.
+	if _, err := e.svc.UpdateUser(e.ctx, e.tenant.ID, string(u.ID), directory.UserFields{
+		UserPrincipalName: s("curie@example.org")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rename("mc"); got.UserPrincipalName != "curie@example.org" || got.MailNickname != "mc" {
+		t.Errorf("after a set principal name: %s %s", got.UserPrincipalName, got.MailNickname)
+	}
+	// A new name that forms no valid nickname renames without it.
+	if got := rename("mc."); got.OnPremisesSamAccountName != "mc." || got.MailNickname != "mc" {
+		t.Errorf("rename to mc.: %s %s", got.OnPremisesSamAccountName, got.MailNickname)
+	}
+	// Without FollowAccountName (Graph) nothing follows.
+	out, err := e.svc.UpdateUser(e.ctx, e.tenant.ID, string(u.ID), directory.UserFields{OnPremisesSamAccountName: s("mcx")})
+	if err != nil || out.MailNickname != "mc" {
+		t.Errorf("plain rename: %v %s", err, out.MailNickname)
+	}
+}
+
 func TestDerivedGroupNicknameIsUnique(t *testing.T) {
 	e := newEnv(t)
 	p := directory.Policy{DeriveDefaults: true, UniqueDisplayName: true}

@@ -29,6 +29,13 @@ type UserFields struct {
 	// IsAdmin grants or revokes Global Administrator; no dialect maps a wire
 	// property to it, only the command line does.
 	IsAdmin *bool
+	// FollowAccountName makes a change of OnPremisesSamAccountName carry
+	// the names derived from the old one (CreateUser's DeriveDefaults):
+	// userPrincipalName (sam@domain, its domain kept) and mailNickname
+	// (sam), each only while it still holds the derived value and only
+	// where the new name forms a valid one. Decided inside the update's
+	// transaction, so a name set meanwhile by another caller stays.
+	FollowAccountName bool
 }
 
 // userProps names the properties recorded for a created user.
@@ -241,6 +248,10 @@ func (s *Service) UpdateUser(ctx context.Context, tenant TenantID, key string, f
 		if err != nil {
 			return err
 		}
+		f := f
+		if f.FollowAccountName {
+			f = followAccountName(t, u, f)
+		}
 		if err := s.applyUserFields(t, &u, f); err != nil {
 			return err
 		}
@@ -359,4 +370,27 @@ func (s *Service) userByID(ctx context.Context, tenant TenantID, id ObjectID) (U
 		c.putUser(k, u, gen)
 	}
 	return u, err
+}
+
+// followAccountName adds to f the derived names of u that follow a change
+// of its account name (UserFields.FollowAccountName). A derived value the
+// new name cannot form (a trailing period, say) is left as it was rather
+// than failing the rename on a property the caller never sent.
+func followAccountName(t Tenant, u User, f UserFields) UserFields {
+	if f.OnPremisesSamAccountName == nil || u.OnPremisesSamAccountName == "" ||
+		*f.OnPremisesSamAccountName == u.OnPremisesSamAccountName {
+		return f
+	}
+	sam, old := *f.OnPremisesSamAccountName, u.OnPremisesSamAccountName
+	alias, domain, _ := strings.Cut(u.UserPrincipalName, "@")
+	if f.UserPrincipalName == nil && strings.EqualFold(alias, old) && t.HasDomain(domain) {
+		if upn := sam + "@" + domain; validUPN(t, upn) == nil {
+			f.UserPrincipalName = &upn
+		}
+	}
+	if f.MailNickname == nil && strings.EqualFold(u.MailNickname, old) && validMailNickname(sam) == nil {
+		nick := sam
+		f.MailNickname = &nick
+	}
+	return f
 }
