@@ -76,6 +76,9 @@ type GovernanceReader interface {
 	// Team returns the team of a visible group; *NotFoundError (KindTeam)
 	// when the group has none or is not visible.
 	Team(ctx context.Context, tenant TenantID, group ObjectID) (Team, error)
+	// TeamGroups returns a page of the visible groups that have a team,
+	// ordered by id.
+	TeamGroups(ctx context.Context, tenant TenantID, page PageRequest) (Page[Group], error)
 	// UsersByUPN resolves userPrincipalNames (case-insensitive) in one
 	// round trip; names of no visible user are left out. Order is not
 	// defined.

@@ -163,6 +163,11 @@ func (s *Service) Team(ctx context.Context, tenant TenantID, key string) (Team, 
 	return t, nil
 }
 
+// TeamGroups lists a page of the tenant's groups that have a team.
+func (s *Service) TeamGroups(ctx context.Context, tenant TenantID, page PageRequest) (Page[Group], error) {
+	return s.store.TeamGroups(ctx, tenant, page)
+}
+
 // teamNotFound names the team when its group does not exist.
 func teamNotFound(err error) error {
 	var nf *NotFoundError

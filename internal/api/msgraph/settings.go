@@ -25,7 +25,7 @@ func (a *api) mountGovernance(r chi.Router) {
 	}
 	r.Put("/groups/{id}/team", a.endpoint(auth.NeedTeamWrite, 0, "Team", a.createTeam))
 	r.Get("/groups/{id}/team", a.endpoint(auth.NeedTeamRead, 0, "Team", a.getTeam))
-	r.Get("/teams", a.endpoint(auth.NeedTeamRead, optAny, "Team", listTeams))
+	r.Get("/teams", a.endpoint(auth.NeedTeamRead, optTop|optSkipToken, "Team", a.listTeams))
 	r.Get("/teams/{id}", a.endpoint(auth.NeedTeamRead, 0, "Team", a.getTeam))
 	r.Patch("/teams/{id}", a.endpoint(auth.NeedTeamWrite, 0, "Team", a.updateTeam))
 }

@@ -111,25 +111,9 @@ func zeroIfUnset(t time.Time) string {
 }
 
 func (a *api) listSubscriptions(rq *request) error {
-	if err := rq.q.only(optTop | optSkipToken); err != nil {
-		return err
-	}
-	page := directory.PageRequest{Top: 100}
-	if v := rq.q.values.Get("$top"); v != "" {
-		if page.Top = topInRange(v, 1, 999); page.Top == 0 {
-			return badRequest(codeBadRequest, "Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v)
-		}
-	}
-	pk, err := a.dir.PagingKey(rq.ctx)
+	page, pk, err := a.plainPage(rq, "/subscriptions")
 	if err != nil {
 		return err
-	}
-	if tok := rq.q.values.Get("$skiptoken"); tok != "" {
-		after, err := decodeSkipToken(pk, rq.tenant, tok, "/subscriptions")
-		if err != nil {
-			return err
-		}
-		page.After = after
 	}
 	p, err := a.dir.Subscriptions(rq.ctx, rq.tenant, page)
 	if err != nil {
@@ -138,10 +122,7 @@ func (a *api) listSubscriptions(rq *request) error {
 	e := getEnc()
 	e.beginObject()
 	e.metadataContext(rq.base, "subscriptions", "", false)
-	if p.Next != "" {
-		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, "/subscriptions", rq.r.URL.RawQuery, encodeSkipToken(pk, rq.tenant, "/subscriptions", p.Next)))
-	}
+	writeNextLink(rq, e, pk, "/subscriptions", p.Next)
 	e.key("value")
 	e.beginArray()
 	for i := range p.Items {
@@ -153,6 +134,40 @@ func (a *api) listSubscriptions(rq *request) error {
 	e.endObject()
 	send(rq.w, http.StatusOK, e)
 	return nil
+}
+
+// plainPage reads the page a list that takes only $top (1..999, default
+// 100) and $skiptoken asks for, at path, and the key its tokens are
+// signed with.
+func (a *api) plainPage(rq *request, path string) (directory.PageRequest, []byte, error) {
+	if err := rq.q.only(optTop | optSkipToken); err != nil {
+		return directory.PageRequest{}, nil, err
+	}
+	page := directory.PageRequest{Top: 100}
+	if v := rq.q.values.Get("$top"); v != "" {
+		if page.Top = topInRange(v, 1, 999); page.Top == 0 {
+			return page, nil, badRequest(codeBadRequest, "Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v)
+		}
+	}
+	pk, err := a.dir.PagingKey(rq.ctx)
+	if err != nil {
+		return page, nil, err
+	}
+	if tok := rq.q.values.Get("$skiptoken"); tok != "" {
+		if page.After, err = decodeSkipToken(pk, rq.tenant, tok, path); err != nil {
+			return page, nil, err
+		}
+	}
+	return page, pk, nil
+}
+
+// writeNextLink writes the @odata.nextLink of a plainPage list when there
+// is a next page.
+func writeNextLink(rq *request, e *enc, pk []byte, path, next string) {
+	if next != "" {
+		e.key("@odata.nextLink")
+		e.str(nextLink(rq.base, path, rq.r.URL.RawQuery, encodeSkipToken(pk, rq.tenant, path, next)))
+	}
 }
 
 func topInRange(v string, lo, hi int) int {

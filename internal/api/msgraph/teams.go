@@ -185,9 +185,36 @@ func (a *api) updateTeam(rq *request) error {
 	return nil
 }
 
-// listTeams answers GET /teams. Graph lists the tenant's teams there;
-// groupd keeps no index of the groups that have one, so it says what it
-// can answer instead.
-func listTeams(*request) error {
-	return badRequest(codeUnsupportedQuery, "Listing teams is not supported. Read a team by its group's id: GET /teams/{id} or GET /groups/{id}/team.")
+// listTeams answers GET /teams with the properties Graph's list gives
+// (id, displayName, description); the rest is read per team, as in Graph.
+func (a *api) listTeams(rq *request) error {
+	page, pk, err := a.plainPage(rq, "/teams")
+	if err != nil {
+		return err
+	}
+	p, err := a.dir.TeamGroups(rq.ctx, rq.tenant, page)
+	if err != nil {
+		return err
+	}
+	e := getEnc()
+	e.beginObject()
+	e.metadataContext(rq.base, "teams", "", false)
+	writeNextLink(rq, e, pk, "/teams", p.Next)
+	e.key("value")
+	e.beginArray()
+	for i := range p.Items {
+		g := &p.Items[i]
+		e.beginObject()
+		e.key("id")
+		e.str(string(g.ID))
+		e.key("displayName")
+		e.str(g.DisplayName)
+		e.key("description")
+		e.strOrNull(g.Description)
+		e.endObject()
+	}
+	e.endArray()
+	e.endObject()
+	send(rq.w, http.StatusOK, e)
+	return nil
 }

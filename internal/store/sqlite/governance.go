@@ -24,6 +24,11 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`
 	qReplaceSetting = `UPDATE group_settings SET setting_values = ?3 WHERE id = ?1 AND tenant_id = ?2`
 	qDeleteSetting  = `DELETE FROM group_settings WHERE id = ?1 AND tenant_id = ?2`
 	// A team is visible while its group is.
+	// The teams' primary key is the group's id, so a tenant's teams come
+	// in id order from it; teams are few beside groups.
+	qTeamGroups = `SELECT ` + groupCols + ` FROM teams t JOIN groups g ON g.id = t.group_id
+WHERE t.tenant_id = ?1 AND g.deleted_at IS NULL AND t.group_id > ?2
+ORDER BY t.group_id LIMIT ?3`
 	qTeam = `SELECT t.group_id, t.tenant_id, t.internal_id, t.is_archived, t.settings, t.created_at
 FROM teams t JOIN groups g ON g.id = t.group_id AND g.deleted_at IS NULL
 WHERE t.group_id = ?1 AND t.tenant_id = ?2`
@@ -212,4 +217,21 @@ func (t *tx) PutIdempotencyRecord(ctx context.Context, rec directory.Idempotency
 	_, err := t.exec(ctx, qPutIdemRecord, string(rec.TenantID), rec.Principal, rec.Key, rec.Fingerprint,
 		string(rec.GroupID), rec.Response, micros(rec.CreatedAt))
 	return mapErr("store idempotency record", err)
+}
+
+func (r reader) TeamGroups(ctx context.Context, tenant directory.TenantID, page directory.PageRequest) (directory.Page[directory.Group], error) {
+	top, limit := pageSize(page.Top)
+	rows, err := r.query(ctx, qTeamGroups, string(tenant), page.After, limit)
+	if err != nil {
+		return directory.Page[directory.Group]{}, mapErr("list teams", err)
+	}
+	out, err := scanGroups(rows)
+	if err != nil {
+		return out, mapErr("list teams", err)
+	}
+	if len(out.Items) > top {
+		out.Items = out.Items[:top]
+		out.Next = string(out.Items[top-1].ID)
+	}
+	return out, nil
 }
