@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"slices"
 )
 
@@ -73,6 +74,32 @@ func creatorOwner(ctx context.Context) (MemberRef, bool) {
 		return MemberRef{}, false
 	}
 	return MemberRef{ID: ObjectID(c.Actor.ID), Kind: KindServicePrincipal}, true
+}
+
+// AnyObject is DirectoryObject that also finds an application's service
+// principal by its object id: owners lists name service principals (apps
+// that created a group holding Group.Create only), and a client reading
+// such an owner by its id must find it. Only the reads of one object by id
+// take it; the rules and the nesting questions keep to users and groups.
+func (s *Service) AnyObject(ctx context.Context, tenant TenantID, key string) (Object, error) {
+	o, err := s.DirectoryObject(ctx, tenant, key)
+	if !errors.Is(err, ErrNotFound) {
+		return o, err
+	}
+	r, ok := s.store.(AppReader)
+	id, valid := ParseObjectID(key)
+	if !ok || !valid {
+		return o, err
+	}
+	apps, serr := r.ServicePrincipals(ctx, tenant, []ObjectID{id})
+	if serr != nil {
+		return Object{}, serr
+	}
+	if len(apps) == 0 {
+		return o, err
+	}
+	a := apps[0]
+	return Object{ServicePrincipal: &ServicePrincipal{ID: a.ServicePrincipalID, AppID: a.AppID, DisplayName: a.DisplayName}}, nil
 }
 
 // withAppOwners appends the applications owning group to the last page of

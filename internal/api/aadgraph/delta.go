@@ -87,8 +87,11 @@ func (a *api) listDirectoryObjects(rq *request) error {
 }
 
 func typeOf(kind directory.ObjectKind) string {
-	if kind == directory.KindGroup {
+	switch kind {
+	case directory.KindGroup:
 		return typeGroup
+	case directory.KindServicePrincipal:
+		return typeSP
 	}
 	return typeUser
 }

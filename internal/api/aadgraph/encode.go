@@ -195,6 +195,7 @@ func proxyAddresses(u *directory.User) []string {
 
 // servicePrincipalEntity is an application that owns a group (Group.Create).
 type servicePrincipalEntity struct {
+	Metadata          string  `json:"odata.metadata,omitempty"`
 	Type              string  `json:"odata.type"`
 	ObjectType        string  `json:"objectType"`
 	ObjectID          string  `json:"objectId"`
@@ -211,11 +212,14 @@ func entity(o *directory.Object) any {
 	case o.Group != nil:
 		return newGroupEntity(o.Group)
 	case o.ServicePrincipal != nil:
-		sp := o.ServicePrincipal
-		return servicePrincipalEntity{Type: typeSP, ObjectType: "ServicePrincipal", ObjectID: string(sp.ID),
-			AppID: sp.AppID, DisplayName: nullable(sp.DisplayName)}
+		return newServicePrincipalEntity(o.ServicePrincipal)
 	}
 	return nil
+}
+
+func newServicePrincipalEntity(sp *directory.ServicePrincipal) servicePrincipalEntity {
+	return servicePrincipalEntity{Type: typeSP, ObjectType: "ServicePrincipal", ObjectID: string(sp.ID),
+		AppID: sp.AppID, DisplayName: nullable(sp.DisplayName)}
 }
 
 // typeName is the wire type of o, which link URLs end in.

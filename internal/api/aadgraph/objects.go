@@ -27,15 +27,19 @@ func (a *api) mountObjects(r chi.Router, t string) {
 	r.Get(t+"/directoryObjects/{id}", a.endpoint(auth.NeedObjectRead, a.getObject(directory.KindAny)))
 	r.Get(t+"/directoryObjects/{id}/"+typeUser, a.endpoint(auth.NeedUserRead, a.getObject(directory.KindUser)))
 	r.Get(t+"/directoryObjects/{id}/"+typeGroup, a.endpoint(auth.NeedGroupRead, a.getObject(directory.KindGroup)))
+	r.Get(t+"/directoryObjects/{id}/"+typeSP, a.endpoint(auth.NeedObjectRead, a.getObject(directory.KindServicePrincipal)))
 	r.Post(t+"/getObjectsByObjectIds", a.endpoint(auth.NeedObjectRead, a.getObjectsByObjectIDs))
 }
 
 // readNeed is the permission reading an object of kind takes.
 func readNeed(kind directory.ObjectKind) auth.Need {
-	if kind == directory.KindUser {
+	switch kind {
+	case directory.KindUser:
 		return auth.NeedUserRead
+	case directory.KindGroup:
+		return auth.NeedGroupRead
 	}
-	return auth.NeedGroupRead
+	return auth.NeedObjectRead // a service principal, as in owners lists
 }
 
 // getObject answers GET /directoryObjects/{objectId} (kind KindAny) and its
@@ -48,14 +52,9 @@ func (a *api) getObject(kind directory.ObjectKind) handlerFunc {
 			return err
 		}
 		key := rq.param("id")
-		o, err := a.dir.DirectoryObject(rq.ctx, rq.tenant, key)
+		o, err := a.dir.AnyObject(rq.ctx, rq.tenant, key)
 		if err != nil {
 			return err
-		}
-		if o.User == nil && o.Group == nil {
-			// Service principals appear in owners lists only; this
-			// dialect reads them nowhere else.
-			return notFoundID(key)
 		}
 		fragment := objectElement
 		switch {
@@ -68,12 +67,17 @@ func (a *api) getObject(kind directory.ObjectKind) handlerFunc {
 		default:
 			fragment = objectSetFragment + "/" + typeOf(kind) + "/@Element"
 		}
-		if o.User != nil {
+		switch {
+		case o.User != nil:
 			out := newUserEntity(o.User)
 			out.Metadata = rq.metadata(fragment)
 			return sendJSON(rq.w, http.StatusOK, out)
+		case o.Group != nil:
+			out := newGroupEntity(o.Group)
+			out.Metadata = rq.metadata(fragment)
+			return sendJSON(rq.w, http.StatusOK, out)
 		}
-		out := newGroupEntity(o.Group)
+		out := newServicePrincipalEntity(o.ServicePrincipal)
 		out.Metadata = rq.metadata(fragment)
 		return sendJSON(rq.w, http.StatusOK, out)
 	}

@@ -319,3 +319,43 @@ func TestDirectoryObjectPermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestServicePrincipalOwnerResolves: an application that creates a group
+// holding Group.Create alone owns it, and the $links answer names its
+// service principal; that URL, and the object by id, read it.
+func TestServicePrincipalOwnerResolves(t *testing.T) {
+	e := newEnv(t)
+	creator := e.token(e.tenant, true, aadResource, "Group.Create")
+	r := e.aad("POST", "/groups", map[string]any{"displayName": "Made by an app", "mailNickname": "byapp",
+		"mailEnabled": false, "securityEnabled": true}, bearer(creator)).want(t, http.StatusCreated)
+	g := r.obj(t)["objectId"].(string)
+	var links struct {
+		Value []struct {
+			URL string `json:"url"`
+		} `json:"value"`
+	}
+	lr := e.aad("GET", "/groups/"+g+"/$links/owners", nil).want(t, http.StatusOK)
+	if err := json.Unmarshal(lr.body, &links); err != nil || len(links.Value) != 1 ||
+		!strings.HasSuffix(links.Value[0].URL, "/Microsoft.DirectoryServices.ServicePrincipal") {
+		t.Fatalf("owner links %s", lr.body)
+	}
+	path, _ := strings.CutPrefix(links.Value[0].URL, e.url)
+	sp := strings.Split(path, "/")[3]
+	md := e.url + "/myorganization/$metadata#"
+	want := func(fragment string) string {
+		return `{"odata.metadata":"` + md + fragment + `","odata.type":"Microsoft.DirectoryServices.ServicePrincipal",` +
+			`"objectType":"ServicePrincipal","objectId":"` + sp + `","deletionTimestamp":null,"appId":"`
+	}
+	cast := e.do("GET", withVersion(path), nil).want(t, http.StatusOK)
+	if !strings.HasPrefix(string(cast.body), want("directoryObjects/Microsoft.DirectoryServices.ServicePrincipal/@Element")) ||
+		!strings.HasSuffix(string(cast.body), `","displayName":"aad test app"}`) {
+		t.Errorf("GET %s: %s", path, cast.body)
+	}
+	base := e.aad("GET", "/directoryObjects/"+sp, nil).want(t, http.StatusOK)
+	if !strings.HasPrefix(string(base.body), want("directoryObjects/@Element")) {
+		t.Errorf("GET /directoryObjects/%s: %s", sp, base.body)
+	}
+	// A service principal is neither a user nor a group.
+	e.aad("GET", "/directoryObjects/"+sp+"/Microsoft.DirectoryServices.User", nil).want(t, http.StatusNotFound)
+	e.aad("GET", "/users/"+sp, nil).want(t, http.StatusNotFound)
+}

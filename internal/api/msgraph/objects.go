@@ -28,8 +28,9 @@ func objectMembers(e *enc, o *directory.Object, userSel, groupSel []int) {
 	} else if o.Group != nil {
 		writeGroup(e, o.Group, groupSel)
 	} else if sp := o.ServicePrincipal; sp != nil {
-		// Only owners lists carry service principals (apps that created
-		// the group with Group.Create); $select does not apply to them.
+		// Owners lists carry service principals (apps that created the
+		// group with Group.Create), and /directoryObjects/{id} reads one;
+		// $select does not apply to them.
 		e.str("#microsoft.graph.servicePrincipal")
 		e.key("id")
 		e.str(string(sp.ID))
@@ -52,7 +53,7 @@ func writeObjects(e *enc, objs []directory.Object, userSel, groupSel []int) {
 // getDirectoryObject answers GET /directoryObjects/{id}.
 func (a *api) getDirectoryObject(rq *request) error {
 	return sendObject(rq, func() (directory.Object, error) {
-		return a.dir.DirectoryObject(rq.ctx, rq.tenant, rq.param("id"))
+		return a.dir.AnyObject(rq.ctx, rq.tenant, rq.param("id"))
 	})
 }
 
