@@ -21,6 +21,9 @@ type list struct {
 	// typed lists write @odata.type on every item (relationships hold
 	// users and groups); /groups and /users do not.
 	typed bool
+	// refs lists entity references ({"@odata.id": …}, GET …/$ref), to
+	// which $select and $expand do not apply.
+	refs bool
 }
 
 func groupsList() list {
@@ -65,7 +68,11 @@ func (l list) tokenScope(q *odata.Query) string { return l.path + "?" + q.Canoni
 // serveList answers a collection: one page, @odata.count when asked,
 // @odata.nextLink while more remain, and the $expand of every item.
 func (a *api) serveList(rq *request, l list) error {
-	q, err := rq.odata(l.schema, odata.ListOptions, false)
+	opts := odata.ListOptions
+	if l.refs {
+		opts &^= odata.OptSelect | odata.OptExpand
+	}
+	q, err := rq.odata(l.schema, opts, false)
 	if err != nil {
 		return err
 	}
@@ -98,7 +105,11 @@ func (a *api) serveList(rq *request, l list) error {
 	expand, exU, exG := expansion(q)
 	e := getEnc()
 	e.beginObject()
-	e.metadataContext(rq.base, l.set, sel.proj(expandProj(q)), false)
+	if l.refs {
+		e.metadataContext(rq.base, "Collection($ref)", "", false)
+	} else {
+		e.metadataContext(rq.base, l.set, sel.proj(expandProj(q)), false)
+	}
 	if q.Count {
 		e.key("@odata.count")
 		e.raw(strconv.Itoa(count))
@@ -113,6 +124,9 @@ func (a *api) serveList(rq *request, l list) error {
 		o := &page.Items[i]
 		e.beginObject()
 		switch {
+		case l.refs:
+			e.key("@odata.id")
+			e.strParts(rq.base, "/directoryObjects/", string(o.ID()))
 		case l.typed:
 			objectMembers(e, o, uIdx, gIdx)
 		case o.User != nil:

@@ -13,6 +13,17 @@ func (a *api) listMembers(rq *request) error {
 	return a.serveList(rq, relationList(directory.SourceMembers, "members", rq, directory.KindAny))
 }
 
+// listRefs answers GET /groups/{id}/members/$ref and …/owners/$ref: the
+// relationship as entity references, as the SDKs' Members().Ref().Get()
+// asks for it.
+func (a *api) listRefs(src directory.Source, rel string) handlerFunc {
+	return func(rq *request) error {
+		l := relationList(src, rel, rq, directory.KindAny)
+		l.refs, l.path = true, l.path+"/$ref"
+		return a.serveList(rq, l)
+	}
+}
+
 // addMember answers POST /groups/{id}/members/$ref.
 func (a *api) addMember(rq *request) error {
 	ref, err := refBody(rq)

@@ -120,7 +120,7 @@ func TestRouting(t *testing.T) {
 	for _, tc := range []struct{ method, path, allow string }{
 		{"DELETE", "/groups", "GET, POST"},
 		{"PUT", "/groups/" + g, "GET, PATCH, DELETE"},
-		{"GET", "/groups/" + g + "/members/$ref", "POST, DELETE"},
+		{"PUT", "/groups/" + g + "/members/$ref", "GET, POST, DELETE"},
 		{"POST", "/organization", "GET"},
 	} {
 		r := e.do(tc.method, tc.path, nil)

@@ -77,6 +77,8 @@ func New(cfg Config) http.Handler {
 	r.Get("/groups/{id}/owners/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countOwners))
 	r.Get("/groups/{id}/owners/"+castSegment+"/$count", a.endpoint(auth.NeedGroupRead, optList, "Group", a.countOwnersOfType))
 	r.Post("/groups/{id}/members/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.addMember))
+	r.Get("/groups/{id}/members/$ref", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listRefs(directory.SourceMembers, "members")))
+	r.Get("/groups/{id}/owners/$ref", a.endpoint(auth.NeedGroupRead, optList, "Group", a.listRefs(directory.SourceOwners, "owners")))
 	// Removing a non-member is not found; the last owner of a Microsoft
 	// 365 group stays (directory).
 	r.Delete("/groups/{id}/members/{ref}/$ref", a.endpoint(auth.NeedMemberWrite, 0, "Group", a.removeRelated(a.dir.RemoveMember, refFromPath)))
