@@ -359,3 +359,17 @@ func TestServicePrincipalOwnerResolves(t *testing.T) {
 	e.aad("GET", "/directoryObjects/"+sp+"/Microsoft.DirectoryServices.User", nil).want(t, http.StatusNotFound)
 	e.aad("GET", "/users/"+sp, nil).want(t, http.StatusNotFound)
 }
+
+// TestHead: HEAD answers a GET route with GET's status and headers and no
+// body (RFC 9110 9.3.2).
+func TestHead(t *testing.T) {
+	e := newEnv(t)
+	g := e.group("Sales", "", "sales")
+	for _, path := range []string{"/groups", "/groups/" + g, "/directoryObjects/" + g, "/tenantDetails"} {
+		get := e.aad("GET", path, nil)
+		head := e.aad("HEAD", path, nil)
+		if head.code != http.StatusOK || len(head.body) != 0 || head.h.Get("Content-Type") != get.h.Get("Content-Type") {
+			t.Errorf("HEAD %s: %d with %d bytes, Content-Type %q", path, head.code, len(head.body), head.h.Get("Content-Type"))
+		}
+	}
+}

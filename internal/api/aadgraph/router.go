@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -53,6 +54,7 @@ func New(cfg Config) http.Handler {
 		a.fallback = http.NotFoundHandler()
 	}
 	r := chi.NewRouter()
+	r.Use(httpx.HeadAsGet(r))
 	a.router = r
 	r.NotFound(a.endpoint(auth.NeedSignedIn, a.notFound))
 	r.MethodNotAllowed(a.endpoint(auth.NeedSignedIn, a.methodNotAllowed))

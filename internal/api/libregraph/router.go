@@ -49,7 +49,7 @@ func New(cfg Config) http.Handler {
 		a.log = slog.Default()
 	}
 	m := a.mux
-	m.Use(a.recoverPanics, normalizePath, a.authenticate)
+	m.Use(a.recoverPanics, normalizePath, httpx.HeadAsGet(m), a.authenticate)
 	m.NotFound(a.notFound)
 	m.MethodNotAllowed(a.methodNotAllowed)
 

@@ -43,7 +43,7 @@ func New(cfg Config) http.Handler {
 		a.log = slog.Default()
 	}
 	r := chi.NewRouter()
-	r.Use(unqualifyOperations)
+	r.Use(httpx.HeadAsGet(r), unqualifyOperations)
 	a.router = r
 	r.NotFound(a.canonicalRetry(a.endpoint(auth.NeedSignedIn, optAny, "", a.notFound)).ServeHTTP)
 	r.MethodNotAllowed(a.canonicalRetry(a.endpoint(auth.NeedSignedIn, optAny, "", a.methodNotAllowed)).ServeHTTP)
