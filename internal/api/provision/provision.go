@@ -81,7 +81,7 @@ func parse(w http.ResponseWriter, r *http.Request) (request, error) {
 				"description, ownerUPNs, memberUPNs, createTeam, visibility and classification.", f.Name, "InvalidProperty")
 		}
 		if !ok {
-			return rq, badRequest("Request_BadRequest", "Property "+f.Name+" has an invalid value.", f.Name, "InvalidValue")
+			return rq, badRequest("Request_BadRequest", "Property "+f.Name+" has an invalid value: give "+expected[f.Name]+".", f.Name, "InvalidValue")
 		}
 	}
 	for _, k := range []string{"displayName", "mailNickname", "ownerUPNs"} {
@@ -112,6 +112,14 @@ func parse(w http.ResponseWriter, r *http.Request) (request, error) {
 		}
 	}
 	return rq, nil
+}
+
+// expected says what each key takes, for the answer to a value of the
+// wrong type.
+var expected = map[string]string{
+	"displayName": "a string", "mailNickname": "a string", "description": "a string or null",
+	"ownerUPNs": "an array of user principal names", "memberUPNs": "an array of user principal names or null",
+	"createTeam": "true or false", "classification": "a string or null",
 }
 
 // fingerprint identifies the request an idempotency key was first used for.

@@ -214,9 +214,9 @@ func TestSeedErrors(t *testing.T) {
 	})
 	t.Run("WrongTypes", func(t *testing.T) {
 		e.provision(body(func(m map[string]any) { m["createTeam"] = "yes" })).
-			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property createTeam has an invalid value.", "createTeam", "InvalidValue")
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property createTeam has an invalid value: give true or false.", "createTeam", "InvalidValue")
 		e.provision(body(func(m map[string]any) { m["ownerUPNs"] = "nestorw@" + domain })).
-			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property ownerUPNs has an invalid value.", "ownerUPNs", "InvalidValue")
+			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Property ownerUPNs has an invalid value: give an array of user principal names.", "ownerUPNs", "InvalidValue")
 		e.provision(body(func(m map[string]any) { m["owners"] = []string{} })).
 			wantError(t, http.StatusBadRequest, "Request_BadRequest", "Key owners is not known. The keys are displayName, mailNickname, "+
 				"description, ownerUPNs, memberUPNs, createTeam, visibility and classification.", "owners", "InvalidProperty")
