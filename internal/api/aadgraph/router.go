@@ -154,16 +154,8 @@ func (a *api) notFound(rq *request) error {
 		msg: fmt.Sprintf("Resource not found for the segment '%s'.", last)}
 }
 
-var allMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
-
 func (a *api) methodNotAllowed(rq *request) error {
-	path := routePath(rq.r)
-	var allowed []string
-	for _, m := range allMethods {
-		if a.router.Match(chi.NewRouteContext(), m, path) {
-			allowed = append(allowed, m)
-		}
-	}
+	allowed := httpx.AllowedMethods(a.router, routePath(rq.r))
 	if len(allowed) == 0 {
 		return a.notFound(rq)
 	}

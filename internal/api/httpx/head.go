@@ -32,3 +32,19 @@ func HeadAsGet(routes chi.Routes) func(http.Handler) http.Handler {
 		})
 	}
 }
+
+// routeMethods are the methods the dialects register routes for, in the
+// order an Allow header lists them.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// AllowedMethods lists the methods routes has a route for at path, for the
+// Allow header of a 405 (RFC 9110 15.5.6); none when path is unknown.
+func AllowedMethods(routes chi.Routes, path string) []string {
+	var allowed []string
+	for _, m := range routeMethods {
+		if routes.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
+}

@@ -164,17 +164,8 @@ func (a *api) notFound(w http.ResponseWriter, r *http.Request) {
 	a.writeError(w, r, &apiError{status: http.StatusNotFound, code: codeItemNotFound, msg: "not found"})
 }
 
-var routeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete}
-
 func (a *api) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	path := routePath(r)
-	var allow []string
-	for _, m := range routeMethods {
-		if a.mux.Match(chi.NewRouteContext(), m, path) {
-			allow = append(allow, m)
-		}
-	}
-	w.Header().Set("Allow", strings.Join(allow, ", "))
+	w.Header().Set("Allow", strings.Join(httpx.AllowedMethods(a.mux, routePath(r)), ", "))
 	a.writeError(w, r, &apiError{status: http.StatusMethodNotAllowed, code: codeNotAllowed,
 		msg: fmt.Sprintf("method %s is not allowed on this resource", r.Method)})
 }

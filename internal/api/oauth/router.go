@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"groupd/internal/api/httpx"
 	"groupd/internal/auth"
 	"groupd/internal/directory"
 )
@@ -71,18 +72,10 @@ func New(cfg Config) http.Handler {
 	return r
 }
 
-// routeMethods are the methods any route here is registered for.
-var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost}
-
 // methodNotAllowed names the methods the path takes, in Allow (RFC 9110
 // 15.5.6) and in Entra's AADSTS900561 wording.
 func (a *api) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	var allowed []string
-	for _, m := range routeMethods {
-		if a.router.Match(chi.NewRouteContext(), m, r.URL.Path) {
-			allowed = append(allowed, m)
-		}
-	}
+	allowed := httpx.AllowedMethods(a.router, r.URL.Path)
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	writeError(w, r, oerr(http.StatusMethodNotAllowed, "invalid_request", 900561,
 		"The endpoint only accepts %s requests. Received a %s request.", strings.Join(allowed, ", "), r.Method))
