@@ -75,6 +75,19 @@ func notSupported(name string) *apiError {
 	return withTarget(badRequest(codeRequestBad, "Property '%s' cannot be set: groupd does not support it.", name), name, "NotSupported")
 }
 
+// unwritableProperty refuses a property a write does not take: one Graph
+// lets clients write that groupd does not keep (unkept), one of the
+// entity's read-only properties (inSchema), or one its type lacks.
+func unwritableProperty(name string, unkept map[string]bool, inSchema bool) *apiError {
+	switch {
+	case unkept[name]:
+		return notSupported(name)
+	case inSchema:
+		return readOnlyProperty(name)
+	}
+	return invalidProperty(name)
+}
+
 func invalidValue(name, resource string) *apiError {
 	return withTarget(badRequest(codeRequestBad, "Invalid value specified for property '%s' of resource '%s'.", name, resource), name, "InvalidValue")
 }

@@ -196,14 +196,7 @@ func groupBody(obj httpx.Object) (f directory.GroupFields, members, owners []dir
 		case "owners@odata.bind":
 			owners = b.refs(fl)
 		default:
-			switch {
-			case groupWritableUnkept[fl.Name]:
-				b.fail(notSupported(fl.Name))
-			case groupSchema.has(fl.Name):
-				b.fail(readOnlyProperty(fl.Name))
-			default:
-				b.fail(invalidProperty(fl.Name))
-			}
+			b.fail(unwritableProperty(fl.Name, groupWritableUnkept, groupSchema.has(fl.Name)))
 		}
 		if b.err != nil {
 			break

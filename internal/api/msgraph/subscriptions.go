@@ -136,54 +136,6 @@ func (a *api) listSubscriptions(rq *request) error {
 	return nil
 }
 
-// plainPage reads the page a list that takes only $top (1..999, default
-// 100) and $skiptoken asks for, at path, and the key its tokens are
-// signed with.
-func (a *api) plainPage(rq *request, path string) (directory.PageRequest, []byte, error) {
-	if err := rq.q.only(optTop | optSkipToken); err != nil {
-		return directory.PageRequest{}, nil, err
-	}
-	page := directory.PageRequest{Top: 100}
-	if v := rq.q.values.Get("$top"); v != "" {
-		if page.Top = topInRange(v, 1, 999); page.Top == 0 {
-			return page, nil, badRequest(codeBadRequest, "Invalid page size specified: '%s'. Must be between 1 and 999 inclusive.", v)
-		}
-	}
-	pk, err := a.dir.PagingKey(rq.ctx)
-	if err != nil {
-		return page, nil, err
-	}
-	if tok := rq.q.values.Get("$skiptoken"); tok != "" {
-		if page.After, err = decodeSkipToken(pk, rq.tenant, tok, path); err != nil {
-			return page, nil, err
-		}
-	}
-	return page, pk, nil
-}
-
-// writeNextLink writes the @odata.nextLink of a plainPage list when there
-// is a next page.
-func writeNextLink(rq *request, e *enc, pk []byte, path, next string) {
-	if next != "" {
-		e.key("@odata.nextLink")
-		e.str(nextLink(rq.base, path, rq.r.URL.RawQuery, encodeSkipToken(pk, rq.tenant, path, next)))
-	}
-}
-
-func topInRange(v string, lo, hi int) int {
-	n := 0
-	for _, c := range v {
-		if c < '0' || c > '9' || n > hi {
-			return 0
-		}
-		n = n*10 + int(c-'0')
-	}
-	if n < lo || n > hi {
-		return 0
-	}
-	return n
-}
-
 func (a *api) getSubscription(rq *request) error {
 	s, err := a.dir.Subscription(rq.ctx, rq.tenant, directory.ObjectID(rq.param("id")))
 	if err != nil {

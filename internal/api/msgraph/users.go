@@ -196,13 +196,7 @@ func userBody(obj httpx.Object) (directory.UserFields, error) {
 		case "userType":
 			f.UserType = b.str(fl)
 		default:
-			if userWritableUnkept[fl.Name] {
-				b.fail(notSupported(fl.Name))
-			} else if userSchema.has(fl.Name) {
-				b.fail(readOnlyProperty(fl.Name))
-			} else {
-				b.fail(invalidProperty(fl.Name))
-			}
+			b.fail(unwritableProperty(fl.Name, userWritableUnkept, userSchema.has(fl.Name)))
 		}
 		if b.err != nil {
 			break
