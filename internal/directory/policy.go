@@ -121,30 +121,18 @@ func (s *Service) applyUnifiedPolicy(ctx context.Context, tx Tx, g *Group, class
 	if err != nil {
 		return err
 	}
-	p := parseUnified(values)
-	c := CallerFrom(ctx)
-	var attrs User
-	switch c.Actor.Kind {
-	case ActorUser:
-		u, err := tx.User(ctx, g.TenantID, ObjectID(c.Actor.ID))
-		if err != nil && !errors.Is(err, ErrNotFound) {
+	p, attrs, err := namingSubject(ctx, tx, g.TenantID, parseUnified(values), func() (User, error) {
+		if len(owners) == 0 {
+			return User{}, nil
+		}
+		return userIfAny(ctx, tx, g.TenantID, owners[0].ID)
+	})
+	if err != nil {
+		return err
+	}
+	if CallerFrom(ctx).Actor.Kind == ActorUser {
+		if err := checkCreationRight(ctx, tx, p, attrs); err != nil {
 			return err
-		}
-		attrs = u
-		if err := checkCreationRight(ctx, tx, p, u); err != nil {
-			return err
-		}
-		if u.IsAdmin {
-			p = p.exemptNames()
-		}
-	case ActorApp:
-		// Only the naming policy reads the owner's attributes.
-		if p.naming != "" && len(owners) > 0 {
-			u, err := tx.User(ctx, g.TenantID, owners[0].ID)
-			if err != nil && !errors.Is(err, ErrNotFound) {
-				return err
-			}
-			attrs = u
 		}
 	}
 	if err := p.checkBlocked([]groupName{{"displayName", g.DisplayName}, {"mailNickname", g.MailNickname}}); err != nil {
@@ -180,27 +168,18 @@ func (s *Service) applyUnifiedRename(ctx context.Context, tx Tx, g *Group, f Gro
 	if p.naming == "" && len(p.blocked) == 0 {
 		return nil
 	}
-	var attrs User
-	switch c := CallerFrom(ctx); c.Actor.Kind {
-	case ActorUser:
-		u, err := tx.User(ctx, g.TenantID, ObjectID(c.Actor.ID))
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
+	p, attrs, err := namingSubject(ctx, tx, g.TenantID, p, func() (User, error) {
+		if f.DisplayName == nil {
+			return User{}, nil
 		}
-		if u.IsAdmin {
-			return nil
+		owners, err := tx.Owners(ctx, g.TenantID, g.ID, PageRequest{Top: 1})
+		if err != nil || len(owners.Items) == 0 || owners.Items[0].User == nil {
+			return User{}, err
 		}
-		attrs = u
-	case ActorApp:
-		if p.naming != "" && f.DisplayName != nil {
-			owners, err := tx.Owners(ctx, g.TenantID, g.ID, PageRequest{Top: 1})
-			if err != nil {
-				return err
-			}
-			if len(owners.Items) > 0 && owners.Items[0].User != nil {
-				attrs = *owners.Items[0].User
-			}
-		}
+		return *owners.Items[0].User, nil
+	})
+	if err != nil {
+		return err
 	}
 	var names []groupName
 	if f.DisplayName != nil {
@@ -216,6 +195,40 @@ func (s *Service) applyUnifiedRename(ctx context.Context, tx Tx, g *Group, f Gro
 		return nil
 	}
 	return p.nameDisplay(g, attrs)
+}
+
+// namingSubject returns p as it holds for the caller's names, and whose
+// attributes fill its tokens: a user's own, with none of the rules on
+// names for a Global Administrator (Entra's administrator override); for
+// an application, those of the user owner returns, asked only when the
+// policy names, since the naming policy alone reads them.
+func namingSubject(ctx context.Context, tx Tx, tenant TenantID, p unifiedPolicy, owner func() (User, error)) (unifiedPolicy, User, error) {
+	switch c := CallerFrom(ctx); c.Actor.Kind {
+	case ActorUser:
+		u, err := userIfAny(ctx, tx, tenant, ObjectID(c.Actor.ID))
+		if err != nil {
+			return p, User{}, err
+		}
+		if u.IsAdmin {
+			p = p.exemptNames()
+		}
+		return p, u, nil
+	case ActorApp:
+		if p.naming != "" {
+			u, err := owner()
+			return p, u, err
+		}
+	}
+	return p, User{}, nil
+}
+
+// userIfAny reads a user whose absence is no error: the zero User then.
+func userIfAny(ctx context.Context, tx Tx, tenant TenantID, id ObjectID) (User, error) {
+	u, err := tx.User(ctx, tenant, id)
+	if errors.Is(err, ErrNotFound) {
+		return User{}, nil
+	}
+	return u, err
 }
 
 // checkBlocked refuses the first of names holding a blocked word.
