@@ -50,13 +50,7 @@ func (g grammar) canonical(path string) (string, bool) {
 	}
 	out := make([]string, 0, len(segs)+1)
 	at := ""
-	advance := func(next string) {
-		if at == "" {
-			at = next
-		} else {
-			at += "/" + next
-		}
-	}
+	advance := func(next string) { at = joinAt(at, next) }
 	for i, s := range segs {
 		if s != "*" && slices.Contains(g[at], s) { // as routed; a literal wins over a key
 			out = append(out, s)
@@ -101,13 +95,6 @@ func (g grammar) literal(at, s string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func joinAt(at, s string) string {
-	if at == "" {
-		return s
-	}
-	return at + "/" + s
 }
 
 // keyForm splits a segment written name('key'), percent-encoded or not,

@@ -18,18 +18,14 @@ func grammarOf(r chi.Routes) grammar {
 	g := grammar{}
 	_ = chi.Walk(r, func(_, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
 		at := ""
-		for i, s := range strings.Split(strings.Trim(route, "/"), "/") {
+		for _, s := range strings.Split(strings.Trim(route, "/"), "/") {
 			if strings.HasPrefix(s, "{") {
 				s = "*"
 			}
 			if !slices.Contains(g[at], s) {
 				g[at] = append(g[at], s)
 			}
-			if i == 0 {
-				at = s
-			} else {
-				at += "/" + s
-			}
+			at = joinAt(at, s)
 		}
 		return nil
 	})
@@ -42,7 +38,7 @@ func grammarOf(r chi.Routes) grammar {
 func (g grammar) unknownSegment(path string) string {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	at := ""
-	for i, s := range segs {
+	for _, s := range segs {
 		next := ""
 		switch {
 		case slices.Contains(g[at], s) && s != "*":
@@ -52,11 +48,15 @@ func (g grammar) unknownSegment(path string) string {
 		default:
 			return unescape(s)
 		}
-		if i == 0 {
-			at = next
-		} else {
-			at += "/" + next
-		}
+		at = joinAt(at, next)
 	}
 	return unescape(segs[len(segs)-1])
+}
+
+// joinAt is the grammar's key for segment s below the prefix at.
+func joinAt(at, s string) string {
+	if at == "" {
+		return s
+	}
+	return at + "/" + s
 }
